@@ -1,0 +1,22 @@
+//! replviz: a replication-protocol visualizer.
+//!
+//! Everything the user sees is a pure function of a [`scenario::Scenario`]:
+//! protocol + cluster config + network config + seed + timed user actions.
+//! Data flows one way through the layers below:
+//!
+//! 1. [`sim`]: the deterministic simulation kernel (virtual time, event queue,
+//!    seeded RNG, network model, crashes, trace).
+//! 2. [`protocols`]: sans-IO protocol engines implementing [`protocol::Protocol`].
+//! 3. [`check`]: invariants evaluated after every event.
+//! 4. [`scenario`]: the serialisable scenario and its URL/query decoding.
+//! 5. `ui` (wasm only): Leptos components rendering snapshots of the simulation.
+
+pub mod check;
+pub mod engine;
+pub mod protocol;
+pub mod protocols;
+pub mod scenario;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,221 @@
+//! The contract between the simulation kernel and a protocol engine.
+//!
+//! Engines are sans-IO state machines in the style of stateright's `Actor`
+//! and raft-rs's `step()`: every handler receives its input and an [`Out`]
+//! buffer into which it pushes effects (send, set/cancel timer, reply to a
+//! client, note). No engine sees the clock, the queue, the RNG or the browser;
+//! timers are requested as ranges that the kernel resolves with its seeded RNG.
+//! Each engine also renders a protocol-agnostic [`NodeView`] for the UI.
+
+use crate::sim::{NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::fmt::Debug;
+
+/// Identifies one client request across its whole life.
+pub type RequestId = u64;
+
+/// A key of the replicated key-value store (`x`, `y`, `z`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Key(pub u8);
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = (b'x' + self.0 % 3) as char;
+        if self.0 < 3 {
+            write!(f, "{c}")
+        } else {
+            write!(f, "k{}", self.0)
+        }
+    }
+}
+
+/// A client command for the replicated key-value state machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Command {
+    /// The key written.
+    pub key: Key,
+    /// The value written.
+    pub value: u32,
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.key, self.value)
+    }
+}
+
+/// A client request delivered to one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// Kernel-assigned id.
+    pub id: RequestId,
+    /// What the client asks for.
+    pub cmd: Command,
+}
+
+/// The answer a node gives a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Committed and applied at the given log index.
+    Ok { index: u64 },
+    /// This node cannot serve the request; `leader` is its best guess.
+    NotLeader { leader: Option<NodeId> },
+    /// The node lost its role before the request finished; outcome unknown.
+    Unknown,
+}
+
+/// How a message describes itself to the trace and the animation.
+pub trait Message: Clone + Debug {
+    /// A short stable kind, used as `data-kind` and for colour (e.g. `RequestVote`).
+    fn kind(&self) -> &'static str;
+    /// A one-line description of the contents, for the event log.
+    fn describe(&self) -> String;
+}
+
+/// How a timer describes itself.
+pub trait TimerInfo: Copy + Debug + Ord {
+    /// A short name for the event log.
+    fn name(&self) -> &'static str;
+    /// Whether the UI draws this timer as the node's progress ring.
+    fn shown_as_ring(&self) -> bool;
+}
+
+/// One effect requested by an engine.
+#[derive(Clone, Debug)]
+pub enum Effect<M, T> {
+    /// Send `msg` to node `to`.
+    Send(NodeId, M),
+    /// (Re)arm a timer to fire after a delay drawn uniformly from `lo..=hi`.
+    SetTimer(T, Time, Time),
+    /// Disarm a timer.
+    CancelTimer(T),
+    /// Answer a client request.
+    Reply(RequestId, Reply),
+    /// A plain-words note for the event log ("S3 grants vote to S1 for term 4").
+    Note(String),
+}
+
+/// The buffer of effects an engine handler fills.
+pub struct Out<M, T> {
+    pub(crate) effects: Vec<Effect<M, T>>,
+    notes: bool,
+}
+
+impl<M, T> Out<M, T> {
+    /// An empty buffer; `notes` says whether notes are recorded at all.
+    pub fn new(notes: bool) -> Self {
+        Out {
+            effects: Vec::new(),
+            notes,
+        }
+    }
+    /// Send `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.effects.push(Effect::Send(to, msg));
+    }
+    /// Arm `timer` with a delay drawn from `lo..=hi` microseconds.
+    pub fn set_timer(&mut self, timer: T, lo: Time, hi: Time) {
+        self.effects.push(Effect::SetTimer(timer, lo, hi));
+    }
+    /// Disarm `timer`.
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.effects.push(Effect::CancelTimer(timer));
+    }
+    /// Answer client request `id`.
+    pub fn reply(&mut self, id: RequestId, reply: Reply) {
+        self.effects.push(Effect::Reply(id, reply));
+    }
+    /// Record a note; the closure only runs when notes are on (they cost an allocation).
+    pub fn note(&mut self, f: impl FnOnce() -> String) {
+        if self.notes {
+            self.effects.push(Effect::Note(f()));
+        }
+    }
+    /// Take the effects out, leaving the buffer empty.
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<M, T>> {
+        self.effects.drain(..)
+    }
+}
+
+/// A sans-IO replication protocol engine for one node.
+pub trait Protocol: Clone + Debug + 'static {
+    /// Protocol settings shared by every node.
+    type Config: Clone + Debug + Default + PartialEq;
+    /// The messages nodes exchange.
+    type Msg: Message;
+    /// The timers a node can arm.
+    type Timer: TimerInfo;
+    /// What survives a crash (written to stable storage before replying).
+    type Durable: Clone + Debug;
+    /// The invariants checked after every event.
+    type Checker: crate::check::Checker<Self>;
+
+    /// The protocol's name as used in links (`raft`).
+    const NAME: &'static str;
+
+    /// Boot a node (fresh when `durable` is `None`, otherwise restarting).
+    fn boot(
+        id: NodeId,
+        peers: &[NodeId],
+        cfg: &Self::Config,
+        durable: Option<Self::Durable>,
+        out: &mut Out<Self::Msg, Self::Timer>,
+    ) -> Self;
+    /// Handle a message from `from`.
+    fn on_message(&mut self, from: NodeId, msg: Self::Msg, out: &mut Out<Self::Msg, Self::Timer>);
+    /// Handle an expired timer.
+    fn on_timer(&mut self, timer: Self::Timer, out: &mut Out<Self::Msg, Self::Timer>);
+    /// Handle a client request arriving at this node.
+    fn on_request(&mut self, req: Request, out: &mut Out<Self::Msg, Self::Timer>);
+    /// The user forced this node's main timeout (e.g. Raft's election timeout).
+    fn on_force_timeout(&mut self, out: &mut Out<Self::Msg, Self::Timer>);
+    /// The state that survives a crash.
+    fn durable(&self) -> Self::Durable;
+    /// What the UI shows of this node.
+    fn view(&self) -> NodeView;
+}
+
+/// One log entry as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryView {
+    /// Term/epoch/ballot that created the entry (drives its colour).
+    pub term: u64,
+    /// Short text, e.g. `x=3` or `no-op`.
+    pub text: String,
+    /// Known committed by this node.
+    pub committed: bool,
+}
+
+/// A leader's replication progress towards one follower.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerProgress {
+    /// The follower.
+    pub peer: NodeId,
+    /// Next index to send (Raft's nextIndex).
+    pub next: u64,
+    /// Highest index known replicated (Raft's matchIndex).
+    pub matched: u64,
+}
+
+/// A protocol-agnostic picture of one node, rendered by the generic UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    /// Node id (1-based).
+    pub id: NodeId,
+    /// Is the node running?
+    pub up: bool,
+    /// Role name, used as `data-role` and for colour (`follower`, `candidate`, `leader`).
+    pub role: &'static str,
+    /// Current term / epoch / ballot.
+    pub term: u64,
+    /// Whom the node voted for in this term, if anyone.
+    pub voted_for: Option<NodeId>,
+    /// The node's log.
+    pub log: Vec<EntryView>,
+    /// Index of the highest committed entry (1-based; 0 = none).
+    pub commit_index: u64,
+    /// Replication progress (leaders only).
+    pub progress: Vec<PeerProgress>,
+    /// The state machine's contents, e.g. `x=3 y=1`.
+    pub state_machine: String,
+}

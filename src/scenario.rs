@@ -1,0 +1,217 @@
+//! Scenarios: the one input everything the user sees is a function of.
+//!
+//! `Scenario = protocol + cluster config + network config + seed + timed
+//! user actions`. Each action records the number of events processed before
+//! it and the virtual time at which it happened, so replay is exact even
+//! when the user acted between two events due at the same instant.
+//!
+//! This module also parses the page's query string (`?nodes=5&seed=42`);
+//! parsing never panics and reports every problem in plain words while
+//! falling back to defaults.
+
+use crate::engine::Engine;
+use crate::protocols::raft::{Raft, RaftConfig};
+use crate::protocols::ProtocolKind;
+use crate::sim::net::NetConfig;
+use crate::sim::{Action, Sim, SimConfig, Time, TraceMode, MAX_NODES, MIN_NODES};
+use serde::{Deserialize, Serialize};
+
+/// The current scenario format version.
+pub const VERSION: u32 = 1;
+/// Default cluster size.
+pub const DEFAULT_NODES: u32 = 5;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 1;
+/// Smallest cluster the UI offers.
+pub const UI_MIN_NODES: u32 = 3;
+
+/// A user action at a recorded point of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedAction {
+    /// Events processed before the action.
+    pub step: u64,
+    /// Virtual time of the action (µs).
+    pub t: Time,
+    /// What the user did.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// A complete, replayable scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    /// Format version.
+    pub v: u32,
+    /// Which protocol.
+    pub protocol: ProtocolKind,
+    /// Cluster size.
+    pub nodes: u32,
+    /// RNG seed.
+    pub seed: u64,
+    /// Network at the start.
+    pub net: NetConfig,
+    /// Raft settings (used when `protocol` is Raft).
+    pub raft: RaftConfig,
+    /// User actions in the order they happened.
+    pub actions: Vec<TimedAction>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            v: VERSION,
+            protocol: ProtocolKind::Raft,
+            nodes: DEFAULT_NODES,
+            seed: DEFAULT_SEED,
+            net: NetConfig::default(),
+            raft: RaftConfig::default(),
+            actions: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// A fresh engine at time 0 with no actions applied.
+    pub fn boot(&self, mode: TraceMode) -> Box<dyn Engine> {
+        match self.protocol {
+            ProtocolKind::Raft => Box::new(Sim::<Raft>::new(
+                SimConfig {
+                    nodes: self.nodes,
+                    seed: self.seed,
+                    net: self.net.clone(),
+                    proto: self.raft.clone(),
+                },
+                mode,
+            )),
+        }
+    }
+
+    /// Replay the scenario's actions into `engine` (booted from this scenario),
+    /// stopping before any action recorded after `until_step` events.
+    pub fn replay_actions(&self, engine: &mut dyn Engine, from_action: usize) -> usize {
+        let mut applied = from_action;
+        for ta in self.actions.iter().skip(from_action) {
+            while engine.steps() < ta.step {
+                if !engine.step() {
+                    break;
+                }
+            }
+            engine.warp_to(ta.t);
+            engine.apply(&ta.action);
+            applied += 1;
+        }
+        applied
+    }
+}
+
+/// The start of a run as requested by the page's query string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryStart {
+    /// Cluster size.
+    pub nodes: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Protocol.
+    pub protocol: ProtocolKind,
+    /// Problems found, in plain words (empty when all was well).
+    pub errors: Vec<String>,
+}
+
+/// Validate a node count typed by the user.
+pub fn parse_nodes(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (i64::from(UI_MIN_NODES)..=i64::from(MAX_NODES)).contains(&n) => Ok(n as u32),
+        Ok(n) => Err(format!(
+            "Node count {n} is out of range: choose {UI_MIN_NODES} to {MAX_NODES}."
+        )),
+        Err(_) => Err(format!(
+            "Node count \"{}\" is not a number: choose {UI_MIN_NODES} to {MAX_NODES}.",
+            s.trim()
+        )),
+    }
+}
+
+/// Validate a seed typed by the user (a non-negative integer below 2^64).
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "Seed \"{}\" is not a whole number from 0 to {}.",
+            s.trim(),
+            u64::MAX
+        )
+    })
+}
+
+/// Parse `?nodes=5&seed=42&protocol=raft`. Unknown parameters and bad values
+/// are reported; defaults stand in for bad values.
+pub fn parse_query(query: &str) -> QueryStart {
+    let _ = MIN_NODES;
+    let mut q = QueryStart {
+        nodes: DEFAULT_NODES,
+        seed: DEFAULT_SEED,
+        protocol: ProtocolKind::Raft,
+        errors: Vec::new(),
+    };
+    let query = query.strip_prefix('?').unwrap_or(query);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v);
+        match k {
+            "nodes" => match parse_nodes(&v) {
+                Ok(n) => q.nodes = n,
+                Err(e) => q.errors.push(format!("{e} Using {DEFAULT_NODES}.")),
+            },
+            "seed" => match parse_seed(&v) {
+                Ok(s) => q.seed = s,
+                Err(e) => q.errors.push(format!("{e} Using {DEFAULT_SEED}.")),
+            },
+            "protocol" => match ProtocolKind::parse(&v) {
+                Some(p) => q.protocol = p,
+                None => q
+                    .errors
+                    .push(format!("Unknown protocol \"{v}\". Using Raft.")),
+            },
+            other => q.errors.push(format!(
+                "Unknown parameter \"{}\" ignored.",
+                percent_decode(other)
+            )),
+        }
+    }
+    q
+}
+
+/// Decode `%XX` escapes and `+`; invalid escapes are kept literally.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(x) => {
+                        out.push(x);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

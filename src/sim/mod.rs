@@ -1,0 +1,696 @@
+//! The deterministic simulation kernel.
+//!
+//! Integer virtual time in microseconds; an event queue ordered by
+//! (time, sequence number); one seeded RNG ([`rng::SimRng`]); the network
+//! model ([`net`]); node crash and restart (durable state survives, volatile
+//! state is rebuilt by booting from it, timers of a crashed node die); client
+//! requests; and a [`trace`] of every event. Invariant checkers run after
+//! every event that touches a node and record violations as data.
+//!
+//! The kernel is generic over [`Protocol`]; adding a protocol never touches it.
+
+pub mod net;
+pub mod rng;
+pub mod trace;
+
+use crate::check::Checker;
+use crate::protocol::{Command, Effect, Message, NodeView, Out, Protocol, Request, TimerInfo};
+use net::{Cuts, LinkState, NetConfig};
+use rng::SimRng;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use trace::{DropReason, TraceEvent, TraceKind};
+
+/// Virtual time in microseconds since the start of the run.
+pub type Time = u64;
+/// A node id, 1-based.
+pub type NodeId = u32;
+/// A message id, unique within a run.
+pub type MsgId = u64;
+
+/// Smallest and largest cluster the simulator accepts.
+pub const MIN_NODES: u32 = 1;
+/// Largest cluster the simulator accepts.
+pub const MAX_NODES: u32 = 9;
+
+/// A user action, applied at the simulator's current time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Action {
+    /// Crash a node: volatile state and timers are lost.
+    Crash { node: NodeId },
+    /// Restart a crashed node from its durable state.
+    Restart { node: NodeId },
+    /// Force the node's main timeout (e.g. Raft's election timeout) now.
+    Timeout { node: NodeId },
+    /// A client sends `cmd` to `node`.
+    Request { node: NodeId, cmd: Command },
+    /// Cut the direction `from -> to`.
+    CutOneWay { from: NodeId, to: NodeId },
+    /// Cut both directions between `a` and `b`.
+    CutBoth { a: NodeId, b: NodeId },
+    /// Heal both directions between `a` and `b`.
+    Heal { a: NodeId, b: NodeId },
+    /// Heal every link.
+    HealAll,
+    /// Change the network's latency, loss and duplication.
+    SetNet { net: NetConfig },
+}
+
+/// How much of the trace to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceMode {
+    /// Keep every event with its text (UI, tests).
+    Full,
+    /// Keep only the running hash (sweeps, benchmarks).
+    HashOnly,
+}
+
+/// A recorded invariant violation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// When it was detected.
+    pub time: Time,
+    /// Number of events processed when it was detected.
+    pub step: u64,
+    /// Which invariant (e.g. "Election Safety").
+    pub invariant: &'static str,
+    /// What exactly went wrong.
+    pub detail: String,
+}
+
+enum Ev<P: Protocol> {
+    Deliver {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+    },
+    Lose {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        gen: u64,
+    },
+}
+
+impl<P: Protocol> Clone for Ev<P> {
+    fn clone(&self) -> Self {
+        match self {
+            Ev::Deliver { id, from, to, msg } => Ev::Deliver {
+                id: *id,
+                from: *from,
+                to: *to,
+                msg: msg.clone(),
+            },
+            Ev::Lose {
+                id,
+                from,
+                to,
+                reason,
+            } => Ev::Lose {
+                id: *id,
+                from: *from,
+                to: *to,
+                reason: *reason,
+            },
+            Ev::Timer { node, timer, gen } => Ev::Timer {
+                node: *node,
+                timer: *timer,
+                gen: *gen,
+            },
+        }
+    }
+}
+
+struct Queued<P: Protocol> {
+    at: Time,
+    seq: u64,
+    ev: Ev<P>,
+}
+
+impl<P: Protocol> Clone for Queued<P> {
+    fn clone(&self) -> Self {
+        Queued {
+            at: self.at,
+            seq: self.seq,
+            ev: self.ev.clone(),
+        }
+    }
+}
+impl<P: Protocol> PartialEq for Queued<P> {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl<P: Protocol> Eq for Queued<P> {}
+impl<P: Protocol> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<P: Protocol> Ord for Queued<P> {
+    // Reversed so that BinaryHeap (a max-heap) pops the earliest (time, seq).
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// An armed timer of one node.
+#[derive(Clone, Debug)]
+pub struct ArmedTimer<T> {
+    /// Which timer.
+    pub timer: T,
+    gen: u64,
+    /// When it was armed.
+    pub set_at: Time,
+    /// When it fires.
+    pub deadline: Time,
+}
+
+#[derive(Clone, Debug)]
+struct Slot<P: Protocol> {
+    up: bool,
+    durable: Option<P::Durable>,
+    down_view: Option<NodeView>,
+    timers: Vec<ArmedTimer<P::Timer>>,
+}
+
+/// Everything needed to start a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig<C> {
+    /// Cluster size (clamped to `MIN_NODES..=MAX_NODES`).
+    pub nodes: u32,
+    /// The RNG seed.
+    pub seed: u64,
+    /// Network parameters.
+    pub net: NetConfig,
+    /// Protocol parameters.
+    pub proto: C,
+}
+
+/// A running simulation of one protocol.
+pub struct Sim<P: Protocol> {
+    cfg: SimConfig<P::Config>,
+    now: Time,
+    seq: u64,
+    steps: u64,
+    queue: BinaryHeap<Queued<P>>,
+    rng: SimRng,
+    ids: Vec<NodeId>,
+    states: Vec<Option<P>>,
+    slots: Vec<Slot<P>>,
+    cuts: Cuts,
+    next_msg: MsgId,
+    next_req: u64,
+    gen: u64,
+    mode: TraceMode,
+    trace: Vec<TraceEvent>,
+    hash: u64,
+    checker: P::Checker,
+    violations: Vec<Violation>,
+    found: Vec<(&'static str, String)>,
+    out: Out<P::Msg, P::Timer>,
+}
+
+impl<P: Protocol> Clone for Sim<P> {
+    fn clone(&self) -> Self {
+        Sim {
+            cfg: self.cfg.clone(),
+            now: self.now,
+            seq: self.seq,
+            steps: self.steps,
+            queue: self.queue.clone(),
+            rng: self.rng.clone(),
+            ids: self.ids.clone(),
+            states: self.states.clone(),
+            slots: self.slots.clone(),
+            cuts: self.cuts.clone(),
+            next_msg: self.next_msg,
+            next_req: self.next_req,
+            gen: self.gen,
+            mode: self.mode,
+            trace: self.trace.clone(),
+            hash: self.hash,
+            checker: self.checker.clone(),
+            violations: self.violations.clone(),
+            found: Vec::new(),
+            out: Out::new(self.mode == TraceMode::Full),
+        }
+    }
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Boot every node of a fresh cluster at time 0.
+    pub fn new(mut cfg: SimConfig<P::Config>, mode: TraceMode) -> Self {
+        cfg.nodes = cfg.nodes.clamp(MIN_NODES, MAX_NODES);
+        let n = cfg.nodes;
+        let ids: Vec<NodeId> = (1..=n).collect();
+        let mut sim = Sim {
+            rng: SimRng::new(cfg.seed),
+            cfg,
+            now: 0,
+            seq: 0,
+            steps: 0,
+            queue: BinaryHeap::new(),
+            ids: ids.clone(),
+            states: Vec::with_capacity(n as usize),
+            slots: Vec::with_capacity(n as usize),
+            cuts: Cuts::default(),
+            next_msg: 1,
+            next_req: 1,
+            gen: 0,
+            mode,
+            trace: Vec::new(),
+            hash: 0xcbf2_9ce4_8422_2325,
+            checker: P::Checker::default(),
+            violations: Vec::new(),
+            found: Vec::new(),
+            out: Out::new(mode == TraceMode::Full),
+        };
+        for &id in &ids {
+            sim.states.push(None);
+            sim.slots.push(Slot {
+                up: true,
+                durable: None,
+                down_view: None,
+                timers: Vec::new(),
+            });
+            sim.boot(id, None);
+        }
+        sim
+    }
+
+    fn peers_of(&self, id: NodeId) -> Vec<NodeId> {
+        self.ids.iter().copied().filter(|&p| p != id).collect()
+    }
+
+    fn boot(&mut self, id: NodeId, durable: Option<P::Durable>) {
+        let peers = self.peers_of(id);
+        let node = P::boot(id, &peers, &self.cfg.proto, durable, &mut self.out);
+        self.states[(id - 1) as usize] = Some(node);
+        self.apply_effects(id);
+        self.run_checks(id);
+    }
+
+    // ---- observation -------------------------------------------------------
+
+    /// Current virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    /// Number of events processed so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// The configuration this run started with.
+    pub fn config(&self) -> &SimConfig<P::Config> {
+        &self.cfg
+    }
+    /// Current network settings.
+    pub fn net(&self) -> &NetConfig {
+        &self.cfg.net
+    }
+    /// Node ids, 1..=n.
+    pub fn ids(&self) -> &[NodeId] {
+        &self.ids
+    }
+    /// The engine state of a running node.
+    pub fn node(&self, id: NodeId) -> Option<&P> {
+        self.states
+            .get((id as usize).wrapping_sub(1))
+            .and_then(|s| s.as_ref())
+    }
+    /// Every node's engine state (`None` while crashed), indexed by id - 1.
+    pub fn states(&self) -> &[Option<P>] {
+        &self.states
+    }
+    /// Is the node running?
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.slot(id).map(|s| s.up).unwrap_or(false)
+    }
+    fn slot(&self, id: NodeId) -> Option<&Slot<P>> {
+        self.slots.get((id as usize).wrapping_sub(1))
+    }
+    /// The UI picture of one node (a crashed node shows its durable state).
+    pub fn view(&self, id: NodeId) -> Option<NodeView> {
+        let slot = self.slot(id)?;
+        if slot.up {
+            self.node(id).map(|n| n.view())
+        } else {
+            slot.down_view.clone()
+        }
+    }
+    /// The armed timer the UI draws as a ring: (armed at, fires at).
+    pub fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)> {
+        let slot = self.slot(id)?;
+        slot.timers
+            .iter()
+            .find(|t| t.timer.shown_as_ring())
+            .map(|t| (t.set_at, t.deadline))
+    }
+    /// The state of the link between `a` and `b`.
+    pub fn link(&self, a: NodeId, b: NodeId) -> LinkState {
+        self.cuts.state(a, b)
+    }
+    /// The full trace (empty in hash-only mode).
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+    /// The running hash over every event.
+    pub fn trace_hash(&self) -> u64 {
+        self.hash
+    }
+    /// Every invariant violation found so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+    /// Time of the next queued event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|q| q.at)
+    }
+
+    // ---- driving -----------------------------------------------------------
+
+    /// Process the next event; false when the queue is empty.
+    pub fn step(&mut self) -> bool {
+        let Some(q) = self.queue.pop() else {
+            return false;
+        };
+        self.now = self.now.max(q.at);
+        self.steps += 1;
+        match q.ev {
+            Ev::Deliver { id, from, to, msg } => {
+                if !self.is_up(to) {
+                    self.record(TraceKind::Drop {
+                        msg: id,
+                        from,
+                        to,
+                        reason: DropReason::Down,
+                    });
+                } else if self.cuts.is_cut(from, to) {
+                    self.record(TraceKind::Drop {
+                        msg: id,
+                        from,
+                        to,
+                        reason: DropReason::Cut,
+                    });
+                } else {
+                    self.record(TraceKind::Deliver { msg: id, from, to });
+                    if let Some(node) = self.states[(to - 1) as usize].as_mut() {
+                        node.on_message(from, msg, &mut self.out);
+                    }
+                    self.apply_effects(to);
+                    self.run_checks(to);
+                }
+            }
+            Ev::Lose {
+                id,
+                from,
+                to,
+                reason,
+            } => self.record(TraceKind::Drop {
+                msg: id,
+                from,
+                to,
+                reason,
+            }),
+            Ev::Timer { node, timer, gen } => {
+                let slot = &mut self.slots[(node - 1) as usize];
+                let Some(pos) = slot.timers.iter().position(|t| t.gen == gen) else {
+                    return true; // cancelled, re-armed, or the node crashed
+                };
+                slot.timers.swap_remove(pos);
+                self.record(TraceKind::Timer {
+                    node,
+                    name: timer.name(),
+                });
+                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+                    n.on_timer(timer, &mut self.out);
+                }
+                self.apply_effects(node);
+                self.run_checks(node);
+            }
+        }
+        true
+    }
+
+    /// Process every event due at or before `t`, then move the clock to `t`.
+    pub fn advance_to(&mut self, t: Time) {
+        while let Some(q) = self.queue.peek() {
+            if q.at > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Move the clock to `t` without processing anything (replaying an action
+    /// recorded after a given number of steps at a given time).
+    pub fn warp_to(&mut self, t: Time) {
+        self.now = self.now.max(t);
+    }
+
+    /// Apply a user action at the current time. Invalid node ids are ignored
+    /// (with a note in the trace), never a panic.
+    pub fn apply(&mut self, action: &Action) {
+        let valid = |id: NodeId| id >= 1 && id <= self.cfg.nodes;
+        match *action {
+            Action::Crash { node } if valid(node) && self.is_up(node) => {
+                let i = (node - 1) as usize;
+                let durable = self.states[i].take().map(|n| n.durable());
+                let peers = self.peers_of(node);
+                let mut scratch = Out::new(false);
+                let down_view = durable.clone().map(|d| {
+                    let mut v =
+                        P::boot(node, &peers, &self.cfg.proto, Some(d), &mut scratch).view();
+                    v.up = false;
+                    v
+                });
+                let slot = &mut self.slots[i];
+                slot.up = false;
+                slot.durable = durable;
+                slot.down_view = down_view;
+                slot.timers.clear();
+                self.record(TraceKind::Crash { node });
+            }
+            Action::Restart { node } if valid(node) && !self.is_up(node) => {
+                let i = (node - 1) as usize;
+                let slot = &mut self.slots[i];
+                slot.up = true;
+                slot.down_view = None;
+                let durable = slot.durable.take();
+                self.record(TraceKind::Restart { node });
+                self.boot(node, durable);
+            }
+            Action::Timeout { node } if valid(node) && self.is_up(node) => {
+                self.record(TraceKind::ForceTimeout { node });
+                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+                    n.on_force_timeout(&mut self.out);
+                }
+                self.apply_effects(node);
+                self.run_checks(node);
+            }
+            Action::Request { node, cmd } if valid(node) && self.is_up(node) => {
+                let id = self.next_req;
+                self.next_req += 1;
+                self.record(TraceKind::Request { node, req: id, cmd });
+                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+                    n.on_request(Request { id, cmd }, &mut self.out);
+                }
+                self.apply_effects(node);
+                self.run_checks(node);
+            }
+            Action::CutOneWay { from, to } if valid(from) && valid(to) && from != to => {
+                self.cuts.cut(from, to);
+                self.record(TraceKind::Cut { from, to });
+            }
+            Action::CutBoth { a, b } if valid(a) && valid(b) && a != b => {
+                self.cuts.cut(a, b);
+                self.cuts.cut(b, a);
+                self.record(TraceKind::Cut { from: a, to: b });
+                self.record(TraceKind::Cut { from: b, to: a });
+            }
+            Action::Heal { a, b } if valid(a) && valid(b) && a != b => {
+                self.cuts.heal(a, b);
+                self.record(TraceKind::Heal { a, b });
+            }
+            Action::HealAll => {
+                self.cuts.heal_all();
+                self.record(TraceKind::HealAll);
+            }
+            Action::SetNet { ref net } => {
+                let mut net = net.clone();
+                net.latency_min = net.latency_min.clamp(100, 10_000_000);
+                net.latency_max = net.latency_max.clamp(net.latency_min, 10_000_000);
+                net.drop_ppm = net.drop_ppm.min(1_000_000);
+                net.dup_ppm = net.dup_ppm.min(1_000_000);
+                self.cfg.net = net.clone();
+                self.record(TraceKind::Net(net));
+            }
+            _ => {} // not applicable now (e.g. crashing a crashed node): a no-op
+        }
+    }
+
+    // ---- internals ---------------------------------------------------------
+
+    fn push(&mut self, at: Time, ev: Ev<P>) {
+        self.seq += 1;
+        self.queue.push(Queued {
+            at,
+            seq: self.seq,
+            ev,
+        });
+    }
+
+    fn record(&mut self, kind: TraceKind) {
+        let ev = TraceEvent {
+            time: self.now,
+            kind,
+        };
+        ev.hash_into(&mut self.hash);
+        if self.mode == TraceMode::Full {
+            self.trace.push(ev);
+        }
+    }
+
+    fn apply_effects(&mut self, from: NodeId) {
+        let mut effects = std::mem::take(&mut self.out.effects);
+        for eff in effects.drain(..) {
+            match eff {
+                Effect::Send(to, msg) => self.send(from, to, msg),
+                Effect::SetTimer(timer, lo, hi) => {
+                    let delay = self.rng.range(lo, hi);
+                    self.gen += 1;
+                    let gen = self.gen;
+                    let at = self.now + delay;
+                    let slot = &mut self.slots[(from - 1) as usize];
+                    slot.timers.retain(|t| t.timer != timer);
+                    slot.timers.push(ArmedTimer {
+                        timer,
+                        gen,
+                        set_at: self.now,
+                        deadline: at,
+                    });
+                    self.push(
+                        at,
+                        Ev::Timer {
+                            node: from,
+                            timer,
+                            gen,
+                        },
+                    );
+                }
+                Effect::CancelTimer(timer) => {
+                    self.slots[(from - 1) as usize]
+                        .timers
+                        .retain(|t| t.timer != timer);
+                }
+                Effect::Reply(req, reply) => self.record(TraceKind::Reply {
+                    node: from,
+                    req,
+                    reply,
+                }),
+                Effect::Note(text) => self.record(TraceKind::Note { node: from, text }),
+            }
+        }
+        // Give the (now empty) allocation back so steady state never allocates.
+        if self.out.effects.is_empty() {
+            self.out.effects = effects;
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        if to < 1 || to > self.cfg.nodes || to == from {
+            return;
+        }
+        let net = &self.cfg.net;
+        let (lo, hi, drop_ppm, dup_ppm) =
+            (net.latency_min, net.latency_max, net.drop_ppm, net.dup_ppm);
+        let latency = self.rng.range(lo, hi);
+        let lost = self.rng.chance(drop_ppm);
+        let dup = self.rng.chance(dup_ppm);
+        let cut = self.cuts.is_cut(from, to);
+        let copies = if dup && !cut && !lost { 2 } else { 1 };
+        for copy in 0..copies {
+            let id = self.next_msg;
+            self.next_msg += 1;
+            let latency = if copy == 0 {
+                latency
+            } else {
+                self.rng.range(lo, hi)
+            };
+            let doomed = cut || lost;
+            let arrive = if doomed {
+                self.now + latency / 2
+            } else {
+                self.now + latency
+            };
+            let (kind, text) = if self.mode == TraceMode::Full {
+                (msg.kind(), msg.describe())
+            } else {
+                (msg.kind(), String::new())
+            };
+            self.record(TraceKind::Send {
+                msg: id,
+                from,
+                to,
+                kind,
+                text,
+                arrive,
+                dup: copy == 1,
+                doomed,
+            });
+            if doomed {
+                let reason = if cut {
+                    DropReason::Cut
+                } else {
+                    DropReason::Lost
+                };
+                self.push(
+                    arrive,
+                    Ev::Lose {
+                        id,
+                        from,
+                        to,
+                        reason,
+                    },
+                );
+            } else {
+                self.push(
+                    arrive,
+                    Ev::Deliver {
+                        id,
+                        from,
+                        to,
+                        msg: msg.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn run_checks(&mut self, acted: NodeId) {
+        self.checker.check(acted, &self.states, &mut self.found);
+        if self.found.is_empty() {
+            return;
+        }
+        let found = std::mem::take(&mut self.found);
+        for (invariant, detail) in found {
+            self.violations.push(Violation {
+                time: self.now,
+                step: self.steps,
+                invariant,
+                detail: detail.clone(),
+            });
+            self.record(TraceKind::Violation { invariant, detail });
+        }
+    }
+}

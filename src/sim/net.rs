@@ -1,0 +1,86 @@
+//! The network model: latency range, loss and duplication rates, and link cuts.
+//!
+//! Probabilities are integers in parts per million so that no floating point
+//! enters the engine. Cuts are directed: cutting `a -> b` drops messages from
+//! `a` to `b` only; a two-way cut is both directions.
+
+use crate::sim::{NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Network parameters applied to every link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetConfig {
+    /// Minimum one-way latency in microseconds.
+    pub latency_min: Time,
+    /// Maximum one-way latency in microseconds.
+    pub latency_max: Time,
+    /// Probability that a message is lost, in parts per million.
+    pub drop_ppm: u32,
+    /// Probability that a message is delivered twice, in parts per million.
+    pub dup_ppm: u32,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            latency_min: 10_000,
+            latency_max: 25_000,
+            drop_ppm: 0,
+            dup_ppm: 0,
+        }
+    }
+}
+
+/// The state of the undirected link between two nodes, as the UI shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    /// Both directions carry messages.
+    Up,
+    /// Neither direction carries messages.
+    Cut,
+    /// Only messages from `.0` to `.1` are dropped.
+    CutOneWay(NodeId, NodeId),
+}
+
+/// The set of directed cuts currently in force.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cuts(BTreeSet<(NodeId, NodeId)>);
+
+impl Cuts {
+    /// Is the direction `from -> to` cut?
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        !self.0.is_empty() && self.0.contains(&(from, to))
+    }
+    /// Cut the direction `from -> to`.
+    pub fn cut(&mut self, from: NodeId, to: NodeId) {
+        self.0.insert((from, to));
+    }
+    /// Restore both directions between `a` and `b`.
+    pub fn heal(&mut self, a: NodeId, b: NodeId) {
+        self.0.remove(&(a, b));
+        self.0.remove(&(b, a));
+    }
+    /// Restore every link.
+    pub fn heal_all(&mut self) {
+        self.0.clear();
+    }
+    /// The UI state of the link between `a` and `b`.
+    pub fn state(&self, a: NodeId, b: NodeId) -> LinkState {
+        match (self.is_cut(a, b), self.is_cut(b, a)) {
+            (false, false) => LinkState::Up,
+            (true, true) => LinkState::Cut,
+            (true, false) => LinkState::CutOneWay(a, b),
+            (false, true) => LinkState::CutOneWay(b, a),
+        }
+    }
+    /// Number of directed cuts.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// No cut at all?
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

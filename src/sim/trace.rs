@@ -1,0 +1,290 @@
+//! The trace: every event of a run, in order, with stable ids.
+//!
+//! A message's id ties its `Send` to its `Deliver` or `Drop`, which is what the
+//! UI animates. The trace can be kept in full (UI, tests) or reduced to a
+//! running hash (seed sweeps, benchmarks); the hash covers every event either
+//! way, so determinism tests can compare runs cheaply.
+
+use crate::protocol::{Command, Reply, RequestId};
+use crate::sim::net::NetConfig;
+use crate::sim::{MsgId, NodeId, Time};
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// Random loss (the link's drop rate).
+    Lost,
+    /// The link was cut in that direction.
+    Cut,
+    /// The receiver was down when the message arrived.
+    Down,
+}
+
+impl DropReason {
+    /// Plain-words reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Lost => "lost",
+            DropReason::Cut => "link cut",
+            DropReason::Down => "receiver down",
+        }
+    }
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A message left `from`; it will be delivered or dropped at `arrive`.
+    Send {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        text: String,
+        arrive: Time,
+        /// Set when this copy is a network duplicate.
+        dup: bool,
+        /// Set when the network has already decided to drop it.
+        doomed: bool,
+    },
+    /// A message reached its receiver.
+    Deliver {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+    },
+    /// A message was dropped.
+    Drop {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
+    /// A timer fired.
+    Timer { node: NodeId, name: &'static str },
+    /// A node crashed (user action).
+    Crash { node: NodeId },
+    /// A node restarted from its durable state.
+    Restart { node: NodeId },
+    /// The user forced a node's timeout.
+    ForceTimeout { node: NodeId },
+    /// A client request arrived at a node.
+    Request {
+        node: NodeId,
+        req: RequestId,
+        cmd: Command,
+    },
+    /// A node answered a client request.
+    Reply {
+        node: NodeId,
+        req: RequestId,
+        reply: Reply,
+    },
+    /// A protocol note in plain words (role changes, votes, commits).
+    Note { node: NodeId, text: String },
+    /// The direction `from -> to` was cut.
+    Cut { from: NodeId, to: NodeId },
+    /// The link between `a` and `b` was healed.
+    Heal { a: NodeId, b: NodeId },
+    /// Every link was healed.
+    HealAll,
+    /// The network settings changed.
+    Net(NetConfig),
+    /// An invariant was broken by the event just before this one.
+    Violation {
+        invariant: &'static str,
+        detail: String,
+    },
+}
+
+/// One entry of the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    /// Virtual time in microseconds.
+    pub time: Time,
+    /// What happened.
+    pub kind: TraceKind,
+}
+
+fn s(node: NodeId) -> String {
+    format!("S{node}")
+}
+
+impl TraceEvent {
+    /// The event in plain words, as the event log prints it.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            TraceKind::Send {
+                from,
+                to,
+                text,
+                dup,
+                doomed,
+                ..
+            } => {
+                let extra = if *dup {
+                    " (duplicated by the network)"
+                } else {
+                    ""
+                };
+                let fate = if *doomed { " — will be dropped" } else { "" };
+                format!("{} sends {} to {}{}{}", s(*from), text, s(*to), extra, fate)
+            }
+            TraceKind::Deliver { from, to, .. } => {
+                format!("{} receives a message from {}", s(*to), s(*from))
+            }
+            TraceKind::Drop {
+                from, to, reason, ..
+            } => {
+                format!(
+                    "message {} → {} dropped ({})",
+                    s(*from),
+                    s(*to),
+                    reason.as_str()
+                )
+            }
+            TraceKind::Timer { node, name } => format!("{}'s {} fires", s(*node), name),
+            TraceKind::Crash { node } => format!("{} crashes", s(*node)),
+            TraceKind::Restart { node } => format!("{} restarts from its durable state", s(*node)),
+            TraceKind::ForceTimeout { node } => format!("{}'s timeout is forced", s(*node)),
+            TraceKind::Request { node, req, cmd } => {
+                format!("client request #{req} ({cmd}) arrives at {}", s(*node))
+            }
+            TraceKind::Reply { node, req, reply } => match reply {
+                Reply::Ok { index } => format!(
+                    "{} answers request #{req}: committed at index {index}",
+                    s(*node)
+                ),
+                Reply::NotLeader { leader: Some(l) } => {
+                    format!(
+                        "{} refuses request #{req}: not the leader (try {})",
+                        s(*node),
+                        s(*l)
+                    )
+                }
+                Reply::NotLeader { leader: None } => {
+                    format!(
+                        "{} refuses request #{req}: not the leader (leader unknown)",
+                        s(*node)
+                    )
+                }
+                Reply::Unknown => format!(
+                    "{} lost leadership; outcome of request #{req} unknown",
+                    s(*node)
+                ),
+            },
+            TraceKind::Note { text, .. } => text.clone(),
+            TraceKind::Cut { from, to } => format!("link {} → {} cut", s(*from), s(*to)),
+            TraceKind::Heal { a, b } => format!("link {} ↔ {} healed", s(*a), s(*b)),
+            TraceKind::HealAll => "all links healed".to_string(),
+            TraceKind::Net(n) => format!(
+                "network: latency {}–{} ms, drop {}%, duplicate {}%",
+                n.latency_min / 1000,
+                n.latency_max / 1000,
+                n.drop_ppm / 10_000,
+                n.dup_ppm / 10_000
+            ),
+            TraceKind::Violation { invariant, detail } => {
+                format!("VIOLATION of {invariant}: {detail}")
+            }
+        }
+    }
+
+    /// Feed the event's identity (not its derived text) into a running FNV-1a hash.
+    pub fn hash_into(&self, h: &mut u64) {
+        if matches!(self.kind, TraceKind::Note { .. }) {
+            return;
+        }
+        let mut put = |x: u64| {
+            for b in x.to_le_bytes() {
+                *h ^= u64::from(b);
+                *h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        put(self.time);
+        match &self.kind {
+            TraceKind::Send {
+                msg,
+                from,
+                to,
+                kind,
+                arrive,
+                dup,
+                doomed,
+                ..
+            } => {
+                put(1);
+                put(*msg);
+                put(u64::from(*from));
+                put(u64::from(*to));
+                put(kind.len() as u64);
+                put(*arrive);
+                put(u64::from(*dup) | u64::from(*doomed) << 1);
+            }
+            TraceKind::Deliver { msg, .. } => {
+                put(2);
+                put(*msg)
+            }
+            TraceKind::Drop { msg, reason, .. } => {
+                put(3);
+                put(*msg);
+                put(*reason as u64)
+            }
+            TraceKind::Timer { node, name } => {
+                put(4);
+                put(u64::from(*node));
+                put(name.len() as u64)
+            }
+            TraceKind::Crash { node } => {
+                put(5);
+                put(u64::from(*node))
+            }
+            TraceKind::Restart { node } => {
+                put(6);
+                put(u64::from(*node))
+            }
+            TraceKind::ForceTimeout { node } => {
+                put(7);
+                put(u64::from(*node))
+            }
+            TraceKind::Request { node, req, cmd } => {
+                put(8);
+                put(u64::from(*node));
+                put(*req);
+                put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0))
+            }
+            TraceKind::Reply { node, req, reply } => {
+                put(9);
+                put(u64::from(*node));
+                put(*req);
+                put(match reply {
+                    Reply::Ok { index } => *index,
+                    Reply::NotLeader { leader } => u64::MAX - u64::from(leader.unwrap_or(0)),
+                    Reply::Unknown => u64::MAX / 2,
+                })
+            }
+            // Notes exist only when notes are recorded; leaving them out keeps
+            // the hash equal between full traces and hash-only runs.
+            TraceKind::Note { .. } => {}
+            TraceKind::Cut { from, to } => {
+                put(11);
+                put(u64::from(*from) << 32 | u64::from(*to))
+            }
+            TraceKind::Heal { a, b } => {
+                put(12);
+                put(u64::from(*a) << 32 | u64::from(*b))
+            }
+            TraceKind::HealAll => put(13),
+            TraceKind::Net(n) => {
+                put(14);
+                put(n.latency_min);
+                put(n.latency_max);
+                put(u64::from(n.drop_ppm) << 32 | u64::from(n.dup_ppm))
+            }
+            TraceKind::Violation { invariant, .. } => {
+                put(15);
+                put(invariant.len() as u64)
+            }
+        }
+    }
+}

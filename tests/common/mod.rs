@@ -1,0 +1,194 @@
+//! Shared test harness: a seeded fault injector ("chaos") for Raft runs.
+//!
+//! The schedule of faults and client requests comes from its own
+//! [`SimRng`] seeded from the run's seed, so a failing seed reproduces
+//! exactly; every failure message prints the seed.
+
+#![allow(dead_code)]
+
+use replviz::protocol::{Command, Key};
+use replviz::protocols::raft::{Raft, RaftBug, RaftConfig, Role};
+use replviz::sim::net::NetConfig;
+use replviz::sim::rng::SimRng;
+use replviz::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode};
+
+pub const SEC: Time = 1_000_000;
+pub const MS: Time = 1_000;
+
+pub fn raft_sim(
+    nodes: u32,
+    seed: u64,
+    bug: Option<RaftBug>,
+    noop: bool,
+    mode: TraceMode,
+) -> Sim<Raft> {
+    Sim::new(
+        SimConfig {
+            nodes,
+            seed,
+            net: NetConfig::default(),
+            proto: RaftConfig {
+                bug,
+                noop_on_election: noop,
+                ..RaftConfig::default()
+            },
+        },
+        mode,
+    )
+}
+
+/// The up leader with the highest term, if any.
+pub fn leader(sim: &Sim<Raft>) -> Option<NodeId> {
+    sim.ids()
+        .iter()
+        .filter_map(|&id| sim.node(id).map(|n| (id, n)))
+        .filter(|(_, n)| n.role() == Role::Leader)
+        .max_by_key(|(_, n)| n.current_term())
+        .map(|(id, _)| id)
+}
+
+/// Outcome of one chaos run.
+pub struct ChaosResult {
+    pub violations: Vec<String>,
+    pub liveness: Result<Time, String>,
+    pub steps: u64,
+}
+
+/// `duration` of random faults and client load, then heal everything and
+/// check that a leader is elected and a new request commits on a majority.
+pub fn chaos(
+    seed: u64,
+    nodes: u32,
+    duration: Time,
+    bug: Option<RaftBug>,
+    noop: bool,
+) -> ChaosResult {
+    let mut sim = raft_sim(nodes, seed, bug, noop, TraceMode::HashOnly);
+    let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let mut value = 0u32;
+    let mut t = 0;
+    while t < duration {
+        t += rng.range(20 * MS, 150 * MS);
+        sim.advance_to(t);
+        let roll = rng.range(0, 99);
+        let n = rng.range(1, u64::from(nodes)) as NodeId;
+        let m = rng.range(1, u64::from(nodes)) as NodeId;
+        let action = match roll {
+            0..=44 => {
+                value += 1;
+                let target = if rng.range(0, 9) < 8 {
+                    leader(&sim).unwrap_or(n)
+                } else {
+                    n
+                };
+                Action::Request {
+                    node: target,
+                    cmd: Command {
+                        key: Key((value % 3) as u8),
+                        value,
+                    },
+                }
+            }
+            45..=51 => Action::Crash { node: n },
+            52..=62 => Action::Restart { node: n },
+            63..=67 => Action::CutOneWay { from: n, to: m },
+            68..=72 => Action::CutBoth { a: n, b: m },
+            73..=80 => Action::Heal { a: n, b: m },
+            81..=84 => Action::HealAll,
+            85..=88 => Action::SetNet {
+                net: NetConfig {
+                    drop_ppm: rng.range(0, 300_000) as u32,
+                    dup_ppm: rng.range(0, 100_000) as u32,
+                    ..NetConfig::default()
+                },
+            },
+            89..=91 => Action::Timeout { node: n },
+            _ => {
+                // Figure 8's pattern: the leader accepts a write and crashes
+                // while the write is only partly replicated.
+                match leader(&sim) {
+                    Some(l) => {
+                        value += 1;
+                        sim.apply(&Action::Request {
+                            node: l,
+                            cmd: Command {
+                                key: Key((value % 3) as u8),
+                                value,
+                            },
+                        });
+                        t += rng.range(0, 30 * MS);
+                        sim.advance_to(t);
+                        Action::Crash { node: l }
+                    }
+                    None => Action::Restart { node: n },
+                }
+            }
+        };
+        sim.apply(&action);
+    }
+    // Heal everything.
+    sim.apply(&Action::HealAll);
+    sim.apply(&Action::SetNet {
+        net: NetConfig::default(),
+    });
+    for id in 1..=nodes {
+        sim.apply(&Action::Restart { node: id });
+    }
+    let healed_at = sim.now();
+    // A client that retries: find the leader, submit, wait up to 1 s for the
+    // entry to be committed on a majority, otherwise try again.
+    let liveness = (|| {
+        let deadline = healed_at + 10 * SEC;
+        while sim.now() < deadline {
+            let Some(l) = leader(&sim) else {
+                let next = sim.now() + 10 * MS;
+                sim.advance_to(next);
+                continue;
+            };
+            value += 1;
+            sim.apply(&Action::Request {
+                node: l,
+                cmd: Command { key: Key(0), value },
+            });
+            let idx = sim.node(l).map(|n| n.log().last_index()).unwrap_or(0);
+            let term = sim.node(l).map(|n| n.current_term()).unwrap_or(0);
+            let give_up = sim.now() + SEC;
+            while sim.now() < give_up.min(deadline) {
+                let next = sim.now() + 10 * MS;
+                sim.advance_to(next);
+                let committed = sim
+                    .ids()
+                    .iter()
+                    .filter(|&&id| {
+                        sim.node(id).is_some_and(|n| {
+                            n.commit_index() >= idx
+                                && n.log().get(idx).is_some_and(|e| {
+                                    e.term == term && e.cmd.is_some_and(|c| c.value == value)
+                                })
+                        })
+                    })
+                    .count();
+                if committed > nodes as usize / 2 {
+                    return Ok(sim.now() - healed_at);
+                }
+            }
+        }
+        Err(format!(
+            "no request committed on a majority within 10 s of healing (seed {seed})"
+        ))
+    })();
+    ChaosResult {
+        violations: sim
+            .violations()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} at {} µs (step {}): {}",
+                    v.invariant, v.time, v.step, v.detail
+                )
+            })
+            .collect(),
+        liveness,
+        steps: sim.steps(),
+    }
+}
