@@ -131,6 +131,10 @@ impl<M, T> Out<M, T> {
             self.effects.push(Effect::Note(f()));
         }
     }
+    /// The effects pushed so far (for tests that drive an engine by hand).
+    pub fn effects(&self) -> &[Effect<M, T>] {
+        &self.effects
+    }
     /// Take the effects out, leaving the buffer empty.
     pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<M, T>> {
         self.effects.drain(..)
