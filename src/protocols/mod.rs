@@ -32,6 +32,29 @@ impl ProtocolKind {
             ProtocolKind::Raft => "Raft",
         }
     }
+    /// A two-or-three letter label drawn on a message of `kind`.
+    pub fn msg_label(self, kind: &str) -> &'static str {
+        match (self, kind) {
+            (ProtocolKind::Raft, "RequestVote") => "RV",
+            (ProtocolKind::Raft, "RequestVoteReply") => "vote",
+            (ProtocolKind::Raft, "AppendEntries") => "AE",
+            (ProtocolKind::Raft, "Heartbeat") => "HB",
+            (ProtocolKind::Raft, "AppendEntriesReply") => "ok",
+            _ => "msg",
+        }
+    }
+    /// The invariants this protocol's checker enforces, for the UI.
+    pub fn invariants(self) -> &'static [&'static str] {
+        match self {
+            ProtocolKind::Raft => &[
+                "Election Safety",
+                "Leader Append-Only",
+                "Log Matching",
+                "Leader Completeness",
+                "State Machine Safety",
+            ],
+        }
+    }
     /// Look a protocol up by its link name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL

@@ -1,1 +1,72 @@
-//! UI placeholder.
+//! The browser UI: Leptos 0.8 client-side components over a type-erased
+//! [`crate::engine::Engine`].
+//!
+//! The UI never mutates engine state directly: clicks become
+//! [`crate::sim::Action`]s that are recorded in the scenario and applied by
+//! the kernel. Animation is driven by `requestAnimationFrame` and
+//! interpolated from virtual time; components are keyed so that a frame only
+//! touches the attributes that depend on the clock.
+
+mod cluster;
+mod controls;
+mod panels;
+mod state;
+
+use leptos::prelude::*;
+use state::AppState;
+
+/// Install the panic hook and mount the app.
+pub fn start() {
+    install_panic_hook();
+    leptos::mount::mount_to_body(App);
+}
+
+/// A panic in wasm kills the page; show a banner that says so instead of a
+/// silently frozen picture, and keep the message in the console.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Ok(div) = doc.create_element("div") {
+                div.set_id("panic-banner");
+                div.set_attribute("data-testid", "panic-banner").ok();
+                div.set_attribute("role", "alert").ok();
+                div.set_text_content(Some(&format!(
+                    "Internal error — the simulation stopped. Please reload the page and report this: {info}"
+                )));
+                if let Some(body) = doc.body() {
+                    body.append_child(&div).ok();
+                }
+            }
+        }
+    }));
+}
+
+/// The whole page.
+#[component]
+fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    state.start_loop();
+    view! {
+        <div class="rv-app">
+            <header class="rv-header">
+                <h1>"replviz"</h1>
+                <span class="rv-subtitle">"Raft — In Search of an Understandable Consensus Algorithm (§5)"</span>
+            </header>
+            <panels::ErrorBanner/>
+            <controls::Controls/>
+            <main class="rv-main">
+                <section class="rv-cluster-wrap">
+                    <cluster::Cluster/>
+                    <panels::Legend/>
+                </section>
+                <section class="rv-side">
+                    <panels::Invariants/>
+                    <panels::LogPanel/>
+                    <panels::EventLog/>
+                </section>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,341 @@
+//! The cluster picture: nodes on a circle, links between every pair,
+//! messages animating along links, and the node/link popup menus.
+//!
+//! Every element is keyed (nodes by id, links by pair, messages by message
+//! id); per frame only the attributes that read the clock change.
+
+use super::state::{AppState, Menu, MsgAnim};
+use crate::protocol::NodeView;
+use crate::sim::net::LinkState;
+use crate::sim::{Action, NodeId};
+use leptos::prelude::*;
+
+const SIZE: f64 = 600.0;
+const CENTER: f64 = 300.0;
+
+fn radius(n: u32) -> f64 {
+    if n <= 5 {
+        200.0
+    } else {
+        225.0
+    }
+}
+
+/// Position of node `id` of `n` on the circle (S1 at the top, clockwise).
+pub fn node_pos(id: NodeId, n: u32) -> (f64, f64) {
+    let n = n.max(1) as f64;
+    let a = -std::f64::consts::FRAC_PI_2 + (f64::from(id) - 1.0) * std::f64::consts::TAU / n;
+    (
+        CENTER + radius(n as u32) * a.cos(),
+        CENTER + radius(n as u32) * a.sin(),
+    )
+}
+
+fn node_r(n: u32) -> f64 {
+    if n <= 5 {
+        42.0
+    } else if n <= 7 {
+        36.0
+    } else {
+        31.0
+    }
+}
+
+/// The SVG cluster with its overlay menus.
+#[component]
+pub fn Cluster() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let n = s.node_count;
+    view! {
+        <div class="rv-cluster">
+            <svg
+                data-testid="cluster"
+                class="rv-svg"
+                viewBox=format!("0 0 {SIZE} {SIZE}")
+                role="img"
+                aria-label="Cluster of servers exchanging messages"
+                on:click=move |_| s.menu.set(None)
+            >
+                <g class="rv-links">
+                    <For
+                        each=move || s.links.get()
+                        key=|(a, b, st)| (*a, *b, format!("{st:?}"))
+                        children=move |(a, b, st)| view! { <LinkLine a=a b=b state=st/> }
+                    />
+                </g>
+                <g class="rv-nodes">
+                    <For
+                        each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
+                        key=|id| *id
+                        children=move |id| view! { <NodeCircle id=id/> }
+                    />
+                </g>
+                <g class="rv-msgs">
+                    <For
+                        each=move || s.msgs.with(|v| v.iter().map(|m| m.id).collect::<Vec<_>>())
+                        key=|id| *id
+                        children=move |id| view! { <MessageDot id=id/> }
+                    />
+                </g>
+            </svg>
+            {move || s.menu.get().map(|m| view! { <PopupMenu menu=m n=n.get()/> })}
+        </div>
+    }
+}
+
+fn link_state_attr(st: LinkState) -> String {
+    match st {
+        LinkState::Up => "up".into(),
+        LinkState::Cut => "cut".into(),
+        LinkState::CutOneWay(f, t) => format!("cut-{f}-{t}"),
+    }
+}
+
+#[component]
+fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let n = s.node_count.get_untracked();
+    let (x1, y1) = node_pos(a, n);
+    let (x2, y2) = node_pos(b, n);
+    let class = match state {
+        LinkState::Up => "rv-link",
+        LinkState::Cut => "rv-link rv-link-cut",
+        LinkState::CutOneWay(..) => "rv-link rv-link-oneway",
+    };
+    // Where to draw the cut mark: the middle, or a quarter of the way from the
+    // sender whose messages are dropped.
+    let mark = match state {
+        LinkState::Up => None,
+        LinkState::Cut => Some(0.5),
+        LinkState::CutOneWay(f, _) => Some(if f == a { 0.3 } else { 0.7 }),
+    };
+    let title = match state {
+        LinkState::Up => format!("Link S{a} ↔ S{b}: up (click to cut)"),
+        LinkState::Cut => format!("Link S{a} ↔ S{b}: cut both ways"),
+        LinkState::CutOneWay(f, t) => format!("Link S{f} → S{t} cut; S{t} → S{f} works"),
+    };
+    view! {
+        <g
+            data-testid=format!("link-{a}-{b}")
+            data-state=link_state_attr(state)
+            class=class
+            on:click=move |ev| {
+                ev.stop_propagation();
+                s.menu.set(Some(Menu::Link(a, b)));
+            }
+        >
+            <title>{title}</title>
+            <line class="rv-link-hit" x1=x1 y1=y1 x2=x2 y2=y2/>
+            <line class="rv-link-line" x1=x1 y1=y1 x2=x2 y2=y2/>
+            {mark.map(|f| {
+                let (mx, my) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+                view! {
+                    <g class="rv-cut-mark" transform=format!("translate({mx:.1},{my:.1})")>
+                        <circle r="11"/>
+                        <path d="M-5,-5 L5,5 M5,-5 L-5,5"/>
+                    </g>
+                }
+            })}
+        </g>
+    }
+}
+
+#[component]
+fn NodeCircle(id: NodeId) -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let view_of = Memo::new(move |_| s.nodes.with(|v| v.iter().find(|x| x.id == id).cloned()));
+    let ring = Memo::new(move |_| s.rings.with(|r| r.get(id as usize - 1).copied().flatten()));
+    let n = s.node_count.get_untracked();
+    let (x, y) = node_pos(id, n);
+    let r = node_r(n);
+    let circ = std::f64::consts::TAU * (r + 7.0);
+    let get = move |f: fn(&NodeView) -> String| {
+        move || view_of.with(|v| v.as_ref().map(f).unwrap_or_default())
+    };
+    let role = get(|v| v.role.to_string());
+    let up = move || view_of.with(|v| v.as_ref().is_some_and(|v| v.up));
+    let class = move || {
+        let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or("follower"));
+        if up() {
+            format!("rv-node rv-role-{role}")
+        } else {
+            "rv-node rv-down".to_string()
+        }
+    };
+    let progress = move || {
+        let now = s.now.get();
+        match ring.get() {
+            Some((a, b)) if b > a && up() => {
+                ((now.saturating_sub(a)) as f64 / (b - a) as f64).clamp(0.0, 1.0)
+            }
+            _ => 0.0,
+        }
+    };
+    let role_text = move || {
+        if !up() {
+            return "✕ down".to_string();
+        }
+        match view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or("")) {
+            "leader" => "★ leader".into(),
+            "candidate" => "? candidate".into(),
+            other => other.to_string(),
+        }
+    };
+    let vote = move || {
+        view_of.with(|v| match v.as_ref().and_then(|v| v.voted_for) {
+            Some(c) => format!("vote S{c}"),
+            None => "no vote".into(),
+        })
+    };
+    view! {
+        <g
+            data-testid=format!("node-{id}")
+            data-role=role
+            data-term=get(|v| v.term.to_string())
+            data-up=move || up().to_string()
+            class=class
+            transform=format!("translate({x:.1},{y:.1})")
+            tabindex="0"
+            on:click=move |ev| {
+                ev.stop_propagation();
+                s.menu.set(Some(Menu::Node(id)));
+            }
+        >
+            <title>{move || format!("S{id}: {} — click for actions", role_text())}</title>
+            <circle class="rv-ring-track" r=r + 7.0/>
+            <circle
+                class="rv-ring"
+                r=r + 7.0
+                stroke-dasharray=format!("{circ:.1}")
+                stroke-dashoffset=move || format!("{:.1}", circ * (1.0 - progress()))
+                transform="rotate(-90)"
+            />
+            <circle class="rv-node-body" r=r/>
+            <text class="rv-node-name" y=-r * 0.28>{format!("S{id}")}</text>
+            <text class="rv-node-term" y=r * 0.12>{move || format!("term {}", get(|v| v.term.to_string())())}</text>
+            <text class="rv-node-vote" y=r * 0.45>{vote}</text>
+            <text class="rv-node-role" y=r + 24.0>{role_text}</text>
+        </g>
+    }
+}
+
+#[component]
+fn MessageDot(id: u64) -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let m = Memo::new(move |_| s.msgs.with(|v| v.iter().find(|x| x.id == id).cloned()));
+    let n = s.node_count.get_untracked();
+    let proto = s.protocol.get_untracked();
+    let pos = move || {
+        let now = s.now.get();
+        m.with(|m| {
+            let Some(m) = m else { return (0.0, 0.0, 0.0) };
+            let (x1, y1) = node_pos(m.from, n);
+            let (x2, y2) = node_pos(m.to, n);
+            let span = m.arrive.saturating_sub(m.sent).max(1) as f64;
+            let f = (now.saturating_sub(m.sent) as f64 / span).clamp(0.0, 1.0);
+            // A doomed message stops where it is lost (its "arrive" is the drop point).
+            let f = if m.half { f * 0.5 } else { f };
+            let fade = if m.dropped && now > m.arrive {
+                1.0 - ((now - m.arrive) as f64 / 12_000.0).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            // Keep the dot off the node circles.
+            let r = node_r(n) / radius(n) / 2.0;
+            let f = r + f * (1.0 - 2.0 * r);
+            (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f, fade)
+        })
+    };
+    let attr =
+        move |f: fn(&MsgAnim) -> String| move || m.with(|m| m.as_ref().map(f).unwrap_or_default());
+    view! {
+        <g
+            data-testid="msg"
+            data-kind=attr(|m| m.kind.to_string())
+            data-from=attr(|m| m.from.to_string())
+            data-to=attr(|m| m.to.to_string())
+            data-state=attr(|m| if m.dropped { "dropped".into() } else { "flying".into() })
+            class=move || m.with(|m| match m {
+                Some(m) => format!("rv-msg rv-msg-{}{}", m.kind, if m.dropped { " rv-msg-dropped" } else { "" }),
+                None => "rv-msg".into(),
+            })
+            transform=move || { let (x, y, _) = pos(); format!("translate({x:.1},{y:.1})") }
+            opacity=move || format!("{:.2}", pos().2)
+        >
+            <title>{attr(|m| m.text.clone())}</title>
+            <rect x="-17" y="-10" width="34" height="20" rx="10"/>
+            <text y="4">{move || m.with(|m| m.as_ref().map(|m| proto.msg_label(m.kind)).unwrap_or(""))}</text>
+            {move || m.with(|m| m.as_ref().is_some_and(|m| m.dropped)).then(|| view! {
+                <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
+            })}
+        </g>
+    }
+}
+
+#[component]
+fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let (x, y) = match menu {
+        Menu::Node(id) => node_pos(id, n),
+        Menu::Link(a, b) => {
+            let (x1, y1) = node_pos(a, n);
+            let (x2, y2) = node_pos(b, n);
+            ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+        }
+    };
+    let style = format!("left:{:.2}%;top:{:.2}%", x / SIZE * 100.0, y / SIZE * 100.0);
+    let item = move |testid: String, label: String, action: Action, enabled: bool| {
+        view! {
+            <button
+                data-testid=testid
+                class="rv-menu-item"
+                disabled=!enabled
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    s.act(action.clone());
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+    let body = match menu {
+        Menu::Node(id) => {
+            let up = s.nodes.with_untracked(|v| v.iter().any(|x| x.id == id && x.up));
+            let cmd = s.next_command_preview();
+            view! {
+                <div class="rv-menu-title">{format!("Server S{id}")}</div>
+                {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
+                {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
+                {item("action-timeout".into(), "Force election timeout".into(), Action::Timeout { node: id }, up)}
+                <button
+                    data-testid="action-request"
+                    class="rv-menu-item"
+                    disabled=!up
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        let cmd = s.next_command();
+                        s.act(Action::Request { node: id, cmd });
+                    }
+                >
+                    {format!("Client request ({cmd})")}
+                </button>
+            }
+            .into_any()
+        }
+        Menu::Link(a, b) => view! {
+            <div class="rv-menu-title">{format!("Link S{a} ↔ S{b}")}</div>
+            {item("action-cut-both".into(), "Cut both ways".into(), Action::CutBoth { a, b }, true)}
+            {item(format!("action-cut-{a}-{b}"), format!("Cut S{a} → S{b} only"), Action::CutOneWay { from: a, to: b }, true)}
+            {item(format!("action-cut-{b}-{a}"), format!("Cut S{b} → S{a} only"), Action::CutOneWay { from: b, to: a }, true)}
+            {item("action-heal".into(), "Heal".into(), Action::Heal { a, b }, true)}
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="rv-menu" data-testid="menu" style=style on:click=|ev| ev.stop_propagation()>
+            {body}
+            <button class="rv-menu-item rv-menu-close" on:click=move |_| s.menu.set(None)>"Close"</button>
+        </div>
+    }
+}

@@ -1,0 +1,151 @@
+//! The control bar: play/pause/step, speed, time, seed, node count, restart,
+//! heal all.
+
+use super::state::AppState;
+use crate::scenario::{parse_nodes, parse_seed};
+use crate::sim::Action;
+use leptos::prelude::*;
+
+/// The row of controls above the cluster.
+#[component]
+pub fn Controls() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let seed_text = RwSignal::new(s.seed.get_untracked().to_string());
+    let nodes_text = RwSignal::new(s.node_count.get_untracked().to_string());
+    // Invalid input keeps the user's text, says what is wrong and leaves the
+    // current run untouched; valid input restarts the run.
+    let apply_settings = move || {
+        let nodes = parse_nodes(&nodes_text.get_untracked());
+        let seed = parse_seed(&seed_text.get_untracked());
+        match (nodes, seed) {
+            (Ok(n), Ok(sd)) => {
+                s.errors.set(Vec::new());
+                if n != s.node_count.get_untracked()
+                    || sd != s.seed.get_untracked()
+                    || s.now.get_untracked() > 0
+                {
+                    s.restart(n, sd);
+                }
+            }
+            (n, sd) => s.errors.set(n.err().into_iter().chain(sd.err()).collect()),
+        }
+    };
+    let new_seed = move |_| {
+        // A fresh seed from the wall clock is fine here: it only picks which
+        // deterministic run to show, and it is displayed and editable.
+        let seed = (js_sys_now() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) % 1_000_000;
+        seed_text.set(seed.to_string());
+        apply_settings();
+    };
+    let speed_label = move || {
+        let x = 10f64.powf(s.speed_log.get());
+        if x < 1.0 {
+            format!("{x:.2}×")
+        } else {
+            format!("{x:.1}×")
+        }
+    };
+    view! {
+        <div class="rv-controls" role="toolbar" aria-label="Simulation controls">
+            <div class="rv-group">
+                <button
+                    data-testid="btn-play"
+                    class="rv-btn rv-primary"
+                    disabled=move || s.playing.get()
+                    on:click=move |_| s.playing.set(true)
+                    title="Play"
+                >
+                    "▶ Play"
+                </button>
+                <button
+                    data-testid="btn-pause"
+                    class="rv-btn"
+                    disabled=move || !s.playing.get()
+                    on:click=move |_| s.playing.set(false)
+                    title="Pause"
+                >
+                    "❚❚ Pause"
+                </button>
+                <button data-testid="btn-step" class="rv-btn" on:click=move |_| s.step_once() title="Process exactly one event">
+                    "Step ›"
+                </button>
+            </div>
+            <label class="rv-group rv-speed">
+                <span>"Speed"</span>
+                <input
+                    data-testid="speed"
+                    type="range"
+                    min="-1"
+                    max="1"
+                    step="0.05"
+                    prop:value=move || s.speed_log.get().to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            s.speed_log.set(v.clamp(-1.0, 1.0));
+                        }
+                    }
+                    title="0.1× to 10× (1× = a tenth of real time)"
+                />
+                <output>{speed_label}</output>
+            </label>
+            <div class="rv-group rv-time">
+                <span
+                    data-testid="sim-time"
+                    data-us=move || s.now.get().to_string()
+                >
+                    {move || format!("t = {:.3} s", s.now.get() as f64 / 1e6)}
+                </span>
+            </div>
+            <form
+                class="rv-group"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    apply_settings();
+                }
+            >
+                <label>
+                    "Seed "
+                    <input
+                        data-testid="seed"
+                        class="rv-seed"
+                        inputmode="numeric"
+                        prop:value=move || seed_text.get()
+                        on:input=move |ev| seed_text.set(event_target_value(&ev))
+                        on:change=move |_| apply_settings()
+                    />
+                </label>
+                <label>
+                    "Nodes "
+                    <input
+                        data-testid="node-count"
+                        class="rv-nodes-input"
+                        type="number"
+                        min="3"
+                        max="9"
+                        prop:value=move || nodes_text.get()
+                        on:input=move |ev| nodes_text.set(event_target_value(&ev))
+                        on:change=move |_| apply_settings()
+                    />
+                </label>
+                <button type="submit" data-testid="btn-restart" class="rv-btn" title="Restart with this seed and size">
+                    "↺ Restart"
+                </button>
+                <button type="button" data-testid="btn-new-seed" class="rv-btn" on:click=new_seed>
+                    "New seed"
+                </button>
+            </form>
+            <div class="rv-group">
+                <button data-testid="btn-heal-all" class="rv-btn" on:click=move |_| s.act(Action::HealAll)>
+                    "Heal all links"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+fn js_sys_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now() * 1000.0 + p.time_origin())
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,192 @@
+//! Side panels: invariant status, per-node logs with commit index and the
+//! leader's nextIndex/matchIndex, the plain-words event log, the legend and
+//! the error banner.
+
+use super::state::AppState;
+use crate::protocol::NodeView;
+use leptos::prelude::*;
+
+/// Live invariant status.
+#[component]
+pub fn Invariants() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let count = move || s.violations.with(|v| v.len());
+    let names = move || s.protocol.get().invariants().join(" · ");
+    view! {
+        <div
+            data-testid="invariants"
+            data-violations=move || count().to_string()
+            class=move || if count() == 0 { "rv-card rv-inv rv-inv-ok" } else { "rv-card rv-inv rv-inv-bad" }
+            role="status"
+        >
+            <Show
+                when=move || count() == 0
+                fallback=move || view! {
+                    <strong>{move || format!("✗ {} invariant violation{}", count(), if count() == 1 { "" } else { "s" })}</strong>
+                    <ul class="rv-violations">
+                        {move || s.violations.get().into_iter().take(5).map(|v| view! { <li>{v}</li> }).collect_view()}
+                    </ul>
+                }
+            >
+                <strong>"✓ All safety checks hold"</strong>
+                <div class="rv-muted">{names}</div>
+            </Show>
+        </div>
+    }
+}
+
+fn term_hue(term: u64) -> u64 {
+    (term * 67 + 200) % 360
+}
+
+/// Per-node logs.
+#[component]
+pub fn LogPanel() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let leader_progress = move |id: u32| {
+        s.nodes.with(|nodes| {
+            nodes
+                .iter()
+                .filter(|n| n.up && n.role == "leader")
+                .max_by_key(|n| n.term)
+                .and_then(|l| {
+                    l.progress
+                        .iter()
+                        .find(|p| p.peer == id)
+                        .map(|p| (l.id, p.next, p.matched))
+                })
+        })
+    };
+    view! {
+        <div class="rv-card rv-logs" data-testid="logs">
+            <h2>"Logs"</h2>
+            <div class="rv-log-legend rv-muted">"solid = committed · dashed = not yet committed · ▏= commit index · colour = term"</div>
+            <For
+                each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
+                key=|id| *id
+                children=move |id| {
+                    let node = Memo::new(move |_| s.nodes.with(|v| v.iter().find(|n| n.id == id).cloned()));
+                    view! {
+                        <div class="rv-log-row" data-testid=format!("log-{id}")
+                            data-commit=move || node.with(|n| n.as_ref().map(|n| n.commit_index).unwrap_or(0).to_string())
+                            data-len=move || node.with(|n| n.as_ref().map(|n| n.log.len()).unwrap_or(0).to_string())
+                        >
+                            <div class="rv-log-head">
+                                <span class=move || node.with(|n| format!("rv-badge rv-role-{}{}", n.as_ref().map(|n| n.role).unwrap_or(""), if n.as_ref().is_some_and(|n| !n.up) { " rv-down" } else { "" }))>
+                                    {format!("S{id}")}
+                                </span>
+                                <span class="rv-muted rv-small">
+                                    {move || leader_progress(id).map(|(l, next, m)| format!("S{l}: next {next} · match {m}")).unwrap_or_default()}
+                                </span>
+                            </div>
+                            <div class="rv-log-entries">{move || node.with(|n| n.as_ref().map(entries).unwrap_or_default())}</div>
+                            <div class="rv-kv rv-muted rv-small">{move || node.with(|n| n.as_ref().map(|n| if n.state_machine.is_empty() { "state: (empty)".to_string() } else { format!("state: {}", n.state_machine) }).unwrap_or_default())}</div>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// The last entries of one log, as coloured boxes.
+fn entries(n: &NodeView) -> Vec<AnyView> {
+    const SHOW: usize = 24;
+    let skip = n.log.len().saturating_sub(SHOW);
+    let mut out = Vec::new();
+    if skip > 0 {
+        out.push(view! { <span class="rv-log-more">{format!("…{skip}")}</span> }.into_any());
+    }
+    for (i, e) in n.log.iter().enumerate().skip(skip) {
+        let idx = i as u64 + 1;
+        let class = if e.committed {
+            "rv-entry rv-committed"
+        } else {
+            "rv-entry rv-uncommitted"
+        };
+        let style = format!("--term-hue:{}", term_hue(e.term));
+        let title = format!(
+            "index {idx}, term {}: {}{}",
+            e.term,
+            e.text,
+            if e.committed { " (committed)" } else { "" }
+        );
+        out.push(
+            view! {
+                <span class=class style=style title=title data-term=e.term.to_string()>
+                    <span class="rv-entry-term">{e.term.to_string()}</span>
+                    <span class="rv-entry-text">{e.text.clone()}</span>
+                </span>
+            }
+            .into_any(),
+        );
+        if idx == n.commit_index {
+            out.push(
+                view! { <span class="rv-commit-mark" title=format!("commitIndex = {idx}")></span> }
+                    .into_any(),
+            );
+        }
+    }
+    if n.log.is_empty() {
+        out.push(view! { <span class="rv-muted rv-small">"(empty log)"</span> }.into_any());
+    }
+    out
+}
+
+/// The plain-words event log, newest first.
+#[component]
+pub fn EventLog() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    view! {
+        <div class="rv-card rv-events">
+            <h2>"Events"</h2>
+            <ol class="rv-event-list" data-testid="event-log">
+                <For
+                    each=move || s.events.get()
+                    key=|(i, ..)| *i
+                    children=move |(_, t, text, bad)| view! {
+                        <li class:rv-event-bad=bad>
+                            <span class="rv-event-time">{format!("{:.1} ms", t as f64 / 1000.0)}</span>
+                            " "
+                            {text}
+                        </li>
+                    }
+                />
+            </ol>
+        </div>
+    }
+}
+
+/// Colour key for roles and messages.
+#[component]
+pub fn Legend() -> impl IntoView {
+    view! {
+        <div class="rv-legend rv-muted">
+            <span><i class="rv-swatch rv-role-leader"></i>"★ leader"</span>
+            <span><i class="rv-swatch rv-role-candidate"></i>"? candidate"</span>
+            <span><i class="rv-swatch rv-role-follower"></i>"follower"</span>
+            <span><i class="rv-swatch rv-down"></i>"✕ down"</span>
+            <span class="rv-legend-sep"></span>
+            <span><i class="rv-chip rv-msg-RequestVote"></i>"RV RequestVote"</span>
+            <span><i class="rv-chip rv-msg-RequestVoteReply"></i>"vote reply"</span>
+            <span><i class="rv-chip rv-msg-AppendEntries"></i>"AE AppendEntries"</span>
+            <span><i class="rv-chip rv-msg-Heartbeat"></i>"HB heartbeat"</span>
+            <span><i class="rv-chip rv-msg-AppendEntriesReply"></i>"ok reply"</span>
+            <span class="rv-muted">"Ring = election timer. Click a server or a link for faults."</span>
+        </div>
+    }
+}
+
+/// Clear messages about bad input; dismissible.
+#[component]
+pub fn ErrorBanner() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    view! {
+        <Show when=move || s.errors.with(|e| !e.is_empty())>
+            <div class="rv-error" data-testid="error-banner" role="alert">
+                <ul>{move || s.errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                <button class="rv-btn" on:click=move |_| s.errors.set(Vec::new())>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,156 @@
+// End-to-end tests of the release build in headless Chromium. Every click
+// goes through the real UI; every test also asserts that the page logged no
+// console error and showed no panic banner.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, nodeStates, simTime, waitFor } from './harness.mjs';
+
+let server, base, ctx;
+before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+after(async () => { await ctx?.close(); server?.close(); });
+
+async function noProblems(page) {
+  assert.deepEqual(page.problems, [], 'console errors or page errors');
+  assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0, 'panic banner shown');
+  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
+}
+
+async function leaders(page) {
+  return (await nodeStates(page)).filter((n) => n.up && n.role === 'leader');
+}
+
+async function oneLeader(page) {
+  // At most one leader per term (Election Safety): wait until exactly one node is leader.
+  return waitFor(page, async () => { const l = await leaders(page); return l.length === 1 ? l[0] : null; }, 'exactly one leader');
+}
+
+async function speedUp(page) {
+  await page.$eval('[data-testid="speed"]', (el) => { el.value = '1'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+}
+
+test('page loads without errors and elects exactly one leader', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=42`);
+  assert.equal((await nodeStates(page)).length, 5);
+  await speedUp(page);
+  const l = await oneLeader(page);
+  assert.ok(l.term >= 1);
+  assert.ok(await simTime(page) > 0);
+  await noProblems(page);
+  await page.close();
+});
+
+test('crashing the leader through the UI elects a new leader with a higher term', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=7`);
+  await speedUp(page);
+  const old = await oneLeader(page);
+  await page.click(`[data-testid="${old.id}"]`);
+  await page.click('[data-testid="action-crash"]');
+  await waitFor(page, async () => (await nodeStates(page)).find((n) => n.id === old.id)?.up === false, 'crashed node shown down');
+  const neu = await waitFor(page, async () => {
+    const l = await leaders(page);
+    return l.length === 1 && l[0].id !== old.id ? l[0] : null;
+  }, 'a new leader');
+  assert.ok(neu.term > old.term, `new term ${neu.term} > old term ${old.term}`);
+  // Restart brings the old leader back as a follower of the new term.
+  await page.click(`[data-testid="${old.id}"]`);
+  await page.click('[data-testid="action-restart"]');
+  await waitFor(page, async () => {
+    const n = (await nodeStates(page)).find((x) => x.id === old.id);
+    return n.up && n.role === 'follower' && n.term >= neu.term;
+  }, 'old leader rejoins as follower');
+  await noProblems(page);
+  await page.close();
+});
+
+test('cutting a link drops the messages on it', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=3`);
+  await speedUp(page);
+  const l = await oneLeader(page);
+  const id = Number(l.id.split('-')[1]);
+  const other = id === 1 ? 2 : 1;
+  const [a, b] = [Math.min(id, other), Math.max(id, other)];
+  await page.click(`[data-testid="link-${a}-${b}"]`);
+  await page.click('[data-testid="action-cut-both"]');
+  assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), 'cut');
+  // Heartbeats keep flowing on the cut link, and the network drops them.
+  await waitFor(page, async () => page.locator(`[data-testid="msg"][data-state="dropped"][data-from="${id}"][data-to="${other}"]`).count(), 'a dropped message on the cut link');
+  const log = await page.textContent('[data-testid="event-log"]');
+  assert.match(log, /dropped \(link cut\)/);
+  // One-way cut and heal.
+  await page.click(`[data-testid="link-${a}-${b}"]`);
+  await page.click('[data-testid="action-heal"]');
+  assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), 'up');
+  await page.click(`[data-testid="link-${a}-${b}"]`);
+  await page.click(`[data-testid="action-cut-${a}-${b}"]`);
+  assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), `cut-${a}-${b}`);
+  await page.click('[data-testid="btn-heal-all"]');
+  assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), 'up');
+  await noProblems(page);
+  await page.close();
+});
+
+test('a client request at the leader becomes committed on a majority', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=11`);
+  await speedUp(page);
+  const l = await oneLeader(page);
+  const leaderId = Number(l.id.split('-')[1]);
+  const before = Number(await page.getAttribute(`[data-testid="log-${leaderId}"]`, 'data-len'));
+  await page.click(`[data-testid="${l.id}"]`);
+  await page.click('[data-testid="action-request"]');
+  const index = before + 1;
+  await waitFor(page, async () => {
+    const commits = await page.$$eval('[data-testid^="log-"]', (els) => els.map((e) => Number(e.getAttribute('data-commit'))));
+    return commits.filter((c) => c >= index).length >= 3;
+  }, 'entry committed on a majority');
+  const log = await page.textContent('[data-testid="event-log"]');
+  assert.match(log, /answers request #1: committed at index/);
+  // A request at a follower is refused with a hint, and the refusal is shown.
+  const follower = (await nodeStates(page)).find((n) => n.role === 'follower' && n.up);
+  await page.click(`[data-testid="${follower.id}"]`);
+  await page.click('[data-testid="action-request"]');
+  await waitFor(page, async () => /refuses request #2: not the leader/.test(await page.textContent('[data-testid="event-log"]')), 'refusal shown');
+  await noProblems(page);
+  await page.close();
+});
+
+test('pause, step and timeout controls work', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=5`);
+  await page.click('[data-testid="btn-pause"]');
+  const t0 = await simTime(page);
+  await page.waitForTimeout(300);
+  assert.equal(await simTime(page), t0, 'paused time stands still');
+  await page.click('[data-testid="btn-step"]');
+  await page.click('[data-testid="btn-step"]');
+  assert.ok(await simTime(page) >= t0);
+  const before = (await nodeStates(page)).find((n) => n.id === 'node-2');
+  await page.click('[data-testid="node-2"]');
+  await page.click('[data-testid="action-timeout"]');
+  const n2 = (await nodeStates(page)).find((n) => n.id === 'node-2');
+  assert.equal(n2.role, 'candidate');
+  assert.equal(n2.term, before.term + 1, 'a forced timeout starts an election in the next term (§5.2)');
+  await noProblems(page);
+  await page.close();
+});
+
+test('bad input gets a clear message and a sane default, never a panic', async () => {
+  const page = await open(ctx, `${base}?nodes=42&seed=banana&bogus=1`);
+  const banner = await page.textContent('[data-testid="error-banner"]');
+  assert.match(banner, /Node count 42 is out of range/);
+  assert.match(banner, /Seed "banana" is not a whole number/);
+  assert.match(banner, /Unknown parameter "bogus"/);
+  assert.equal((await nodeStates(page)).length, 5, 'default node count');
+  await page.fill('[data-testid="node-count"]', '0');
+  await page.press('[data-testid="node-count"]', 'Enter');
+  assert.match(await page.textContent('[data-testid="error-banner"]'), /out of range/);
+  await page.fill('[data-testid="seed"]', '-3');
+  await page.press('[data-testid="seed"]', 'Enter');
+  assert.match(await page.textContent('[data-testid="error-banner"]'), /not a whole number/);
+  await page.fill('[data-testid="node-count"]', '7');
+  await page.fill('[data-testid="seed"]', '99');
+  await page.press('[data-testid="seed"]', 'Enter');
+  assert.equal((await nodeStates(page)).length, 7);
+  assert.equal(page.problems.length, 0, page.problems.join('\n'));
+  assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0);
+  await page.close();
+});

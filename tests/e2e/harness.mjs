@@ -1,0 +1,89 @@
+// Shared harness for the end-to-end tests: serves the release build (dist/)
+// on 127.0.0.1, launches Debian's Chromium headless through playwright-core,
+// and collects console errors and page errors so every test can assert that
+// nothing went wrong (a wasm panic shows up as a console error).
+
+import { createServer } from 'node:http';
+import { readFile, mkdtemp } from 'node:fs/promises';
+import { extname, join, resolve, normalize } from 'node:path';
+import { tmpdir } from 'node:os';
+import { chromium } from 'playwright-core';
+
+const DIST = resolve(new URL('.', import.meta.url).pathname, '../../dist');
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export async function serve() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(DIST)) { res.writeHead(403); res.end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404); res.end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { server, base: `http://127.0.0.1:${port}/` };
+}
+
+export async function launch() {
+  const userDataDir = await mkdtemp(join(tmpdir(), 'replviz-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 720 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return context;
+}
+
+/** Open a page and record problems: console errors, page errors, panics. */
+export async function open(context, url, opts = {}) {
+  const page = await context.newPage();
+  if (opts.colorScheme) await page.emulateMedia({ colorScheme: opts.colorScheme });
+  if (opts.viewport) await page.setViewportSize(opts.viewport);
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="cluster"]');
+  page.problems = problems;
+  return page;
+}
+
+export async function nodeStates(page) {
+  return page.$$eval('g[data-testid^="node-"]', (els) => els.map((e) => ({
+    id: e.getAttribute('data-testid'),
+    role: e.getAttribute('data-role'),
+    term: Number(e.getAttribute('data-term')),
+    up: e.getAttribute('data-up') === 'true',
+  })));
+}
+
+export async function simTime(page) {
+  return Number(await page.getAttribute('[data-testid="sim-time"]', 'data-us'));
+}
+
+export async function waitFor(page, fn, what, timeout = 20000) {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(50);
+  }
+}
