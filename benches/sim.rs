@@ -36,7 +36,10 @@ fn run(mode: TraceMode, sim_seconds: u64) -> (u64, f64) {
             v += 1;
             sim.apply(&Action::Request {
                 node: l,
-                cmd: Command { key: Key((v % 3) as u8), value: v },
+                cmd: Command {
+                    key: Key((v % 3) as u8),
+                    value: v,
+                },
             });
         }
     }
@@ -45,7 +48,10 @@ fn run(mode: TraceMode, sim_seconds: u64) -> (u64, f64) {
 }
 
 fn main() {
-    for (mode, name, secs) in [(TraceMode::HashOnly, "hash-only trace", 600), (TraceMode::Full, "full trace", 120)] {
+    for (mode, name, secs) in [
+        (TraceMode::HashOnly, "hash-only trace", 120),
+        (TraceMode::Full, "full trace", 30),
+    ] {
         let (steps, wall) = run(mode, secs);
         println!(
             "5 nodes, 100 req/s, checks on, {name}: {steps} events in {wall:.3} s = {:.2} M events/s, {:.0} simulated s per wall s",

@@ -598,12 +598,15 @@ impl Raft {
     ) {
         let p = from as usize;
         if success {
-            if m > self.match_index[p] {
+            // Only a reply that made progress triggers a follow-up; stale or
+            // duplicated replies must not multiply the AppendEntries in flight.
+            let progressed = m > self.match_index[p];
+            if progressed {
                 self.match_index[p] = m;
             }
             self.next_index[p] = self.next_index[p].max(m + 1);
             self.advance_commit(out);
-            if self.next_index[p] <= self.log.last_index() {
+            if progressed && self.next_index[p] <= self.log.last_index() {
                 self.send_append(from, out);
             }
         } else {
