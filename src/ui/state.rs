@@ -90,7 +90,7 @@ pub struct AppState {
 }
 
 /// How far back (virtual µs) a dropped message stays visible.
-const DROP_FADE: Time = 12_000;
+const DROP_FADE: Time = 30_000;
 
 impl AppState {
     /// State for the run the query string asks for.

@@ -73,8 +73,13 @@ test('cutting a link drops the messages on it', async () => {
   await page.click(`[data-testid="link-${a}-${b}"]`);
   await page.click('[data-testid="action-cut-both"]');
   assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), 'cut');
-  // Heartbeats keep flowing on the cut link, and the network drops them.
-  await waitFor(page, async () => page.locator(`[data-testid="msg"][data-state="dropped"][data-from="${id}"][data-to="${other}"]`).count(), 'a dropped message on the cut link');
+  // Back to 1x so each dropped message stays on screen for a while.
+  await page.$eval('[data-testid="speed"]', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  // Messages keep flowing on the cut link (heartbeats one way, votes the
+  // other once the cut-off follower times out), and the network drops them.
+  await waitFor(page, async () => page.locator(
+    `[data-testid="msg"][data-state="dropped"][data-from="${id}"][data-to="${other}"], ` +
+    `[data-testid="msg"][data-state="dropped"][data-from="${other}"][data-to="${id}"]`).count(), 'a dropped message on the cut link');
   const log = await page.textContent('[data-testid="event-log"]');
   assert.match(log, /dropped \(link cut\)/);
   // One-way cut and heal.
