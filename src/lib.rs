@@ -15,6 +15,7 @@
 pub mod check;
 pub mod engine;
 pub mod link;
+pub mod presets;
 pub mod protocol;
 pub mod protocols;
 pub mod scenario;
