@@ -103,6 +103,19 @@ pub fn decode(fragment: &str) -> Result<LinkPayload, LinkError> {
     validate(payload)
 }
 
+/// Parse and check a scenario exported as JSON (the "Import" button).
+pub fn scenario_from_json(text: &str) -> Result<Scenario, LinkError> {
+    if text.len() > MAX_INFLATED {
+        return err(format!(
+            "This file is larger than {} KiB and was refused.",
+            MAX_INFLATED / 1024
+        ));
+    }
+    let s: Scenario = serde_json::from_str(text)
+        .or_else(|e| err(format!("This file is not a replviz scenario ({e}).")))?;
+    validate(LinkPayload { s, at: 0 }).map(|p| p.s)
+}
+
 /// Check ranges that serde cannot express.
 fn validate(mut p: LinkPayload) -> Result<LinkPayload, LinkError> {
     let s = &mut p.s;

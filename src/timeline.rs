@@ -110,6 +110,10 @@ impl Timeline {
     pub fn can_undo_fork(&self) -> bool {
         self.undo.is_some()
     }
+    /// Number of markers (changes whenever `markers()` would).
+    pub fn marker_count(&self) -> usize {
+        self.scenario.actions.len() + self.marks.len()
+    }
     /// Number of checkpoints held.
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
@@ -257,7 +261,15 @@ impl Timeline {
     /// Put the cursor at virtual time `t` (clamped to what has been simulated).
     pub fn seek(&mut self, t: Time) {
         let t = t.min(self.frontier);
-        if t < self.engine.now() {
+        // Replay from whichever is latest but not after `t`: the current
+        // state or the nearest checkpoint.
+        let best = self
+            .checkpoints
+            .iter()
+            .rposition(|c| c.engine.now() <= t)
+            .map(|i| self.checkpoints[i].engine.steps())
+            .unwrap_or(0);
+        if t < self.engine.now() || self.engine.steps() < best {
             self.restore(|e| e.now() <= t);
         }
         self.advance_to(t);
@@ -265,7 +277,13 @@ impl Timeline {
 
     /// Put the cursor just after event number `n` (and the actions recorded there).
     pub fn seek_step(&mut self, n: u64) {
-        if n < self.engine.steps() {
+        let best = self
+            .checkpoints
+            .iter()
+            .rposition(|c| c.engine.steps() <= n)
+            .map(|i| self.checkpoints[i].engine.steps())
+            .unwrap_or(0);
+        if n < self.engine.steps() || self.engine.steps() < best {
             self.restore(|e| e.steps() <= n);
         }
         while self.engine.steps() < n {

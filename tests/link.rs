@@ -128,14 +128,18 @@ fn bad_links_get_clear_messages() {
     assert!(link.len() < 20_000);
     assert!(decode(&link).expect_err("bomb").0.contains("refused"));
     // Valid JSON with out-of-range values.
-    let mut s = Scenario::default();
-    s.nodes = 40;
+    let s = Scenario {
+        nodes: 40,
+        ..Scenario::default()
+    };
     assert!(decode(&encode(&s, 0))
         .expect_err("nodes")
         .0
         .contains("40 nodes"));
-    let mut s = Scenario::default();
-    s.v = 7;
+    let s = Scenario {
+        v: 7,
+        ..Scenario::default()
+    };
     assert!(decode(&encode(&s, 0))
         .expect_err("version")
         .0

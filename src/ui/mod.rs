@@ -10,7 +10,9 @@
 mod cluster;
 mod controls;
 mod panels;
+mod share;
 mod state;
+mod timeline_bar;
 
 use leptos::prelude::*;
 use state::AppState;
@@ -56,12 +58,15 @@ fn App() -> impl IntoView {
             </header>
             <panels::ErrorBanner/>
             <controls::Controls/>
+            <timeline_bar::TimelineBar/>
+            <share::ShareBar/>
             <main class="rv-main">
                 <section class="rv-cluster-wrap">
                     <cluster::Cluster/>
                     <panels::Legend/>
                 </section>
                 <section class="rv-side">
+                    <share::About/>
                     <panels::Invariants/>
                     <panels::LogPanel/>
                     <panels::EventLog/>
