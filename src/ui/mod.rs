@@ -54,12 +54,12 @@ fn App() -> impl IntoView {
         <div class="rv-app">
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle">"Raft — In Search of an Understandable Consensus Algorithm (§5)"</span>
+                <span class="rv-subtitle">"Raft (Ongaro & Ousterhout 2014)"</span>
+                <share::ShareBar/>
             </header>
             <panels::ErrorBanner/>
             <controls::Controls/>
             <timeline_bar::TimelineBar/>
-            <share::ShareBar/>
             <main class="rv-main">
                 <section class="rv-cluster-wrap">
                     <cluster::Cluster/>

@@ -14,7 +14,7 @@ pub fn TimelineBar() -> impl IntoView {
     let marker_list = move || s.markers.get().into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <div class="rv-timeline" role="group" aria-label="Timeline">
-            <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=move |_| s.seek(0)>"⏮"</button>
+            <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=move |_| s.seek(0)>"|◀"</button>
             <button data-testid="btn-step-back" class="rv-btn" title="Step back one event" on:click=move |_| s.step_back()>"‹ Back"</button>
             <div class="rv-scrub">
                 <div class="rv-markers">
@@ -67,7 +67,7 @@ pub fn TimelineBar() -> impl IntoView {
             <button data-testid="btn-end" class="rv-btn" title="Jump to the end of what has been simulated" on:click=move |_| {
                 let f = s.frontier.get_untracked();
                 s.seek(f)
-            }>"⏭"</button>
+            }>"▶|"</button>
             <span class="rv-muted rv-small rv-timeline-info">
                 {move || format!("{:.2} / {:.2} s", s.now.get() as f64 / 1e6, frontier() as f64 / 1e6)}
             </span>
