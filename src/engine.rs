@@ -30,8 +30,12 @@ pub trait Engine {
     fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)>;
     /// A link's state.
     fn link(&self, a: NodeId, b: NodeId) -> LinkState;
-    /// The trace so far.
+    /// The trace events not yet taken.
     fn trace(&self) -> &[TraceEvent];
+    /// Trace events produced since the start.
+    fn trace_count(&self) -> usize;
+    /// Take the trace events produced so far.
+    fn take_trace(&mut self) -> Vec<TraceEvent>;
     /// Violations so far.
     fn violations(&self) -> &[Violation];
     /// Network settings.
@@ -77,6 +81,12 @@ impl<P: Protocol> Engine for Sim<P> {
     }
     fn trace(&self) -> &[TraceEvent] {
         Sim::trace(self)
+    }
+    fn trace_count(&self) -> usize {
+        Sim::trace_count(self)
+    }
+    fn take_trace(&mut self) -> Vec<TraceEvent> {
+        Sim::take_trace(self)
     }
     fn violations(&self) -> &[Violation] {
         Sim::violations(self)

@@ -8,15 +8,19 @@
 //!    seeded RNG, network model, crashes, trace).
 //! 2. [`protocols`]: sans-IO protocol engines implementing [`protocol::Protocol`].
 //! 3. [`check`]: invariants evaluated after every event.
-//! 4. [`scenario`]: the serialisable scenario and its URL/query decoding.
+//! 4. [`scenario`]: the serialisable scenario and its query decoding;
+//!    [`link`]: its compact, versioned URL-fragment encoding.
 //! 5. `ui` (wasm only): Leptos components rendering snapshots of the simulation.
 
 pub mod check;
 pub mod engine;
+pub mod link;
+pub mod presets;
 pub mod protocol;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;
+pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -93,6 +93,8 @@ pub enum Effect<M, T> {
     Reply(RequestId, Reply),
     /// A plain-words note for the event log ("S3 grants vote to S1 for term 4").
     Note(String),
+    /// This node became leader of the given term.
+    Leader(u64),
 }
 
 /// The buffer of effects an engine handler fills.
@@ -125,11 +127,17 @@ impl<M, T> Out<M, T> {
     pub fn reply(&mut self, id: RequestId, reply: Reply) {
         self.effects.push(Effect::Reply(id, reply));
     }
-    /// Record a note; the closure only runs when notes are on (they cost an allocation).
+    /// Record a note; the closure only runs when notes are on (they cost an
+    /// allocation). With notes off an empty note still marks the spot, so
+    /// trace positions are identical in every trace mode.
     pub fn note(&mut self, f: impl FnOnce() -> String) {
-        if self.notes {
-            self.effects.push(Effect::Note(f()));
-        }
+        let text = if self.notes { f() } else { String::new() };
+        self.effects.push(Effect::Note(text));
+    }
+    /// Announce that this node became leader (primary, coordinator) of `term`;
+    /// the timeline marks it.
+    pub fn became_leader(&mut self, term: u64) {
+        self.effects.push(Effect::Leader(term));
     }
     /// The effects pushed so far (for tests that drive an engine by hand).
     pub fn effects(&self) -> &[Effect<M, T>] {

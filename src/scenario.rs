@@ -55,6 +55,12 @@ pub struct Scenario {
     pub raft: RaftConfig,
     /// User actions in the order they happened.
     pub actions: Vec<TimedAction>,
+    /// A title shown beside the cluster (built-in scenarios; empty otherwise).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// A paragraph explaining what to watch for.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub about: String,
 }
 
 impl Default for Scenario {
@@ -67,6 +73,8 @@ impl Default for Scenario {
             net: NetConfig::default(),
             raft: RaftConfig::default(),
             actions: Vec::new(),
+            title: String::new(),
+            about: String::new(),
         }
     }
 }
@@ -114,6 +122,8 @@ pub struct QueryStart {
     pub seed: u64,
     /// Protocol.
     pub protocol: ProtocolKind,
+    /// A built-in scenario to open (`?preset=leader-crash`).
+    pub preset: Option<String>,
     /// Problems found, in plain words (empty when all was well).
     pub errors: Vec<String>,
 }
@@ -151,6 +161,7 @@ pub fn parse_query(query: &str) -> QueryStart {
         nodes: DEFAULT_NODES,
         seed: DEFAULT_SEED,
         protocol: ProtocolKind::Raft,
+        preset: None,
         errors: Vec::new(),
     };
     let query = query.strip_prefix('?').unwrap_or(query);
@@ -165,6 +176,13 @@ pub fn parse_query(query: &str) -> QueryStart {
             "seed" => match parse_seed(&v) {
                 Ok(s) => q.seed = s,
                 Err(e) => q.errors.push(format!("{e} Using {DEFAULT_SEED}.")),
+            },
+            "preset" => match crate::presets::ids().iter().find(|id| **id == v) {
+                Some(id) => q.preset = Some(id.to_string()),
+                None => q.errors.push(format!(
+                    "Unknown built-in scenario \"{v}\" (known: {}).",
+                    crate::presets::ids().join(", ")
+                )),
             },
             "protocol" => match ProtocolKind::parse(&v) {
                 Some(p) => q.protocol = p,

@@ -212,6 +212,7 @@ pub struct Sim<P: Protocol> {
     gen: u64,
     mode: TraceMode,
     trace: Vec<TraceEvent>,
+    trace_count: usize,
     hash: u64,
     checker: P::Checker,
     violations: Vec<Violation>,
@@ -237,6 +238,7 @@ impl<P: Protocol> Clone for Sim<P> {
             gen: self.gen,
             mode: self.mode,
             trace: self.trace.clone(),
+            trace_count: self.trace_count,
             hash: self.hash,
             checker: self.checker.clone(),
             violations: self.violations.clone(),
@@ -268,6 +270,7 @@ impl<P: Protocol> Sim<P> {
             gen: 0,
             mode,
             trace: Vec::new(),
+            trace_count: 0,
             hash: 0xcbf2_9ce4_8422_2325,
             checker: P::Checker::default(),
             violations: Vec::new(),
@@ -359,9 +362,18 @@ impl<P: Protocol> Sim<P> {
     pub fn link(&self, a: NodeId, b: NodeId) -> LinkState {
         self.cuts.state(a, b)
     }
-    /// The full trace (empty in hash-only mode).
+    /// The trace events not yet taken (empty in hash-only mode).
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
+    }
+    /// Number of trace events produced since the start, taken or not, in any mode.
+    pub fn trace_count(&self) -> usize {
+        self.trace_count
+    }
+    /// Move the trace events produced so far out of the simulator (the
+    /// timeline keeps the run's one master trace; checkpoints stay small).
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.trace)
     }
     /// The running hash over every event.
     pub fn trace_hash(&self) -> u64 {
@@ -551,6 +563,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn record(&mut self, kind: TraceKind) {
+        self.trace_count += 1;
         let ev = TraceEvent {
             time: self.now,
             kind,
@@ -599,6 +612,7 @@ impl<P: Protocol> Sim<P> {
                     reply,
                 }),
                 Effect::Note(text) => self.record(TraceKind::Note { node: from, text }),
+                Effect::Leader(term) => self.record(TraceKind::Leader { node: from, term }),
             }
         }
         // Give the (now empty) allocation back so steady state never allocates.

@@ -82,6 +82,8 @@ pub enum TraceKind {
     },
     /// A protocol note in plain words (role changes, votes, commits).
     Note { node: NodeId, text: String },
+    /// A node became leader of a term (a timeline marker).
+    Leader { node: NodeId, term: u64 },
     /// The direction `from -> to` was cut.
     Cut { from: NodeId, to: NodeId },
     /// The link between `a` and `b` was healed.
@@ -174,6 +176,7 @@ impl TraceEvent {
                 ),
             },
             TraceKind::Note { text, .. } => text.clone(),
+            TraceKind::Leader { node, term } => format!("{} is leader of term {term}", s(*node)),
             TraceKind::Cut { from, to } => format!("link {} → {} cut", s(*from), s(*to)),
             TraceKind::Heal { a, b } => format!("link {} ↔ {} healed", s(*a), s(*b)),
             TraceKind::HealAll => "all links healed".to_string(),
@@ -284,6 +287,11 @@ impl TraceEvent {
             TraceKind::Violation { invariant, .. } => {
                 put(15);
                 put(invariant.len() as u64)
+            }
+            TraceKind::Leader { node, term } => {
+                put(16);
+                put(u64::from(*node));
+                put(*term)
             }
         }
     }

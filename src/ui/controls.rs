@@ -12,6 +12,9 @@ pub fn Controls() -> impl IntoView {
     let s = expect_context::<AppState>();
     let seed_text = RwSignal::new(s.seed.get_untracked().to_string());
     let nodes_text = RwSignal::new(s.node_count.get_untracked().to_string());
+    // A loaded scenario (link, preset, import) brings its own seed and size.
+    Effect::new(move |_| seed_text.set(s.seed.get().to_string()));
+    Effect::new(move |_| nodes_text.set(s.node_count.get().to_string()));
     // Invalid input keeps the user's text, says what is wrong and leaves the
     // current run untouched; valid input restarts the run.
     let apply_settings = move || {

@@ -10,7 +10,9 @@
 mod cluster;
 mod controls;
 mod panels;
+mod share;
 mod state;
+mod timeline_bar;
 
 use leptos::prelude::*;
 use state::AppState;
@@ -52,16 +54,19 @@ fn App() -> impl IntoView {
         <div class="rv-app">
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle">"Raft — In Search of an Understandable Consensus Algorithm (§5)"</span>
+                <span class="rv-subtitle">"Raft (Ongaro & Ousterhout 2014)"</span>
+                <share::ShareBar/>
             </header>
             <panels::ErrorBanner/>
             <controls::Controls/>
+            <timeline_bar::TimelineBar/>
             <main class="rv-main">
                 <section class="rv-cluster-wrap">
                     <cluster::Cluster/>
                     <panels::Legend/>
                 </section>
                 <section class="rv-side">
+                    <share::About/>
                     <panels::Invariants/>
                     <panels::LogPanel/>
                     <panels::EventLog/>

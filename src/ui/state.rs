@@ -1,22 +1,28 @@
 //! The app's reactive state and the animation loop.
 //!
-//! The engine lives in a non-reactive local `StoredValue`; after every change
-//! the relevant snapshots (node views, links, messages in flight, event log,
-//! violations) are copied into signals. The clock signal `now` moves every
-//! animation frame; everything that animates reads it.
+//! The run lives in a non-reactive local `StoredValue<Timeline>` (engine,
+//! checkpoints, master trace); after every change the relevant snapshots
+//! (node views, links, messages in flight, event log, violations, markers)
+//! are copied into signals. The clock signal `now` moves every animation
+//! frame; everything that animates reads it.
 
-use crate::engine::Engine;
+use crate::link;
+use crate::presets;
 use crate::protocol::{Command, Key, NodeView};
 use crate::protocols::ProtocolKind;
-use crate::scenario::{parse_query, Scenario, TimedAction};
+use crate::scenario::{parse_query, Scenario};
 use crate::sim::net::LinkState;
-use crate::sim::trace::TraceKind;
-use crate::sim::{Action, NodeId, Time, TraceMode};
+use crate::sim::trace::{TraceEvent, TraceKind};
+use crate::sim::{Action, NodeId, Time};
+use crate::timeline::{Marker, Timeline};
 use leptos::prelude::*;
 
 /// Virtual microseconds per wall millisecond at 1x: 1x plays at a tenth of
 /// real time, so a 10–25 ms message takes 0.1–0.25 s on screen.
 pub const US_PER_WALL_MS_AT_1X: f64 = 100.0;
+
+/// How long (virtual µs) a dropped message stays visible after it is lost.
+pub const DROP_FADE: Time = 30_000;
 
 /// A message drawn on a link.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,11 +59,11 @@ pub enum Menu {
 /// All app state; `Copy` so closures can capture it freely.
 #[derive(Clone, Copy)]
 pub struct AppState {
-    engine: StoredValue<Box<dyn Engine>, LocalStorage>,
-    /// The scenario being recorded.
-    pub scenario: StoredValue<Scenario, LocalStorage>,
+    tl: StoredValue<Timeline, LocalStorage>,
     /// Virtual time shown (µs).
     pub now: RwSignal<Time>,
+    /// The furthest time simulated.
+    pub frontier: RwSignal<Time>,
     /// Is time running?
     pub playing: RwSignal<bool>,
     /// Speed as log10 of the multiplier (-1 ..= 1).
@@ -74,6 +80,10 @@ pub struct AppState {
     pub events: RwSignal<Vec<(usize, Time, String, bool)>>,
     /// Violations in plain words.
     pub violations: RwSignal<Vec<String>>,
+    /// Timeline markers.
+    pub markers: RwSignal<Vec<Marker>>,
+    /// Can the last fork be undone?
+    pub can_undo: RwSignal<bool>,
     /// Open menu.
     pub menu: RwSignal<Option<Menu>>,
     /// Messages for the error banner.
@@ -84,33 +94,65 @@ pub struct AppState {
     pub seed: RwSignal<u64>,
     /// Protocol.
     pub protocol: RwSignal<ProtocolKind>,
+    /// Scenario title and explanation (built-in scenarios).
+    pub about: RwSignal<(String, String)>,
+    /// The last link produced by "Copy link".
+    pub link_out: RwSignal<String>,
+    /// Duration of the last seek in wall milliseconds.
+    pub seek_ms: RwSignal<f64>,
     next_value: StoredValue<u32>,
-    last_steps: StoredValue<u64>,
+    last_sig: StoredValue<(u64, usize, usize)>,
     last_frame: StoredValue<Option<f64>>,
 }
 
-/// How far back (virtual µs) a dropped message stays visible.
-const DROP_FADE: Time = 30_000;
+fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
 
 impl AppState {
-    /// State for the run the query string asks for.
+    /// State for the run the URL asks for: a scenario link in the fragment,
+    /// a built-in scenario, or `?nodes=&seed=`.
     pub fn new() -> Self {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
+        let loc = web_sys::window().map(|w| w.location());
+        let search = loc
+            .as_ref()
+            .and_then(|l| l.search().ok())
             .unwrap_or_default();
+        let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
         let q = parse_query(&search);
-        let scenario = Scenario {
+        let mut errors = q.errors.clone();
+        let mut start_at = None;
+        let mut scenario = Scenario {
             nodes: q.nodes,
             seed: q.seed,
             protocol: q.protocol,
             ..Scenario::default()
         };
-        let engine = scenario.boot(TraceMode::Full);
+        if let Some(p) = q.preset.as_deref().and_then(presets::build) {
+            scenario = p;
+            start_at = Some(0);
+        }
+        if hash.len() > 1 {
+            match link::decode(&hash) {
+                Ok(p) => {
+                    scenario = p.s;
+                    start_at = Some(p.at);
+                }
+                Err(e) => errors.push(format!("{e} A fresh default run was started instead.")),
+            }
+        }
+        let mut tl = Timeline::new(scenario.clone());
+        if let Some(at) = start_at {
+            tl.advance_to(at);
+        }
         let s = AppState {
-            engine: StoredValue::new_local(engine),
-            scenario: StoredValue::new_local(scenario),
-            now: RwSignal::new(0),
-            playing: RwSignal::new(true),
+            tl: StoredValue::new_local(tl),
+            now: RwSignal::new(start_at.unwrap_or(0)),
+            frontier: RwSignal::new(0),
+            playing: RwSignal::new(start_at.is_none()),
             speed_log: RwSignal::new(0.0),
             nodes: RwSignal::new(Vec::new()),
             rings: RwSignal::new(Vec::new()),
@@ -118,13 +160,18 @@ impl AppState {
             msgs: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),
             violations: RwSignal::new(Vec::new()),
+            markers: RwSignal::new(Vec::new()),
+            can_undo: RwSignal::new(false),
             menu: RwSignal::new(None),
-            errors: RwSignal::new(q.errors),
-            node_count: RwSignal::new(q.nodes),
-            seed: RwSignal::new(q.seed),
-            protocol: RwSignal::new(q.protocol),
-            next_value: StoredValue::new(1),
-            last_steps: StoredValue::new(u64::MAX),
+            errors: RwSignal::new(errors),
+            node_count: RwSignal::new(scenario.nodes),
+            seed: RwSignal::new(scenario.seed),
+            protocol: RwSignal::new(scenario.protocol),
+            about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
+            link_out: RwSignal::new(String::new()),
+            seek_ms: RwSignal::new(0.0),
+            next_value: StoredValue::new(next_value_after(&scenario)),
+            last_sig: StoredValue::new((u64::MAX, 0, 0)),
             last_frame: StoredValue::new(None),
         };
         s.refresh(true);
@@ -136,51 +183,57 @@ impl AppState {
         10f64.powf(self.speed_log.get_untracked().clamp(-1.0, 1.0))
     }
 
-    /// Start a new run of the current protocol with the given size and seed.
-    pub fn restart(&self, nodes: u32, seed: u64) {
-        let scenario = Scenario {
-            nodes,
-            seed,
-            protocol: self.protocol.get_untracked(),
-            ..Scenario::default()
-        };
-        self.engine.set_value(scenario.boot(TraceMode::Full));
-        self.scenario.set_value(scenario);
-        self.node_count.set(nodes);
-        self.seed.set(seed);
+    /// Replace the run with `scenario`, at time 0 (paused if `paused`).
+    pub fn load(&self, scenario: Scenario, paused: bool) {
+        self.node_count.set(scenario.nodes);
+        self.seed.set(scenario.seed);
+        self.protocol.set(scenario.protocol);
+        self.about
+            .set((scenario.title.clone(), scenario.about.clone()));
+        self.next_value.set_value(next_value_after(&scenario));
+        self.tl.set_value(Timeline::new(scenario));
         self.now.set(0);
         self.menu.set(None);
-        self.next_value.set_value(1);
+        self.link_out.set(String::new());
+        self.playing.set(!paused);
         self.refresh(true);
     }
 
-    /// Record and apply a user action at the current time.
+    /// Start a new run of the current protocol with the given size and seed.
+    pub fn restart(&self, nodes: u32, seed: u64) {
+        self.load(
+            Scenario {
+                nodes,
+                seed,
+                protocol: self.protocol.get_untracked(),
+                ..Scenario::default()
+            },
+            false,
+        );
+    }
+
+    /// Record and apply a user action at the current time (forking if the
+    /// cursor is in the past).
     pub fn act(&self, action: Action) {
         let t = self.now.get_untracked();
-        self.engine.update_value(|e| {
-            e.advance_to(t);
-            let step = e.steps();
-            e.apply(&action);
-            self.scenario.update_value(|s| {
-                s.actions.push(TimedAction {
-                    step,
-                    t: e.now(),
-                    action: action.clone(),
-                })
-            });
-        });
+        self.tl.update_value(|tl| tl.act(t, action));
         self.menu.set(None);
+        self.refresh(true);
+    }
+
+    /// Bring back the future discarded by the last fork.
+    pub fn undo_fork(&self) {
+        self.tl.update_value(|tl| tl.undo_fork());
+        let t = self.tl.with_value(|tl| tl.now());
+        self.now.set(t);
         self.refresh(true);
     }
 
     /// A fresh client command (`x=1`, `y=2`, ...).
     pub fn next_command(&self) -> Command {
-        let v = self.next_value.get_value();
-        self.next_value.set_value(v + 1);
-        Command {
-            key: Key(((v - 1) % 3) as u8),
-            value: v,
-        }
+        let c = self.next_command_preview();
+        self.next_value.set_value(c.value + 1);
+        c
     }
 
     /// The command the next client request will carry (for menu labels).
@@ -195,26 +248,62 @@ impl AppState {
     /// Process exactly one event and pause.
     pub fn step_once(&self) {
         self.playing.set(false);
-        let mut t = self.now.get_untracked();
-        self.engine.update_value(|e| {
-            if e.step() {
-                t = e.now();
-            }
+        self.tl.update_value(|tl| {
+            tl.step_forward();
         });
+        let t = self.tl.with_value(|tl| tl.now());
         self.now.set(t);
-        self.refresh(false);
+        self.refresh(true);
     }
 
-    /// Copy engine snapshots into signals (only what changed when `force` is false).
+    /// Undo exactly one event and pause.
+    pub fn step_back(&self) {
+        self.playing.set(false);
+        let start = wall_ms();
+        self.tl.update_value(|tl| tl.step_back());
+        self.seek_ms.set(wall_ms() - start);
+        let t = self.tl.with_value(|tl| tl.now());
+        self.now.set(t);
+        self.refresh(true);
+    }
+
+    /// Move the cursor to time `t` and pause.
+    pub fn seek(&self, t: Time) {
+        self.playing.set(false);
+        let start = wall_ms();
+        self.tl.update_value(|tl| tl.seek(t));
+        self.seek_ms.set(wall_ms() - start);
+        let t = self.tl.with_value(|tl| tl.now());
+        self.now.set(t);
+        self.refresh(true);
+    }
+
+    /// The current scenario and position as a link fragment (no `#`).
+    pub fn link_fragment(&self) -> String {
+        let at = self.now.get_untracked();
+        self.tl.with_value(|tl| link::encode(tl.scenario(), at))
+    }
+
+    /// The current scenario.
+    pub fn scenario(&self) -> Scenario {
+        self.tl.with_value(|tl| tl.scenario().clone())
+    }
+
+    /// Run `f` over the trace up to the cursor.
+    pub fn with_trace<R>(&self, f: impl FnOnce(&[TraceEvent]) -> R) -> R {
+        self.tl.with_value(|tl| f(tl.trace()))
+    }
+
+    /// Copy engine snapshots into signals (only what changed unless `force`).
     pub fn refresh(&self, force: bool) {
         let now = self.now.get_untracked();
-        let proto = self.protocol.get_untracked();
-        self.engine.with_value(|e| {
-            let steps = e.steps() + e.trace().len() as u64;
-            let changed = force || steps != self.last_steps.get_value();
-            self.last_steps.set_value(steps);
-            // Messages in flight depend on the clock too; recompute every call.
-            let msgs = in_flight(e.as_ref(), now);
+        self.tl.with_value(|tl| {
+            let e = tl.engine();
+            let trace = tl.trace();
+            let sig = (e.steps(), trace.len(), tl.marker_count());
+            let changed = force || sig != self.last_sig.get_value();
+            self.last_sig.set_value(sig);
+            let msgs = in_flight(trace, e.net().latency_max, now);
             self.msgs.update(|m| {
                 if *m != msgs {
                     *m = msgs;
@@ -222,6 +311,15 @@ impl AppState {
             });
             if !changed {
                 return;
+            }
+            if self.frontier.get_untracked() != tl.frontier() {
+                self.frontier.set(tl.frontier());
+            }
+            if self.can_undo.get_untracked() != tl.can_undo_fork() {
+                self.can_undo.set(tl.can_undo_fork());
+            }
+            if self.markers.with_untracked(|m| m.len()) != tl.marker_count() || force {
+                self.markers.set(tl.markers());
             }
             let ids = e.ids();
             let views: Vec<NodeView> = ids.iter().filter_map(|&id| e.view(id)).collect();
@@ -243,12 +341,16 @@ impl AppState {
             if self.links.with_untracked(|l| *l != links) {
                 self.links.set(links);
             }
-            let trace = e.trace();
             let start = trace.len().saturating_sub(400);
             let events: Vec<_> = trace[start..]
                 .iter()
                 .enumerate()
-                .filter(|(_, ev)| !matches!(ev.kind, TraceKind::Deliver { .. }))
+                .filter(|(_, ev)| {
+                    !matches!(
+                        ev.kind,
+                        TraceKind::Deliver { .. } | TraceKind::Leader { .. }
+                    )
+                })
                 .map(|(i, ev)| {
                     (
                         start + i,
@@ -260,7 +362,9 @@ impl AppState {
                 .rev()
                 .take(150)
                 .collect();
-            self.events.set(events);
+            if self.events.with_untracked(|old| *old != events) {
+                self.events.set(events);
+            }
             let v: Vec<String> = e
                 .violations()
                 .iter()
@@ -277,16 +381,12 @@ impl AppState {
                 self.violations.set(v);
             }
         });
-        let _ = proto;
     }
 
     /// Drive the clock from requestAnimationFrame.
     pub fn start_loop(self) {
         fn frame(s: AppState) {
-            let wall = web_sys::window()
-                .and_then(|w| w.performance())
-                .map(|p| p.now())
-                .unwrap_or(0.0);
+            let wall = wall_ms();
             let last = s.last_frame.get_value();
             s.last_frame.set_value(Some(wall));
             if s.playing.get_untracked() {
@@ -295,7 +395,7 @@ impl AppState {
                     let dt = (wall - last).clamp(0.0, 100.0);
                     let adv = (dt * US_PER_WALL_MS_AT_1X * s.speed()) as Time;
                     let t = s.now.get_untracked() + adv;
-                    s.engine.update_value(|e| e.advance_to(t));
+                    s.tl.update_value(|tl| tl.advance_to(t));
                     s.now.set(t);
                     s.refresh(false);
                 }
@@ -306,11 +406,23 @@ impl AppState {
     }
 }
 
+/// The next client value after the ones a scenario already used.
+fn next_value_after(s: &Scenario) -> u32 {
+    s.actions
+        .iter()
+        .filter_map(|a| match a.action {
+            Action::Request { cmd, .. } => Some(cmd.value),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
 /// Messages in flight at `now`, and dropped ones for a short fade, from the
 /// tail of the trace (a message lives at most one latency, so the scan is short).
-fn in_flight(e: &dyn Engine, now: Time) -> Vec<MsgAnim> {
-    let trace = e.trace();
-    let horizon = e.net().latency_max.max(1) * 2 + DROP_FADE;
+pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgAnim> {
+    let horizon = latency_max.max(1) * 2 + DROP_FADE;
     let mut out: Vec<MsgAnim> = Vec::new();
     let mut done: Vec<(u64, bool)> = Vec::new();
     for ev in trace.iter().rev() {

@@ -390,6 +390,7 @@ impl Raft {
                 v.join(", ")
             )
         });
+        out.became_leader(term);
         if self.cfg.noop_on_election {
             self.log.append(Entry { term, cmd: None });
         }

@@ -1,0 +1,280 @@
+//! Built-in classroom scenarios for Raft, each with a title and a paragraph
+//! on what to watch. They are built by driving a real run through a
+//! [`Timeline`], so "crash the leader" crashes whoever actually leads at that
+//! moment, and the result is an ordinary scenario (it opens from a link).
+
+use crate::protocols::raft::cmd;
+use crate::scenario::Scenario;
+use crate::sim::{Action, NodeId, Time};
+use crate::timeline::Timeline;
+
+const MS: Time = 1_000;
+
+/// Ids of the built-in scenarios, in menu order.
+pub fn ids() -> &'static [&'static str] {
+    &[
+        "leader-crash",
+        "split-vote",
+        "partitioned-leader",
+        "catch-up",
+        "figure-8",
+    ]
+}
+
+/// Build a built-in scenario by id.
+pub fn build(id: &str) -> Option<Scenario> {
+    Some(match id {
+        "leader-crash" => leader_crash(),
+        "split-vote" => split_vote(),
+        "partitioned-leader" => partitioned_leader(),
+        "catch-up" => catch_up(),
+        "figure-8" => figure8(),
+        _ => return None,
+    })
+}
+
+/// The title of a built-in scenario (for menus, without building it).
+pub fn title(id: &str) -> &'static str {
+    match id {
+        "leader-crash" => "Leader crash and re-election",
+        "split-vote" => "Split vote",
+        "partitioned-leader" => "Partitioned old leader",
+        "catch-up" => "A follower falls behind and catches up",
+        "figure-8" => "Figure 8: why old-term entries are not committed by counting",
+        _ => "",
+    }
+}
+
+fn leader(tl: &Timeline) -> Option<NodeId> {
+    let e = tl.engine();
+    e.ids()
+        .into_iter()
+        .filter_map(|id| e.view(id))
+        .filter(|v| v.up && v.role == "leader")
+        .max_by_key(|v| v.term)
+        .map(|v| v.id)
+}
+
+fn base(seed: u64, nodes: u32, id: &str, about: &str) -> Timeline {
+    Timeline::new(Scenario {
+        seed,
+        nodes,
+        title: title(id).to_string(),
+        about: about.to_string(),
+        ..Scenario::default()
+    })
+}
+
+fn leader_crash() -> Scenario {
+    let mut tl = base(
+        11,
+        5,
+        "leader-crash",
+        "A leader is elected and replicates two client requests. At 1.2 s the leader crashes. \
+         Its followers stop hearing heartbeats; the first whose randomized election timer runs out \
+         becomes a candidate for the next term and wins the votes of the majority that is still up \
+         (§5.2). Committed entries survive: the new leader's log holds them all (§5.4). At 2.5 s the \
+         old leader restarts, sees the higher term and rejoins as a follower.",
+    );
+    tl.advance_to(600 * MS);
+    let l = leader(&tl).unwrap_or(1);
+    tl.act(
+        600 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(
+        700 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(1, 2),
+        },
+    );
+    tl.act(1_200 * MS, Action::Crash { node: l });
+    tl.act(2_500 * MS, Action::Restart { node: l });
+    tl.scenario().clone()
+}
+
+fn split_vote() -> Scenario {
+    let mut tl = base(
+        4,
+        4,
+        "split-vote",
+        "Four servers, no leader yet. At 50 ms S1 and S3 time out at the same moment, both become \
+         candidates for term 1 and vote for themselves; each wins one more vote and neither reaches \
+         the majority of three. The term ends without a leader. Randomized election timeouts (§5.2) \
+         make a repeat unlikely: one candidate times out first, starts term 2 and wins.",
+    );
+    tl.act(50 * MS, Action::Timeout { node: 1 });
+    tl.act(50 * MS, Action::Timeout { node: 3 });
+    tl.scenario().clone()
+}
+
+fn partitioned_leader() -> Scenario {
+    let mut tl = base(
+        21,
+        5,
+        "partitioned-leader",
+        "At 0.8 s the leader is cut off from every other server. It still believes it leads and \
+         accepts client writes, but it can never replicate them to a majority, so they stay \
+         uncommitted (dashed). The majority side elects a new leader in a higher term and commits \
+         new writes. At 3 s the network heals: the old leader sees the higher term, steps down, and \
+         its uncommitted entries are overwritten by the new leader's log (§5.3).",
+    );
+    tl.advance_to(800 * MS);
+    let l = leader(&tl).unwrap_or(1);
+    let n = tl.engine().ids();
+    let mut t = 800 * MS;
+    for &o in &n {
+        if o != l {
+            tl.act(t, Action::CutBoth { a: l, b: o });
+        }
+    }
+    t += 100 * MS;
+    tl.act(
+        t,
+        Action::Request {
+            node: l,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(
+        t + 100 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(1, 2),
+        },
+    );
+    tl.advance_to(2_000 * MS);
+    if let Some(l2) = leader_other_than(&tl, l) {
+        tl.act(
+            2_000 * MS,
+            Action::Request {
+                node: l2,
+                cmd: cmd(2, 3),
+            },
+        );
+    }
+    tl.act(3_000 * MS, Action::HealAll);
+    tl.scenario().clone()
+}
+
+fn leader_other_than(tl: &Timeline, not: NodeId) -> Option<NodeId> {
+    let e = tl.engine();
+    e.ids()
+        .into_iter()
+        .filter(|&id| id != not)
+        .filter_map(|id| e.view(id))
+        .filter(|v| v.up && v.role == "leader")
+        .max_by_key(|v| v.term)
+        .map(|v| v.id)
+}
+
+fn catch_up() -> Scenario {
+    let mut tl = base(
+        31,
+        5,
+        "catch-up",
+        "At 0.6 s one follower crashes. The leader keeps committing five client requests with the \
+         remaining majority. At 2 s the follower restarts with its old log. The leader's \
+         AppendEntries fail the consistency check until nextIndex backs off to where the logs agree \
+         (§5.3); then the missing entries flow in batches and the follower's matchIndex catches up.",
+    );
+    tl.advance_to(600 * MS);
+    let l = leader(&tl).unwrap_or(1);
+    let f = if l == 5 { 4 } else { 5 };
+    tl.act(600 * MS, Action::Crash { node: f });
+    for k in 0..5u32 {
+        let t = (800 + 200 * u64::from(k)) * MS;
+        tl.advance_to(t);
+        let l = leader(&tl).unwrap_or(l);
+        tl.act(
+            t,
+            Action::Request {
+                node: l,
+                cmd: cmd((k % 3) as u8, k + 1),
+            },
+        );
+    }
+    tl.act(2_000 * MS, Action::Restart { node: f });
+    tl.scenario().clone()
+}
+
+fn figure8() -> Scenario {
+    let mut s = Scenario {
+        seed: 8,
+        nodes: 5,
+        title: title("figure-8").to_string(),
+        about: "The paper's Figure 8, step by step (elections are forced; no §8 no-op, as in the figure). \
+                (a) S1 leads term 2 and replicates index 2 to S2 only. (b) S1 crashes; S5 wins term 3 with \
+                S3 and S4 and accepts a different entry at index 2. (c) S5 crashes; S1 restarts, wins term 4 \
+                and copies its term-2 entry to S3: it is now on a majority, but Raft does not count it as \
+                committed, because it is not from the current term (§5.4.2). (d) S1 crashes; S5 wins term 5 \
+                (its last term, 3, beats 2) and overwrites index 2 everywhere. Nothing committed was lost."
+            .to_string(),
+        ..Scenario::default()
+    };
+    s.raft.election_timeout_min = 60_000_000;
+    s.raft.election_timeout_max = 60_000_000;
+    s.raft.noop_on_election = false;
+    let mut tl = Timeline::new(s);
+    let mut t = 0;
+    let mut act = |tl: &mut Timeline, a: Action| {
+        t += 200 * MS;
+        tl.act(t, a);
+    };
+    act(&mut tl, Action::Timeout { node: 1 });
+    act(
+        &mut tl,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    act(&mut tl, Action::Timeout { node: 1 });
+    for o in [3, 4, 5] {
+        act(&mut tl, Action::CutBoth { a: 1, b: o });
+    }
+    act(
+        &mut tl,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 2),
+        },
+    );
+    act(&mut tl, Action::Crash { node: 1 });
+    act(&mut tl, Action::HealAll);
+    act(&mut tl, Action::Timeout { node: 5 });
+    for o in [1, 2, 3, 4] {
+        act(&mut tl, Action::CutBoth { a: 5, b: o });
+    }
+    act(
+        &mut tl,
+        Action::Request {
+            node: 5,
+            cmd: cmd(0, 3),
+        },
+    );
+    act(&mut tl, Action::Crash { node: 5 });
+    act(&mut tl, Action::HealAll);
+    act(&mut tl, Action::Restart { node: 1 });
+    act(&mut tl, Action::CutBoth { a: 1, b: 4 });
+    act(&mut tl, Action::CutBoth { a: 1, b: 5 });
+    act(&mut tl, Action::Timeout { node: 1 });
+    act(&mut tl, Action::Timeout { node: 1 });
+    act(&mut tl, Action::Crash { node: 1 });
+    act(&mut tl, Action::HealAll);
+    act(&mut tl, Action::Restart { node: 5 });
+    act(&mut tl, Action::Timeout { node: 5 });
+    act(&mut tl, Action::Timeout { node: 5 });
+    act(
+        &mut tl,
+        Action::Request {
+            node: 5,
+            cmd: cmd(0, 4),
+        },
+    );
+    tl.scenario().clone()
+}

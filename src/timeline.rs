@@ -1,0 +1,367 @@
+//! Time travel over a deterministic run.
+//!
+//! A [`Timeline`] owns the scenario being played or recorded, the engine at
+//! the current position, the run's one master trace, and checkpoints (deep
+//! copies of the engine) every [`CHECKPOINT_EVERY`] events. Seeking restores
+//! the nearest earlier checkpoint and replays from it, so the cost of a seek
+//! is bounded by the checkpoint spacing, not by the length of the run.
+//!
+//! Recorded actions are replayed at exactly the step count and time at which
+//! they happened. Acting anywhere but at the end of the recording forks: the
+//! recorded future (actions, trace, checkpoints) is discarded, and the
+//! discarded scenario is kept so the fork can be undone.
+
+use crate::engine::Engine;
+use crate::scenario::{Scenario, TimedAction};
+use crate::sim::trace::{TraceEvent, TraceKind};
+use crate::sim::{Action, NodeId, Time, TraceMode};
+
+/// Events between checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 4_000;
+
+struct Checkpoint {
+    engine: Box<dyn Engine>,
+    applied: usize,
+}
+
+/// What a timeline marker marks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// A user action.
+    Action,
+    /// A new leader.
+    Leader,
+    /// An invariant violation.
+    Violation,
+}
+
+/// A point of interest on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    /// When.
+    pub t: Time,
+    /// What kind.
+    pub kind: MarkerKind,
+    /// Plain-words label.
+    pub label: String,
+}
+
+/// A run with a movable cursor.
+pub struct Timeline {
+    scenario: Scenario,
+    engine: Box<dyn Engine>,
+    applied: usize,
+    trace: Vec<TraceEvent>,
+    checkpoints: Vec<Checkpoint>,
+    frontier: Time,
+    undo: Option<(Scenario, Time)>,
+    // Leader and violation markers with their trace index, kept incrementally.
+    marks: Vec<(usize, Marker)>,
+}
+
+impl Timeline {
+    /// A timeline at time 0 of `scenario` (its recorded actions will replay).
+    pub fn new(scenario: Scenario) -> Self {
+        let engine = scenario.boot(TraceMode::Full);
+        let mut tl = Timeline {
+            scenario,
+            engine,
+            applied: 0,
+            trace: Vec::new(),
+            checkpoints: Vec::new(),
+            frontier: 0,
+            undo: None,
+            marks: Vec::new(),
+        };
+        tl.absorb();
+        tl.checkpoints.push(Checkpoint {
+            engine: tl.engine.boxed_clone(),
+            applied: 0,
+        });
+        tl
+    }
+
+    /// The scenario (with every recorded action).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    /// The engine at the cursor.
+    pub fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
+    }
+    /// Virtual time at the cursor.
+    pub fn now(&self) -> Time {
+        self.engine.now()
+    }
+    /// Events processed at the cursor.
+    pub fn steps(&self) -> u64 {
+        self.engine.steps()
+    }
+    /// The furthest time simulated so far.
+    pub fn frontier(&self) -> Time {
+        self.frontier
+    }
+    /// The trace up to the cursor.
+    pub fn trace(&self) -> &[TraceEvent] {
+        let n = self.engine.trace_count().min(self.trace.len());
+        &self.trace[..n]
+    }
+    /// Is there a discarded future to restore?
+    pub fn can_undo_fork(&self) -> bool {
+        self.undo.is_some()
+    }
+    /// Number of markers (changes whenever `markers()` would).
+    pub fn marker_count(&self) -> usize {
+        self.scenario.actions.len() + self.marks.len()
+    }
+    /// Number of checkpoints held.
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// Markers over the whole recorded run: actions, new leaders, violations.
+    pub fn markers(&self) -> Vec<Marker> {
+        let mut m: Vec<Marker> = self
+            .scenario
+            .actions
+            .iter()
+            .map(|a| Marker {
+                t: a.t,
+                kind: MarkerKind::Action,
+                label: describe_action(&a.action),
+            })
+            .collect();
+        m.extend(self.marks.iter().map(|(_, x)| x.clone()));
+        m.sort_by_key(|x| x.t);
+        m
+    }
+
+    /// Move the engine's new trace events into the master trace (events the
+    /// master already holds, from a replay, are dropped) and checkpoint.
+    fn absorb(&mut self) {
+        let evs = self.engine.take_trace();
+        let count = self.engine.trace_count();
+        let first = count - evs.len();
+        if count > self.trace.len() {
+            let skip = self.trace.len().saturating_sub(first);
+            for ev in evs.into_iter().skip(skip) {
+                let mark = match &ev.kind {
+                    TraceKind::Leader { node, term } => {
+                        Some((MarkerKind::Leader, format!("S{node} leader of term {term}")))
+                    }
+                    TraceKind::Violation { invariant, .. } => {
+                        Some((MarkerKind::Violation, format!("violation: {invariant}")))
+                    }
+                    _ => None,
+                };
+                if let Some((kind, label)) = mark {
+                    self.marks.push((
+                        self.trace.len(),
+                        Marker {
+                            t: ev.time,
+                            kind,
+                            label,
+                        },
+                    ));
+                }
+                self.trace.push(ev);
+            }
+        }
+        self.frontier = self.frontier.max(self.engine.now());
+        let last = self
+            .checkpoints
+            .last()
+            .map(|c| c.engine.steps())
+            .unwrap_or(0);
+        if self.engine.steps() >= last + CHECKPOINT_EVERY {
+            self.checkpoints.push(Checkpoint {
+                engine: self.engine.boxed_clone(),
+                applied: self.applied,
+            });
+        }
+    }
+
+    /// Apply recorded actions that are due after exactly the events
+    /// processed, and no later than `limit`.
+    fn apply_due(&mut self, limit: Time) {
+        while let Some(a) = self.scenario.actions.get(self.applied) {
+            if a.step != self.engine.steps() || a.t > limit {
+                break;
+            }
+            let a = a.clone();
+            self.engine.warp_to(a.t);
+            self.engine.apply(&a.action);
+            self.applied += 1;
+        }
+    }
+
+    /// Run forward to time `t`, replaying recorded actions on the way.
+    pub fn advance_to(&mut self, t: Time) {
+        loop {
+            self.apply_due(t);
+            let next_action = self.scenario.actions.get(self.applied).cloned();
+            match next_action {
+                Some(a) if a.t <= t => {
+                    // Process exactly the events that preceded the action.
+                    while self.engine.steps() < a.step && self.engine.step() {
+                        self.absorb_light();
+                    }
+                    // Normally steps == a.step now; a malformed recording is
+                    // applied where we are rather than looping.
+                    self.engine.warp_to(a.t);
+                    self.engine.apply(&a.action);
+                    self.applied += 1;
+                }
+                _ => break,
+            }
+        }
+        // Run in slices so checkpoints land every CHECKPOINT_EVERY events.
+        while let Some(next) = self.engine.next_event_time() {
+            if next > t {
+                break;
+            }
+            self.engine.step();
+            self.absorb_light();
+        }
+        self.engine.advance_to(t);
+        self.absorb();
+    }
+
+    fn absorb_light(&mut self) {
+        let last = self
+            .checkpoints
+            .last()
+            .map(|c| c.engine.steps())
+            .unwrap_or(0);
+        if self.engine.steps() >= last + CHECKPOINT_EVERY || self.engine.trace().len() > 4096 {
+            self.absorb();
+        }
+    }
+
+    /// Process exactly one more event (replaying actions due); false at a dead end.
+    pub fn step_forward(&mut self) -> bool {
+        self.apply_due(Time::MAX);
+        let ok = self.engine.step();
+        self.apply_due(Time::MAX);
+        self.absorb();
+        ok
+    }
+
+    fn restore(&mut self, pick: impl Fn(&dyn Engine) -> bool) {
+        let i = self
+            .checkpoints
+            .iter()
+            .rposition(|c| pick(c.engine.as_ref()))
+            .unwrap_or(0);
+        let c = &self.checkpoints[i];
+        self.engine = c.engine.boxed_clone();
+        self.applied = c.applied;
+    }
+
+    /// Put the cursor at virtual time `t` (clamped to what has been simulated).
+    pub fn seek(&mut self, t: Time) {
+        let t = t.min(self.frontier);
+        // Replay from whichever is latest but not after `t`: the current
+        // state or the nearest checkpoint.
+        let best = self
+            .checkpoints
+            .iter()
+            .rposition(|c| c.engine.now() <= t)
+            .map(|i| self.checkpoints[i].engine.steps())
+            .unwrap_or(0);
+        if t < self.engine.now() || self.engine.steps() < best {
+            self.restore(|e| e.now() <= t);
+        }
+        self.advance_to(t);
+    }
+
+    /// Put the cursor just after event number `n` (and the actions recorded there).
+    pub fn seek_step(&mut self, n: u64) {
+        let best = self
+            .checkpoints
+            .iter()
+            .rposition(|c| c.engine.steps() <= n)
+            .map(|i| self.checkpoints[i].engine.steps())
+            .unwrap_or(0);
+        if n < self.engine.steps() || self.engine.steps() < best {
+            self.restore(|e| e.steps() <= n);
+        }
+        while self.engine.steps() < n {
+            self.apply_due(Time::MAX);
+            if !self.engine.step() {
+                break;
+            }
+            self.absorb_light();
+        }
+        self.apply_due(Time::MAX);
+        self.absorb();
+    }
+
+    /// Step back one event.
+    pub fn step_back(&mut self) {
+        let n = self.engine.steps();
+        if n > 0 {
+            self.seek_step(n - 1);
+        }
+    }
+
+    /// Jump to the end of what has been simulated.
+    pub fn seek_end(&mut self) {
+        let f = self.frontier;
+        self.advance_to(f);
+    }
+
+    /// Record and apply a user action at the cursor (time `t` >= now). If the
+    /// recording goes on past the cursor, the future is discarded (undoable).
+    pub fn act(&mut self, t: Time, action: Action) {
+        self.advance_to(t.max(self.engine.now()));
+        let at_end = self.applied == self.scenario.actions.len()
+            && self.engine.trace_count() >= self.trace.len();
+        if !at_end {
+            self.undo = Some((self.scenario.clone(), self.frontier));
+            self.scenario.actions.truncate(self.applied);
+            let steps = self.engine.steps();
+            self.checkpoints.retain(|c| c.engine.steps() <= steps);
+            self.trace.truncate(self.engine.trace_count());
+            let n = self.trace.len();
+            self.marks.retain(|(i, _)| *i < n);
+            self.frontier = self.engine.now();
+        } else {
+            self.undo = None;
+        }
+        self.scenario.actions.push(TimedAction {
+            step: self.engine.steps(),
+            t: self.engine.now(),
+            action: action.clone(),
+        });
+        self.engine.apply(&action);
+        self.applied += 1;
+        self.absorb();
+    }
+
+    /// Bring back the future discarded by the last fork, at the same cursor time.
+    pub fn undo_fork(&mut self) {
+        if let Some((scenario, frontier)) = self.undo.take() {
+            let t = self.engine.now();
+            *self = Timeline::new(scenario);
+            self.advance_to(frontier);
+            self.seek(t);
+        }
+    }
+}
+
+/// An action in plain words, for markers.
+pub fn describe_action(a: &Action) -> String {
+    let s = |n: &NodeId| format!("S{n}");
+    match a {
+        Action::Crash { node } => format!("crash {}", s(node)),
+        Action::Restart { node } => format!("restart {}", s(node)),
+        Action::Timeout { node } => format!("timeout {}", s(node)),
+        Action::Request { node, cmd } => format!("request {cmd} at {}", s(node)),
+        Action::CutOneWay { from, to } => format!("cut {} → {}", s(from), s(to)),
+        Action::CutBoth { a, b } => format!("cut {} ↔ {}", s(a), s(b)),
+        Action::Heal { a, b } => format!("heal {} ↔ {}", s(a), s(b)),
+        Action::HealAll => "heal all".into(),
+        Action::SetNet { .. } => "network settings".into(),
+    }
+}

@@ -1,0 +1,243 @@
+//! Sharing: copy a link to the exact scenario and moment, open a built-in
+//! scenario, import/export the scenario as JSON, export the trace as JSON and
+//! the cluster picture as SVG or PNG.
+
+use super::state::AppState;
+use crate::link;
+use crate::presets;
+use crate::sim::trace::TraceKind;
+use leptos::prelude::*;
+use wasm_bindgen::{closure::Closure, JsCast};
+
+fn download_blob(name: &str, blob: &web_sys::Blob) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    if let Ok(a) = doc.create_element("a") {
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn text_blob(text: &str, mime: &str) -> Option<web_sys::Blob> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()
+}
+
+fn download_text(name: &str, text: &str, mime: &str) {
+    if let Some(b) = text_blob(text, mime) {
+        download_blob(name, &b);
+    }
+}
+
+/// The cluster SVG as a standalone document, with the stylesheet inlined.
+fn cluster_svg() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let svg = doc.query_selector("[data-testid=cluster]").ok()??;
+    let text = web_sys::XmlSerializer::new()
+        .ok()?
+        .serialize_to_string(&svg)
+        .ok()?;
+    let css = include_str!("../../style/main.css");
+    let close = text.find('>')?;
+    Some(format!(
+        "{}><style>{}</style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{}",
+        &text[..close],
+        css.replace("]]>", ""),
+        &text[close + 1..]
+    ))
+}
+
+fn export_png() {
+    let Some(svg) = cluster_svg() else { return };
+    let Some(blob) = text_blob(&svg, "image/svg+xml") else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let Ok(img) = web_sys::HtmlImageElement::new() else {
+        return;
+    };
+    let img2 = img.clone();
+    let url2 = url.clone();
+    let onload = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url2);
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Some(canvas) = doc
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        canvas.set_width(1200);
+        canvas.set_height(1200);
+        let Some(ctx) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let _ =
+            ctx.draw_image_with_html_image_element_and_dw_and_dh(&img2, 0.0, 0.0, 1200.0, 1200.0);
+        if let Ok(data) = canvas.to_data_url_with_type("image/png") {
+            if let Ok(a) = doc.create_element("a") {
+                if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+                    a.set_href(&data);
+                    a.set_download("cluster.png");
+                    a.click();
+                }
+            }
+        }
+    });
+    img.set_onload(Some(onload.unchecked_ref()));
+    img.set_src(&url);
+}
+
+/// Built-in scenario menu, explanation card, and share/export buttons.
+#[component]
+pub fn ShareBar() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let copy_link = move |_| {
+        let frag = s.link_fragment();
+        let Some(w) = web_sys::window() else { return };
+        let loc = w.location();
+        let base = format!(
+            "{}{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default()
+        );
+        let url = format!("{base}#{frag}");
+        s.link_out.set(url.clone());
+        let promise = w.navigator().clipboard().write_text(&url);
+        // Clipboard access may be refused (e.g. headless); the link is shown anyway.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    };
+    let export_scenario = move |_| {
+        let json = serde_json::to_string_pretty(&s.scenario()).unwrap_or_default();
+        download_text("scenario.json", &json, "application/json");
+    };
+    let export_trace = move |_| {
+        let json = s.with_trace(|trace| {
+            let rows: Vec<serde_json::Value> = trace
+                .iter()
+                .enumerate()
+                .map(|(i, ev)| {
+                    let kind = format!("{:?}", ev.kind);
+                    let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                    let mut v = serde_json::json!({ "i": i, "t_us": ev.time, "kind": kind, "text": ev.describe() });
+                    if let TraceKind::Send { msg, from, to, kind, arrive, .. } = &ev.kind {
+                        v["msg"] = (*msg).into();
+                        v["from"] = (*from).into();
+                        v["to"] = (*to).into();
+                        v["msg_kind"] = (*kind).into();
+                        v["arrive_us"] = (*arrive).into();
+                    }
+                    v
+                })
+                .collect();
+            serde_json::to_string(&rows).unwrap_or_default()
+        });
+        download_text("trace.json", &json, "application/json");
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let promise = file.text();
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            match link::scenario_from_json(&text) {
+                Ok(sc) => {
+                    s.errors.set(Vec::new());
+                    s.load(sc, true);
+                }
+                Err(e) => s.errors.set(vec![format!("{e} Nothing was changed.")]),
+            }
+        });
+    };
+    view! {
+        <div class="rv-share" role="group" aria-label="Scenarios and sharing">
+            <label class="rv-group">
+                "Scenario "
+                <select
+                    data-testid="scenario-menu"
+                    on:change=move |ev| {
+                        let id = event_target_value(&ev);
+                        if let Some(sc) = presets::build(&id) {
+                            s.errors.set(Vec::new());
+                            s.load(sc, true);
+                        }
+                    }
+                >
+                    <option value="" selected=true>"— built-in scenarios —"</option>
+                    {presets::ids().iter().map(|id| view! { <option value=*id>{presets::title(id)}</option> }).collect_view()}
+                </select>
+            </label>
+            <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=copy_link title="Copy a link to this exact scenario and moment">
+                "Copy link"
+            </button>
+            <Show when=move || !s.link_out.get().is_empty()>
+                <input data-testid="link-output" class="rv-link-out" readonly=true prop:value=move || s.link_out.get()
+                    on:focus=move |ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
+                <span class="rv-muted rv-small">{move || format!("{} characters", s.link_out.get().len())}</span>
+            </Show>
+            <span class="rv-share-more">
+                <button class="rv-btn" data-testid="btn-export-scenario" on:click=export_scenario>"Export scenario"</button>
+                <label class="rv-btn rv-file">
+                    "Import…"
+                    <input data-testid="import-file" type="file" accept=".json,application/json" on:change=import/>
+                </label>
+                <button class="rv-btn" data-testid="btn-export-trace" on:click=export_trace>"Export trace"</button>
+                <button class="rv-btn" data-testid="btn-export-svg" on:click=move |_| {
+                    if let Some(svg) = cluster_svg() {
+                        download_text("cluster.svg", &svg, "image/svg+xml");
+                    }
+                }>"SVG"</button>
+                <button class="rv-btn" data-testid="btn-export-png" on:click=move |_| export_png()>"PNG"</button>
+            </span>
+        </div>
+    }
+}
+
+/// The explanation of a built-in scenario, beside the cluster.
+#[component]
+pub fn About() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    view! {
+        <Show when=move || s.about.with(|(t, _)| !t.is_empty())>
+            <div class="rv-card rv-about" data-testid="scenario-about">
+                <h2>{move || s.about.get().0}</h2>
+                <p>{move || s.about.get().1}</p>
+            </div>
+        </Show>
+    }
+}
