@@ -236,7 +236,7 @@ fn MessageDot(id: u64) -> impl IntoView {
             // A doomed message stops where it is lost (its "arrive" is the drop point).
             let f = if m.half { f * 0.5 } else { f };
             let fade = if m.dropped && now > m.arrive {
-                1.0 - ((now - m.arrive) as f64 / 30_000.0).clamp(0.0, 1.0)
+                1.0 - ((now - m.arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
             } else {
                 1.0
             };
