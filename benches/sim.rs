@@ -47,7 +47,59 @@ fn run(mode: TraceMode, sim_seconds: u64) -> (u64, f64) {
     (sim.steps(), start.elapsed().as_secs_f64())
 }
 
+/// Encode and decode time of scenario links: a built-in scenario and a
+/// 10-minute recording with about 2,400 actions.
+fn links() {
+    use replviz::link::{decode, encode};
+    use replviz::scenario::Scenario;
+    use replviz::timeline::Timeline;
+    let mut long = Timeline::new(Scenario::default());
+    for k in 1..=2400u64 {
+        let t = k * 250_000;
+        long.advance_to(t);
+        long.act(
+            t,
+            Action::Request {
+                node: 1 + (k % 5) as u32,
+                cmd: Command {
+                    key: Key((k % 3) as u8),
+                    value: k as u32,
+                },
+            },
+        );
+    }
+    let cases = [
+        (
+            "built-in figure-8",
+            replviz::presets::build("figure-8").unwrap_or_default(),
+        ),
+        ("10-minute recording", long.scenario().clone()),
+    ];
+    for (name, s) in cases {
+        let reps = 200;
+        let start = Instant::now();
+        let mut link = String::new();
+        for _ in 0..reps {
+            link = encode(&s, 1_000_000);
+        }
+        let enc = start.elapsed().as_secs_f64() / reps as f64;
+        let start = Instant::now();
+        for _ in 0..reps {
+            assert!(decode(&link).is_ok());
+        }
+        let dec = start.elapsed().as_secs_f64() / reps as f64;
+        println!(
+            "link {name}: {} actions, {} characters, encode {:.3} ms, decode {:.3} ms",
+            s.actions.len(),
+            link.len(),
+            enc * 1e3,
+            dec * 1e3
+        );
+    }
+}
+
 fn main() {
+    links();
     for (mode, name, secs) in [
         (TraceMode::HashOnly, "hash-only trace", 120),
         (TraceMode::Full, "full trace", 30),
