@@ -19,7 +19,7 @@ pub fn raft_sim(
     nodes: u32,
     seed: u64,
     bug: Option<RaftBug>,
-    noop: bool,
+    knobs: Knobs,
     mode: TraceMode,
 ) -> Sim<Raft> {
     Sim::new(
@@ -29,7 +29,8 @@ pub fn raft_sim(
             net: NetConfig::default(),
             proto: RaftConfig {
                 bug,
-                noop_on_election: noop,
+                noop_on_election: knobs.noop,
+                max_batch: knobs.max_batch,
                 ..RaftConfig::default()
             },
         },
@@ -63,7 +64,45 @@ pub fn chaos(
     bug: Option<RaftBug>,
     noop: bool,
 ) -> ChaosResult {
-    let mut sim = raft_sim(nodes, seed, bug, noop, TraceMode::HashOnly);
+    let knobs = Knobs {
+        noop,
+        ..Knobs::default()
+    };
+    chaos_with(seed, nodes, duration, bug, knobs)
+}
+
+/// Settings a chaos run varies beyond the seed.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    /// Raft's §8 no-op on election.
+    pub noop: bool,
+    /// Raft's entries per AppendEntries.
+    pub max_batch: usize,
+    /// Make half of all faults Figure 8's pattern (a leader crashing moments
+    /// after accepting a write).
+    pub storm: bool,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            noop: true,
+            max_batch: RaftConfig::default().max_batch,
+            storm: false,
+        }
+    }
+}
+
+/// As [`chaos`], with every knob.
+pub fn chaos_with(
+    seed: u64,
+    nodes: u32,
+    duration: Time,
+    bug: Option<RaftBug>,
+    knobs: Knobs,
+) -> ChaosResult {
+    let storm = knobs.storm;
+    let mut sim = raft_sim(nodes, seed, bug, knobs, TraceMode::HashOnly);
     let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut value = 0u32;
     let mut t = 0;
@@ -71,6 +110,11 @@ pub fn chaos(
         t += rng.range(20 * MS, 150 * MS);
         sim.advance_to(t);
         let roll = rng.range(0, 99);
+        let roll = if storm && rng.range(0, 2) == 0 {
+            99
+        } else {
+            roll
+        };
         let n = rng.range(1, u64::from(nodes)) as NodeId;
         let m = rng.range(1, u64::from(nodes)) as NodeId;
         let action = match roll {
