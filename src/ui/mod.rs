@@ -9,6 +9,7 @@
 
 mod cluster;
 mod controls;
+mod keys;
 mod panels;
 mod share;
 mod state;
@@ -50,6 +51,7 @@ fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     state.start_loop();
+    keys::use_shortcuts(state);
     view! {
         <div class="rv-app">
             <header class="rv-header">

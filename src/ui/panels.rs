@@ -172,7 +172,7 @@ pub fn Legend() -> impl IntoView {
             <span><i class="rv-chip rv-msg-AppendEntries"></i>"AE AppendEntries"</span>
             <span><i class="rv-chip rv-msg-Heartbeat"></i>"HB heartbeat"</span>
             <span><i class="rv-chip rv-msg-AppendEntriesReply"></i>"ok reply"</span>
-            <span class="rv-muted">"Ring = election timer. Click a server or a link for faults."</span>
+            <span class="rv-muted">"Ring = election timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>
         </div>
     }
 }

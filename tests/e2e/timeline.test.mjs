@@ -142,3 +142,33 @@ test('mangled links give a clear message and a fresh default run', async () => {
     await page.close();
   }
 });
+
+test('keyboard shortcuts drive playback', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=8`);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Space');
+  assert.equal(await page.isDisabled('[data-testid="btn-pause"]'), true, 'Space pauses');
+  const t0 = await simTime(page);
+  const steps = async () => page.$$eval('[data-testid="event-log"] li', (l) => l.length);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const here = await snapshot(page);
+  assert.ok(await simTime(page) >= t0);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await snapshot(page), here, '← then → returns to the same state');
+  await page.keyboard.press('Home');
+  assert.equal(await simTime(page), 0);
+  await page.keyboard.press('End');
+  assert.ok(await simTime(page) >= t0);
+  await page.keyboard.press('Space');
+  assert.equal(await page.isDisabled('[data-testid="btn-play"]'), true, 'Space plays again');
+  await page.keyboard.press('Space');
+  // Typing in the seed box is not a shortcut.
+  await page.click('[data-testid="seed"]');
+  await page.keyboard.press('Space');
+  assert.equal(await page.isDisabled('[data-testid="btn-pause"]'), true, 'still paused while typing');
+  assert.ok(await steps() > 0);
+  await noProblems(page);
+  await page.close();
+});
