@@ -46,9 +46,15 @@ pub fn title(id: &str) -> &'static str {
 }
 
 fn leader(tl: &Timeline) -> Option<NodeId> {
+    leader_other_than(tl, None)
+}
+
+/// The up leader with the highest term, leaving out `not`.
+fn leader_other_than(tl: &Timeline, not: Option<NodeId>) -> Option<NodeId> {
     let e = tl.engine();
     e.ids()
         .into_iter()
+        .filter(|&id| Some(id) != not)
         .filter_map(|id| e.view(id))
         .filter(|v| v.up && v.role == "leader")
         .max_by_key(|v| v.term)
@@ -148,7 +154,7 @@ fn partitioned_leader() -> Scenario {
         },
     );
     tl.advance_to(2_000 * MS);
-    if let Some(l2) = leader_other_than(&tl, l) {
+    if let Some(l2) = leader_other_than(&tl, Some(l)) {
         tl.act(
             2_000 * MS,
             Action::Request {
@@ -159,17 +165,6 @@ fn partitioned_leader() -> Scenario {
     }
     tl.act(3_000 * MS, Action::HealAll);
     tl.scenario().clone()
-}
-
-fn leader_other_than(tl: &Timeline, not: NodeId) -> Option<NodeId> {
-    let e = tl.engine();
-    e.ids()
-        .into_iter()
-        .filter(|&id| id != not)
-        .filter_map(|id| e.view(id))
-        .filter(|v| v.up && v.role == "leader")
-        .max_by_key(|v| v.term)
-        .map(|v| v.id)
 }
 
 fn catch_up() -> Scenario {

@@ -94,23 +94,6 @@ impl Scenario {
             )),
         }
     }
-
-    /// Replay the scenario's actions into `engine` (booted from this scenario),
-    /// stopping before any action recorded after `until_step` events.
-    pub fn replay_actions(&self, engine: &mut dyn Engine, from_action: usize) -> usize {
-        let mut applied = from_action;
-        for ta in self.actions.iter().skip(from_action) {
-            while engine.steps() < ta.step {
-                if !engine.step() {
-                    break;
-                }
-            }
-            engine.warp_to(ta.t);
-            engine.apply(&ta.action);
-            applied += 1;
-        }
-        applied
-    }
 }
 
 /// The start of a run as requested by the page's query string.

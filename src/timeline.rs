@@ -247,45 +247,32 @@ impl Timeline {
         ok
     }
 
-    fn restore(&mut self, pick: impl Fn(&dyn Engine) -> bool) {
+    /// Before replaying forward to a target, restart from the latest
+    /// checkpoint that `fits` (is not past the target) unless the current
+    /// state fits and is at least as far along.
+    fn rewind_for(&mut self, fits: impl Fn(&dyn Engine) -> bool) {
         let i = self
             .checkpoints
             .iter()
-            .rposition(|c| pick(c.engine.as_ref()))
+            .rposition(|c| fits(c.engine.as_ref()))
             .unwrap_or(0);
         let c = &self.checkpoints[i];
-        self.engine = c.engine.boxed_clone();
-        self.applied = c.applied;
+        if !fits(self.engine.as_ref()) || self.engine.steps() < c.engine.steps() {
+            self.engine = c.engine.boxed_clone();
+            self.applied = c.applied;
+        }
     }
 
     /// Put the cursor at virtual time `t` (clamped to what has been simulated).
     pub fn seek(&mut self, t: Time) {
         let t = t.min(self.frontier);
-        // Replay from whichever is latest but not after `t`: the current
-        // state or the nearest checkpoint.
-        let best = self
-            .checkpoints
-            .iter()
-            .rposition(|c| c.engine.now() <= t)
-            .map(|i| self.checkpoints[i].engine.steps())
-            .unwrap_or(0);
-        if t < self.engine.now() || self.engine.steps() < best {
-            self.restore(|e| e.now() <= t);
-        }
+        self.rewind_for(|e| e.now() <= t);
         self.advance_to(t);
     }
 
     /// Put the cursor just after event number `n` (and the actions recorded there).
     pub fn seek_step(&mut self, n: u64) {
-        let best = self
-            .checkpoints
-            .iter()
-            .rposition(|c| c.engine.steps() <= n)
-            .map(|i| self.checkpoints[i].engine.steps())
-            .unwrap_or(0);
-        if n < self.engine.steps() || self.engine.steps() < best {
-            self.restore(|e| e.steps() <= n);
-        }
+        self.rewind_for(|e| e.steps() <= n);
         while self.engine.steps() < n {
             self.apply_due(Time::MAX);
             if !self.engine.step() {

@@ -80,6 +80,7 @@ pub struct Violation {
     pub detail: String,
 }
 
+#[derive(Clone)]
 enum Ev<P: Protocol> {
     Deliver {
         id: MsgId,
@@ -100,50 +101,13 @@ enum Ev<P: Protocol> {
     },
 }
 
-impl<P: Protocol> Clone for Ev<P> {
-    fn clone(&self) -> Self {
-        match self {
-            Ev::Deliver { id, from, to, msg } => Ev::Deliver {
-                id: *id,
-                from: *from,
-                to: *to,
-                msg: msg.clone(),
-            },
-            Ev::Lose {
-                id,
-                from,
-                to,
-                reason,
-            } => Ev::Lose {
-                id: *id,
-                from: *from,
-                to: *to,
-                reason: *reason,
-            },
-            Ev::Timer { node, timer, gen } => Ev::Timer {
-                node: *node,
-                timer: *timer,
-                gen: *gen,
-            },
-        }
-    }
-}
-
+#[derive(Clone)]
 struct Queued<P: Protocol> {
     at: Time,
     seq: u64,
     ev: Ev<P>,
 }
 
-impl<P: Protocol> Clone for Queued<P> {
-    fn clone(&self) -> Self {
-        Queued {
-            at: self.at,
-            seq: self.seq,
-            ev: self.ev.clone(),
-        }
-    }
-}
 impl<P: Protocol> PartialEq for Queued<P> {
     fn eq(&self, o: &Self) -> bool {
         (self.at, self.seq) == (o.at, o.seq)

@@ -4,17 +4,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, simTime, waitFor } from './harness.mjs';
+import { serve, launch, open, nodeStates, simTime, waitFor, setRange, noProblems } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
 after(async () => { await ctx?.close(); server?.close(); });
-
-async function noProblems(page) {
-  assert.deepEqual(page.problems, [], 'console errors or page errors');
-  assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0, 'panic banner shown');
-  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
-}
 
 async function leaders(page) {
   return (await nodeStates(page)).filter((n) => n.up && n.role === 'leader');
@@ -25,14 +19,10 @@ async function oneLeader(page) {
   return waitFor(page, async () => { const l = await leaders(page); return l.length === 1 ? l[0] : null; }, 'exactly one leader');
 }
 
-async function speedUp(page) {
-  await page.$eval('[data-testid="speed"]', (el) => { el.value = '1'; el.dispatchEvent(new Event('input', { bubbles: true })); });
-}
-
 test('page loads without errors and elects exactly one leader', async () => {
   const page = await open(ctx, `${base}?nodes=5&seed=42`);
   assert.equal((await nodeStates(page)).length, 5);
-  await speedUp(page);
+  await setRange(page, 'speed', 1);
   const l = await oneLeader(page);
   assert.ok(l.term >= 1);
   assert.ok(await simTime(page) > 0);
@@ -42,7 +32,7 @@ test('page loads without errors and elects exactly one leader', async () => {
 
 test('crashing the leader through the UI elects a new leader with a higher term', async () => {
   const page = await open(ctx, `${base}?nodes=5&seed=7`);
-  await speedUp(page);
+  await setRange(page, 'speed', 1);
   const old = await oneLeader(page);
   await page.click(`[data-testid="${old.id}"]`);
   await page.click('[data-testid="action-crash"]');
@@ -65,7 +55,7 @@ test('crashing the leader through the UI elects a new leader with a higher term'
 
 test('cutting a link drops the messages on it', async () => {
   const page = await open(ctx, `${base}?nodes=3&seed=3`);
-  await speedUp(page);
+  await setRange(page, 'speed', 1);
   const l = await oneLeader(page);
   const id = Number(l.id.split('-')[1]);
   const other = id === 1 ? 2 : 1;
@@ -74,7 +64,7 @@ test('cutting a link drops the messages on it', async () => {
   await page.click('[data-testid="action-cut-both"]');
   assert.equal(await page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state'), 'cut');
   // Back to 1x so each dropped message stays on screen for a while.
-  await page.$eval('[data-testid="speed"]', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await setRange(page, 'speed', 0);
   // Messages keep flowing on the cut link (heartbeats one way, votes the
   // other once the cut-off follower times out), and the network drops them.
   await waitFor(page, async () => page.locator(
@@ -97,7 +87,7 @@ test('cutting a link drops the messages on it', async () => {
 
 test('a client request at the leader becomes committed on a majority', async () => {
   const page = await open(ctx, `${base}?nodes=5&seed=11`);
-  await speedUp(page);
+  await setRange(page, 'speed', 1);
   const l = await oneLeader(page);
   const leaderId = Number(l.id.split('-')[1]);
   const before = Number(await page.getAttribute(`[data-testid="log-${leaderId}"]`, 'data-len'));

@@ -8,6 +8,7 @@ import { readFile, mkdtemp } from 'node:fs/promises';
 import { extname, join, resolve, normalize } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const DIST = resolve(new URL('.', import.meta.url).pathname, '../../dist');
 const TYPES = {
@@ -72,6 +73,21 @@ export async function nodeStates(page) {
     term: Number(e.getAttribute('data-term')),
     up: e.getAttribute('data-up') === 'true',
   })));
+}
+
+/** Set a range input (speed, timeline) the way a drag does: value, then an input event. */
+export async function setRange(page, testid, value) {
+  await page.$eval(`[data-testid="${testid}"]`, (el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+/** No console or page error, no panic banner, no invariant violation. */
+export async function noProblems(page) {
+  assert.deepEqual(page.problems, [], 'console errors or page errors');
+  assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0, 'panic banner shown');
+  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
 }
 
 export async function simTime(page) {

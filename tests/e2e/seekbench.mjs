@@ -3,7 +3,7 @@
 // to 60 random points through the timeline and reports the wall time of each
 // seek as measured by the app (data-seek-ms). Usage:
 //   cargo run -q --release --example long_link | node seekbench.mjs
-import { serve, launch, open } from './harness.mjs';
+import { serve, launch, open, setRange } from './harness.mjs';
 
 const frag = (await new Promise((ok) => { let s = ''; process.stdin.on('data', (d) => { s += d; }); process.stdin.on('end', () => ok(s)); })).trim();
 const { server, base } = await serve();
@@ -17,7 +17,7 @@ const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed
 const times = [];
 for (let i = 0; i < 60; i++) {
   const t = Math.floor(rnd() * frontier / 1000) * 1000;
-  await page.$eval('[data-testid="timeline"]', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, t);
+  await setRange(page, 'timeline', t);
   times.push(Number(await page.getAttribute('[data-testid="timeline"]', 'data-seek-ms')));
 }
 times.sort((a, b) => a - b);

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, simTime, waitFor } from './harness.mjs';
+import { serve, launch, open, simTime, waitFor, setRange, noProblems } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -22,13 +22,6 @@ async function snapshot(page) {
   });
 }
 
-async function setRange(page, testid, value) {
-  await page.$eval(`[data-testid="${testid}"]`, (el, v) => {
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
-}
-
 /** Play at 10x until virtual time passes `us`, then pause and seek exactly there. */
 async function reach(page, us) {
   await page.bringToFront(); // background tabs get no animation frames
@@ -38,11 +31,6 @@ async function reach(page, us) {
   await page.click('[data-testid="btn-pause"]');
   await setRange(page, 'timeline', us);
   assert.equal(await simTime(page), us);
-}
-
-async function noProblems(page) {
-  assert.deepEqual(page.problems, [], 'console errors or page errors');
-  assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0);
 }
 
 test('a built-in scenario opened twice in fresh pages gives identical states', async () => {
