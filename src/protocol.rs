@@ -62,6 +62,8 @@ pub enum Reply {
     NotLeader { leader: Option<NodeId> },
     /// The node lost its role before the request finished; outcome unknown.
     Unknown,
+    /// The request (a transaction) was aborted; nothing was written.
+    Aborted { index: u64 },
 }
 
 /// How a message describes itself to the trace and the animation.
@@ -101,6 +103,7 @@ pub enum Effect<M, T> {
 pub struct Out<M, T> {
     pub(crate) effects: Vec<Effect<M, T>>,
     notes: bool,
+    pub(crate) now: Time,
 }
 
 impl<M, T> Out<M, T> {
@@ -109,7 +112,22 @@ impl<M, T> Out<M, T> {
         Out {
             effects: Vec::new(),
             notes,
+            now: 0,
         }
+    }
+    /// A buffer whose handler runs at virtual time `now` (tests that drive an
+    /// engine by hand).
+    pub fn at(notes: bool, now: Time) -> Self {
+        Out {
+            effects: Vec::new(),
+            notes,
+            now,
+        }
+    }
+    /// The virtual time at which the handler runs. Time is an input, as in
+    /// quinn-proto: engines never read a clock; the kernel passes it in.
+    pub fn now(&self) -> Time {
+        self.now
     }
     /// Send `msg` to `to`.
     pub fn send(&mut self, to: NodeId, msg: M) {
@@ -181,6 +199,9 @@ pub trait Protocol: Clone + Debug + 'static {
     fn on_request(&mut self, req: Request, out: &mut Out<Self::Msg, Self::Timer>);
     /// The user forced this node's main timeout (e.g. Raft's election timeout).
     fn on_force_timeout(&mut self, out: &mut Out<Self::Msg, Self::Timer>);
+    /// The user flipped this node's protocol-specific switch (2PC: "vote no
+    /// from now on"). Most protocols have none.
+    fn on_toggle(&mut self, _out: &mut Out<Self::Msg, Self::Timer>) {}
     /// The state that survives a crash.
     fn durable(&self) -> Self::Durable;
     /// What the UI shows of this node.
@@ -194,8 +215,13 @@ pub struct EntryView {
     pub term: u64,
     /// Short text, e.g. `x=3` or `no-op`.
     pub text: String,
-    /// Known committed by this node.
+    /// Known committed (chosen, delivered, decided) by this node.
     pub committed: bool,
+    /// The small label in the entry's box (Raft: the term; Paxos: the ballot).
+    pub tag: String,
+    /// An extra state drawn on the box as a CSS class suffix: `""`, `hole`,
+    /// `aborted`, `prepared`, `blocked`.
+    pub mark: &'static str,
 }
 
 /// A leader's replication progress towards one follower.
@@ -218,10 +244,16 @@ pub struct NodeView {
     pub up: bool,
     /// Role name, used as `data-role` and for colour (`follower`, `candidate`, `leader`).
     pub role: &'static str,
-    /// Current term / epoch / ballot.
+    /// Current term / epoch / ballot round (drives `data-term`).
     pub term: u64,
-    /// Whom the node voted for in this term, if anyone.
-    pub voted_for: Option<NodeId>,
+    /// Is this node the one that currently leads (leader, coordinator, primary)?
+    pub leading: bool,
+    /// The first line drawn inside the node (`term 3`, `bal 3.2`, `epoch 2`).
+    pub headline: String,
+    /// The second line drawn inside the node (`vote S2`, `promised 3.2`).
+    pub subline: String,
+    /// Protocol-specific facts for the log panel (`phase: broadcast`, `lock x by T3`).
+    pub details: Vec<String>,
     /// The node's log.
     pub log: Vec<EntryView>,
     /// Index of the highest committed entry (1-based; 0 = none).

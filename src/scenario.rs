@@ -10,7 +10,10 @@
 //! falling back to defaults.
 
 use crate::engine::Engine;
+use crate::protocols::paxos::{Paxos, PaxosConfig};
 use crate::protocols::raft::{Raft, RaftConfig};
+use crate::protocols::twopc::{TpcConfig, TwoPc};
+use crate::protocols::zab::{Zab, ZabConfig};
 use crate::protocols::ProtocolKind;
 use crate::sim::net::NetConfig;
 use crate::sim::{Action, Sim, SimConfig, Time, TraceMode, MAX_NODES, MIN_NODES};
@@ -53,6 +56,13 @@ pub struct Scenario {
     pub net: NetConfig,
     /// Raft settings (used when `protocol` is Raft).
     pub raft: RaftConfig,
+    /// Multi-Paxos settings (used when `protocol` is Paxos).
+    pub paxos: PaxosConfig,
+    /// Two-phase commit settings.
+    #[serde(rename = "2pc")]
+    pub tpc: TpcConfig,
+    /// Zab settings.
+    pub zab: ZabConfig,
     /// User actions in the order they happened.
     pub actions: Vec<TimedAction>,
     /// A title shown beside the cluster (built-in scenarios; empty otherwise).
@@ -72,6 +82,9 @@ impl Default for Scenario {
             seed: DEFAULT_SEED,
             net: NetConfig::default(),
             raft: RaftConfig::default(),
+            paxos: PaxosConfig::default(),
+            tpc: TpcConfig::default(),
+            zab: ZabConfig::default(),
             actions: Vec::new(),
             title: String::new(),
             about: String::new(),
@@ -83,15 +96,19 @@ impl Scenario {
     /// A fresh engine at time 0 with no actions applied.
     pub fn boot(&self, mode: TraceMode) -> Box<dyn Engine> {
         match self.protocol {
-            ProtocolKind::Raft => Box::new(Sim::<Raft>::new(
-                SimConfig {
-                    nodes: self.nodes,
-                    seed: self.seed,
-                    net: self.net.clone(),
-                    proto: self.raft.clone(),
-                },
-                mode,
-            )),
+            ProtocolKind::Raft => Box::new(Sim::<Raft>::new(self.sim_config(&self.raft), mode)),
+            ProtocolKind::Paxos => Box::new(Sim::<Paxos>::new(self.sim_config(&self.paxos), mode)),
+            ProtocolKind::TwoPc => Box::new(Sim::<TwoPc>::new(self.sim_config(&self.tpc), mode)),
+            ProtocolKind::Zab => Box::new(Sim::<Zab>::new(self.sim_config(&self.zab), mode)),
+        }
+    }
+
+    fn sim_config<C: Clone>(&self, proto: &C) -> SimConfig<C> {
+        SimConfig {
+            nodes: self.nodes,
+            seed: self.seed,
+            net: self.net.clone(),
+            proto: proto.clone(),
         }
     }
 }

@@ -146,9 +146,10 @@ impl Timeline {
             let skip = self.trace.len().saturating_sub(first);
             for ev in evs.into_iter().skip(skip) {
                 let mark = match &ev.kind {
-                    TraceKind::Leader { node, term } => {
-                        Some((MarkerKind::Leader, format!("S{node} leader of term {term}")))
-                    }
+                    TraceKind::Leader { node, term } => Some((
+                        MarkerKind::Leader,
+                        format!("S{node} takes the lead ({term})"),
+                    )),
                     TraceKind::Violation { invariant, .. } => {
                         Some((MarkerKind::Violation, format!("violation: {invariant}")))
                     }
@@ -344,6 +345,7 @@ pub fn describe_action(a: &Action) -> String {
         Action::Crash { node } => format!("crash {}", s(node)),
         Action::Restart { node } => format!("restart {}", s(node)),
         Action::Timeout { node } => format!("timeout {}", s(node)),
+        Action::Toggle { node } => format!("flip {}'s switch", s(node)),
         Action::Request { node, cmd } => format!("request {cmd} at {}", s(node)),
         Action::CutOneWay { from, to } => format!("cut {} → {}", s(from), s(to)),
         Action::CutBoth { a, b } => format!("cut {} ↔ {}", s(a), s(b)),

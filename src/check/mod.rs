@@ -2,7 +2,10 @@
 //! touches a node. A violation is data (recorded in the trace and shown by the
 //! UI), never a panic.
 
+pub mod paxos;
 pub mod raft;
+pub mod twopc;
+pub mod zab;
 
 use crate::sim::NodeId;
 

@@ -44,6 +44,8 @@ pub enum Action {
     Restart { node: NodeId },
     /// Force the node's main timeout (e.g. Raft's election timeout) now.
     Timeout { node: NodeId },
+    /// Flip the node's protocol-specific switch (2PC: vote no from now on).
+    Toggle { node: NodeId },
     /// A client sends `cmd` to `node`.
     Request { node: NodeId, cmd: Command },
     /// Cut the direction `from -> to`.
@@ -260,6 +262,7 @@ impl<P: Protocol> Sim<P> {
 
     fn boot(&mut self, id: NodeId, durable: Option<P::Durable>) {
         let peers = self.peers_of(id);
+        self.out.now = self.now;
         let node = P::boot(id, &peers, &self.cfg.proto, durable, &mut self.out);
         self.states[(id - 1) as usize] = Some(node);
         self.apply_effects(id);
@@ -360,6 +363,7 @@ impl<P: Protocol> Sim<P> {
             return false;
         };
         self.now = self.now.max(q.at);
+        self.out.now = self.now;
         self.steps += 1;
         match q.ev {
             Ev::Deliver { id, from, to, msg } => {
@@ -438,6 +442,7 @@ impl<P: Protocol> Sim<P> {
     /// (with a note in the trace), never a panic.
     pub fn apply(&mut self, action: &Action) {
         let valid = |id: NodeId| id >= 1 && id <= self.cfg.nodes;
+        self.out.now = self.now;
         match *action {
             Action::Crash { node } if valid(node) && self.is_up(node) => {
                 let i = (node - 1) as usize;
@@ -470,6 +475,14 @@ impl<P: Protocol> Sim<P> {
                 self.record(TraceKind::ForceTimeout { node });
                 if let Some(n) = self.states[(node - 1) as usize].as_mut() {
                     n.on_force_timeout(&mut self.out);
+                }
+                self.apply_effects(node);
+                self.run_checks(node);
+            }
+            Action::Toggle { node } if valid(node) && self.is_up(node) => {
+                self.record(TraceKind::Toggle { node });
+                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+                    n.on_toggle(&mut self.out);
                 }
                 self.apply_effects(node);
                 self.run_checks(node);

@@ -68,6 +68,8 @@ pub enum TraceKind {
     Restart { node: NodeId },
     /// The user forced a node's timeout.
     ForceTimeout { node: NodeId },
+    /// The user flipped a node's protocol-specific switch.
+    Toggle { node: NodeId },
     /// A client request arrived at a node.
     Request {
         node: NodeId,
@@ -149,6 +151,7 @@ impl TraceEvent {
             TraceKind::Crash { node } => format!("{} crashes", s(*node)),
             TraceKind::Restart { node } => format!("{} restarts from its durable state", s(*node)),
             TraceKind::ForceTimeout { node } => format!("{}'s timeout is forced", s(*node)),
+            TraceKind::Toggle { node } => format!("the user flips {}'s switch", s(*node)),
             TraceKind::Request { node, req, cmd } => {
                 format!("client request #{req} ({cmd}) arrives at {}", s(*node))
             }
@@ -174,9 +177,13 @@ impl TraceEvent {
                     "{} lost leadership; outcome of request #{req} unknown",
                     s(*node)
                 ),
+                Reply::Aborted { index } => format!(
+                    "{} answers request #{req}: transaction T{index} aborted",
+                    s(*node)
+                ),
             },
             TraceKind::Note { text, .. } => text.clone(),
-            TraceKind::Leader { node, term } => format!("{} is leader of term {term}", s(*node)),
+            TraceKind::Leader { node, term } => format!("{} takes the lead ({term})", s(*node)),
             TraceKind::Cut { from, to } => format!("link {} → {} cut", s(*from), s(*to)),
             TraceKind::Heal { a, b } => format!("link {} ↔ {} healed", s(*a), s(*b)),
             TraceKind::HealAll => "all links healed".to_string(),
@@ -250,6 +257,10 @@ impl TraceEvent {
                 put(7);
                 put(u64::from(*node))
             }
+            TraceKind::Toggle { node } => {
+                put(21);
+                put(u64::from(*node))
+            }
             TraceKind::Request { node, req, cmd } => {
                 put(8);
                 put(u64::from(*node));
@@ -264,6 +275,7 @@ impl TraceEvent {
                     Reply::Ok { index } => *index,
                     Reply::NotLeader { leader } => u64::MAX - u64::from(leader.unwrap_or(0)),
                     Reply::Unknown => u64::MAX / 2,
+                    Reply::Aborted { index } => u64::MAX / 4 + *index,
                 })
             }
             // Notes exist only when notes are recorded; leaving them out keeps

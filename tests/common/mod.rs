@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod generic;
+
 use replviz::protocol::{Command, Key};
 use replviz::protocols::raft::{Raft, RaftBug, RaftConfig, Role};
 use replviz::sim::net::NetConfig;

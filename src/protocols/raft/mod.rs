@@ -789,6 +789,8 @@ impl Protocol for Raft {
                     .map(|c| c.to_string())
                     .unwrap_or_else(|| "no-op".into()),
                 committed: (i as u64) < self.commit_index,
+                tag: e.term.to_string(),
+                mark: "",
             })
             .collect();
         let progress = if self.role == Role::Leader {
@@ -809,7 +811,13 @@ impl Protocol for Raft {
             up: true,
             role: self.role.as_str(),
             term: self.current_term,
-            voted_for: self.voted_for,
+            leading: self.role == Role::Leader,
+            headline: format!("term {}", self.current_term),
+            subline: match self.voted_for {
+                Some(c) => format!("vote S{c}"),
+                None => "no vote".into(),
+            },
+            details: Vec::new(),
             log,
             commit_index: self.commit_index,
             progress,

@@ -1,0 +1,126 @@
+//! Zab's broadcast properties (Junqueira, Reed & Serafini 2011, §III),
+//! checked after every event:
+//!
+//! - **Integrity**: a process delivers a transaction only if some primary
+//!   broadcast it.
+//! - **Total Order**: each process delivers transactions in zxid order, and
+//!   never changes one it has delivered.
+//! - **Agreement**: all delivery sequences are prefixes of one another (so
+//!   any two processes deliver the same transactions in the same order).
+//! - **Primary Order**: a primary delivers every transaction of earlier
+//!   epochs that anyone delivers before it broadcasts its own (the paper's
+//!   "primary integrity"; with Agreement this gives "global primary order").
+
+use crate::check::Checker;
+use crate::protocol::Command;
+use crate::protocols::zab::{Zab, Zxid};
+use crate::sim::NodeId;
+use std::collections::{BTreeMap, HashMap};
+
+/// The Zab checker's memory.
+#[derive(Clone, Debug, Default)]
+pub struct ZabChecker {
+    broadcast: HashMap<Zxid, Command>,
+    // The one delivery sequence every process's is a prefix of.
+    global: Vec<(Zxid, Command)>,
+    // Epoch -> how many transactions its primary had delivered when it first broadcast.
+    first_broadcast: BTreeMap<u64, usize>,
+}
+
+impl Checker<Zab> for ZabChecker {
+    fn check(
+        &mut self,
+        acted: NodeId,
+        nodes: &[Option<Zab>],
+        found: &mut Vec<(&'static str, String)>,
+    ) {
+        let Some(Some(node)) = nodes.get((acted as usize).wrapping_sub(1)) else {
+            return;
+        };
+        let r = node.recent();
+        if let Some(why) = &r.rewrote_delivered {
+            found.push(("Total Order", why.clone()));
+        }
+        if let Some(t) = r.broadcast {
+            self.broadcast.insert(t.zxid, t.cmd);
+            let epoch = t.zxid.epoch;
+            if let std::collections::btree_map::Entry::Vacant(e) = self.first_broadcast.entry(epoch)
+            {
+                let d = node.delivered();
+                e.insert(d);
+                let earlier = self.global.iter().filter(|(z, _)| z.epoch < epoch).count();
+                if d < earlier {
+                    found.push((
+                        "Primary Order",
+                        format!(
+                            "S{acted} broadcasts {} having delivered {d} transactions, but {earlier} from earlier epochs were delivered",
+                            t.zxid
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut prev = if r.delivered_before > 0 {
+            node.history().get(r.delivered_before - 1).map(|t| t.zxid)
+        } else {
+            None
+        };
+        for (k, t) in r.delivered.iter().enumerate() {
+            let pos = r.delivered_before + k;
+            match self.broadcast.get(&t.zxid) {
+                Some(c) if *c == t.cmd => {}
+                _ => found.push((
+                    "Integrity",
+                    format!(
+                        "S{acted} delivers {} {} that no primary broadcast",
+                        t.zxid, t.cmd
+                    ),
+                )),
+            }
+            if prev.is_some_and(|p| p >= t.zxid) {
+                found.push((
+                    "Total Order",
+                    format!(
+                        "S{acted} delivers {} after {}",
+                        t.zxid,
+                        prev.unwrap_or_default()
+                    ),
+                ));
+            }
+            prev = Some(t.zxid);
+            if pos < self.global.len() {
+                let (z, c) = self.global[pos];
+                if (z, c) != (t.zxid, t.cmd) {
+                    found.push((
+                        "Agreement",
+                        format!(
+                            "S{acted}'s delivery #{} is {} {} but another process delivered {z} {c} there",
+                            pos + 1,
+                            t.zxid,
+                            t.cmd
+                        ),
+                    ));
+                }
+            } else if pos == self.global.len() {
+                self.global.push((t.zxid, t.cmd));
+                for (&e, &d) in self.first_broadcast.range(t.zxid.epoch + 1..) {
+                    if d <= pos {
+                        found.push((
+                            "Primary Order",
+                            format!(
+                                "{} {} of epoch {} is delivered after the primary of epoch {e} broadcast without it",
+                                t.zxid, t.cmd, t.zxid.epoch
+                            ),
+                        ));
+                        break;
+                    }
+                }
+            } else {
+                found.push((
+                    "Agreement",
+                    format!("S{acted} delivers {} with a gap before it", t.zxid),
+                ));
+            }
+        }
+    }
+}
