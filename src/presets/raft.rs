@@ -1,27 +1,25 @@
-//! Built-in classroom scenarios for Raft, each with a title and a paragraph
-//! on what to watch. They are built by driving a real run through a
-//! [`Timeline`], so "crash the leader" crashes whoever actually leads at that
-//! moment, and the result is an ordinary scenario (it opens from a link).
+//! Built-in classroom scenarios for Raft.
 
+use super::{base, leader, leader_other_than, MS};
 use crate::protocols::raft::cmd;
+use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
-use crate::sim::{Action, NodeId, Time};
+use crate::sim::Action;
 use crate::timeline::Timeline;
 
-const MS: Time = 1_000;
-
-/// Ids of the built-in scenarios, in menu order.
-pub fn ids() -> &'static [&'static str] {
-    &[
-        "leader-crash",
-        "split-vote",
-        "partitioned-leader",
-        "catch-up",
+/// (id, title) of the Raft scenarios, in menu order.
+pub const LIST: &[(&str, &str)] = &[
+    ("leader-crash", "Leader crash and re-election"),
+    ("split-vote", "Split vote"),
+    ("partitioned-leader", "Partitioned old leader"),
+    ("catch-up", "A follower falls behind and catches up"),
+    (
         "figure-8",
-    ]
-}
+        "Figure 8: why old-term entries are not committed by counting",
+    ),
+];
 
-/// Build a built-in scenario by id.
+/// Build one by id.
 pub fn build(id: &str) -> Option<Scenario> {
     Some(match id {
         "leader-crash" => leader_crash(),
@@ -33,46 +31,13 @@ pub fn build(id: &str) -> Option<Scenario> {
     })
 }
 
-/// The title of a built-in scenario (for menus, without building it).
-pub fn title(id: &str) -> &'static str {
-    match id {
-        "leader-crash" => "Leader crash and re-election",
-        "split-vote" => "Split vote",
-        "partitioned-leader" => "Partitioned old leader",
-        "catch-up" => "A follower falls behind and catches up",
-        "figure-8" => "Figure 8: why old-term entries are not committed by counting",
-        _ => "",
-    }
-}
+use super::title;
 
-fn leader(tl: &Timeline) -> Option<NodeId> {
-    leader_other_than(tl, None)
-}
-
-/// The up leader with the highest term, leaving out `not`.
-fn leader_other_than(tl: &Timeline, not: Option<NodeId>) -> Option<NodeId> {
-    let e = tl.engine();
-    e.ids()
-        .into_iter()
-        .filter(|&id| Some(id) != not)
-        .filter_map(|id| e.view(id))
-        .filter(|v| v.up && v.role == "leader")
-        .max_by_key(|v| v.term)
-        .map(|v| v.id)
-}
-
-fn base(seed: u64, nodes: u32, id: &str, about: &str) -> Timeline {
-    Timeline::new(Scenario {
-        seed,
-        nodes,
-        title: title(id).to_string(),
-        about: about.to_string(),
-        ..Scenario::default()
-    })
-}
+const RAFT: ProtocolKind = ProtocolKind::Raft;
 
 fn leader_crash() -> Scenario {
     let mut tl = base(
+        RAFT,
         11,
         5,
         "leader-crash",
@@ -105,6 +70,7 @@ fn leader_crash() -> Scenario {
 
 fn split_vote() -> Scenario {
     let mut tl = base(
+        RAFT,
         4,
         4,
         "split-vote",
@@ -120,6 +86,7 @@ fn split_vote() -> Scenario {
 
 fn partitioned_leader() -> Scenario {
     let mut tl = base(
+        RAFT,
         21,
         5,
         "partitioned-leader",
@@ -169,6 +136,7 @@ fn partitioned_leader() -> Scenario {
 
 fn catch_up() -> Scenario {
     let mut tl = base(
+        RAFT,
         31,
         5,
         "catch-up",

@@ -1,0 +1,161 @@
+//! Built-in classroom scenarios for Multi-Paxos.
+
+use super::{base, leader, leader_other_than, scenario, MS};
+use crate::protocols::raft::cmd;
+use crate::protocols::ProtocolKind;
+use crate::scenario::Scenario;
+use crate::sim::Action;
+use crate::timeline::Timeline;
+
+const P: ProtocolKind = ProtocolKind::Paxos;
+
+/// (id, title) of the Paxos scenarios, in menu order.
+pub const LIST: &[(&str, &str)] = &[
+    (
+        "paxos-leader-crash",
+        "Paxos: leader crash; phase 1 recovers what was accepted",
+    ),
+    ("paxos-dueling", "Paxos: dueling proposers (livelock)"),
+    (
+        "paxos-partition",
+        "Paxos: a cut-off leader cannot choose; a higher ballot takes over",
+    ),
+];
+
+/// Build one by id.
+pub fn build(id: &str) -> Option<Scenario> {
+    Some(match id {
+        "paxos-leader-crash" => leader_crash(),
+        "paxos-dueling" => dueling(),
+        "paxos-partition" => partition(),
+        _ => return None,
+    })
+}
+
+fn leader_crash() -> Scenario {
+    let mut tl = base(
+        P,
+        3,
+        5,
+        "paxos-leader-crash",
+        "A node's leader timeout fires; it runs phase 1 (Prepare/Promise) once and becomes the \
+         distinguished leader, after which each client request needs only phase 2 \
+         (Accept/Accepted) in the next slot. At 1.0 s the leader sends Accept for a third request \
+         and crashes a few milliseconds later, while only some acceptors have accepted it. Another \
+         node times out and runs phase 1 with a higher ballot: the promises carry the values \
+         accepted per slot, and the new leader must re-propose the highest-ballot one (Paxos Made \
+         Simple §2.2), so a value that might have been chosen is never lost. Watch slot 3.",
+    );
+    tl.advance_to(600 * MS);
+    let l = leader(&tl).unwrap_or(1);
+    tl.act(
+        600 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(
+        700 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(1, 2),
+        },
+    );
+    tl.act(
+        1_000 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(2, 3),
+        },
+    );
+    tl.act(1_004 * MS, Action::Crash { node: l });
+    tl.act(3_000 * MS, Action::Restart { node: l });
+    tl.scenario().clone()
+}
+
+fn dueling() -> Scenario {
+    let mut s = scenario(
+        P,
+        5,
+        5,
+        "paxos-dueling",
+        "Here a preempted proposer retries at once with a higher ballot instead of backing off. \
+         At 50 ms S1 and S3 are both told to propose. Each one's Prepare makes acceptors promise \
+         its ballot, which makes the other's Accepts fail (Nack); the loser immediately prepares a \
+         higher ballot, which preempts the winner, and so on: ballots climb and the client's \
+         request is never chosen (the livelock of Paxos Made Moderately Complex §3). At 2.5 s S3 \
+         crashes; S1 is left alone, becomes the distinguished leader and the next request is \
+         chosen. A stable leader with randomized backoff (the default setting) avoids the duel.",
+    );
+    s.paxos.retry_at_once = true;
+    s.paxos.leader_timeout_min = 5_000_000;
+    s.paxos.leader_timeout_max = 6_000_000;
+    let mut tl = Timeline::new(s);
+    tl.act(50 * MS, Action::Timeout { node: 1 });
+    tl.act(50 * MS, Action::Timeout { node: 3 });
+    tl.act(
+        60 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(2_500 * MS, Action::Crash { node: 3 });
+    tl.act(
+        3_000 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 2),
+        },
+    );
+    tl.scenario().clone()
+}
+
+fn partition() -> Scenario {
+    let mut tl = base(
+        P,
+        21,
+        5,
+        "paxos-partition",
+        "At 0.8 s the leader is cut off from everyone. It still sends Accepts for two client \
+         requests, but no majority can accept them, so nothing is chosen (dashed boxes). The \
+         other side hears no heartbeats; one node runs phase 1 with a higher ballot, gets promises \
+         from the majority of four, and becomes leader; a new request is chosen there. At 3 s the \
+         network heals: the old leader's heartbeats meet acceptors that promised a higher ballot, \
+         it gets a Nack, learns it was preempted, and steps down.",
+    );
+    tl.advance_to(800 * MS);
+    let l = leader(&tl).unwrap_or(1);
+    for o in tl.engine().ids() {
+        if o != l {
+            tl.act(800 * MS, Action::CutBoth { a: l, b: o });
+        }
+    }
+    tl.act(
+        900 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(
+        1_000 * MS,
+        Action::Request {
+            node: l,
+            cmd: cmd(1, 2),
+        },
+    );
+    tl.advance_to(2_000 * MS);
+    if let Some(l2) = leader_other_than(&tl, Some(l)) {
+        tl.act(
+            2_000 * MS,
+            Action::Request {
+                node: l2,
+                cmd: cmd(2, 3),
+            },
+        );
+    }
+    tl.act(3_000 * MS, Action::HealAll);
+    tl.scenario().clone()
+}

@@ -1,0 +1,143 @@
+//! Built-in classroom scenarios for two-phase commit.
+
+use super::{advance_until, base, MS};
+use crate::protocols::raft::cmd;
+use crate::protocols::ProtocolKind;
+use crate::scenario::Scenario;
+use crate::sim::Action;
+
+const P: ProtocolKind = ProtocolKind::TwoPc;
+
+/// (id, title) of the 2PC scenarios, in menu order.
+pub const LIST: &[(&str, &str)] = &[
+    ("2pc-vote-no", "2PC: a commit, then one NO vote aborts"),
+    (
+        "2pc-blocking",
+        "2PC: coordinator crash after prepare: participants block",
+    ),
+    (
+        "2pc-recovery",
+        "2PC: coordinator crash after deciding: its log brings the decision back",
+    ),
+];
+
+/// Build one by id.
+pub fn build(id: &str) -> Option<Scenario> {
+    Some(match id {
+        "2pc-vote-no" => vote_no(),
+        "2pc-blocking" => blocking(),
+        "2pc-recovery" => recovery(),
+        _ => return None,
+    })
+}
+
+fn vote_no() -> Scenario {
+    let mut tl = base(
+        P,
+        2,
+        4,
+        "2pc-vote-no",
+        "S1 coordinates; S2-S4 are participants. At 0.2 s a client's transaction T1 (x=1) starts: \
+         S1 logs Begin and sends Prepare; each participant locks x, forces PREPARED to its log and \
+         votes yes; with every vote yes S1 forces COMMIT to its log and only then tells the \
+         participants, which commit and release the lock. At 0.5 s the user flips S3's switch so \
+         that it refuses new transactions. T2 (x=2) at 0.6 s gets one NO vote, and one NO is \
+         enough: S1 decides abort and nobody writes x=2. At 1.0 s S3 is switched back and T3 \
+         commits.",
+    );
+    tl.act(
+        200 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    tl.act(500 * MS, Action::Toggle { node: 3 });
+    tl.act(
+        600 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 2),
+        },
+    );
+    tl.act(1_000 * MS, Action::Toggle { node: 3 });
+    tl.act(
+        1_100 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 3),
+        },
+    );
+    tl.scenario().clone()
+}
+
+/// Does every participant hold T1 prepared?
+fn all_prepared(tl: &crate::timeline::Timeline) -> bool {
+    let e = tl.engine();
+    e.ids().into_iter().filter(|&i| i != 1).all(|i| {
+        e.view(i)
+            .is_some_and(|v| v.log.first().is_some_and(|t| t.mark == "prepared"))
+    })
+}
+
+fn blocking() -> Scenario {
+    let mut tl = base(
+        P,
+        2,
+        4,
+        "2pc-blocking",
+        "T1 starts at 0.2 s. Every participant locks x, logs PREPARED and votes yes; the \
+         coordinator S1 crashes just before the votes arrive, so no decision is ever made. Now \
+         the participants are stuck: having voted yes they may not abort on their own (the \
+         coordinator might have decided commit), and they may not commit (it might have decided \
+         abort). They keep asking S1 and wait, holding their locks: watch the lock times grow in \
+         the log panel. This is the blocking that two-phase commit is known for. At 3 s S1 \
+         restarts, finds Begin but no decision in its log, presumes abort and tells everyone; the \
+         locks are released.",
+    );
+    tl.act(
+        200 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    let t = advance_until(&mut tl, 1_000 * MS, all_prepared);
+    tl.act(t, Action::Crash { node: 1 });
+    tl.act(3_000 * MS, Action::Restart { node: 1 });
+    tl.scenario().clone()
+}
+
+fn recovery() -> Scenario {
+    let mut tl = base(
+        P,
+        2,
+        4,
+        "2pc-recovery",
+        "T1 starts at 0.2 s. Once S4 has voted yes, the link from S1 to S4 is cut, so S4 never \
+         hears the outcome. S1 gets three yes votes, forces COMMIT to its log and sends it; S2 and \
+         S3 commit; then S1 crashes. S4 is in doubt: it holds its lock on x and asks S1 again and \
+         again. At 2.5 s S1 restarts and the link heals: S1 reads COMMIT from its log and resends \
+         it, and S4 commits too. Had S1 not logged its decision before sending it, recovery would \
+         have presumed abort, and T1 would be committed at two participants and aborted at the \
+         third.",
+    );
+    tl.act(
+        200 * MS,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    let t = advance_until(&mut tl, 1_000 * MS, all_prepared);
+    tl.act(t, Action::CutOneWay { from: 1, to: 4 });
+    let t = advance_until(&mut tl, 1_500 * MS, |tl| {
+        tl.engine()
+            .view(2)
+            .is_some_and(|v| v.log.first().is_some_and(|t| t.committed))
+    });
+    tl.act(t + 5 * MS, Action::Crash { node: 1 });
+    tl.act(2_500 * MS, Action::Restart { node: 1 });
+    tl.act(2_500 * MS, Action::HealAll);
+    tl.scenario().clone()
+}

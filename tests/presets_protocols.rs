@@ -1,0 +1,203 @@
+//! The Paxos, 2PC and Zab built-in scenarios show what their explanations
+//! promise (checked on the real run), open from their links, and raise no
+//! violation.
+
+use replviz::link::{decode, encode};
+use replviz::presets::{build, ids_for, protocol_of};
+use replviz::protocol::NodeView;
+use replviz::protocols::ProtocolKind;
+use replviz::timeline::Timeline;
+
+const MS: u64 = 1_000;
+
+fn run(id: &str, until: u64) -> Timeline {
+    let s = build(id).expect(id);
+    let mut tl = Timeline::new(s);
+    tl.advance_to(until);
+    assert!(
+        tl.engine().violations().is_empty(),
+        "{id}: {:?}",
+        tl.engine().violations()
+    );
+    tl
+}
+
+fn views(tl: &Timeline) -> Vec<NodeView> {
+    let e = tl.engine();
+    e.ids().into_iter().filter_map(|i| e.view(i)).collect()
+}
+
+fn leaders(tl: &Timeline) -> Vec<(u32, u64)> {
+    views(tl)
+        .into_iter()
+        .filter(|v| v.up && v.leading)
+        .map(|v| (v.id, v.term))
+        .collect()
+}
+
+fn kv_everywhere(tl: &Timeline, kv: &str) -> usize {
+    views(tl)
+        .iter()
+        .filter(|v| v.up && v.state_machine.split(' ').any(|x| x == kv))
+        .count()
+}
+
+#[test]
+fn every_protocol_has_three_scenarios_with_text_and_short_links() {
+    for p in [ProtocolKind::Paxos, ProtocolKind::TwoPc, ProtocolKind::Zab] {
+        let ids = ids_for(p);
+        assert!(ids.len() >= 3, "{p:?}");
+        for id in ids {
+            let s = build(id).unwrap();
+            assert_eq!(s.protocol, p);
+            assert_eq!(protocol_of(id), Some(p));
+            assert!(!s.title.is_empty() && s.about.len() > 200, "{id}");
+            let link = encode(&s, 0);
+            println!("{id}: {} actions, link {} characters", s.actions.len(), link.len());
+            assert!(link.len() <= 2000, "{id}: {}", link.len());
+            assert_eq!(decode(&link).unwrap().s, s);
+            run(id, 6_000 * MS);
+        }
+    }
+}
+
+/// Paxos Made Simple §2.2: a new leader re-proposes the highest-ballot value
+/// it learns of in phase 1, so the crashed leader's partly accepted third
+/// request is not lost or replaced when a majority had accepted it, and the
+/// first two (chosen) stay chosen.
+#[test]
+fn paxos_leader_crash_keeps_chosen_values_and_elects_a_higher_ballot() {
+    let before = run("paxos-leader-crash", 950 * MS);
+    let (old, b1) = leaders(&before)[0];
+    let after = run("paxos-leader-crash", 2_900 * MS);
+    let l = leaders(&after);
+    assert_eq!(l.len(), 1, "{l:?}");
+    assert!(l[0].0 != old && l[0].1 > b1, "{l:?} after S{old} at {b1}");
+    // The two chosen values are on every up node.
+    assert_eq!(kv_everywhere(&after, "x=1"), 4);
+    assert_eq!(kv_everywhere(&after, "y=2"), 4);
+    // The third request had reached a majority of acceptors before the
+    // crash: the new leader found it in the promises and re-proposed it.
+    assert_eq!(kv_everywhere(&after, "z=3"), 4);
+}
+
+/// PMMC §3: proposers that retry at once can preempt each other forever.
+#[test]
+fn paxos_dueling_proposers_livelock_until_one_is_gone() {
+    let duel = run("paxos-dueling", 2_400 * MS);
+    let vs = views(&duel);
+    let rounds: Vec<u64> = vs.iter().map(|v| v.term).collect();
+    assert!(rounds.iter().max().unwrap() >= &6, "ballots climb: {rounds:?}");
+    assert_eq!(kv_everywhere(&duel, "x=1"), 0, "nothing chosen during the duel");
+    let after = run("paxos-dueling", 4_000 * MS);
+    assert_eq!(leaders(&after).first().map(|l| l.0), Some(1));
+    assert!(kv_everywhere(&after, "x=2") >= 3, "chosen once S1 is alone");
+}
+
+#[test]
+fn paxos_partitioned_leader_chooses_nothing_and_steps_down() {
+    let cut = run("paxos-partition", 2_900 * MS);
+    assert_eq!(kv_everywhere(&cut, "x=1"), 0);
+    assert_eq!(kv_everywhere(&cut, "y=2"), 0);
+    assert!(kv_everywhere(&cut, "z=3") >= 3);
+    let healed = run("paxos-partition", 4_500 * MS);
+    assert_eq!(leaders(&healed).len(), 1, "{:?}", leaders(&healed));
+    assert!(kv_everywhere(&healed, "z=3") == 5);
+}
+
+fn txn_marks(tl: &Timeline, node: u32) -> Vec<&'static str> {
+    tl.engine()
+        .view(node)
+        .map(|v| v.log.iter().map(|e| e.mark).collect())
+        .unwrap_or_default()
+}
+
+/// Gray 1978 / BHG §7.2: one NO vote aborts; unanimous yes commits.
+#[test]
+fn twopc_vote_no_aborts_and_yes_commits() {
+    let tl = run("2pc-vote-no", 2_000 * MS);
+    for p in 2..=4 {
+        let v = tl.engine().view(p).unwrap();
+        assert_eq!(v.state_machine, "x=3", "S{p}");
+        assert_eq!(v.log.len(), 3, "S{p}: {:?}", v.log);
+        assert!(v.log[0].committed && !v.log[1].committed && v.log[2].committed);
+        assert_eq!(v.log[1].mark, "aborted");
+    }
+}
+
+/// BHG §7.3-7.4: prepared participants block while the coordinator is down,
+/// and are released by its presumed abort on recovery.
+#[test]
+fn twopc_coordinator_crash_blocks_prepared_participants() {
+    let blocked = run("2pc-blocking", 2_900 * MS);
+    assert!(!blocked.engine().view(1).unwrap().up);
+    for p in 2..=4 {
+        assert_eq!(txn_marks(&blocked, p), vec!["prepared"], "S{p}");
+        let v = blocked.engine().view(p).unwrap();
+        assert!(
+            v.details.iter().any(|d| d.starts_with("lock x held by T1")),
+            "S{p}: {:?}",
+            v.details
+        );
+    }
+    let released = run("2pc-blocking", 4_000 * MS);
+    for p in 2..=4 {
+        assert_eq!(txn_marks(&released, p), vec!["aborted"], "S{p}");
+        assert!(released.engine().view(p).unwrap().details.is_empty());
+    }
+}
+
+#[test]
+fn twopc_logged_decision_survives_the_coordinator_crash() {
+    let doubt = run("2pc-recovery", 2_400 * MS);
+    assert_eq!(txn_marks(&doubt, 4), vec!["prepared"]);
+    assert_eq!(kv_everywhere(&doubt, "x=1"), 2);
+    let done = run("2pc-recovery", 4_000 * MS);
+    assert_eq!(kv_everywhere(&done, "x=1"), 3);
+}
+
+/// Zab §IV: a proposal that reached the node elected next is committed in
+/// the new epoch; delivered transactions are never lost.
+#[test]
+fn zab_leader_crash_mid_broadcast_keeps_delivered_and_elects_new_epoch() {
+    let before = run("zab-leader-crash", 1_150 * MS);
+    let (old, e1) = leaders(&before)[0];
+    let after = run("zab-leader-crash", 3_400 * MS);
+    let l = leaders(&after);
+    assert_eq!(l.len(), 1, "{l:?}");
+    assert!(l[0].0 != old && l[0].1 > e1);
+    assert_eq!(kv_everywhere(&after, "x=1"), 4);
+    assert_eq!(kv_everywhere(&after, "y=2"), 4);
+    let back = run("zab-leader-crash", 5_000 * MS);
+    assert_eq!(kv_everywhere(&back, "x=1"), 5);
+}
+
+#[test]
+fn zab_isolated_leader_tail_is_truncated_after_heal() {
+    let cut = run("zab-truncate", 2_900 * MS);
+    let old = views(&cut)
+        .into_iter()
+        .find(|v| v.log.iter().any(|e| e.text == "z=3"))
+        .expect("the isolated leader holds its own proposals");
+    assert!(old.log.iter().filter(|e| !e.committed).count() >= 2);
+    let healed = run("zab-truncate", 5_000 * MS);
+    let truncs = healed
+        .trace()
+        .iter()
+        .filter(|e| e.describe().contains("syncs with") && e.describe().contains("by TRUNC"))
+        .count();
+    assert_eq!(truncs, 1, "the old leader is synchronised by TRUNC");
+    let v = healed.engine().view(old.id).unwrap();
+    assert!(v.log.iter().all(|e| e.text != "z=3"), "{:?}", v.log);
+    assert_eq!(kv_everywhere(&healed, "x=4"), 5);
+}
+
+#[test]
+fn zab_follower_that_missed_an_epoch_catches_up() {
+    let tl = run("zab-catch-up", 5_000 * MS);
+    let up: Vec<NodeView> = views(&tl).into_iter().filter(|v| v.up).collect();
+    assert_eq!(up.len(), 4);
+    for v in &up {
+        assert_eq!(v.state_machine, "x=4 y=2 z=3", "S{}", v.id);
+    }
+}
