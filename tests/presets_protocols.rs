@@ -53,7 +53,11 @@ fn every_protocol_has_three_scenarios_with_text_and_short_links() {
             assert_eq!(protocol_of(id), Some(p));
             assert!(!s.title.is_empty() && s.about.len() > 200, "{id}");
             let link = encode(&s, 0);
-            println!("{id}: {} actions, link {} characters", s.actions.len(), link.len());
+            println!(
+                "{id}: {} actions, link {} characters",
+                s.actions.len(),
+                link.len()
+            );
             assert!(link.len() <= 2000, "{id}: {}", link.len());
             assert_eq!(decode(&link).unwrap().s, s);
             run(id, 6_000 * MS);
@@ -87,8 +91,15 @@ fn paxos_dueling_proposers_livelock_until_one_is_gone() {
     let duel = run("paxos-dueling", 2_400 * MS);
     let vs = views(&duel);
     let rounds: Vec<u64> = vs.iter().map(|v| v.term).collect();
-    assert!(rounds.iter().max().unwrap() >= &6, "ballots climb: {rounds:?}");
-    assert_eq!(kv_everywhere(&duel, "x=1"), 0, "nothing chosen during the duel");
+    assert!(
+        rounds.iter().max().unwrap() >= &6,
+        "ballots climb: {rounds:?}"
+    );
+    assert_eq!(
+        kv_everywhere(&duel, "x=1"),
+        0,
+        "nothing chosen during the duel"
+    );
     let after = run("paxos-dueling", 4_000 * MS);
     assert_eq!(leaders(&after).first().map(|l| l.0), Some(1));
     assert!(kv_everywhere(&after, "x=2") >= 3, "chosen once S1 is alone");

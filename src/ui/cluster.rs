@@ -154,10 +154,11 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     };
     let role = get(|v| v.role.to_string());
     let up = move || view_of.with(|v| v.as_ref().is_some_and(|v| v.up));
+    let proto = s.protocol.get_untracked();
     let class = move || {
-        let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or("follower"));
+        let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
         if up() {
-            format!("rv-node rv-role-{role}")
+            format!("rv-node rv-tone-{}", proto.role_tone(role))
         } else {
             "rv-node rv-down".to_string()
         }
@@ -175,18 +176,13 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
         if !up() {
             return "✕ down".to_string();
         }
-        match view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or("")) {
-            "leader" => "★ leader".into(),
-            "candidate" => "? candidate".into(),
-            other => other.to_string(),
+        let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
+        match proto.role_label(role) {
+            "" => role.to_string(),
+            label => label.to_string(),
         }
     };
-    let vote = move || {
-        view_of.with(|v| match v.as_ref().and_then(|v| v.voted_for) {
-            Some(c) => format!("vote S{c}"),
-            None => "no vote".into(),
-        })
-    };
+    let vote = get(|v| v.subline.clone());
     view! {
         <g
             data-testid=format!("node-{id}")
@@ -212,7 +208,7 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             />
             <circle class="rv-node-body" r=r/>
             <text class="rv-node-name" y=-r * 0.28>{format!("S{id}")}</text>
-            <text class="rv-node-term" y=r * 0.12>{move || format!("term {}", get(|v| v.term.to_string())())}</text>
+            <text class="rv-node-term" y=r * 0.12>{get(|v| v.headline.clone())}</text>
             <text class="rv-node-vote" y=r * 0.45>{vote}</text>
             <text class="rv-node-role" y=r + 24.0>{role_text}</text>
         </g>
@@ -256,7 +252,7 @@ fn MessageDot(id: u64) -> impl IntoView {
             data-to=attr(|m| m.to.to_string())
             data-state=attr(|m| if m.dropped { "dropped".into() } else { "flying".into() })
             class=move || m.with(|m| match m {
-                Some(m) => format!("rv-msg rv-msg-{}{}", m.kind, if m.dropped { " rv-msg-dropped" } else { "" }),
+                Some(m) => format!("rv-msg rv-mt-{}{}", proto.msg_tone(m.kind), if m.dropped { " rv-msg-dropped" } else { "" }),
                 None => "rv-msg".into(),
             })
             transform=move || { let (x, y, _) = pos(); format!("translate({x:.1},{y:.1})") }
@@ -299,6 +295,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
             </button>
         }
     };
+    let proto = s.protocol.get_untracked();
     let body = match menu {
         Menu::Node(id) => {
             let up = s.nodes.with_untracked(|v| v.iter().any(|x| x.id == id && x.up));
@@ -307,7 +304,8 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                 <div class="rv-menu-title">{format!("Server S{id}")}</div>
                 {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
                 {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
-                {item("action-timeout".into(), "Force election timeout".into(), Action::Timeout { node: id }, up)}
+                {item("action-timeout".into(), proto.timeout_label().into(), Action::Timeout { node: id }, up)}
+                {proto.toggle_label().map(|label| item("action-toggle".into(), label.into(), Action::Toggle { node: id }, up))}
                 <button
                     data-testid="action-request"
                     class="rv-menu-item"

@@ -2,6 +2,7 @@
 //! heal all.
 
 use super::state::AppState;
+use crate::protocols::ProtocolKind;
 use crate::scenario::{parse_nodes, parse_seed};
 use crate::sim::Action;
 use leptos::prelude::*;
@@ -106,6 +107,23 @@ pub fn Controls() -> impl IntoView {
                     apply_settings();
                 }
             >
+                <label>
+                    "Protocol "
+                    <select
+                        data-testid="protocol-picker"
+                        class="rv-picker"
+                        prop:value=move || s.protocol.get().name()
+                        on:change=move |ev| {
+                            if let Some(p) = ProtocolKind::parse(&event_target_value(&ev)) {
+                                s.switch_protocol(p);
+                            }
+                        }
+                    >
+                        {ProtocolKind::ALL.into_iter().map(|p| view! {
+                            <option value=p.name() selected=move || s.protocol.get() == p>{p.title()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
                 <label>
                     "Seed "
                     <input

@@ -56,7 +56,7 @@ fn App() -> impl IntoView {
         <div class="rv-app">
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle">"Raft (Ongaro & Ousterhout 2014)"</span>
+                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", p.title(), p.source()) }}</span>
                 <share::ShareBar/>
             </header>
             <panels::ErrorBanner/>

@@ -4,6 +4,7 @@
 
 use super::state::AppState;
 use crate::protocol::NodeView;
+use crate::protocols::ProtocolKind;
 use leptos::prelude::*;
 
 /// Live invariant status.
@@ -47,7 +48,7 @@ pub fn LogPanel() -> impl IntoView {
         s.nodes.with(|nodes| {
             nodes
                 .iter()
-                .filter(|n| n.up && n.role == "leader")
+                .filter(|n| n.up && n.leading)
                 .max_by_key(|n| n.term)
                 .and_then(|l| {
                     l.progress
@@ -60,7 +61,7 @@ pub fn LogPanel() -> impl IntoView {
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
             <h2>"Logs"</h2>
-            <div class="rv-log-legend rv-muted">"solid = committed · dashed = not yet committed · ▏= commit index · colour = term"</div>
+            <div class="rv-log-legend rv-muted">{move || log_legend(s.protocol.get())}</div>
             <For
                 each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
                 key=|id| *id
@@ -72,12 +73,15 @@ pub fn LogPanel() -> impl IntoView {
                             data-len=move || node.with(|n| n.as_ref().map(|n| n.log.len()).unwrap_or(0).to_string())
                         >
                             <div class="rv-log-head">
-                                <span class=move || node.with(|n| format!("rv-badge rv-role-{}{}", n.as_ref().map(|n| n.role).unwrap_or(""), if n.as_ref().is_some_and(|n| !n.up) { " rv-down" } else { "" }))>
+                                <span class=move || node.with(|n| format!("rv-badge rv-tone-{}{}", s.protocol.get_untracked().role_tone(n.as_ref().map(|n| n.role).unwrap_or("")), if n.as_ref().is_some_and(|n| !n.up) { " rv-down" } else { "" }))>
                                     {format!("S{id}")}
                                 </span>
                                 <span class="rv-muted rv-small">
                                     {move || leader_progress(id).map(|(l, next, m)| format!("S{l}: next {next} · match {m}")).unwrap_or_default()}
                                 </span>
+                            </div>
+                            <div class="rv-log-details rv-muted" data-testid=format!("details-{id}")>
+                                {move || node.with(|n| n.as_ref().map(|n| n.details.iter().map(|d| view! { <span>{d.clone()}</span> }).collect_view()))}
                             </div>
                             <div class="rv-log-entries">{move || node.with(|n| n.as_ref().map(entries).unwrap_or_default())}</div>
                             <div class="rv-kv rv-muted rv-small">{move || node.with(|n| n.as_ref().map(|n| if n.state_machine.is_empty() { "state: (empty)".to_string() } else { format!("state: {}", n.state_machine) }).unwrap_or_default())}</div>
@@ -99,28 +103,41 @@ fn entries(n: &NodeView) -> Vec<AnyView> {
     }
     for (i, e) in n.log.iter().enumerate().skip(skip) {
         let idx = i as u64 + 1;
-        let class = if e.committed {
-            "rv-entry rv-committed"
-        } else {
-            "rv-entry rv-uncommitted"
-        };
+        let class = format!(
+            "rv-entry {}{}",
+            if e.committed {
+                "rv-committed"
+            } else {
+                "rv-uncommitted"
+            },
+            if e.mark.is_empty() {
+                String::new()
+            } else {
+                format!(" rv-mark-{}", e.mark)
+            }
+        );
         let style = format!("--term-hue:{}", term_hue(e.term));
         let title = format!(
-            "index {idx}, term {}: {}{}",
-            e.term,
+            "#{idx} [{}]: {}{}{}",
+            e.tag,
             e.text,
-            if e.committed { " (committed)" } else { "" }
+            if e.committed { " (committed)" } else { "" },
+            if e.mark.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.mark)
+            }
         );
         out.push(
             view! {
-                <span class=class style=style title=title data-term=e.term.to_string()>
-                    <span class="rv-entry-term">{e.term.to_string()}</span>
+                <span class=class style=style title=title data-term=e.term.to_string() data-mark=e.mark data-committed=e.committed.to_string()>
+                    <span class="rv-entry-term">{e.tag.clone()}</span>
                     <span class="rv-entry-text">{e.text.clone()}</span>
                 </span>
             }
             .into_any(),
         );
-        if idx == n.commit_index {
+        if idx == n.commit_index && idx > 0 {
             out.push(
                 view! { <span class="rv-commit-mark" title=format!("commitIndex = {idx}")></span> }
                     .into_any(),
@@ -128,7 +145,7 @@ fn entries(n: &NodeView) -> Vec<AnyView> {
         }
     }
     if n.log.is_empty() {
-        out.push(view! { <span class="rv-muted rv-small">"(empty log)"</span> }.into_any());
+        out.push(view! { <span class="rv-muted rv-small">"(empty)"</span> }.into_any());
     }
     out
 }
@@ -157,22 +174,39 @@ pub fn EventLog() -> impl IntoView {
     }
 }
 
+/// What the boxes of the log panel mean, per protocol.
+fn log_legend(p: ProtocolKind) -> &'static str {
+    match p {
+        ProtocolKind::Raft => "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
+        ProtocolKind::Paxos => "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
+        ProtocolKind::TwoPc => "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
+        ProtocolKind::Zab => "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
+    }
+}
+
 /// Colour key for roles and messages.
 #[component]
 pub fn Legend() -> impl IntoView {
+    let s = expect_context::<AppState>();
     view! {
-        <div class="rv-legend rv-muted">
-            <span><i class="rv-swatch rv-role-leader"></i>"★ leader"</span>
-            <span><i class="rv-swatch rv-role-candidate"></i>"? candidate"</span>
-            <span><i class="rv-swatch rv-role-follower"></i>"follower"</span>
-            <span><i class="rv-swatch rv-down"></i>"✕ down"</span>
-            <span class="rv-legend-sep"></span>
-            <span><i class="rv-chip rv-msg-RequestVote"></i>"RV RequestVote"</span>
-            <span><i class="rv-chip rv-msg-RequestVoteReply"></i>"vote reply"</span>
-            <span><i class="rv-chip rv-msg-AppendEntries"></i>"AE AppendEntries"</span>
-            <span><i class="rv-chip rv-msg-Heartbeat"></i>"HB heartbeat"</span>
-            <span><i class="rv-chip rv-msg-AppendEntriesReply"></i>"ok reply"</span>
-            <span class="rv-muted">"Ring = election timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>
+        <div class="rv-legend rv-muted" data-testid="legend">
+            {move || {
+                let p = s.protocol.get();
+                let roles = p.roles().iter().map(|(_, label, tone)| view! {
+                    <span><i class=format!("rv-swatch rv-tone-{tone}")></i>{*label}</span>
+                }).collect_view();
+                let msgs = p.msg_kinds().iter().map(|(kind, tone)| view! {
+                    <span><i class=format!("rv-chip rv-mt-{tone}")></i>{format!("{} {kind}", p.msg_label(kind))}</span>
+                }).collect_view();
+                view! {
+                    {roles}
+                    <span><i class="rv-swatch rv-down"></i>"✕ down"</span>
+                    <span class="rv-legend-sep"></span>
+                    {msgs}
+                    <span class="rv-muted">{p.request_hint()}</span>
+                }
+            }}
+            <span class="rv-muted">"Ring = the node's main timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>
         </div>
     }
 }

@@ -5,6 +5,7 @@
 use super::state::AppState;
 use crate::link;
 use crate::presets;
+use crate::protocols::ProtocolKind;
 use crate::sim::trace::TraceKind;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -199,7 +200,11 @@ pub fn ShareBar() -> impl IntoView {
                     }
                 >
                     <option value="" selected=true>"— built-in scenarios —"</option>
-                    {presets::ids().iter().map(|id| view! { <option value=*id>{presets::title(id)}</option> }).collect_view()}
+                    {ProtocolKind::ALL.into_iter().map(|p| view! {
+                        <optgroup label=p.title()>
+                            {presets::ids_for(p).into_iter().map(|id| view! { <option value=id>{presets::title(id)}</option> }).collect_view()}
+                        </optgroup>
+                    }).collect_view()}
                 </select>
             </label>
             <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=copy_link title="Copy a link to this exact scenario and moment">

@@ -199,6 +199,19 @@ impl AppState {
         self.refresh(true);
     }
 
+    /// Start a new run of `protocol`, keeping the cluster size and seed.
+    pub fn switch_protocol(&self, protocol: ProtocolKind) {
+        self.load(
+            Scenario {
+                nodes: self.node_count.get_untracked(),
+                seed: self.seed.get_untracked(),
+                protocol,
+                ..Scenario::default()
+            },
+            false,
+        );
+    }
+
     /// Start a new run of the current protocol with the given size and seed.
     pub fn restart(&self, nodes: u32, seed: u64) {
         self.load(

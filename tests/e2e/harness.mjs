@@ -103,3 +103,14 @@ export async function waitFor(page, fn, what, timeout = 20000) {
     await page.waitForTimeout(50);
   }
 }
+
+/** Play at 10x until virtual time passes `us`, then pause and seek exactly there. */
+export async function reach(page, us) {
+  await page.bringToFront(); // background tabs get no animation frames
+  await setRange(page, 'speed', 1);
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  await waitFor(page, async () => (await simTime(page)) > us, `time ${us}`);
+  await page.click('[data-testid="btn-pause"]');
+  await setRange(page, 'timeline', us);
+  assert.equal(await simTime(page), us);
+}

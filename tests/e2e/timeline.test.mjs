@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, simTime, waitFor, setRange, noProblems } from './harness.mjs';
+import { serve, launch, open, simTime, waitFor, setRange, noProblems, reach } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -20,17 +20,6 @@ async function snapshot(page) {
     const links = [...document.querySelectorAll('[data-testid^="link-"]')].map((e) => `${e.dataset.testid}:${e.dataset.state}`);
     return { nodes, logs, links, t: document.querySelector('[data-testid="sim-time"]').dataset.us };
   });
-}
-
-/** Play at 10x until virtual time passes `us`, then pause and seek exactly there. */
-async function reach(page, us) {
-  await page.bringToFront(); // background tabs get no animation frames
-  await setRange(page, 'speed', 1);
-  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
-  await waitFor(page, async () => (await simTime(page)) > us, `time ${us}`);
-  await page.click('[data-testid="btn-pause"]');
-  await setRange(page, 'timeline', us);
-  assert.equal(await simTime(page), us);
 }
 
 test('a built-in scenario opened twice in fresh pages gives identical states', async () => {

@@ -123,6 +123,8 @@ pub enum TpcTimer {
     Resend(TxnId),
     /// Participant: still in doubt; ask the coordinator again.
     InDoubt(TxnId),
+    /// Coordinator: recovery after a restart.
+    Recover,
 }
 
 impl TimerInfo for TpcTimer {
@@ -131,6 +133,7 @@ impl TimerInfo for TpcTimer {
             TpcTimer::Votes(_) => "vote timeout",
             TpcTimer::Resend(_) => "resend timer",
             TpcTimer::InDoubt(_) => "in-doubt timer",
+            TpcTimer::Recover => "recovery",
         }
     }
     fn shown_as_ring(&self) -> bool {
@@ -572,19 +575,15 @@ impl Protocol for TwoPc {
         }
         node.log = d.log;
         if node.is_coordinator() {
-            // Presumed abort for every transaction without a logged decision;
-            // resend every decision not yet acknowledged by all.
-            let open: Vec<(TxnId, TxnState, bool)> = node
+            // Recovery runs as the restarted coordinator's first step (a
+            // zero-delay timer), so that booting from the log, as the view of
+            // a crashed node does, shows the log as it is.
+            if node
                 .txns
-                .iter()
-                .map(|(&k, t)| (k, t.state, t.ended))
-                .collect();
-            for (txn, state, ended) in open {
-                if state == TxnState::Voting {
-                    node.decide(txn, false, out);
-                } else if !ended {
-                    node.send_decision(txn, out);
-                }
+                .values()
+                .any(|t| !t.ended)
+            {
+                out.set_timer(TpcTimer::Recover, 0, 0);
             }
         } else {
             let doubt: Vec<(TxnId, Key)> = node
@@ -621,6 +620,24 @@ impl Protocol for TwoPc {
                 self.decide(txn, false, out);
             }
             TpcTimer::Resend(txn) => self.send_decision(txn, out),
+            TpcTimer::Recover => {
+                // Presumed abort for every transaction without a logged
+                // decision; resend every decision not yet acknowledged by all.
+                let open: Vec<(TxnId, TxnState, bool)> = self
+                    .txns
+                    .iter()
+                    .map(|(&k, t)| (k, t.state, t.ended))
+                    .collect();
+                for (txn, state, ended) in open {
+                    if state == TxnState::Voting {
+                        let id = self.id;
+                        out.note(|| format!("S{id} recovers: T{txn} has no decision in its log, so it presumes abort"));
+                        self.decide(txn, false, out);
+                    } else if !ended {
+                        self.send_decision(txn, out);
+                    }
+                }
+            }
             TpcTimer::InDoubt(txn) => {
                 if self.txns.get(&txn).map(|t| t.state) == Some(TxnState::Prepared) {
                     let (id, since) = (self.id, self.txns[&txn].since);
@@ -758,7 +775,7 @@ impl Protocol for TwoPc {
             (
                 "participant",
                 if prepared > 0 {
-                    format!("{prepared} in doubt")
+                    format!("doubt {prepared}")
                 } else {
                     "idle".into()
                 },

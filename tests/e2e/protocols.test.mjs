@@ -1,0 +1,131 @@
+// End-to-end tests of Multi-Paxos, two-phase commit and Zab in the release
+// build: pick the protocol in the picker, run it, crash a node through the
+// node menu, and see the expected outcome in the DOM. data-role values per
+// protocol are documented in the README.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems } from './harness.mjs';
+
+let server, base, ctx;
+before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+after(async () => { await ctx?.close(); server?.close(); });
+
+/** Open the default page and switch protocol through the picker. */
+async function pick(protocol, query = 'nodes=5&seed=7') {
+  const page = await open(ctx, `${base}?${query}`);
+  await page.bringToFront();
+  await page.selectOption('[data-testid="protocol-picker"]', protocol);
+  await waitFor(page, async () => (await page.inputValue('[data-testid="protocol-picker"]')) === protocol, 'picker value');
+  await setRange(page, 'speed', 1);
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  return page;
+}
+
+async function only(page, role) {
+  return waitFor(page, async () => {
+    const l = (await nodeStates(page)).filter((n) => n.up && n.role === role);
+    return l.length === 1 ? l[0] : null;
+  }, `exactly one ${role}`);
+}
+
+async function menu(page, node, action) {
+  await page.click(`[data-testid="${node}"]`);
+  await page.click(`[data-testid="action-${action}"]`);
+}
+
+/** The marks of a node's transaction/slot boxes in the log panel. */
+async function entries(page, n) {
+  return page.$$eval(`[data-testid="log-${n}"] .rv-entry`, (els) => els.map((e) => ({
+    mark: e.dataset.mark, committed: e.dataset.committed === 'true', text: e.textContent,
+  })));
+}
+
+test('protocol picker and ?protocol= offer raft, paxos, 2pc and zab', async () => {
+  const page = await open(ctx, `${base}?protocol=zab`);
+  const values = await page.$$eval('[data-testid="protocol-picker"] option', (o) => o.map((x) => x.value));
+  assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab']);
+  assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
+  assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
+  const bad = await open(ctx, `${base}?protocol=viewstamped`);
+  assert.match(await bad.textContent('[data-testid="error-banner"]'), /Unknown protocol "viewstamped"/);
+  await noProblems(page);
+  await page.close();
+  await bad.close();
+});
+
+test('paxos: a leader emerges; crashing it makes another node win a higher ballot', async () => {
+  const page = await pick('paxos');
+  const old = await only(page, 'leader');
+  await menu(page, old.id, 'request');
+  await waitFor(page, async () => (await entries(page, old.id.split('-')[1])).some((e) => e.committed), 'a chosen slot');
+  await menu(page, old.id, 'crash');
+  const neu = await waitFor(page, async () => {
+    const l = (await nodeStates(page)).filter((n) => n.up && n.role === 'leader');
+    return l.length === 1 && l[0].id !== old.id ? l[0] : null;
+  }, 'a new leader');
+  assert.ok(neu.term > old.term, `ballot round ${neu.term} > ${old.term}`);
+  // The slot chosen before the crash is still chosen at the new leader.
+  const e = await entries(page, neu.id.split('-')[1]);
+  assert.ok(e[0].committed, JSON.stringify(e));
+  await noProblems(page);
+  await page.close();
+});
+
+test('2pc: a NO vote aborts; a coordinator crash after prepare blocks participants until it returns', async () => {
+  const page = await pick('2pc', 'nodes=4&seed=2');
+  const roles = (await nodeStates(page)).map((n) => n.role);
+  assert.deepEqual(roles, ['coordinator', 'participant', 'participant', 'participant']);
+  // Commit.
+  await menu(page, 'node-1', 'request');
+  await waitFor(page, async () => (await entries(page, 4)).some((e) => e.committed), 'T1 committed at S4');
+  // S3 votes no: abort everywhere.
+  await menu(page, 'node-3', 'toggle');
+  await menu(page, 'node-1', 'request');
+  await waitFor(page, async () => (await entries(page, 2)).filter((e) => e.mark === 'aborted').length === 1, 'T2 aborted at S2');
+  await menu(page, 'node-3', 'toggle');
+  // Blocking: pause, request, step until every participant is prepared, crash S1.
+  await page.click('[data-testid="btn-pause"]');
+  await menu(page, 'node-1', 'request');
+  await waitFor(page, async () => {
+    await page.click('[data-testid="btn-step"]');
+    const all = await Promise.all([2, 3, 4].map((n) => entries(page, n)));
+    return all.every((e) => e.length === 3 && e[2].mark === 'prepared');
+  }, 'all participants prepared', 30000);
+  await menu(page, 'node-1', 'crash');
+  await page.click('[data-testid="btn-play"]');
+  const t0 = Number(await page.getAttribute('[data-testid="sim-time"]', 'data-us'));
+  await waitFor(page, async () => Number(await page.getAttribute('[data-testid="sim-time"]', 'data-us')) > t0 + 2_000_000, '2 s later');
+  for (const n of [2, 3, 4]) {
+    assert.equal((await entries(page, n))[2].mark, 'prepared', `S${n} still blocked`);
+    assert.match(await page.textContent(`[data-testid="details-${n}"]`), /lock [a-z] held by T3/);
+  }
+  await menu(page, 'node-1', 'restart');
+  await waitFor(page, async () => {
+    const all = await Promise.all([2, 3, 4].map((n) => entries(page, n)));
+    return all.every((e) => e[2].mark === 'aborted');
+  }, 'presumed abort releases them');
+  await noProblems(page);
+  await page.close();
+});
+
+test('zab: crashing the leader leads to a new epoch with a new leader', async () => {
+  const page = await pick('zab');
+  const old = await only(page, 'leading');
+  await menu(page, old.id, 'request');
+  await waitFor(page, async () => {
+    const f = (await nodeStates(page)).find((n) => n.role === 'following');
+    return f && (await entries(page, f.id.split('-')[1])).some((e) => e.committed);
+  }, 'a delivered transaction at a follower');
+  await menu(page, old.id, 'crash');
+  const neu = await waitFor(page, async () => {
+    const l = (await nodeStates(page)).filter((n) => n.up && n.role === 'leading');
+    return l.length === 1 && l[0].id !== old.id && l[0].term > old.term ? l[0] : null;
+  }, 'a new leader in a higher epoch');
+  const following = (await nodeStates(page)).filter((n) => n.up && n.role === 'following');
+  assert.ok(following.length >= 2, JSON.stringify(following));
+  const e = await entries(page, neu.id.split('-')[1]);
+  assert.ok(e[0].committed, JSON.stringify(e));
+  await noProblems(page);
+  await page.close();
+});
