@@ -578,11 +578,7 @@ impl Protocol for TwoPc {
             // Recovery runs as the restarted coordinator's first step (a
             // zero-delay timer), so that booting from the log, as the view of
             // a crashed node does, shows the log as it is.
-            if node
-                .txns
-                .values()
-                .any(|t| !t.ended)
-            {
+            if node.txns.values().any(|t| !t.ended) {
                 out.set_timer(TpcTimer::Recover, 0, 0);
             }
         } else {

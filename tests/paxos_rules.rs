@@ -1,0 +1,230 @@
+//! Unit tests of Multi-Paxos rules, feeding messages to one node by hand.
+//! Each test cites Lamport's "Paxos Made Simple" (PMS) or van Renesse &
+//! Altinbuken's "Paxos Made Moderately Complex" (PMMC).
+
+use replviz::protocol::{Effect, Out, Protocol, Request};
+use replviz::protocols::paxos::{
+    Ballot, Paxos, PaxosBug, PaxosConfig, PaxosDurable, PaxosMsg, PaxosTimer, Phase,
+};
+use replviz::protocols::raft::cmd;
+
+type O = Out<PaxosMsg, PaxosTimer>;
+
+fn boot_with(id: u32, cfg: &PaxosConfig, d: Option<PaxosDurable>) -> Paxos {
+    let peers: Vec<u32> = (1..=3).filter(|&p| p != id).collect();
+    Paxos::boot(id, &peers, cfg, d, &mut O::new(true))
+}
+
+fn boot(id: u32) -> Paxos {
+    boot_with(id, &PaxosConfig::default(), None)
+}
+
+fn sends(out: &O) -> Vec<(u32, PaxosMsg)> {
+    out.effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(to, m) => Some((*to, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn b(round: u64, node: u32) -> Ballot {
+    Ballot { round, node }
+}
+
+/// PMS §2.2 (P1a): an acceptor that promised ballot n ignores (here: Nacks)
+/// any prepare or accept with a lower ballot.
+#[test]
+fn acceptor_rejects_ballots_below_its_promise() {
+    let mut a = boot(2);
+    let mut out = O::new(true);
+    a.on_message(
+        1,
+        PaxosMsg::Prepare {
+            ballot: b(5, 1),
+            from_slot: 1,
+        },
+        &mut out,
+    );
+    assert!(matches!(sends(&out)[0], (1, PaxosMsg::Promise { ballot, .. }) if ballot == b(5, 1)));
+    let mut out = O::new(true);
+    a.on_message(
+        3,
+        PaxosMsg::Prepare {
+            ballot: b(4, 3),
+            from_slot: 1,
+        },
+        &mut out,
+    );
+    a.on_message(
+        3,
+        PaxosMsg::Accept {
+            ballot: b(4, 3),
+            slot: 1,
+            value: Some(cmd(0, 9)),
+        },
+        &mut out,
+    );
+    let s = sends(&out);
+    assert!(
+        s.iter()
+            .all(|(_, m)| matches!(m, PaxosMsg::Nack { promised, .. } if *promised == b(5, 1))),
+        "{s:?}"
+    );
+    assert!(a.accepted().is_empty());
+}
+
+/// PMS §2.2: a promise reports the accepted proposal with the highest number.
+#[test]
+fn promise_carries_what_was_accepted() {
+    let mut a = boot(2);
+    let mut out = O::new(true);
+    a.on_message(
+        1,
+        PaxosMsg::Accept {
+            ballot: b(1, 1),
+            slot: 3,
+            value: Some(cmd(0, 7)),
+        },
+        &mut out,
+    );
+    let mut out = O::new(true);
+    a.on_message(
+        3,
+        PaxosMsg::Prepare {
+            ballot: b(2, 3),
+            from_slot: 1,
+        },
+        &mut out,
+    );
+    match &sends(&out)[0] {
+        (3, PaxosMsg::Promise { accepted, .. }) => {
+            assert_eq!(accepted, &vec![(3, b(1, 1), Some(cmd(0, 7)))])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// PMS §2.2 and §3 (PMMC "pmax"): with promises from a majority the leader
+/// proposes, per slot, the value of the highest ballot reported, and fills
+/// gaps with no-ops.
+#[test]
+fn new_leader_reproposes_highest_ballot_values_and_fills_gaps() {
+    let mut p = boot(1);
+    let mut out = O::new(true);
+    p.on_force_timeout(&mut out);
+    let ballot = p.ballot();
+    assert_eq!(p.phase(), &Phase::Preparing);
+    let mut out = O::new(true);
+    p.on_message(
+        2,
+        PaxosMsg::Promise {
+            ballot,
+            accepted: vec![(1, b(0, 2), Some(cmd(0, 1))), (3, b(0, 3), Some(cmd(2, 3)))],
+        },
+        &mut out,
+    );
+    assert_eq!(p.phase(), &Phase::Leading);
+    let accepts: Vec<(u64, Option<_>)> = sends(&out)
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            PaxosMsg::Accept { slot, value, .. } if to == 2 => Some((slot, value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        accepts,
+        vec![(1, Some(cmd(0, 1))), (2, None), (3, Some(cmd(2, 3)))]
+    );
+}
+
+/// PMS §3: once leader, new commands skip phase 1 (only phase 2 is sent);
+/// a value is learned once a majority accepted it.
+#[test]
+fn leader_skips_phase_one_and_learns_on_majority() {
+    let mut p = boot(1);
+    let mut out = O::new(true);
+    p.on_timer(PaxosTimer::LeaderTimeout, &mut out);
+    let ballot = p.ballot();
+    p.on_message(
+        2,
+        PaxosMsg::Promise {
+            ballot,
+            accepted: vec![],
+        },
+        &mut out,
+    );
+    let mut out = O::new(true);
+    p.on_request(
+        Request {
+            id: 1,
+            cmd: cmd(0, 5),
+        },
+        &mut out,
+    );
+    let s = sends(&out);
+    assert!(
+        s.iter()
+            .all(|(_, m)| matches!(m, PaxosMsg::Accept { slot: 1, .. })),
+        "{s:?}"
+    );
+    assert!(p.chosen().is_empty());
+    p.on_message(3, PaxosMsg::Accepted { ballot, slot: 1 }, &mut out);
+    assert_eq!(p.chosen().get(&1), Some(&Some(cmd(0, 5))));
+    assert_eq!(p.applied(), 1);
+}
+
+/// PMMC §3 ("preempted"): a Nack with a higher ballot makes the leader step
+/// down.
+#[test]
+fn nack_preempts_the_leader() {
+    let mut p = boot(1);
+    let mut out = O::new(true);
+    p.on_force_timeout(&mut out);
+    let ballot = p.ballot();
+    p.on_message(
+        2,
+        PaxosMsg::Promise {
+            ballot,
+            accepted: vec![],
+        },
+        &mut out,
+    );
+    assert_eq!(p.phase(), &Phase::Leading);
+    p.on_message(
+        3,
+        PaxosMsg::Nack {
+            ballot,
+            promised: b(9, 3),
+        },
+        &mut out,
+    );
+    assert_eq!(p.phase(), &Phase::Idle);
+}
+
+/// PMS §2.3: an acceptor remembers its promise across a crash (the broken
+/// variant does not, which the sweep must catch).
+#[test]
+fn promise_survives_restart_unless_broken() {
+    for (bug, kept) in [
+        (None, true),
+        (Some(PaxosBug::ForgetPromiseOnRestart), false),
+    ] {
+        let cfg = PaxosConfig {
+            bug,
+            ..PaxosConfig::default()
+        };
+        let mut a = boot_with(2, &cfg, None);
+        a.on_message(
+            1,
+            PaxosMsg::Prepare {
+                ballot: b(5, 1),
+                from_slot: 1,
+            },
+            &mut O::new(true),
+        );
+        let a2 = boot_with(2, &cfg, Some(a.durable()));
+        assert_eq!(a2.promised() == b(5, 1), kept, "{bug:?}");
+    }
+}
