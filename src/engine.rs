@@ -46,6 +46,9 @@ pub trait Engine {
     fn next_event_time(&self) -> Option<Time>;
     /// A deep copy (checkpoints).
     fn boxed_clone(&self) -> Box<dyn Engine>;
+    /// The up node whose view says it leads (the highest term if several
+    /// think so), whatever the protocol calls it.
+    fn leader(&self) -> Option<NodeId>;
 }
 
 impl<P: Protocol> Engine for Sim<P> {
@@ -102,5 +105,8 @@ impl<P: Protocol> Engine for Sim<P> {
     }
     fn boxed_clone(&self) -> Box<dyn Engine> {
         Box::new(self.clone())
+    }
+    fn leader(&self) -> Option<NodeId> {
+        Sim::leader(self)
     }
 }

@@ -206,6 +206,9 @@ pub trait Protocol: Clone + Debug + 'static {
     fn durable(&self) -> Self::Durable;
     /// What the UI shows of this node.
     fn view(&self) -> NodeView;
+    /// `Some(term)` when this node leads (leader, coordinator, primary) in
+    /// that term/ballot/epoch: a cheap form of `view().leading`.
+    fn leads(&self) -> Option<u64>;
 }
 
 /// One log entry as the UI shows it.

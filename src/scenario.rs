@@ -186,9 +186,10 @@ pub fn parse_query(query: &str) -> QueryStart {
             },
             "protocol" => match ProtocolKind::parse(&v) {
                 Some(p) => q.protocol = p,
-                None => q
-                    .errors
-                    .push(format!("Unknown protocol \"{v}\". Using Raft.")),
+                None => q.errors.push(format!(
+                    "Unknown protocol \"{v}\" (known: {}). Using Raft.",
+                    ProtocolKind::ALL.map(|p| p.name()).join(", ")
+                )),
             },
             other => q.errors.push(format!(
                 "Unknown parameter \"{}\" ignored.",

@@ -4,17 +4,19 @@
 
 use replviz::link::{decode, encode, MAX_FRAGMENT};
 use replviz::protocols::raft::cmd;
+use replviz::protocols::ProtocolKind;
 use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::net::NetConfig;
 use replviz::sim::rng::SimRng;
 use replviz::sim::Action;
 
-/// A random but valid scenario.
+/// A random but valid scenario of any protocol.
 fn random_scenario(rng: &mut SimRng) -> Scenario {
     let nodes = rng.range(1, 9) as u32;
     let mut s = Scenario {
         nodes,
         seed: rng.next_u64(),
+        protocol: ProtocolKind::ALL[rng.range(0, 3) as usize],
         ..Scenario::default()
     };
     let (mut step, mut t) = (0, 0);
@@ -23,7 +25,7 @@ fn random_scenario(rng: &mut SimRng) -> Scenario {
         t += rng.range(0, 2_000_000);
         let n = rng.range(1, u64::from(nodes)) as u32;
         let m = rng.range(1, u64::from(nodes)) as u32;
-        let action = match rng.range(0, 8) {
+        let action = match rng.range(0, 9) {
             0 => Action::Crash { node: n },
             1 => Action::Restart { node: n },
             2 => Action::Timeout { node: n },
@@ -35,6 +37,7 @@ fn random_scenario(rng: &mut SimRng) -> Scenario {
             5 => Action::CutBoth { a: n, b: m },
             6 => Action::Heal { a: n, b: m },
             7 => Action::HealAll,
+            8 => Action::Toggle { node: n },
             _ => Action::SetNet {
                 net: NetConfig {
                     drop_ppm: rng.range(0, 1_000_000) as u32,
@@ -136,6 +139,35 @@ fn bad_links_get_clear_messages() {
         .expect_err("nodes")
         .0
         .contains("40 nodes"));
+    // Unknown protocols and zero or huge timers of every protocol.
+    let json =
+        serde_json::to_string(&serde_json::json!({"s": {"protocol": "viewstamped"}, "at": 0}))
+            .unwrap();
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let link = format!(
+        "s1.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
+    );
+    let e = decode(&link).expect_err("unknown protocol").0;
+    assert!(e.contains("damaged") && e.contains("viewstamped"), "{e}");
+    let mut s = Scenario::default();
+    s.paxos.heartbeat_interval = 0;
+    assert!(decode(&encode(&s, 0))
+        .expect_err("paxos")
+        .0
+        .contains("Paxos timing"));
+    let mut s = Scenario::default();
+    s.tpc.retry_interval = 0;
+    assert!(decode(&encode(&s, 0))
+        .expect_err("2pc")
+        .0
+        .contains("two-phase commit timing"));
+    let mut s = Scenario::default();
+    s.zab.follower_timeout_min = 900_000_000;
+    assert!(decode(&encode(&s, 0))
+        .expect_err("zab")
+        .0
+        .contains("Zab timing"));
     let s = Scenario {
         v: 7,
         ..Scenario::default()

@@ -317,6 +317,16 @@ impl<P: Protocol> Sim<P> {
             slot.down_view.clone()
         }
     }
+
+    /// The up node that leads (the highest term if several think so).
+    pub fn leader(&self) -> Option<NodeId> {
+        self.ids
+            .iter()
+            .filter_map(|&id| self.node(id).and_then(|n| n.leads()).map(|t| (id, t)))
+            .max_by_key(|&(_, t)| t)
+            .map(|(id, _)| id)
+    }
+
     /// The armed timer the UI draws as a ring: (armed at, fires at).
     pub fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)> {
         let slot = self.slot(id)?;

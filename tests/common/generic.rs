@@ -18,12 +18,7 @@ pub struct Run {
 
 /// The up node whose view says it leads (highest term if several).
 pub fn leading<P: Protocol>(sim: &Sim<P>) -> Option<NodeId> {
-    sim.ids()
-        .iter()
-        .filter_map(|&id| sim.view(id))
-        .filter(|v| v.up && v.leading)
-        .max_by_key(|v| v.term)
-        .map(|v| v.id)
+    sim.leader()
 }
 
 /// How a run is shaped beyond the seed.

@@ -774,6 +774,10 @@ impl Protocol for Paxos {
         }
     }
 
+    fn leads(&self) -> Option<u64> {
+        (self.phase == Phase::Leading).then_some(self.ballot.round)
+    }
+
     fn view(&self) -> NodeView {
         let top = self
             .accepted

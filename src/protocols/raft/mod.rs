@@ -776,6 +776,10 @@ impl Protocol for Raft {
         }
     }
 
+    fn leads(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(self.current_term)
+    }
+
     fn view(&self) -> NodeView {
         let log = self
             .log

@@ -712,6 +712,11 @@ impl Protocol for TwoPc {
         }
     }
 
+    fn leads(&self) -> Option<u64> {
+        self.is_coordinator()
+            .then_some(self.next_txn.saturating_sub(1))
+    }
+
     fn view(&self) -> NodeView {
         let log = self
             .txns

@@ -1208,6 +1208,10 @@ impl Protocol for Zab {
         }
     }
 
+    fn leads(&self) -> Option<u64> {
+        (self.lead.is_some() && self.phase == Phase::Broadcast).then_some(self.current_epoch)
+    }
+
     fn view(&self) -> NodeView {
         let log = self
             .history
