@@ -143,46 +143,12 @@ fn validate(mut p: LinkPayload) -> Result<LinkPayload, LinkError> {
     {
         return err("This scenario's actions are out of order.");
     }
-    let r = &s.raft;
-    if r.election_timeout_min == 0
-        || r.election_timeout_max < r.election_timeout_min
-        || r.heartbeat_interval == 0
-        || r.max_batch == 0
-    {
-        return err("This scenario's Raft timing settings are invalid.");
-    }
-    if r.election_timeout_max > 600_000_000
-        || r.heartbeat_interval > 600_000_000
-        || r.max_batch > 10_000
-    {
-        return err("This scenario's Raft timing settings are out of range.");
-    }
-    // Every other protocol's timers: positive (a zero interval would re-arm
-    // forever at one instant) and at most ten minutes; ranges ordered.
-    let ok = |v: &[Time]| v.iter().all(|&t| (1..=600_000_000).contains(&t));
-    let (px, tp, zb) = (&s.paxos, &s.tpc, &s.zab);
-    if !ok(&[
-        px.leader_timeout_min,
-        px.leader_timeout_max,
-        px.heartbeat_interval,
-    ]) || px.leader_timeout_max < px.leader_timeout_min
-    {
-        return err("This scenario's Paxos timing settings are out of range.");
-    }
-    if !ok(&[tp.vote_timeout, tp.retry_interval]) {
-        return err("This scenario's two-phase commit timing settings are out of range.");
-    }
-    if !ok(&[
-        zb.tick,
-        zb.follower_timeout_min,
-        zb.follower_timeout_max,
-        zb.sync_limit,
-        zb.init_limit,
-        zb.finalize_wait,
-    ]) || zb.follower_timeout_max < zb.follower_timeout_min
-    {
-        return err("This scenario's Zab timing settings are out of range.");
-    }
+    // Each protocol checks its own settings (all are checked: a link keeps
+    // them all, and switching protocol would use them).
+    s.raft.check().or_else(err)?;
+    s.paxos.check().or_else(err)?;
+    s.tpc.check().or_else(err)?;
+    s.zab.check().or_else(err)?;
     let n = &s.net;
     if n.latency_min == 0
         || n.latency_max < n.latency_min

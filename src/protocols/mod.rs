@@ -10,7 +10,14 @@ pub mod raft;
 pub mod twopc;
 pub mod zab;
 
+use crate::sim::Time;
 use serde::{Deserialize, Serialize};
+
+/// Whether every interval is positive (a zero one would re-arm forever at
+/// one instant) and at most ten minutes.
+fn intervals_ok(v: &[Time]) -> bool {
+    v.iter().all(|&t| (1..=600_000_000).contains(&t))
+}
 
 /// Every protocol the app knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +127,15 @@ impl ProtocolKind {
         match self {
             ProtocolKind::TwoPc => Some("Toggle: vote no on new transactions"),
             _ => None,
+        }
+    }
+    /// What the boxes of the log panel mean.
+    pub fn log_legend(self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
+            ProtocolKind::Paxos => "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
+            ProtocolKind::TwoPc => "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
+            ProtocolKind::Zab => "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
         }
     }
     /// Where client requests should go, in words, for the help text.

@@ -4,7 +4,6 @@
 
 use super::state::AppState;
 use crate::protocol::NodeView;
-use crate::protocols::ProtocolKind;
 use leptos::prelude::*;
 
 /// Live invariant status.
@@ -61,7 +60,7 @@ pub fn LogPanel() -> impl IntoView {
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
             <h2>"Logs"</h2>
-            <div class="rv-log-legend rv-muted">{move || log_legend(s.protocol.get())}</div>
+            <div class="rv-log-legend rv-muted">{move || s.protocol.get().log_legend()}</div>
             <For
                 each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
                 key=|id| *id
@@ -171,16 +170,6 @@ pub fn EventLog() -> impl IntoView {
                 />
             </ol>
         </div>
-    }
-}
-
-/// What the boxes of the log panel mean, per protocol.
-fn log_legend(p: ProtocolKind) -> &'static str {
-    match p {
-        ProtocolKind::Raft => "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
-        ProtocolKind::Paxos => "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
-        ProtocolKind::TwoPc => "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
-        ProtocolKind::Zab => "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     }
 }
 

@@ -72,6 +72,19 @@ impl Default for PaxosConfig {
     }
 }
 
+impl PaxosConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let ok = super::intervals_ok(&[
+            self.leader_timeout_min,
+            self.leader_timeout_max,
+            self.heartbeat_interval,
+        ]) && self.leader_timeout_min <= self.leader_timeout_max;
+        ok.then_some(())
+            .ok_or("This scenario's Paxos timing settings are out of range.")
+    }
+}
+
 /// Deliberately wrong variants, used to show that the checks bite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaxosBug {

@@ -66,6 +66,20 @@ impl Default for RaftConfig {
     }
 }
 
+impl RaftConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let ok = super::intervals_ok(&[
+            self.election_timeout_min,
+            self.election_timeout_max,
+            self.heartbeat_interval,
+        ]) && self.election_timeout_min <= self.election_timeout_max
+            && (1..=10_000).contains(&self.max_batch);
+        ok.then_some(())
+            .ok_or("This scenario's Raft timing settings are out of range.")
+    }
+}
+
 /// Deliberately wrong variants, used to show that the invariant checks bite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaftBug {

@@ -63,6 +63,15 @@ impl Default for TpcConfig {
     }
 }
 
+impl TpcConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    pub fn check(&self) -> Result<(), &'static str> {
+        super::intervals_ok(&[self.vote_timeout, self.retry_interval])
+            .then_some(())
+            .ok_or("This scenario's two-phase commit timing settings are out of range.")
+    }
+}
+
 /// Deliberately wrong variants, used to show that the checks bite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TpcBug {
@@ -764,6 +773,20 @@ impl Protocol for TwoPc {
             .collect();
         if !self.is_coordinator() && self.refuse {
             details.push("will vote NO".into());
+        }
+        if self.is_coordinator() {
+            // The votes of the latest transactions, "?" for none yet.
+            for (txn, t) in self.txns.iter().rev().take(3) {
+                let votes: Vec<String> = self
+                    .participants()
+                    .map(|p| match t.votes.iter().find(|v| v.0 == p) {
+                        Some((_, true)) => format!("S{p} yes"),
+                        Some((_, false)) => format!("S{p} NO"),
+                        None => format!("S{p} ?"),
+                    })
+                    .collect();
+                details.push(format!("T{txn} {}: {}", t.state.as_str(), votes.join(", ")));
+            }
         }
         let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (role, headline, subline) = if self.is_coordinator() {

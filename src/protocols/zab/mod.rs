@@ -79,6 +79,22 @@ impl Default for ZabConfig {
     }
 }
 
+impl ZabConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let ok = super::intervals_ok(&[
+            self.tick,
+            self.follower_timeout_min,
+            self.follower_timeout_max,
+            self.sync_limit,
+            self.init_limit,
+            self.finalize_wait,
+        ]) && self.follower_timeout_min <= self.follower_timeout_max;
+        ok.then_some(())
+            .ok_or("This scenario's Zab timing settings are out of range.")
+    }
+}
+
 /// Deliberately wrong variants, used to show that the checks bite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZabBug {
