@@ -55,13 +55,16 @@ pub struct Scenario {
     /// Network at the start.
     pub net: NetConfig,
     /// Raft settings (used when `protocol` is Raft).
+    #[serde(skip_serializing_if = "is_default")]
     pub raft: RaftConfig,
     /// Multi-Paxos settings (used when `protocol` is Paxos).
+    #[serde(skip_serializing_if = "is_default")]
     pub paxos: PaxosConfig,
     /// Two-phase commit settings.
-    #[serde(rename = "2pc")]
+    #[serde(rename = "2pc", skip_serializing_if = "is_default")]
     pub tpc: TpcConfig,
     /// Zab settings.
+    #[serde(skip_serializing_if = "is_default")]
     pub zab: ZabConfig,
     /// User actions in the order they happened.
     pub actions: Vec<TimedAction>,
@@ -71,6 +74,12 @@ pub struct Scenario {
     /// A paragraph explaining what to watch for.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub about: String,
+}
+
+/// Settings left at their defaults are left out of links and files (they
+/// read back as defaults), which keeps links short.
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl Default for Scenario {
