@@ -112,6 +112,32 @@ impl Scenario {
         }
     }
 
+    /// The protocol's on/off settings the UI offers, as (id, label, value).
+    pub fn flags(&self) -> Vec<(&'static str, &'static str, bool)> {
+        match self.protocol {
+            ProtocolKind::Raft => vec![(
+                "noop",
+                "No-op entry on election (§8)",
+                self.raft.noop_on_election,
+            )],
+            ProtocolKind::Paxos => vec![(
+                "retry-at-once",
+                "Preempted proposers retry at once (dueling)",
+                self.paxos.retry_at_once,
+            )],
+            ProtocolKind::TwoPc | ProtocolKind::Zab => Vec::new(),
+        }
+    }
+
+    /// Set one of [`Scenario::flags`]; unknown ids are ignored.
+    pub fn set_flag(&mut self, id: &str, on: bool) {
+        match id {
+            "noop" => self.raft.noop_on_election = on,
+            "retry-at-once" => self.paxos.retry_at_once = on,
+            _ => {}
+        }
+    }
+
     fn sim_config<C: Clone>(&self, proto: &C) -> SimConfig<C> {
         SimConfig {
             nodes: self.nodes,

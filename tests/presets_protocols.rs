@@ -212,3 +212,22 @@ fn zab_follower_that_missed_an_epoch_catches_up() {
         assert_eq!(v.state_machine, "x=4 y=2 z=3", "S{}", v.id);
     }
 }
+
+/// The switches the controls offer change the protocol's settings.
+#[test]
+fn flags_set_and_read_back() {
+    use replviz::scenario::Scenario;
+    let mut s = Scenario {
+        protocol: ProtocolKind::Paxos,
+        ..Scenario::default()
+    };
+    assert_eq!(s.flags(), vec![("retry-at-once", s.flags()[0].1, false)]);
+    s.set_flag("retry-at-once", true);
+    assert!(s.paxos.retry_at_once && s.flags()[0].2);
+    s.protocol = ProtocolKind::Raft;
+    s.set_flag("noop", false);
+    assert!(!s.raft.noop_on_election && !s.flags()[0].2);
+    s.set_flag("no-such-flag", true);
+    s.protocol = ProtocolKind::Zab;
+    assert!(s.flags().is_empty());
+}

@@ -155,7 +155,24 @@ pub fn Controls() -> impl IntoView {
                     "New seed"
                 </button>
             </form>
-            <div class="rv-group">
+            <div class="rv-group" data-testid="flags">
+                {move || {
+                    // Re-rendered when a new scenario loads (protocol, preset, link).
+                    s.seed.track();
+                    s.protocol.track();
+                    s.node_count.track();
+                    s.scenario().flags().into_iter().map(|(id, label, on)| view! {
+                        <label class="rv-flag">
+                            <input
+                                type="checkbox"
+                                data-testid=format!("flag-{id}")
+                                prop:checked=on
+                                on:change=move |ev| s.set_flag(id, event_target_checked(&ev))
+                            />
+                            " " {label}
+                        </label>
+                    }).collect_view()
+                }}
                 <button data-testid="btn-heal-all" class="rv-btn" on:click=move |_| s.act(Action::HealAll)>
                     "Heal all links"
                 </button>

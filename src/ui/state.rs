@@ -212,17 +212,34 @@ impl AppState {
         );
     }
 
-    /// Start a new run of the current protocol with the given size and seed.
+    /// Start a new run of the current protocol with the given size and seed
+    /// (default settings, except the on/off flags shown in the controls).
     pub fn restart(&self, nodes: u32, seed: u64) {
-        self.load(
-            Scenario {
-                nodes,
-                seed,
-                protocol: self.protocol.get_untracked(),
-                ..Scenario::default()
-            },
-            false,
-        );
+        let mut fresh = Scenario {
+            nodes,
+            seed,
+            protocol: self.protocol.get_untracked(),
+            ..Scenario::default()
+        };
+        for (id, _, on) in self.scenario().flags() {
+            fresh.set_flag(id, on);
+        }
+        self.load(fresh, false);
+    }
+
+    /// Flip one of the protocol's on/off settings: a new run, same seed and size.
+    pub fn set_flag(&self, id: &str, on: bool) {
+        let mut fresh = Scenario {
+            nodes: self.node_count.get_untracked(),
+            seed: self.seed.get_untracked(),
+            protocol: self.protocol.get_untracked(),
+            ..Scenario::default()
+        };
+        for (f, _, v) in self.scenario().flags() {
+            fresh.set_flag(f, v);
+        }
+        fresh.set_flag(id, on);
+        self.load(fresh, false);
     }
 
     /// Record and apply a user action at the current time (forking if the

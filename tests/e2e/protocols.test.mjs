@@ -47,6 +47,15 @@ test('protocol picker and ?protocol= offer raft, paxos, 2pc and zab', async () =
   assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab']);
   assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
   assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
+  // Protocol settings offered as switches: none for Zab, "retry at once" for Paxos.
+  assert.equal(await page.locator('[data-testid^="flag-"]').count(), 0);
+  await page.selectOption('[data-testid="protocol-picker"]', 'paxos');
+  await waitFor(page, async () => (await page.locator('[data-testid="flag-retry-at-once"]').count()) === 1, 'paxos switch');
+  assert.equal(await page.isChecked('[data-testid="flag-retry-at-once"]'), false);
+  await page.check('[data-testid="flag-retry-at-once"]');
+  assert.equal(await page.isChecked('[data-testid="flag-retry-at-once"]'), true);
+  await page.click('[data-testid="btn-restart"]');
+  assert.equal(await page.isChecked('[data-testid="flag-retry-at-once"]'), true, 'kept across restart');
   const bad = await open(ctx, `${base}?protocol=viewstamped`);
   assert.match(await bad.textContent('[data-testid="error-banner"]'), /Unknown protocol "viewstamped"/);
   await noProblems(page);
