@@ -2,7 +2,10 @@
 //! Each test cites Lamport's "Paxos Made Simple" (PMS) or van Renesse &
 //! Altinbuken's "Paxos Made Moderately Complex" (PMMC).
 
-use replviz::protocol::{Effect, Out, Protocol, Request};
+mod common;
+
+use common::sends;
+use replviz::protocol::{Out, Protocol, Request};
 use replviz::protocols::paxos::{
     Ballot, Paxos, PaxosBug, PaxosConfig, PaxosDurable, PaxosMsg, PaxosTimer, Phase,
 };
@@ -17,16 +20,6 @@ fn boot_with(id: u32, cfg: &PaxosConfig, d: Option<PaxosDurable>) -> Paxos {
 
 fn boot(id: u32) -> Paxos {
     boot_with(id, &PaxosConfig::default(), None)
-}
-
-fn sends(out: &O) -> Vec<(u32, PaxosMsg)> {
-    out.effects()
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(to, m) => Some((*to, m.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn b(round: u64, node: u32) -> Ballot {

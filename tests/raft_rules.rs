@@ -2,6 +2,9 @@
 //! hand. Each test cites the section of Ongaro & Ousterhout (2014) or the
 //! line of Figure 2 it checks.
 
+mod common;
+
+use common::sends;
 use replviz::protocol::{Effect, Out, Protocol, Reply, Request};
 use replviz::protocols::raft::log::{Entry, Log};
 use replviz::protocols::raft::{cmd, Raft, RaftConfig, RaftDurable, RaftMsg, RaftTimer, Role};
@@ -13,16 +16,6 @@ fn boot(id: u32, n: u32, durable: Option<RaftDurable>) -> (Raft, O) {
     let mut out = O::new(true);
     let r = Raft::boot(id, &peers, &RaftConfig::default(), durable, &mut out);
     (r, out)
-}
-
-fn sends(out: &O) -> Vec<(u32, RaftMsg)> {
-    out.effects()
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(to, m) => Some((*to, m.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn log_of(terms: &[u64]) -> Log {

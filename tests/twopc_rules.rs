@@ -2,6 +2,9 @@
 //! hand. Each test cites Bernstein, Hadzilacos & Goodman, "Concurrency
 //! Control and Recovery in Database Systems" (BHG), chapter 7, or Gray 1978.
 
+mod common;
+
+use common::sends;
 use replviz::protocol::{Effect, Out, Protocol, Reply, Request};
 use replviz::protocols::raft::cmd;
 use replviz::protocols::twopc::{
@@ -17,16 +20,6 @@ fn boot_with(id: u32, cfg: &TpcConfig, d: Option<TpcDurable>, out: &mut O) -> Tw
 
 fn boot(id: u32) -> TwoPc {
     boot_with(id, &TpcConfig::default(), None, &mut O::new(true))
-}
-
-fn sends(out: &O) -> Vec<(u32, TpcMsg)> {
-    out.effects()
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(to, m) => Some((*to, m.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 /// BHG §7.3: a participant forces its PREPARED record (and takes its lock)

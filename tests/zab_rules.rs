@@ -2,7 +2,10 @@
 //! cites Junqueira, Reed & Serafini, "Zab: High-performance broadcast for
 //! primary-backup systems" (DSN 2011), or ZooKeeper's fast leader election.
 
-use replviz::protocol::{Effect, Out, Protocol};
+mod common;
+
+use common::sends;
+use replviz::protocol::{Out, Protocol};
 use replviz::protocols::raft::cmd;
 use replviz::protocols::zab::{
     Announce, Phase, SyncMode, Txn, Vote, Zab, ZabConfig, ZabDurable, ZabMsg, ZabTimer, Zxid,
@@ -28,14 +31,41 @@ fn boot(id: u32, d: Option<ZabDurable>) -> (Zab, O) {
     (n, out)
 }
 
-fn sends(out: &O) -> Vec<(u32, ZabMsg)> {
-    out.effects()
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(to, m) => Some((*to, m.clone())),
+/// Make `n` (of S1..S3) elect S1: S1 and S3 vote for it in round 1, the
+/// finalize wait ends, and `n` follows S1. Returns the session and the
+/// acceptedEpoch of the FollowerInfo it sent.
+fn follow_s1(n: &mut Zab) -> (u64, u64) {
+    let v = Vote {
+        epoch: 9,
+        zxid: z(9, 9),
+        leader: 1,
+    };
+    let mut out = O::at(true, 1_000);
+    for from in [1, 3] {
+        let state = Announce::Looking;
+        n.on_message(
+            from,
+            ZabMsg::Notification {
+                vote: v,
+                round: 1,
+                state,
+            },
+            &mut out,
+        );
+    }
+    let mut out = O::at(true, 2_000);
+    n.on_timer(ZabTimer::Finalize, &mut out);
+    assert_eq!(n.following(), Some(1));
+    sends(&out)
+        .into_iter()
+        .find_map(|(_, m)| match m {
+            ZabMsg::FollowerInfo {
+                session,
+                accepted_epoch,
+            } => Some((session, accepted_epoch)),
             _ => None,
         })
-        .collect()
+        .expect("FollowerInfo sent")
 }
 
 /// Fast leader election: a node starts looking and votes for itself with
@@ -103,45 +133,8 @@ fn follower_rejects_an_older_new_epoch() {
         delivered: 1,
     };
     let (mut n2, _) = boot(2, Some(d));
-    let mut out = O::at(true, 5_000);
-    let v = Vote {
-        epoch: 9,
-        zxid: z(9, 9),
-        leader: 1,
-    };
-    n2.on_message(
-        1,
-        ZabMsg::Notification {
-            vote: v,
-            round: 1,
-            state: Announce::Looking,
-        },
-        &mut out,
-    );
-    n2.on_message(
-        3,
-        ZabMsg::Notification {
-            vote: v,
-            round: 1,
-            state: Announce::Looking,
-        },
-        &mut out,
-    );
-    let mut out = O::at(true, 10_000);
-    n2.on_timer(ZabTimer::Finalize, &mut out);
-    let session = sends(&out)
-        .into_iter()
-        .find_map(|(_, m)| match m {
-            ZabMsg::FollowerInfo {
-                session,
-                accepted_epoch,
-            } => {
-                assert_eq!(accepted_epoch, 4);
-                Some(session)
-            }
-            _ => None,
-        })
-        .expect("FollowerInfo sent");
+    let (session, accepted_epoch) = follow_s1(&mut n2);
+    assert_eq!(accepted_epoch, 4);
     let mut out = O::new(true);
     n2.on_message(
         1,
@@ -182,39 +175,7 @@ fn sync_modes_bring_the_follower_to_the_leaders_history() {
             delivered: 1,
         };
         let (mut n, _) = boot(2, Some(d));
-        let v = Vote {
-            epoch: 3,
-            zxid: z(2, 2),
-            leader: 1,
-        };
-        let mut out = O::at(true, 1_000);
-        n.on_message(
-            1,
-            ZabMsg::Notification {
-                vote: v,
-                round: 1,
-                state: Announce::Looking,
-            },
-            &mut out,
-        );
-        n.on_message(
-            3,
-            ZabMsg::Notification {
-                vote: v,
-                round: 1,
-                state: Announce::Looking,
-            },
-            &mut out,
-        );
-        let mut out = O::at(true, 2_000);
-        n.on_timer(ZabTimer::Finalize, &mut out);
-        let session = sends(&out)
-            .into_iter()
-            .find_map(|(_, m)| match m {
-                ZabMsg::FollowerInfo { session, .. } => Some(session),
-                _ => None,
-            })
-            .unwrap();
+        let (session, _) = follow_s1(&mut n);
         let mut out = O::new(true);
         n.on_message(
             1,
@@ -267,39 +228,7 @@ fn leader_stream_is_processed_in_order() {
         delivered: 0,
     };
     let (mut n, _) = boot(2, Some(d));
-    let v = Vote {
-        epoch: 3,
-        zxid: z(2, 2),
-        leader: 1,
-    };
-    let mut out = O::at(true, 1_000);
-    n.on_message(
-        1,
-        ZabMsg::Notification {
-            vote: v,
-            round: 1,
-            state: Announce::Looking,
-        },
-        &mut out,
-    );
-    n.on_message(
-        3,
-        ZabMsg::Notification {
-            vote: v,
-            round: 1,
-            state: Announce::Looking,
-        },
-        &mut out,
-    );
-    let mut out = O::at(true, 2_000);
-    n.on_timer(ZabTimer::Finalize, &mut out);
-    let session = sends(&out)
-        .into_iter()
-        .find_map(|(_, m)| match m {
-            ZabMsg::FollowerInfo { session, .. } => Some(session),
-            _ => None,
-        })
-        .unwrap();
+    let (session, _) = follow_s1(&mut n);
     let mut out = O::new(true);
     n.on_message(
         1,

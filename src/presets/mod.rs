@@ -96,6 +96,20 @@ fn scenario(protocol: ProtocolKind, seed: u64, nodes: u32, id: &str, about: &str
     }
 }
 
+/// A client request for `cmd` at `node` at time `t`.
+fn request(tl: &mut Timeline, t: Time, node: NodeId, cmd: crate::protocol::Command) {
+    tl.act(t, crate::sim::Action::Request { node, cmd });
+}
+
+/// Cut `node` off from every other node at time `t`.
+fn isolate(tl: &mut Timeline, node: NodeId, t: Time) {
+    for o in tl.engine().ids() {
+        if o != node {
+            tl.act(t, crate::sim::Action::CutBoth { a: node, b: o });
+        }
+    }
+}
+
 /// Advance in 1 ms steps (up to `limit`) until `cond` holds; the time reached.
 fn advance_until(tl: &mut Timeline, limit: Time, cond: impl Fn(&Timeline) -> bool) -> Time {
     let mut t = tl.engine().now();

@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for Multi-Paxos.
 
-use super::{base, leader, leader_other_than, scenario, MS};
+use super::{base, isolate, leader, leader_other_than, request, scenario, MS};
 use crate::protocols::raft::cmd;
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
@@ -48,27 +48,9 @@ fn leader_crash() -> Scenario {
     );
     tl.advance_to(600 * MS);
     let l = leader(&tl).unwrap_or(1);
-    tl.act(
-        600 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        700 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
-    tl.act(
-        1_000 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(2, 3),
-        },
-    );
+    request(&mut tl, 600 * MS, l, cmd(0, 1));
+    request(&mut tl, 700 * MS, l, cmd(1, 2));
+    request(&mut tl, 1_000 * MS, l, cmd(2, 3));
     tl.act(1_004 * MS, Action::Crash { node: l });
     tl.act(3_000 * MS, Action::Restart { node: l });
     tl.scenario().clone()
@@ -94,21 +76,9 @@ fn dueling() -> Scenario {
     let mut tl = Timeline::new(s);
     tl.act(50 * MS, Action::Timeout { node: 1 });
     tl.act(50 * MS, Action::Timeout { node: 3 });
-    tl.act(
-        60 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 1),
-        },
-    );
+    request(&mut tl, 60 * MS, 1, cmd(0, 1));
     tl.act(2_500 * MS, Action::Crash { node: 3 });
-    tl.act(
-        3_000 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 2),
-        },
-    );
+    request(&mut tl, 3_000 * MS, 1, cmd(0, 2));
     tl.scenario().clone()
 }
 
@@ -127,34 +97,12 @@ fn partition() -> Scenario {
     );
     tl.advance_to(800 * MS);
     let l = leader(&tl).unwrap_or(1);
-    for o in tl.engine().ids() {
-        if o != l {
-            tl.act(800 * MS, Action::CutBoth { a: l, b: o });
-        }
-    }
-    tl.act(
-        900 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        1_000 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
+    isolate(&mut tl, l, 800 * MS);
+    request(&mut tl, 900 * MS, l, cmd(0, 1));
+    request(&mut tl, 1_000 * MS, l, cmd(1, 2));
     tl.advance_to(2_000 * MS);
     if let Some(l2) = leader_other_than(&tl, Some(l)) {
-        tl.act(
-            2_000 * MS,
-            Action::Request {
-                node: l2,
-                cmd: cmd(2, 3),
-            },
-        );
+        request(&mut tl, 2_000 * MS, l2, cmd(2, 3));
     }
     tl.act(3_000 * MS, Action::HealAll);
     tl.scenario().clone()

@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for Raft.
 
-use super::{base, leader, leader_other_than, MS};
+use super::{base, isolate, leader, leader_other_than, request, MS};
 use crate::protocols::raft::cmd;
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
@@ -49,20 +49,8 @@ fn leader_crash() -> Scenario {
     );
     tl.advance_to(600 * MS);
     let l = leader(&tl).unwrap_or(1);
-    tl.act(
-        600 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        700 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
+    request(&mut tl, 600 * MS, l, cmd(0, 1));
+    request(&mut tl, 700 * MS, l, cmd(1, 2));
     tl.act(1_200 * MS, Action::Crash { node: l });
     tl.act(2_500 * MS, Action::Restart { node: l });
     tl.scenario().clone()
@@ -98,37 +86,13 @@ fn partitioned_leader() -> Scenario {
     );
     tl.advance_to(800 * MS);
     let l = leader(&tl).unwrap_or(1);
-    let n = tl.engine().ids();
-    let mut t = 800 * MS;
-    for &o in &n {
-        if o != l {
-            tl.act(t, Action::CutBoth { a: l, b: o });
-        }
-    }
-    t += 100 * MS;
-    tl.act(
-        t,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        t + 100 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
+    isolate(&mut tl, l, 800 * MS);
+    let t = 900 * MS;
+    request(&mut tl, t, l, cmd(0, 1));
+    request(&mut tl, t + 100 * MS, l, cmd(1, 2));
     tl.advance_to(2_000 * MS);
     if let Some(l2) = leader_other_than(&tl, Some(l)) {
-        tl.act(
-            2_000 * MS,
-            Action::Request {
-                node: l2,
-                cmd: cmd(2, 3),
-            },
-        );
+        request(&mut tl, 2_000 * MS, l2, cmd(2, 3));
     }
     tl.act(3_000 * MS, Action::HealAll);
     tl.scenario().clone()
@@ -153,13 +117,7 @@ fn catch_up() -> Scenario {
         let t = (800 + 200 * u64::from(k)) * MS;
         tl.advance_to(t);
         let l = leader(&tl).unwrap_or(l);
-        tl.act(
-            t,
-            Action::Request {
-                node: l,
-                cmd: cmd((k % 3) as u8, k + 1),
-            },
-        );
+        request(&mut tl, t, l, cmd((k % 3) as u8, k + 1));
     }
     tl.act(2_000 * MS, Action::Restart { node: f });
     tl.scenario().clone()

@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for two-phase commit.
 
-use super::{advance_until, base, MS};
+use super::{advance_until, base, request, MS};
 use crate::protocols::raft::cmd;
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
@@ -45,29 +45,11 @@ fn vote_no() -> Scenario {
          enough: S1 decides abort and nobody writes x=2. At 1.0 s S3 is switched back and T3 \
          commits.",
     );
-    tl.act(
-        200 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 1),
-        },
-    );
+    request(&mut tl, 200 * MS, 1, cmd(0, 1));
     tl.act(500 * MS, Action::Toggle { node: 3 });
-    tl.act(
-        600 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 2),
-        },
-    );
+    request(&mut tl, 600 * MS, 1, cmd(0, 2));
     tl.act(1_000 * MS, Action::Toggle { node: 3 });
-    tl.act(
-        1_100 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 3),
-        },
-    );
+    request(&mut tl, 1_100 * MS, 1, cmd(0, 3));
     tl.scenario().clone()
 }
 
@@ -95,13 +77,7 @@ fn blocking() -> Scenario {
          restarts, finds Begin but no decision in its log, presumes abort and tells everyone; the \
          locks are released.",
     );
-    tl.act(
-        200 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 1),
-        },
-    );
+    request(&mut tl, 200 * MS, 1, cmd(0, 1));
     let t = advance_until(&mut tl, 1_000 * MS, all_prepared);
     tl.act(t, Action::Crash { node: 1 });
     tl.act(3_000 * MS, Action::Restart { node: 1 });
@@ -122,13 +98,7 @@ fn recovery() -> Scenario {
          have presumed abort, and T1 would be committed at two participants and aborted at the \
          third.",
     );
-    tl.act(
-        200 * MS,
-        Action::Request {
-            node: 1,
-            cmd: cmd(0, 1),
-        },
-    );
+    request(&mut tl, 200 * MS, 1, cmd(0, 1));
     let t = advance_until(&mut tl, 1_000 * MS, all_prepared);
     tl.act(t, Action::CutOneWay { from: 1, to: 4 });
     let t = advance_until(&mut tl, 1_500 * MS, |tl| {

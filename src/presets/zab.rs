@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for Zab.
 
-use super::{base, leader, leader_other_than, MS};
+use super::{base, isolate, leader, leader_other_than, request, MS};
 use crate::protocols::raft::cmd;
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
@@ -48,27 +48,9 @@ fn leader_crash() -> Scenario {
     );
     tl.advance_to(800 * MS);
     let l = leader(&tl).unwrap_or(1);
-    tl.act(
-        800 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        900 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
-    tl.act(
-        1_200 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(2, 3),
-        },
-    );
+    request(&mut tl, 800 * MS, l, cmd(0, 1));
+    request(&mut tl, 900 * MS, l, cmd(1, 2));
+    request(&mut tl, 1_200 * MS, l, cmd(2, 3));
     tl.act(1_207 * MS, Action::Crash { node: l });
     tl.act(3_500 * MS, Action::Restart { node: l });
     tl.scenario().clone()
@@ -90,42 +72,14 @@ fn truncate() -> Scenario {
     );
     tl.advance_to(800 * MS);
     let l = leader(&tl).unwrap_or(1);
-    tl.act(
-        800 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
+    request(&mut tl, 800 * MS, l, cmd(0, 1));
     tl.advance_to(900 * MS);
-    for o in tl.engine().ids() {
-        if o != l {
-            tl.act(900 * MS, Action::CutBoth { a: l, b: o });
-        }
-    }
-    tl.act(
-        950 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
-    tl.act(
-        1_000 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(2, 3),
-        },
-    );
+    isolate(&mut tl, l, 900 * MS);
+    request(&mut tl, 950 * MS, l, cmd(1, 2));
+    request(&mut tl, 1_000 * MS, l, cmd(2, 3));
     tl.advance_to(2_400 * MS);
     if let Some(l2) = leader_other_than(&tl, Some(l)) {
-        tl.act(
-            2_400 * MS,
-            Action::Request {
-                node: l2,
-                cmd: cmd(0, 4),
-            },
-        );
+        request(&mut tl, 2_400 * MS, l2, cmd(0, 4));
     }
     tl.act(3_000 * MS, Action::HealAll);
     tl.scenario().clone()
@@ -148,37 +102,13 @@ fn catch_up() -> Scenario {
     let l = leader(&tl).unwrap_or(1);
     let f = if l == 5 { 4 } else { 5 };
     tl.act(800 * MS, Action::Crash { node: f });
-    tl.act(
-        900 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(0, 1),
-        },
-    );
-    tl.act(
-        1_000 * MS,
-        Action::Request {
-            node: l,
-            cmd: cmd(1, 2),
-        },
-    );
+    request(&mut tl, 900 * MS, l, cmd(0, 1));
+    request(&mut tl, 1_000 * MS, l, cmd(1, 2));
     tl.act(1_600 * MS, Action::Crash { node: l });
     tl.advance_to(2_600 * MS);
     if let Some(l2) = leader_other_than(&tl, Some(l)) {
-        tl.act(
-            2_600 * MS,
-            Action::Request {
-                node: l2,
-                cmd: cmd(2, 3),
-            },
-        );
-        tl.act(
-            2_700 * MS,
-            Action::Request {
-                node: l2,
-                cmd: cmd(0, 4),
-            },
-        );
+        request(&mut tl, 2_600 * MS, l2, cmd(2, 3));
+        request(&mut tl, 2_700 * MS, l2, cmd(0, 4));
     }
     tl.act(3_000 * MS, Action::Restart { node: f });
     tl.scenario().clone()

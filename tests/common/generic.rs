@@ -21,6 +21,43 @@ pub fn leading<P: Protocol>(sim: &Sim<P>) -> Option<NodeId> {
     sim.leader()
 }
 
+/// A chaos step's client request: to the leader nine times in ten.
+pub fn client_request(rng: &mut SimRng, value: u32, leader: Option<NodeId>, n: NodeId) -> Action {
+    let target = if rng.range(0, 9) < 8 {
+        leader.unwrap_or(n)
+    } else {
+        n
+    };
+    Action::Request {
+        node: target,
+        cmd: Command {
+            key: Key((value % 3) as u8),
+            value,
+        },
+    }
+}
+
+/// A chaos step's fault for a roll in 45..=91: crash, restart, cuts, heals,
+/// network loss and duplication, forced timeout (a heal-all otherwise).
+pub fn fault(rng: &mut SimRng, roll: u64, n: NodeId, m: NodeId) -> Action {
+    match roll {
+        45..=51 => Action::Crash { node: n },
+        52..=62 => Action::Restart { node: n },
+        63..=67 => Action::CutOneWay { from: n, to: m },
+        68..=72 => Action::CutBoth { a: n, b: m },
+        73..=80 => Action::Heal { a: n, b: m },
+        85..=88 => Action::SetNet {
+            net: NetConfig {
+                drop_ppm: rng.range(0, 300_000) as u32,
+                dup_ppm: rng.range(0, 100_000) as u32,
+                ..NetConfig::default()
+            },
+        },
+        89..=91 => Action::Timeout { node: n },
+        _ => Action::HealAll,
+    }
+}
+
 /// How a run is shaped beyond the seed.
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
@@ -85,33 +122,9 @@ pub fn chaos<P: Protocol>(
         let action = match roll {
             0..=44 => {
                 value += 1;
-                let target = if rng.range(0, 9) < 8 {
-                    leading(&sim).unwrap_or(n)
-                } else {
-                    n
-                };
-                Action::Request {
-                    node: target,
-                    cmd: Command {
-                        key: Key((value % 3) as u8),
-                        value,
-                    },
-                }
+                client_request(&mut rng, value, leading(&sim), n)
             }
-            45..=51 => Action::Crash { node: n },
-            52..=62 => Action::Restart { node: n },
-            63..=67 => Action::CutOneWay { from: n, to: m },
-            68..=72 => Action::CutBoth { a: n, b: m },
-            73..=80 => Action::Heal { a: n, b: m },
-            81..=84 => Action::HealAll,
-            85..=88 => Action::SetNet {
-                net: NetConfig {
-                    drop_ppm: rng.range(0, 300_000) as u32,
-                    dup_ppm: rng.range(0, 100_000) as u32,
-                    ..NetConfig::default()
-                },
-            },
-            89..=91 => Action::Timeout { node: n },
+            45..=91 => fault(&mut rng, roll, n, m),
             92..=94 if shape.toggles => {
                 if sim.is_up(n) {
                     flipped[n as usize] = !flipped[n as usize];

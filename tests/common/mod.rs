@@ -15,6 +15,18 @@ use replviz::sim::rng::SimRng;
 use replviz::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode};
 
 pub const SEC: Time = 1_000_000;
+
+/// The messages an engine handler sent, as (to, message): for rule tests
+/// that drive one node by hand.
+pub fn sends<M: Clone, T>(out: &replviz::protocol::Out<M, T>) -> Vec<(NodeId, M)> {
+    out.effects()
+        .iter()
+        .filter_map(|e| match e {
+            replviz::protocol::Effect::Send(to, m) => Some((*to, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
 pub const MS: Time = 1_000;
 
 pub fn raft_sim(
@@ -122,33 +134,9 @@ pub fn chaos_with(
         let action = match roll {
             0..=44 => {
                 value += 1;
-                let target = if rng.range(0, 9) < 8 {
-                    leader(&sim).unwrap_or(n)
-                } else {
-                    n
-                };
-                Action::Request {
-                    node: target,
-                    cmd: Command {
-                        key: Key((value % 3) as u8),
-                        value,
-                    },
-                }
+                generic::client_request(&mut rng, value, leader(&sim), n)
             }
-            45..=51 => Action::Crash { node: n },
-            52..=62 => Action::Restart { node: n },
-            63..=67 => Action::CutOneWay { from: n, to: m },
-            68..=72 => Action::CutBoth { a: n, b: m },
-            73..=80 => Action::Heal { a: n, b: m },
-            81..=84 => Action::HealAll,
-            85..=88 => Action::SetNet {
-                net: NetConfig {
-                    drop_ppm: rng.range(0, 300_000) as u32,
-                    dup_ppm: rng.range(0, 100_000) as u32,
-                    ..NetConfig::default()
-                },
-            },
-            89..=91 => Action::Timeout { node: n },
+            45..=91 => generic::fault(&mut rng, roll, n, m),
             _ => {
                 // Figure 8's pattern: the leader accepts a write and crashes
                 // while the write is only partly replicated.

@@ -777,6 +777,25 @@ impl Zab {
         out.send(to, msg);
     }
 
+    /// Send to every follower past AckEpoch (the leader's forwarding set),
+    /// each on its own FIFO stream.
+    fn send_to_followers(&mut self, make: impl Fn(u64, u64) -> ZabMsg, out: &mut ZabOut) {
+        let ids: Vec<NodeId> = self
+            .lead
+            .as_ref()
+            .map(|l| {
+                l.peers
+                    .iter()
+                    .filter(|(_, p)| p.ack_epoch.is_some())
+                    .map(|(&k, _)| k)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for p in ids {
+            self.send_to(p, &make, out);
+        }
+    }
+
     fn leader_message(&mut self, from: NodeId, msg: ZabMsg, out: &mut ZabOut) {
         let quorum = self.quorum();
         let now = self.now;
@@ -986,28 +1005,14 @@ impl Zab {
         self.deliver_upto(last);
         self.flush_replies(out);
         let committed = self.committed_zxid();
-        let ids: Vec<NodeId> = self
-            .lead
-            .as_ref()
-            .map(|l| {
-                l.peers
-                    .iter()
-                    .filter(|(_, p)| p.synced || p.ack_epoch.is_some())
-                    .map(|(&k, _)| k)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for p in ids {
-            self.send_to(
-                p,
-                |session, seq| ZabMsg::UpToDate {
-                    session,
-                    seq,
-                    committed,
-                },
-                out,
-            );
-        }
+        self.send_to_followers(
+            |session, seq| ZabMsg::UpToDate {
+                session,
+                seq,
+                committed,
+            },
+            out,
+        );
     }
 
     fn try_commit(&mut self, out: &mut ZabOut) {
@@ -1033,28 +1038,14 @@ impl Zab {
         };
         self.deliver_upto(z);
         self.flush_replies(out);
-        let ids: Vec<NodeId> = self
-            .lead
-            .as_ref()
-            .map(|l| {
-                l.peers
-                    .iter()
-                    .filter(|(_, p)| p.ack_epoch.is_some())
-                    .map(|(&k, _)| k)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for p in ids {
-            self.send_to(
-                p,
-                |session, seq| ZabMsg::Commit {
-                    session,
-                    seq,
-                    zxid: z,
-                },
-                out,
-            );
-        }
+        self.send_to_followers(
+            |session, seq| ZabMsg::Commit {
+                session,
+                seq,
+                zxid: z,
+            },
+            out,
+        );
     }
 
     fn flush_replies(&mut self, out: &mut ZabOut) {
@@ -1083,15 +1074,7 @@ impl Zab {
                 return;
             }
         }
-        let ids: Vec<NodeId> = l
-            .peers
-            .iter()
-            .filter(|(_, p)| p.ack_epoch.is_some())
-            .map(|(&k, _)| k)
-            .collect();
-        for p in ids {
-            self.send_to(p, |session, seq| ZabMsg::Ping { session, seq }, out);
-        }
+        self.send_to_followers(|session, seq| ZabMsg::Ping { session, seq }, out);
         out.set_timer(ZabTimer::Tick, self.cfg.tick, self.cfg.tick);
     }
 }
@@ -1198,15 +1181,7 @@ impl Protocol for Zab {
         l.pending.insert(txn.zxid, req.id);
         self.history.push(txn);
         self.recent.broadcast = Some(txn);
-        let ids: Vec<NodeId> = l
-            .peers
-            .iter()
-            .filter(|(_, p)| p.ack_epoch.is_some())
-            .map(|(&k, _)| k)
-            .collect();
-        for p in ids {
-            self.send_to(p, |session, seq| ZabMsg::Propose { session, seq, txn }, out);
-        }
+        self.send_to_followers(|session, seq| ZabMsg::Propose { session, seq, txn }, out);
         self.try_commit(out);
     }
 
