@@ -514,6 +514,14 @@ impl Zab {
         out.cancel_timer(ZabTimer::Finalize);
         self.broadcast(self.notification(), out);
         self.arm_election(out);
+        if self.quorum() == 1 {
+            // Alone: its own vote is a quorum.
+            out.set_timer(
+                ZabTimer::Finalize,
+                self.cfg.finalize_wait,
+                self.cfg.finalize_wait,
+            );
+        }
     }
 
     fn arm_election(&self, out: &mut ZabOut) {
@@ -766,6 +774,16 @@ impl Zab {
         out.set_timer(ZabTimer::Tick, self.cfg.tick, self.cfg.tick);
         // A looking node may now join us: say so.
         self.broadcast(self.notification(), out);
+        if self.quorum() == 1 {
+            // Alone, it is its own quorum in every phase.
+            let epoch = self.accepted_epoch + 1;
+            self.accepted_epoch = epoch;
+            self.current_epoch = epoch;
+            if let Some(l) = self.lead.as_mut() {
+                l.epoch = epoch;
+            }
+            self.establish(out);
+        }
     }
 
     fn send_to(&mut self, to: NodeId, make: impl FnOnce(u64, u64) -> ZabMsg, out: &mut ZabOut) {
