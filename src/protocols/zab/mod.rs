@@ -694,7 +694,8 @@ impl Zab {
                 );
             }
             ZabMsg::NewLeader { epoch, sync, .. } => {
-                let before: Vec<Txn> = self.history[..self.delivered].to_vec();
+                let before: Vec<Txn> =
+                    self.history[..self.delivered.min(self.history.len())].to_vec();
                 let how = match sync {
                     SyncMode::Diff(txns) => {
                         let last = self.last_zxid();
@@ -716,6 +717,8 @@ impl Zab {
                     self.recent.rewrote_delivered = Some(format!(
                         "S{id}'s {how} from S{leader} changed transactions it had already delivered"
                     ));
+                    // Only a broken leader gets here; keep the count within the history.
+                    self.delivered = self.delivered.min(self.history.len());
                 }
                 self.current_epoch = epoch;
                 out.note(|| format!("S{id} syncs with S{leader} by {how}; currentEpoch = {epoch}"));
@@ -1005,7 +1008,8 @@ impl Zab {
     fn committed_zxid(&self) -> Zxid {
         self.delivered
             .checked_sub(1)
-            .map(|i| self.history[i].zxid)
+            .and_then(|i| self.history.get(i))
+            .map(|t| t.zxid)
             .unwrap_or_default()
     }
 
@@ -1039,7 +1043,7 @@ impl Zab {
             return;
         };
         let mut upto = None;
-        for t in &self.history[self.delivered..] {
+        for t in self.history.get(self.delivered..).unwrap_or_default() {
             let acks = 1 + l
                 .peers
                 .values()
