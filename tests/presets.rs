@@ -1,33 +1,13 @@
 //! Each built-in scenario shows what its explanation promises, and opens
 //! from its link.
 
+mod common;
+
+use common::{leaders, run_preset as run};
 use replviz::link::{decode, encode};
 use replviz::presets::{build, ids};
-use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;
-
-fn run(id: &str, until: u64) -> Timeline {
-    let s = build(id).expect(id);
-    let mut tl = Timeline::new(s);
-    tl.advance_to(until);
-    assert!(
-        tl.engine().violations().is_empty(),
-        "{id}: {:?}",
-        tl.engine().violations()
-    );
-    tl
-}
-
-fn leaders(tl: &Timeline) -> Vec<(u32, u64)> {
-    let e = tl.engine();
-    e.ids()
-        .into_iter()
-        .filter_map(|i| e.view(i))
-        .filter(|v| v.up && v.role == "leader")
-        .map(|v| (v.id, v.term))
-        .collect()
-}
 
 #[test]
 fn every_preset_has_title_text_and_a_short_link() {

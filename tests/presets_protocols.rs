@@ -2,6 +2,9 @@
 //! promise (checked on the real run), open from their links, and raise no
 //! violation.
 
+mod common;
+
+use common::{leaders, run_preset as run, views};
 use replviz::link::{decode, encode};
 use replviz::presets::{build, ids_for, protocol_of};
 use replviz::protocol::NodeView;
@@ -9,31 +12,6 @@ use replviz::protocols::ProtocolKind;
 use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;
-
-fn run(id: &str, until: u64) -> Timeline {
-    let s = build(id).expect(id);
-    let mut tl = Timeline::new(s);
-    tl.advance_to(until);
-    assert!(
-        tl.engine().violations().is_empty(),
-        "{id}: {:?}",
-        tl.engine().violations()
-    );
-    tl
-}
-
-fn views(tl: &Timeline) -> Vec<NodeView> {
-    let e = tl.engine();
-    e.ids().into_iter().filter_map(|i| e.view(i)).collect()
-}
-
-fn leaders(tl: &Timeline) -> Vec<(u32, u64)> {
-    views(tl)
-        .into_iter()
-        .filter(|v| v.up && v.leading)
-        .map(|v| (v.id, v.term))
-        .collect()
-}
 
 fn kv_everywhere(tl: &Timeline, kv: &str) -> usize {
     views(tl)

@@ -66,7 +66,7 @@ pub fn title(id: &str) -> &'static str {
 }
 
 fn leader(tl: &Timeline) -> Option<NodeId> {
-    leader_other_than(tl, None)
+    tl.engine().leader()
 }
 
 /// The up node whose view says it leads (highest term), leaving out `not`.

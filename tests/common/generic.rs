@@ -58,6 +58,43 @@ pub fn fault(rng: &mut SimRng, roll: u64, n: NodeId, m: NodeId) -> Action {
     }
 }
 
+/// A chaos step in the "storm" mix (Figure 8's pattern): the leader accepts
+/// a write and crashes while the write is only partly replicated. Without a
+/// leader, node `n` restarts instead.
+pub fn crash_leader_mid_write<P: Protocol>(
+    sim: &mut Sim<P>,
+    rng: &mut SimRng,
+    value: &mut u32,
+    t: &mut Time,
+    n: NodeId,
+) -> Action {
+    let Some(l) = sim.leader() else {
+        return Action::Restart { node: n };
+    };
+    *value += 1;
+    sim.apply(&Action::Request {
+        node: l,
+        cmd: Command {
+            key: Key((*value % 3) as u8),
+            value: *value,
+        },
+    });
+    *t += rng.range(0, 30 * MS);
+    sim.advance_to(*t);
+    Action::Crash { node: l }
+}
+
+/// End a chaos run: heal every link, reset the network, restart every node.
+pub fn heal_everything<P: Protocol>(sim: &mut Sim<P>) {
+    sim.apply(&Action::HealAll);
+    sim.apply(&Action::SetNet {
+        net: NetConfig::default(),
+    });
+    for id in sim.ids().to_vec() {
+        sim.apply(&Action::Restart { node: id });
+    }
+}
+
 /// How a run is shaped beyond the seed.
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
@@ -132,33 +169,12 @@ pub fn chaos<P: Protocol>(
                 Action::Toggle { node: n }
             }
             92..=98 => Action::Restart { node: n },
-            _ => match leading(&sim) {
-                // A leader accepts a write and crashes while it is only
-                // partly replicated.
-                Some(l) => {
-                    value += 1;
-                    sim.apply(&Action::Request {
-                        node: l,
-                        cmd: Command {
-                            key: Key((value % 3) as u8),
-                            value,
-                        },
-                    });
-                    t += rng.range(0, 30 * MS);
-                    sim.advance_to(t);
-                    Action::Crash { node: l }
-                }
-                None => Action::Restart { node: n },
-            },
+            _ => crash_leader_mid_write(&mut sim, &mut rng, &mut value, &mut t, n),
         };
         sim.apply(&action);
     }
-    sim.apply(&Action::HealAll);
-    sim.apply(&Action::SetNet {
-        net: NetConfig::default(),
-    });
+    heal_everything(&mut sim);
     for id in 1..=nodes {
-        sim.apply(&Action::Restart { node: id });
         // Switches are durable; flip back the ones left on so that the
         // healed cluster can serve.
         if flipped[id as usize] {

@@ -9,12 +9,40 @@
 pub mod generic;
 
 use replviz::protocol::{Command, Key};
-use replviz::protocols::raft::{Raft, RaftBug, RaftConfig, Role};
+use replviz::protocols::raft::{Raft, RaftBug, RaftConfig};
 use replviz::sim::net::NetConfig;
 use replviz::sim::rng::SimRng;
 use replviz::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode};
 
 pub const SEC: Time = 1_000_000;
+
+/// Run built-in scenario `id` to `until` µs; it must raise no violation.
+pub fn run_preset(id: &str, until: Time) -> replviz::timeline::Timeline {
+    let s = replviz::presets::build(id).expect(id);
+    let mut tl = replviz::timeline::Timeline::new(s);
+    tl.advance_to(until);
+    assert!(
+        tl.engine().violations().is_empty(),
+        "{id}: {:?}",
+        tl.engine().violations()
+    );
+    tl
+}
+
+/// Every node's view at the timeline's cursor.
+pub fn views(tl: &replviz::timeline::Timeline) -> Vec<replviz::protocol::NodeView> {
+    let e = tl.engine();
+    e.ids().into_iter().filter_map(|i| e.view(i)).collect()
+}
+
+/// (id, term) of every up node whose view says it leads.
+pub fn leaders(tl: &replviz::timeline::Timeline) -> Vec<(NodeId, u64)> {
+    views(tl)
+        .into_iter()
+        .filter(|v| v.up && v.leading)
+        .map(|v| (v.id, v.term))
+        .collect()
+}
 
 /// The messages an engine handler sent, as (to, message): for rule tests
 /// that drive one node by hand.
@@ -54,12 +82,7 @@ pub fn raft_sim(
 
 /// The up leader with the highest term, if any.
 pub fn leader(sim: &Sim<Raft>) -> Option<NodeId> {
-    sim.ids()
-        .iter()
-        .filter_map(|&id| sim.node(id).map(|n| (id, n)))
-        .filter(|(_, n)| n.role() == Role::Leader)
-        .max_by_key(|(_, n)| n.current_term())
-        .map(|(id, _)| id)
+    sim.leader()
 }
 
 /// Outcome of one chaos run.
@@ -137,37 +160,11 @@ pub fn chaos_with(
                 generic::client_request(&mut rng, value, leader(&sim), n)
             }
             45..=91 => generic::fault(&mut rng, roll, n, m),
-            _ => {
-                // Figure 8's pattern: the leader accepts a write and crashes
-                // while the write is only partly replicated.
-                match leader(&sim) {
-                    Some(l) => {
-                        value += 1;
-                        sim.apply(&Action::Request {
-                            node: l,
-                            cmd: Command {
-                                key: Key((value % 3) as u8),
-                                value,
-                            },
-                        });
-                        t += rng.range(0, 30 * MS);
-                        sim.advance_to(t);
-                        Action::Crash { node: l }
-                    }
-                    None => Action::Restart { node: n },
-                }
-            }
+            _ => generic::crash_leader_mid_write(&mut sim, &mut rng, &mut value, &mut t, n),
         };
         sim.apply(&action);
     }
-    // Heal everything.
-    sim.apply(&Action::HealAll);
-    sim.apply(&Action::SetNet {
-        net: NetConfig::default(),
-    });
-    for id in 1..=nodes {
-        sim.apply(&Action::Restart { node: id });
-    }
+    generic::heal_everything(&mut sim);
     let healed_at = sim.now();
     // A client that retries: find the leader, submit, wait up to 1 s for the
     // entry to be committed on a majority, otherwise try again.

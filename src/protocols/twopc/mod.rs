@@ -730,24 +730,21 @@ impl Protocol for TwoPc {
         let log = self
             .txns
             .iter()
-            .map(|(&txn, t)| {
-                let blocked = t.state == TxnState::Prepared;
-                EntryView {
-                    term: txn,
-                    text: if t.cmd.value == 0 && t.state == TxnState::Aborted {
-                        "abort".into()
-                    } else {
-                        t.cmd.to_string()
-                    },
-                    committed: t.state == TxnState::Committed,
-                    tag: format!("T{txn}"),
-                    mark: match t.state {
-                        TxnState::Voting => "voting",
-                        TxnState::Prepared if blocked => "prepared",
-                        TxnState::Aborted => "aborted",
-                        _ => "",
-                    },
-                }
+            .map(|(&txn, t)| EntryView {
+                term: txn,
+                text: if t.cmd.value == 0 && t.state == TxnState::Aborted {
+                    "abort".into()
+                } else {
+                    t.cmd.to_string()
+                },
+                committed: t.state == TxnState::Committed,
+                tag: format!("T{txn}"),
+                mark: match t.state {
+                    TxnState::Voting => "voting",
+                    TxnState::Prepared => "prepared",
+                    TxnState::Aborted => "aborted",
+                    _ => "",
+                },
             })
             .collect();
         let prepared = self
