@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Installs whatever is missing to build the app (and, with --test, to run
-# every test). Each step is skipped when already present at the right version.
+# Installs what the app needs to build (and, with --test, to run every test).
+#
+# Cheap, idempotent installs run on every run, so a broken install command
+# fails here and not on a newcomer's machine: the wasm32 target, npm's
+# binaryen (wasm-opt) and playwright-core, and (with --test) Debian's chromium
+# and chromium-driver. Only the two slow cargo installs are skipped, and only
+# when the exact version is already on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +16,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
+say "rustup target add wasm32-unknown-unknown"
+rustup target add wasm32-unknown-unknown
 
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
@@ -22,22 +25,19 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WBG_VERSION"
+  say "installing wasm-bindgen-cli $WBG_VERSION (about 3 minutes)"
   # Not --locked: the registry mirror lacks some versions its lock file names.
   cargo install "wasm-bindgen-cli@$WBG_VERSION"
 fi
 
+say "npm: binaryen (wasm-opt for the release bundle)"
+(cd scripts/tools && npm install --no-audit --no-fund --loglevel=error)
+
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    say "installing Debian's chromium and chromium-driver"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update
-    $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
-  fi
-  if [ ! -f tests/e2e/node_modules/playwright-core/package.json ] \
-    || [ "$(node -p "require('./tests/e2e/node_modules/playwright-core/package.json').version")" != \
-         "$(node -p "require('./tests/e2e/package.json').devDependencies['playwright-core']")" ]; then
-    say "installing playwright-core (drives /usr/bin/chromium; no browser download)"
-    (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund)
-  fi
+  say "apt-get: Debian's chromium and chromium-driver"
+  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  say "npm: playwright-core (drives /usr/bin/chromium; no browser download)"
+  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -101,6 +101,10 @@ pub enum ZabBug {
     /// The leader starts broadcasting as soon as a quorum acknowledged the
     /// new epoch, without synchronising followers' histories to its own.
     BroadcastBeforeSync,
+    /// A follower acknowledges `NewEpoch(e)` as a full vote even when it has
+    /// already accepted e from another leader (the bug ZooKeeper's -1 ack
+    /// prevents): one follower helps two leaders establish the same epoch.
+    CountRepeatedEpochAck,
 }
 
 /// A transaction id: `(epoch, counter)`.
@@ -175,11 +179,15 @@ pub enum ZabMsg {
     FollowerInfo { accepted_epoch: u64, session: u64 },
     /// Leader to follower: NEWEPOCH.
     NewEpoch { session: u64, seq: u64, epoch: u64 },
-    /// Follower: ACK-E with its currentEpoch and last zxid.
+    /// Follower: ACK-E with its currentEpoch and last zxid. `current_epoch`
+    /// is `None` (ZooKeeper sends -1) when the follower had already accepted
+    /// this epoch before: the leader syncs it but must not count it towards
+    /// its discovery quorum (`Learner.registerWithLeader`,
+    /// `Leader.waitForEpochAck`).
     AckEpoch {
         session: u64,
         epoch: u64,
-        current_epoch: u64,
+        current_epoch: Option<u64>,
         last: Zxid,
     },
     /// Leader: NEWLEADER with the synchronisation.
@@ -252,7 +260,10 @@ impl Message for ZabMsg {
                 current_epoch,
                 last,
                 ..
-            } => format!("AckEpoch({epoch}; currentEpoch {current_epoch}, last {last})"),
+            } => match current_epoch {
+                Some(c) => format!("AckEpoch({epoch}; currentEpoch {c}, last {last})"),
+                None => format!("AckEpoch({epoch}; already accepted, not counted; last {last})"),
+            },
             ZabMsg::NewLeader { epoch, sync, .. } => match sync {
                 SyncMode::Diff(t) => format!("NewLeader({epoch}) DIFF +{}", t.len()),
                 SyncMode::Trunc(z, t) => format!("NewLeader({epoch}) TRUNC to {z} +{}", t.len()),
@@ -337,7 +348,9 @@ struct Peer {
     session: u64,
     seq: u64,
     accepted_epoch: u64,
-    ack_epoch: Option<(u64, Zxid)>,
+    /// The follower's AckEpoch: its last zxid, and whether it counts
+    /// towards the discovery quorum (a fresh acceptance of this epoch).
+    ack_epoch: Option<(Zxid, bool)>,
     synced: bool,
     acked: Zxid,
     heard: Time,
@@ -395,6 +408,10 @@ pub struct Zab {
     now: Time,
     recent: Recent,
     replies: Vec<(RequestId, u64)>,
+    /// FollowerInfos that arrived while this node was still deciding its
+    /// election: a TCP connection waiting in the accept queue until the
+    /// node leads (or closed when it follows instead).
+    early: BTreeMap<NodeId, ZabMsg>,
 }
 
 type ZabOut = Out<ZabMsg, ZabTimer>;
@@ -503,6 +520,7 @@ impl Zab {
             }
         }
         self.follow = None;
+        self.early.clear();
         self.phase = Phase::Election;
         self.round += 1;
         self.vote = self.self_vote();
@@ -625,6 +643,7 @@ impl Zab {
             buffer: BTreeMap::new(),
         });
         self.phase = Phase::Discovery;
+        self.early.clear();
         out.cancel_timer(ZabTimer::Election);
         out.cancel_timer(ZabTimer::Finalize);
         let id = self.id;
@@ -677,23 +696,41 @@ impl Zab {
         let id = self.id;
         match msg {
             ZabMsg::NewEpoch { epoch, .. } => {
+                // Zab §IV-A, phase 1: acknowledge only an epoch above every
+                // one accepted before. ZooKeeper answers an equal epoch with
+                // -1, which the leader syncs but does not count; a lower one
+                // ends the session.
                 if epoch < self.accepted_epoch {
                     self.go_looking("offered an epoch older than one it accepted", out);
                     return;
                 }
+                let fresh = epoch > self.accepted_epoch
+                    || self.cfg.bug == Some(ZabBug::CountRepeatedEpochAck);
                 self.accepted_epoch = epoch;
                 self.phase = Phase::Sync;
+                if !fresh {
+                    out.note(|| {
+                        format!(
+                            "S{id} already accepted epoch {epoch}: acks it with -1 (not counted)"
+                        )
+                    });
+                }
                 out.send(
                     leader,
                     ZabMsg::AckEpoch {
                         session,
                         epoch,
-                        current_epoch: self.current_epoch,
+                        current_epoch: fresh.then_some(self.current_epoch),
                         last: self.last_zxid(),
                     },
                 );
             }
             ZabMsg::NewLeader { epoch, sync, .. } => {
+                // Phase 2: accept NEWLEADER(e') only if acceptedEpoch = e'.
+                if epoch != self.accepted_epoch {
+                    self.go_looking("NewLeader's epoch is not the one it accepted", out);
+                    return;
+                }
                 let before: Vec<Txn> =
                     self.history[..self.delivered.min(self.history.len())].to_vec();
                 let how = match sync {
@@ -704,6 +741,12 @@ impl Zab {
                         "DIFF"
                     }
                     SyncMode::Trunc(to, txns) => {
+                        if to != Zxid::default() && !self.history.iter().any(|t| t.zxid == to) {
+                            // ZooKeeper's truncateLog fails when the zxid is
+                            // not in the log; the follower gives up the session.
+                            self.go_looking("cannot truncate to a zxid it does not hold", out);
+                            return;
+                        }
                         self.history.retain(|t| t.zxid <= to);
                         self.history.extend(txns);
                         "TRUNC"
@@ -777,6 +820,9 @@ impl Zab {
         out.set_timer(ZabTimer::Tick, self.cfg.tick, self.cfg.tick);
         // A looking node may now join us: say so.
         self.broadcast(self.notification(), out);
+        for (from, msg) in std::mem::take(&mut self.early) {
+            self.leader_message(from, msg, out);
+        }
         if self.quorum() == 1 {
             // Alone, it is its own quorum in every phase.
             let epoch = self.accepted_epoch + 1;
@@ -821,6 +867,11 @@ impl Zab {
         let quorum = self.quorum();
         let now = self.now;
         let Some(l) = self.lead.as_mut() else {
+            if self.phase == Phase::Election && matches!(msg, ZabMsg::FollowerInfo { .. }) {
+                // A follower decided before us: hold its connection until
+                // our own finalize wait ends.
+                self.early.insert(from, msg);
+            }
             return;
         };
         match msg {
@@ -894,13 +945,19 @@ impl Zab {
                 if p.session != session || epoch != l.epoch || p.ack_epoch.is_some() {
                     return;
                 }
-                p.ack_epoch = Some((current_epoch, last));
+                p.ack_epoch = Some((last, current_epoch.is_some()));
                 p.heard = now;
-                if (current_epoch, last) > mine {
+                if current_epoch.is_some_and(|c| (c, last) > mine) {
                     self.go_looking("a follower is more up to date than its leader", out);
                     return;
                 }
-                let acked = l.peers.values().filter(|p| p.ack_epoch.is_some()).count();
+                // Only fresh acceptances of this epoch count (ZooKeeper's
+                // waitForEpochAck skips the -1 acks).
+                let acked = l
+                    .peers
+                    .values()
+                    .filter(|p| p.ack_epoch.is_some_and(|(_, counts)| counts))
+                    .count();
                 if self.phase == Phase::Discovery {
                     if acked + 1 >= quorum {
                         self.current_epoch = l.epoch;
@@ -961,7 +1018,7 @@ impl Zab {
         let Some(l) = self.lead.as_ref() else {
             return;
         };
-        let Some((_, last)) = l.peers.get(&to).and_then(|p| p.ack_epoch) else {
+        let Some((last, _)) = l.peers.get(&to).and_then(|p| p.ack_epoch) else {
             return;
         };
         let epoch = l.epoch;
@@ -971,12 +1028,11 @@ impl Zab {
             SyncMode::Diff(self.history.clone())
         } else if let Some(pos) = self.history.iter().position(|t| t.zxid == last) {
             SyncMode::Diff(self.history[pos + 1..].to_vec())
-        } else if let Some(pos) = self
-            .history
-            .iter()
-            .rposition(|t| t.zxid.epoch == last.epoch && t.zxid < last)
-        {
-            // The follower holds a tail of that epoch we never committed.
+        } else if let Some(pos) = self.history.iter().rposition(|t| t.zxid < last) {
+            // The follower holds a tail we never committed (of its epoch or
+            // a later one that never established): as ZooKeeper's
+            // LearnerHandler.syncFollower does, TRUNC to the last zxid we
+            // share below it, then DIFF.
             SyncMode::Trunc(self.history[pos].zxid, self.history[pos + 1..].to_vec())
         } else {
             SyncMode::Snap(self.history.clone())
@@ -1141,6 +1197,7 @@ impl Protocol for Zab {
             now: out.now(),
             recent: Recent::default(),
             replies: Vec::new(),
+            early: BTreeMap::new(),
         };
         node.recent.delivered_before = node.delivered;
         node.go_looking("just started", out);
