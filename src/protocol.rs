@@ -66,6 +66,18 @@ pub enum Reply {
     Aborted { index: u64 },
 }
 
+/// What one node holds as decided at the index a [`Reply::Ok`] or
+/// [`Reply::Aborted`] names (log index, slot, delivery number, transaction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not (yet) known committed or aborted at this node.
+    Pending,
+    /// Committed with this command (`None`: a no-op or another kind of entry).
+    Committed(Option<Command>),
+    /// Aborted: nothing was written.
+    Aborted,
+}
+
 /// How a message describes itself to the trace and the animation.
 pub trait Message: Clone + Debug {
     /// A short stable kind, used as `data-kind` and for colour (e.g. `RequestVote`).
@@ -209,6 +221,9 @@ pub trait Protocol: Clone + Debug + 'static {
     /// `Some(term)` when this node leads (leader, coordinator, primary) in
     /// that term/ballot/epoch: a cheap form of `view().leading`.
     fn leads(&self) -> Option<u64>;
+    /// What this node holds as decided at `index`, the index its replies
+    /// name: the kernel checks every acknowledgement against it.
+    fn outcome(&self, index: u64) -> Outcome;
 }
 
 /// One log entry as the UI shows it.

@@ -14,10 +14,13 @@
 //!   term of the server that commits it, not the entry's own term. Checked
 //!   when a server becomes leader and whenever an entry becomes committed.
 //! - **State Machine Safety**: no two servers apply different entries at the
-//!   same index.
+//!   same index, and each server's key-value store is exactly what applying
+//!   the committed entries in order up to its lastApplied gives (so a
+//!   server that applies out of order, twice, or from the wrong log is seen
+//!   in its state, not only in its log).
 
 use crate::check::Checker;
-use crate::protocol::Command;
+use crate::protocol::{Command, Key};
 use crate::protocols::raft::log::Entry;
 use crate::protocols::raft::{Raft, Role};
 use crate::sim::NodeId;
@@ -31,6 +34,8 @@ struct Track {
     leader_term: Option<u64>,
     commit_checked: u64,
     applied_checked: u64,
+    // What applying the checked entries 1..=applied_checked in order gives.
+    kv: BTreeMap<Key, u32>,
 }
 
 /// The Raft checker's memory of what it has seen.
@@ -171,13 +176,24 @@ impl Checker<Raft> for RaftChecker {
 
         // State Machine Safety.
         let applied = node.last_applied().min(log.last_index());
+        let before = t.applied_checked;
         if applied < t.applied_checked {
+            // A restart: the state machine is rebuilt from the log.
             t.applied_checked = applied;
+            t.kv.clear();
+            for e in self.applied.iter().take(applied as usize) {
+                if let Some(c) = e.cmd {
+                    t.kv.insert(c.key, c.value);
+                }
+            }
         }
         for idx in t.applied_checked + 1..=applied {
             let Some(e) = log.get(idx).copied() else {
                 break;
             };
+            if let Some(c) = self.applied.get(idx as usize - 1).unwrap_or(&e).cmd {
+                t.kv.insert(c.key, c.value);
+            }
             match self.applied.get(idx as usize - 1) {
                 None => self.applied.push(e),
                 Some(a) if *a == e => {}
@@ -190,6 +206,23 @@ impl Checker<Raft> for RaftChecker {
                     ),
                 )),
             }
+        }
+
+        if applied != before && node.kv() != &t.kv {
+            let show_kv = |m: &BTreeMap<Key, u32>| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            found.push((
+                "State Machine Safety",
+                format!(
+                    "S{acted}'s state is {{{}}} but applying the committed entries 1..={applied} gives {{{}}}",
+                    show_kv(node.kv()),
+                    show_kv(&t.kv)
+                ),
+            ));
         }
 
         t.seen_once = true;

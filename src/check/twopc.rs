@@ -2,8 +2,11 @@
 //! atomic commitment conditions AC1–AC3), checked after every event from what
 //! each node forces to its stable log:
 //!
-//! - **Atomicity** (AC1): no transaction commits at one participant and
-//!   aborts at another.
+//! - **Atomicity** (AC1): no transaction commits at one node and aborts at
+//!   another, the coordinator's logged decision included; a participant
+//!   that voted no has aborted (AC1 with BHG's "a process that votes No may
+//!   unilaterally abort"), and a participant told to commit a transaction it
+//!   never prepared or already aborted is a violation, not a silent ack.
 //! - **Commit Validity** (AC3): a transaction commits (at the coordinator or
 //!   any participant) only if every participant voted yes.
 //! - **No Reversal** (AC2): a node that logged an outcome never logs the
@@ -12,7 +15,7 @@
 use crate::check::Checker;
 use crate::protocols::twopc::{Record, TwoPc, TxnId, COORDINATOR};
 use crate::sim::NodeId;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -21,10 +24,10 @@ struct Seen {
     aborted: u32,
 }
 
-/// The 2PC checker's memory (looked up only, never iterated).
+/// The 2PC checker's memory.
 #[derive(Clone, Debug, Default)]
 pub struct TpcChecker {
-    txns: HashMap<TxnId, Seen>,
+    txns: BTreeMap<TxnId, Seen>,
 }
 
 impl Checker<TwoPc> for TpcChecker {
@@ -42,6 +45,9 @@ impl Checker<TwoPc> for TpcChecker {
             .filter(|&p| p != COORDINATOR)
             .fold(0, |m, p| m | 1 << p);
         let bit = 1u32 << acted;
+        if let Some(why) = node.contradiction() {
+            found.push(("Atomicity", why.to_string()));
+        }
         for r in node.recent() {
             match *r {
                 Record::Prepared { txn, .. } => self.txns.entry(txn).or_default().yes |= bit,
@@ -68,7 +74,9 @@ impl Checker<TwoPc> for TpcChecker {
                     }
                     s.committed |= bit;
                 }
-                Record::Decision { txn, commit: false } | Record::Aborted { txn } => {
+                Record::Decision { txn, commit: false }
+                | Record::Aborted { txn }
+                | Record::VotedNo { txn } => {
                     let s = self.txns.entry(txn).or_default();
                     if s.committed & bit != 0 {
                         found.push((
@@ -81,12 +89,15 @@ impl Checker<TwoPc> for TpcChecker {
                 _ => {}
             }
             let txn = match *r {
-                Record::Committed { txn } | Record::Aborted { txn } => txn,
+                Record::Committed { txn } | Record::Aborted { txn } | Record::VotedNo { txn } => txn,
                 Record::Decision { txn, .. } => txn,
                 _ => continue,
             };
-            let s = &self.txns[&txn];
-            let (c, a) = (s.committed & all, s.aborted & all);
+            let Some(s) = self.txns.get(&txn) else {
+                continue;
+            };
+            // Every node, the coordinator's decision included.
+            let (c, a) = (s.committed, s.aborted);
             if c != 0 && a != 0 {
                 let name = |m: u32| {
                     (1..=nodes.len() as u32)

@@ -9,22 +9,30 @@
 //!   any two processes deliver the same transactions in the same order).
 //! - **Primary Order**: a primary delivers every transaction of earlier
 //!   epochs that anyone delivers before it broadcasts its own (the paper's
-//!   "primary integrity"; with Agreement this gives "global primary order").
+//!   "primary integrity"; with Agreement this gives "global primary order"),
+//!   checked for every node that broadcasts in an epoch.
+//! - **One Primary per Epoch**: at most one node establishes each epoch, and
+//!   a zxid names at most one transaction (§III: "for each epoch e there is
+//!   at most one primary"; zxids are unique).
 
 use crate::check::Checker;
 use crate::protocol::Command;
+use crate::protocol::Protocol;
 use crate::protocols::zab::{Zab, Zxid};
 use crate::sim::NodeId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The Zab checker's memory.
 #[derive(Clone, Debug, Default)]
 pub struct ZabChecker {
-    broadcast: HashMap<Zxid, Command>,
+    // Zxid -> the transaction and the primary that broadcast it.
+    broadcast: BTreeMap<Zxid, (Command, NodeId)>,
     // The one delivery sequence every process's is a prefix of.
     global: Vec<(Zxid, Command)>,
-    // Epoch -> how many transactions its primary had delivered when it first broadcast.
-    first_broadcast: BTreeMap<u64, usize>,
+    // (epoch, primary) -> how many transactions it had delivered when it first broadcast.
+    first_broadcast: BTreeMap<(u64, NodeId), usize>,
+    // Epoch -> the node that established it.
+    primary: BTreeMap<u64, NodeId>,
 }
 
 impl Checker<Zab> for ZabChecker {
@@ -41,10 +49,32 @@ impl Checker<Zab> for ZabChecker {
         if let Some(why) = &r.rewrote_delivered {
             found.push(("Total Order", why.clone()));
         }
+        if let Some(epoch) = node.leads() {
+            let first = *self.primary.entry(epoch).or_insert(acted);
+            if first != acted {
+                found.push((
+                    "One Primary per Epoch",
+                    format!("S{acted} established epoch {epoch}, which S{first} had established"),
+                ));
+            }
+        }
         if let Some(t) = r.broadcast {
-            self.broadcast.insert(t.zxid, t.cmd);
+            match self.broadcast.get(&t.zxid) {
+                Some(&(c, by)) if (c, by) != (t.cmd, acted) => found.push((
+                    "One Primary per Epoch",
+                    format!(
+                        "S{acted} broadcasts {} {} but S{by} broadcast {c} under that zxid",
+                        t.zxid, t.cmd
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    self.broadcast.insert(t.zxid, (t.cmd, acted));
+                }
+            }
             let epoch = t.zxid.epoch;
-            if let std::collections::btree_map::Entry::Vacant(e) = self.first_broadcast.entry(epoch)
+            if let std::collections::btree_map::Entry::Vacant(e) =
+                self.first_broadcast.entry((epoch, acted))
             {
                 let d = node.delivered();
                 e.insert(d);
@@ -68,8 +98,15 @@ impl Checker<Zab> for ZabChecker {
         for (k, t) in r.delivered.iter().enumerate() {
             let pos = r.delivered_before + k;
             match self.broadcast.get(&t.zxid) {
-                Some(c) if *c == t.cmd => {}
-                _ => found.push((
+                Some(&(c, _)) if c == t.cmd => {}
+                Some(&(c, by)) => found.push((
+                    "Integrity",
+                    format!(
+                        "S{acted} delivers {} {}, but the primary S{by} broadcast {c} under that zxid",
+                        t.zxid, t.cmd
+                    ),
+                )),
+                None => found.push((
                     "Integrity",
                     format!(
                         "S{acted} delivers {} {} that no primary broadcast",
@@ -103,7 +140,7 @@ impl Checker<Zab> for ZabChecker {
                 }
             } else if pos == self.global.len() {
                 self.global.push((t.zxid, t.cmd));
-                for (&e, &d) in self.first_broadcast.range(t.zxid.epoch + 1..) {
+                for (&(e, _), &d) in self.first_broadcast.range((t.zxid.epoch + 1, 0)..) {
                     if d <= pos {
                         found.push((
                             "Primary Order",

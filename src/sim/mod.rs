@@ -9,6 +9,7 @@
 //!
 //! The kernel is generic over [`Protocol`]; adding a protocol never touches it.
 
+pub mod acks;
 pub mod net;
 pub mod rng;
 pub mod trace;
@@ -182,6 +183,7 @@ pub struct Sim<P: Protocol> {
     hash: u64,
     checker: P::Checker,
     violations: Vec<Violation>,
+    acks: acks::AckCheck,
     found: Vec<(&'static str, String)>,
     out: Out<P::Msg, P::Timer>,
 }
@@ -208,6 +210,7 @@ impl<P: Protocol> Clone for Sim<P> {
             hash: self.hash,
             checker: self.checker.clone(),
             violations: self.violations.clone(),
+            acks: self.acks.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
         }
@@ -240,6 +243,7 @@ impl<P: Protocol> Sim<P> {
             hash: 0xcbf2_9ce4_8422_2325,
             checker: P::Checker::default(),
             violations: Vec::new(),
+            acks: acks::AckCheck::new(n as usize),
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
         };
@@ -501,6 +505,7 @@ impl<P: Protocol> Sim<P> {
                 let id = self.next_req;
                 self.next_req += 1;
                 self.record(TraceKind::Request { node, req: id, cmd });
+                self.acks.request(id, cmd);
                 if let Some(n) = self.states[(node - 1) as usize].as_mut() {
                     n.on_request(Request { id, cmd }, &mut self.out);
                 }
@@ -593,11 +598,14 @@ impl<P: Protocol> Sim<P> {
                         .timers
                         .retain(|t| t.timer != timer);
                 }
-                Effect::Reply(req, reply) => self.record(TraceKind::Reply {
-                    node: from,
-                    req,
-                    reply,
-                }),
+                Effect::Reply(req, reply) => {
+                    self.acks.reply(req, from, &reply);
+                    self.record(TraceKind::Reply {
+                        node: from,
+                        req,
+                        reply,
+                    })
+                }
                 Effect::Note(text) => self.record(TraceKind::Note { node: from, text }),
                 Effect::Leader(term) => self.record(TraceKind::Leader { node: from, term }),
             }
@@ -680,6 +688,9 @@ impl<P: Protocol> Sim<P> {
 
     fn run_checks(&mut self, acted: NodeId) {
         self.checker.check(acted, &self.states, &mut self.found);
+        if let Some(Some(node)) = self.states.get((acted as usize).wrapping_sub(1)) {
+            self.acks.check(acted, node, &mut self.found);
+        }
         if self.found.is_empty() {
             return;
         }

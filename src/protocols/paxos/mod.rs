@@ -35,7 +35,7 @@
 //! [`PaxosBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::paxos::PaxosChecker;
-use crate::protocol::{
+use crate::protocol::{Outcome, 
     Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
 };
 use crate::sim::{NodeId, Time};
@@ -789,6 +789,13 @@ impl Protocol for Paxos {
 
     fn leads(&self) -> Option<u64> {
         (self.phase == Phase::Leading).then_some(self.ballot.round)
+    }
+
+    fn outcome(&self, slot: u64) -> Outcome {
+        match self.chosen.get(&slot) {
+            Some(&v) if slot <= self.applied => Outcome::Committed(v),
+            _ => Outcome::Pending,
+        }
     }
 
     fn view(&self) -> NodeView {

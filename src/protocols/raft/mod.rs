@@ -25,7 +25,7 @@
 pub mod log;
 
 use crate::check::raft::RaftChecker;
-use crate::protocol::{
+use crate::protocol::{Outcome, 
     Command, EntryView, Key, Message, NodeView, Out, PeerProgress, Protocol, Reply, Request,
     RequestId, TimerInfo,
 };
@@ -792,6 +792,13 @@ impl Protocol for Raft {
 
     fn leads(&self) -> Option<u64> {
         (self.role == Role::Leader).then_some(self.current_term)
+    }
+
+    fn outcome(&self, index: u64) -> Outcome {
+        match self.log.get(index) {
+            Some(e) if index <= self.commit_index => Outcome::Committed(e.cmd),
+            _ => Outcome::Pending,
+        }
     }
 
     fn view(&self) -> NodeView {

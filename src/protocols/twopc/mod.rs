@@ -27,7 +27,7 @@
 //! them. [`TpcBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::twopc::TpcChecker;
-use crate::protocol::{
+use crate::protocol::{Outcome, 
     Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
 };
 use crate::sim::{NodeId, Time};
@@ -78,6 +78,9 @@ pub enum TpcBug {
     /// The coordinator sends its decision without logging it first, so after
     /// a crash it presumes abort for a transaction it had committed.
     DecisionNotLogged,
+    /// The coordinator commits once a majority of participants voted yes,
+    /// not all of them (a quorum rule that atomic commitment cannot use).
+    CommitOnMajority,
 }
 
 /// The messages of 2PC.
@@ -235,6 +238,9 @@ pub struct TwoPc {
     next_txn: TxnId,
     now: Time,
     recent: Vec<Record>,
+    /// A decision this participant was told that contradicts its own log
+    /// (a Commit for a transaction it never prepared), for the checker.
+    contradiction: Option<String>,
 }
 
 type TpcOut = Out<TpcMsg, TpcTimer>;
@@ -264,6 +270,11 @@ impl TwoPc {
     pub fn recent(&self) -> &[Record] {
         &self.recent
     }
+    /// A decision received in the latest handler that contradicts this
+    /// participant's log (checker input).
+    pub fn contradiction(&self) -> Option<&str> {
+        self.contradiction.as_deref()
+    }
     /// Does the participant refuse (vote no on) new transactions?
     pub fn refuses(&self) -> bool {
         self.refuse
@@ -281,6 +292,7 @@ impl TwoPc {
 
     fn begin_handler(&mut self, out: &TpcOut) {
         self.recent.clear();
+        self.contradiction = None;
         self.now = out.now();
     }
 
@@ -301,7 +313,13 @@ impl TwoPc {
             TxnState::Aborted
         };
         t.since = now;
-        if let Some(req) = t.req.take() {
+        let req = t.req.take();
+        // BHG §7.3: the decision is forced to the log before anyone, the
+        // client included, hears of it.
+        if log_it {
+            self.force(Record::Decision { txn, commit });
+        }
+        if let Some(req) = req {
             out.reply(
                 req,
                 if commit {
@@ -310,9 +328,6 @@ impl TwoPc {
                     Reply::Aborted { index: txn }
                 },
             );
-        }
-        if log_it {
-            self.force(Record::Decision { txn, commit });
         }
         out.cancel_timer(TpcTimer::Votes(txn));
         let id = self.id;
@@ -360,7 +375,14 @@ impl TwoPc {
                     return;
                 }
                 t.votes.push((from, yes));
-                if !yes {
+                let yeses = t.votes.iter().filter(|v| v.1).count();
+                if self.cfg.bug == Some(TpcBug::CommitOnMajority) {
+                    if yeses > n / 2 {
+                        self.decide(txn, true, out);
+                    } else if t.votes.len() - yeses > n / 2 {
+                        self.decide(txn, false, out);
+                    }
+                } else if !yes {
                     self.decide(txn, false, out);
                 } else if t.votes.len() == n {
                     self.decide(txn, true, out);
@@ -431,9 +453,26 @@ impl TwoPc {
                 out.send(from, TpcMsg::Vote { txn, yes });
             }
             TpcMsg::Commit { txn } => {
-                if self.txns.get(&txn).map(|t| t.state) == Some(TxnState::Prepared) {
-                    self.force(Record::Committed { txn });
-                    self.finish(txn, TxnState::Committed, out);
+                match self.txns.get(&txn).map(|t| t.state) {
+                    Some(TxnState::Prepared) => {
+                        self.force(Record::Committed { txn });
+                        self.finish(txn, TxnState::Committed, out);
+                    }
+                    Some(TxnState::Committed) => {}
+                    // Only a coordinator that broke the protocol can ask
+                    // this: the participant cannot comply, and says so to
+                    // the checker instead of acknowledging silently.
+                    Some(_) => {
+                        self.contradiction =
+                            Some(format!("S{id} is told to commit T{txn}, which it aborted"));
+                        return;
+                    }
+                    None => {
+                        self.contradiction = Some(format!(
+                            "S{id} is told to commit T{txn}, which it never prepared"
+                        ));
+                        return;
+                    }
                 }
                 out.send(from, TpcMsg::Ack { txn });
             }
@@ -532,6 +571,7 @@ impl Protocol for TwoPc {
             next_txn: 1,
             now,
             recent: Vec::new(),
+            contradiction: None,
         };
         // Recovery: replay the stable log.
         for &r in &d.log {
@@ -724,6 +764,14 @@ impl Protocol for TwoPc {
     fn leads(&self) -> Option<u64> {
         self.is_coordinator()
             .then_some(self.next_txn.saturating_sub(1))
+    }
+
+    fn outcome(&self, txn: TxnId) -> Outcome {
+        match self.txns.get(&txn) {
+            Some(t) if t.state == TxnState::Committed => Outcome::Committed(Some(t.cmd)),
+            Some(t) if t.state == TxnState::Aborted => Outcome::Aborted,
+            _ => Outcome::Pending,
+        }
     }
 
     fn view(&self) -> NodeView {

@@ -37,7 +37,7 @@
 //! [`ZabBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::zab::ZabChecker;
-use crate::protocol::{
+use crate::protocol::{Outcome, 
     Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
 };
 use crate::sim::{NodeId, Time};
@@ -1280,6 +1280,13 @@ impl Protocol for Zab {
 
     fn leads(&self) -> Option<u64> {
         (self.lead.is_some() && self.phase == Phase::Broadcast).then_some(self.current_epoch)
+    }
+
+    fn outcome(&self, index: u64) -> Outcome {
+        match index.checked_sub(1).and_then(|i| self.history.get(i as usize)) {
+            Some(t) if index as usize <= self.delivered => Outcome::Committed(Some(t.cmd)),
+            _ => Outcome::Pending,
+        }
     }
 
     fn view(&self) -> NodeView {

@@ -1,0 +1,102 @@
+//! The kernel's own check of what clients were told, for every protocol:
+//! a client told `Ok` for index i (log index, slot, delivery number or
+//! transaction) must find its command committed at i on every node that
+//! ever commits i, and a client told `Aborted` must never see it commit.
+//! This is the simple form of the client checker: it needs nothing from a
+//! protocol but [`Protocol::outcome`].
+//!
+//! Acknowledgements are kept in the order they were given; each node has a
+//! cursor and is checked up to its first still-pending one, so the cost per
+//! event stays constant however long the run.
+
+use crate::protocol::{Command, Outcome, Protocol, Reply, RequestId};
+use crate::sim::NodeId;
+use std::collections::BTreeMap;
+
+/// The name the violation is reported under.
+pub const INVARIANT: &str = "Client Acknowledgement";
+
+#[derive(Clone, Debug)]
+struct Acked {
+    req: RequestId,
+    by: NodeId,
+    index: u64,
+    cmd: Command,
+    ok: bool,
+}
+
+/// Requests in flight and acknowledgements given, with each node's cursor.
+#[derive(Clone, Debug, Default)]
+pub struct AckCheck {
+    requests: BTreeMap<RequestId, Command>,
+    acks: Vec<Acked>,
+    cursor: Vec<usize>,
+}
+
+impl AckCheck {
+    /// A check for a cluster of `nodes`.
+    pub fn new(nodes: usize) -> Self {
+        AckCheck {
+            cursor: vec![0; nodes],
+            ..AckCheck::default()
+        }
+    }
+
+    /// A client sent `cmd` as request `req`.
+    pub fn request(&mut self, req: RequestId, cmd: Command) {
+        self.requests.insert(req, cmd);
+    }
+
+    /// Node `by` answered request `req`.
+    pub fn reply(&mut self, req: RequestId, by: NodeId, reply: &Reply) {
+        let (index, ok) = match *reply {
+            Reply::Ok { index } => (index, true),
+            Reply::Aborted { index } => (index, false),
+            _ => return,
+        };
+        if let Some(cmd) = self.requests.remove(&req) {
+            self.acks.push(Acked {
+                req,
+                by,
+                index,
+                cmd,
+                ok,
+            });
+        }
+    }
+
+    /// Check node `id` against every acknowledgement from its cursor on.
+    pub fn check<P: Protocol>(
+        &mut self,
+        id: NodeId,
+        node: &P,
+        found: &mut Vec<(&'static str, String)>,
+    ) {
+        let Some(cursor) = self.cursor.get_mut((id as usize).wrapping_sub(1)) else {
+            return;
+        };
+        while let Some(a) = self.acks.get(*cursor) {
+            let outcome = node.outcome(a.index);
+            let told = if a.ok { "Ok" } else { "Aborted" };
+            let what = |o: Option<Command>| o.map_or("a no-op".to_string(), |c| c.to_string());
+            let broken = match (a.ok, outcome) {
+                (_, Outcome::Pending) => break,
+                (true, Outcome::Committed(c)) if c == Some(a.cmd) => None,
+                (true, Outcome::Committed(c)) => Some(format!("S{id} committed {} there", what(c))),
+                (true, Outcome::Aborted) => Some(format!("S{id} aborted it")),
+                (false, Outcome::Committed(_)) => Some(format!("S{id} committed it")),
+                (false, Outcome::Aborted) => None,
+            };
+            if let Some(b) = broken {
+                found.push((
+                    INVARIANT,
+                    format!(
+                        "request #{} ({}) was told {told} at {} by S{}, but {b}",
+                        a.req, a.cmd, a.index, a.by
+                    ),
+                ));
+            }
+            *cursor += 1;
+        }
+    }
+}
