@@ -89,7 +89,9 @@ impl Checker<TwoPc> for TpcChecker {
                 _ => {}
             }
             let txn = match *r {
-                Record::Committed { txn } | Record::Aborted { txn } | Record::VotedNo { txn } => txn,
+                Record::Committed { txn } | Record::Aborted { txn } | Record::VotedNo { txn } => {
+                    txn
+                }
                 Record::Decision { txn, .. } => txn,
                 _ => continue,
             };

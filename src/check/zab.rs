@@ -20,7 +20,7 @@ use crate::protocol::Command;
 use crate::protocol::Protocol;
 use crate::protocols::zab::{Zab, Zxid};
 use crate::sim::NodeId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The Zab checker's memory.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +33,8 @@ pub struct ZabChecker {
     first_broadcast: BTreeMap<(u64, NodeId), usize>,
     // Epoch -> the node that established it.
     primary: BTreeMap<u64, NodeId>,
+    // (epoch, node) pairs already reported as a second primary.
+    second: BTreeSet<(u64, NodeId)>,
 }
 
 impl Checker<Zab> for ZabChecker {
@@ -51,7 +53,7 @@ impl Checker<Zab> for ZabChecker {
         }
         if let Some(epoch) = node.leads() {
             let first = *self.primary.entry(epoch).or_insert(acted);
-            if first != acted {
+            if first != acted && self.second.insert((epoch, acted)) {
                 found.push((
                     "One Primary per Epoch",
                     format!("S{acted} established epoch {epoch}, which S{first} had established"),

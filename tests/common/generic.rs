@@ -2,9 +2,18 @@
 //! [`Protocol`], then heal everything and check that the cluster serves a
 //! request again. It only uses what the UI uses (node views), so it knows
 //! no protocol: "leader" is whichever node's view says it leads.
+//!
+//! The faults are swarm-tested (Groce et al., "Swarm Testing", ISSTA 2012;
+//! TigerBeetle's VOPR): each seed draws its own [`Profile`] (which kinds of
+//! fault are on at all, their weights, how lossy the network gets, how
+//! often the user acts, which partition shapes it makes), so that some
+//! seeds hammer one pattern (say, re-partitioning a 3-node cluster and
+//! forcing elections) that a uniform mix would almost never produce.
 
 use super::{MS, SEC};
 use replviz::protocol::{Command, Key, Protocol};
+use replviz::protocols::ProtocolKind;
+use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::net::NetConfig;
 use replviz::sim::rng::SimRng;
 use replviz::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode};
@@ -14,6 +23,20 @@ pub struct Run {
     pub violations: Vec<String>,
     pub liveness: Result<Time, String>,
     pub steps: u64,
+    /// The run's actions as a scenario link (`#s1.…`, the protocol's
+    /// default settings), to open the failing schedule in the app.
+    pub link: String,
+}
+
+/// Apply `a` now and record it with its step and time, so that a run can be
+/// replayed (and shared) as a scenario.
+pub fn act<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>, a: Action) {
+    rec.push(TimedAction {
+        step: sim.steps(),
+        t: sim.now(),
+        action: a.clone(),
+    });
+    sim.apply(&a);
 }
 
 /// The up node whose view says it leads (highest term if several).
@@ -63,6 +86,7 @@ pub fn fault(rng: &mut SimRng, roll: u64, n: NodeId, m: NodeId) -> Action {
 /// leader, node `n` restarts instead.
 pub fn crash_leader_mid_write<P: Protocol>(
     sim: &mut Sim<P>,
+    rec: &mut Vec<TimedAction>,
     rng: &mut SimRng,
     value: &mut u32,
     t: &mut Time,
@@ -72,26 +96,174 @@ pub fn crash_leader_mid_write<P: Protocol>(
         return Action::Restart { node: n };
     };
     *value += 1;
-    sim.apply(&Action::Request {
-        node: l,
-        cmd: Command {
-            key: Key((*value % 3) as u8),
-            value: *value,
+    act(
+        sim,
+        rec,
+        Action::Request {
+            node: l,
+            cmd: Command {
+                key: Key((*value % 3) as u8),
+                value: *value,
+            },
         },
-    });
+    );
     *t += rng.range(0, 30 * MS);
     sim.advance_to(*t);
     Action::Crash { node: l }
 }
 
 /// End a chaos run: heal every link, reset the network, restart every node.
-pub fn heal_everything<P: Protocol>(sim: &mut Sim<P>) {
-    sim.apply(&Action::HealAll);
-    sim.apply(&Action::SetNet {
-        net: NetConfig::default(),
-    });
+pub fn heal_everything<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>) {
+    act(sim, rec, Action::HealAll);
+    act(
+        sim,
+        rec,
+        Action::SetNet {
+            net: NetConfig::default(),
+        },
+    );
     for id in sim.ids().to_vec() {
-        sim.apply(&Action::Restart { node: id });
+        if !sim.is_up(id) {
+            act(sim, rec, Action::Restart { node: id });
+        }
+    }
+}
+
+/// The kinds of step a chaos run takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Request,
+    Crash,
+    Restart,
+    CutOneWay,
+    CutBoth,
+    Heal,
+    HealAll,
+    Net,
+    Timeout,
+    /// Heal everything, then split the nodes into 2 or 3 random groups.
+    Partition,
+    /// Heal everything, then cut the cluster in two halves but keep one
+    /// node connected to both (Jepsen's `bridge` nemesis).
+    Bridge,
+    /// Cut one node off from every other.
+    Isolate,
+    /// The profile's flapping node loses every link but one (a node that
+    /// hops between the sides of a partition, as a flaky switch port or
+    /// asymmetric routing makes it), and half the time its timeout is forced.
+    Flap,
+    /// Crash the leader moments after it accepted a write.
+    Storm,
+    Toggle,
+}
+
+const STEPS: [Step; 15] = [
+    Step::Request,
+    Step::Crash,
+    Step::Restart,
+    Step::CutOneWay,
+    Step::CutBoth,
+    Step::Heal,
+    Step::HealAll,
+    Step::Net,
+    Step::Timeout,
+    Step::Partition,
+    Step::Bridge,
+    Step::Isolate,
+    Step::Flap,
+    Step::Storm,
+    Step::Toggle,
+];
+
+/// One seed's fault profile: a weight per kind of step (0 = off), the
+/// worst loss and duplication it sets, and the pace of the user's actions.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    weights: Vec<(Step, u64)>,
+    max_drop_ppm: u64,
+    max_dup_ppm: u64,
+    gap: (Time, Time),
+    flapper: NodeId,
+}
+
+impl Profile {
+    /// Draw a profile: each kind of fault is on with probability 1/2 and
+    /// then weighted 1..=10; client requests are always on.
+    fn draw(rng: &mut SimRng, shape: &Shape, nodes: NodeId) -> Profile {
+        let mut weights = Vec::new();
+        for &s in &STEPS {
+            let on = match s {
+                Step::Request => true,
+                Step::Toggle => shape.toggles && rng.range(0, 1) == 0,
+                Step::Storm => shape.storm > 0 || rng.range(0, 1) == 0,
+                _ => rng.range(0, 1) == 0,
+            };
+            if on {
+                weights.push((s, rng.range(1, 10)));
+            }
+        }
+        let max_drop_ppm = [0, 50_000, 200_000, 400_000][rng.range(0, 3) as usize];
+        let max_dup_ppm = [0, 0, 50_000, 200_000][rng.range(0, 3) as usize];
+        let lo = rng.range(5, 60) * MS;
+        let hi = lo + rng.range(10, 250) * MS;
+        Profile {
+            weights,
+            max_drop_ppm,
+            max_dup_ppm,
+            gap: (lo, hi),
+            flapper: rng.range(1, u64::from(nodes)) as NodeId,
+        }
+    }
+
+    fn pick(&self, rng: &mut SimRng) -> Step {
+        let total: u64 = self.weights.iter().map(|w| w.1).sum();
+        let mut roll = rng.range(0, total.max(1) - 1);
+        for &(s, w) in &self.weights {
+            if roll < w {
+                return s;
+            }
+            roll -= w;
+        }
+        Step::Request
+    }
+}
+
+/// Heal every link, then cut the cluster into 2 or 3 random groups.
+fn partition<P: Protocol>(
+    sim: &mut Sim<P>,
+    rec: &mut Vec<TimedAction>,
+    rng: &mut SimRng,
+    nodes: NodeId,
+) {
+    act(sim, rec, Action::HealAll);
+    let groups = rng.range(2, 3);
+    let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, groups - 1)).collect();
+    for a in 1..=nodes {
+        for b in a + 1..=nodes {
+            if side[a as usize] != side[b as usize] {
+                act(sim, rec, Action::CutBoth { a, b });
+            }
+        }
+    }
+}
+
+/// Heal every link, then cut the cluster in two halves except for one
+/// bridge node that keeps every link.
+fn bridge<P: Protocol>(
+    sim: &mut Sim<P>,
+    rec: &mut Vec<TimedAction>,
+    rng: &mut SimRng,
+    nodes: NodeId,
+) {
+    act(sim, rec, Action::HealAll);
+    let b = rng.range(1, u64::from(nodes)) as NodeId;
+    let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, 1)).collect();
+    for x in (1..=nodes).filter(|&x| x != b) {
+        for y in (x + 1..=nodes).filter(|&y| y != b) {
+            if side[x as usize] != side[y as usize] {
+                act(sim, rec, Action::CutBoth { a: x, b: y });
+            }
+        }
     }
 }
 
@@ -143,42 +315,86 @@ pub fn chaos<P: Protocol>(
         },
     );
     let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let profile = Profile::draw(&mut rng, &shape, nodes);
     let mut value = 0u32;
     let mut t = 0;
     let mut flipped = vec![false; nodes as usize + 1];
+    let mut rec: Vec<TimedAction> = Vec::new();
     while t < duration {
-        t += rng.range(20 * MS, 150 * MS);
+        t += rng.range(profile.gap.0, profile.gap.1);
         sim.advance_to(t);
-        let roll = if shape.storm > 0 && rng.range(0, 99) < shape.storm {
-            99
+        let step = if shape.storm > 0 && rng.range(0, 99) < shape.storm {
+            Step::Storm
         } else {
-            rng.range(0, 98)
+            profile.pick(&mut rng)
         };
         let n = rng.range(1, u64::from(nodes)) as NodeId;
         let m = rng.range(1, u64::from(nodes)) as NodeId;
-        let action = match roll {
-            0..=44 => {
+        let action = match step {
+            Step::Request => {
                 value += 1;
                 client_request(&mut rng, value, leading(&sim), n)
             }
-            45..=91 => fault(&mut rng, roll, n, m),
-            92..=94 if shape.toggles => {
+            Step::Crash => Action::Crash { node: n },
+            Step::Restart => Action::Restart { node: n },
+            Step::CutOneWay => Action::CutOneWay { from: n, to: m },
+            Step::CutBoth => Action::CutBoth { a: n, b: m },
+            Step::Heal => Action::Heal { a: n, b: m },
+            Step::HealAll => Action::HealAll,
+            Step::Net => Action::SetNet {
+                net: NetConfig {
+                    drop_ppm: rng.range(0, profile.max_drop_ppm) as u32,
+                    dup_ppm: rng.range(0, profile.max_dup_ppm) as u32,
+                    ..NetConfig::default()
+                },
+            },
+            Step::Timeout => Action::Timeout { node: n },
+            Step::Partition => {
+                partition(&mut sim, &mut rec, &mut rng, nodes);
+                continue;
+            }
+            Step::Bridge => {
+                bridge(&mut sim, &mut rec, &mut rng, nodes);
+                continue;
+            }
+            Step::Isolate => {
+                for p in (1..=nodes).filter(|&p| p != n) {
+                    act(&mut sim, &mut rec, Action::CutBoth { a: n, b: p });
+                }
+                continue;
+            }
+            Step::Flap => {
+                let f = profile.flapper;
+                for p in (1..=nodes).filter(|&p| p != f) {
+                    if p == n || (n == f && p == m) {
+                        act(&mut sim, &mut rec, Action::Heal { a: f, b: p });
+                    } else {
+                        act(&mut sim, &mut rec, Action::CutBoth { a: f, b: p });
+                    }
+                }
+                if rng.range(0, 1) == 0 {
+                    act(&mut sim, &mut rec, Action::Timeout { node: f });
+                }
+                continue;
+            }
+            Step::Toggle => {
                 if sim.is_up(n) {
                     flipped[n as usize] = !flipped[n as usize];
                 }
                 Action::Toggle { node: n }
             }
-            92..=98 => Action::Restart { node: n },
-            _ => crash_leader_mid_write(&mut sim, &mut rng, &mut value, &mut t, n),
+            Step::Storm => {
+                crash_leader_mid_write(&mut sim, &mut rec, &mut rng, &mut value, &mut t, n)
+            }
         };
-        sim.apply(&action);
+        act(&mut sim, &mut rec, action);
     }
-    heal_everything(&mut sim);
+    heal_everything(&mut sim, &mut rec);
     for id in 1..=nodes {
         // Switches are durable; flip back the ones left on so that the
         // healed cluster can serve.
         if flipped[id as usize] {
-            sim.apply(&Action::Toggle { node: id });
+            act(&mut sim, &mut rec, Action::Toggle { node: id });
         }
     }
     let need = if shape.need == 0 {
@@ -238,7 +454,20 @@ pub fn chaos<P: Protocol>(
             }
         }
     }
+    let link = ProtocolKind::parse(P::NAME)
+        .map(|protocol| {
+            let s = Scenario {
+                protocol,
+                nodes,
+                seed,
+                actions: rec,
+                ..Scenario::default()
+            };
+            format!("#{}", replviz::link::encode(&s, healed_at))
+        })
+        .unwrap_or_default();
     Run {
+        link,
         violations: sim
             .violations()
             .iter()

@@ -143,6 +143,7 @@ pub fn chaos_with(
     let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut value = 0u32;
     let mut t = 0;
+    let mut rec = Vec::new();
     while t < duration {
         t += rng.range(20 * MS, 150 * MS);
         sim.advance_to(t);
@@ -160,11 +161,13 @@ pub fn chaos_with(
                 generic::client_request(&mut rng, value, leader(&sim), n)
             }
             45..=91 => generic::fault(&mut rng, roll, n, m),
-            _ => generic::crash_leader_mid_write(&mut sim, &mut rng, &mut value, &mut t, n),
+            _ => {
+                generic::crash_leader_mid_write(&mut sim, &mut rec, &mut rng, &mut value, &mut t, n)
+            }
         };
         sim.apply(&action);
     }
-    generic::heal_everything(&mut sim);
+    generic::heal_everything(&mut sim, &mut rec);
     let healed_at = sim.now();
     // A client that retries: find the leader, submit, wait up to 1 s for the
     // entry to be committed on a majority, otherwise try again.

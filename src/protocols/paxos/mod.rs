@@ -35,8 +35,9 @@
 //! [`PaxosBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::paxos::PaxosChecker;
-use crate::protocol::{Outcome, 
-    Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
+    TimerInfo,
 };
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};

@@ -25,9 +25,9 @@
 pub mod log;
 
 use crate::check::raft::RaftChecker;
-use crate::protocol::{Outcome, 
-    Command, EntryView, Key, Message, NodeView, Out, PeerProgress, Protocol, Reply, Request,
-    RequestId, TimerInfo,
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply,
+    Request, RequestId, TimerInfo,
 };
 use crate::sim::{NodeId, Time};
 use log::{Entry, Log};

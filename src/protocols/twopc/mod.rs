@@ -27,8 +27,9 @@
 //! them. [`TpcBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::twopc::TpcChecker;
-use crate::protocol::{Outcome, 
-    Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
+    TimerInfo,
 };
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};

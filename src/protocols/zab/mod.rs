@@ -37,8 +37,9 @@
 //! [`ZabBug`] holds deliberately broken variants that only tests select.
 
 use crate::check::zab::ZabChecker;
-use crate::protocol::{Outcome, 
-    Command, EntryView, Key, Message, NodeView, Out, Protocol, Reply, Request, RequestId, TimerInfo,
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
+    TimerInfo,
 };
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -1283,7 +1284,10 @@ impl Protocol for Zab {
     }
 
     fn outcome(&self, index: u64) -> Outcome {
-        match index.checked_sub(1).and_then(|i| self.history.get(i as usize)) {
+        match index
+            .checked_sub(1)
+            .and_then(|i| self.history.get(i as usize))
+        {
             Some(t) if index as usize <= self.delivered => Outcome::Committed(Some(t.cmd)),
             _ => Outcome::Pending,
         }
