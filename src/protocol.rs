@@ -194,6 +194,9 @@ pub trait Protocol: Clone + Debug + 'static {
 
     /// The protocol's name as used in links (`raft`).
     const NAME: &'static str;
+    /// How its messages travel: datagrams (the default, as the Raft and
+    /// Paxos papers assume) or ordered connections (TCP-based systems).
+    const TRANSPORT: crate::sim::net::Transport = crate::sim::net::Transport::Datagram;
 
     /// Boot a node (fresh when `durable` is `None`, otherwise restarting).
     fn boot(

@@ -249,10 +249,28 @@ impl ProtocolKind {
                 "Log Matching",
                 "Leader Completeness",
                 "State Machine Safety",
+                crate::sim::acks::INVARIANT,
             ],
-            ProtocolKind::Paxos => &["Agreement", "Validity", "Learners Agree"],
-            ProtocolKind::TwoPc => &["Atomicity", "Commit Validity", "No Reversal"],
-            ProtocolKind::Zab => &["Integrity", "Total Order", "Agreement", "Primary Order"],
+            ProtocolKind::Paxos => &[
+                "Agreement",
+                "Validity",
+                "Learners Agree",
+                crate::sim::acks::INVARIANT,
+            ],
+            ProtocolKind::TwoPc => &[
+                "Atomicity",
+                "Commit Validity",
+                "No Reversal",
+                crate::sim::acks::INVARIANT,
+            ],
+            ProtocolKind::Zab => &[
+                "Integrity",
+                "Total Order",
+                "Agreement",
+                "Primary Order",
+                "One Primary per Epoch",
+                crate::sim::acks::INVARIANT,
+            ],
         }
     }
     /// Look a protocol up by its link name.

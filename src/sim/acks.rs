@@ -65,6 +65,16 @@ impl AckCheck {
         }
     }
 
+    /// How many requests were acknowledged (told Ok or Aborted) so far.
+    pub fn acknowledged(&self) -> usize {
+        self.acks.len()
+    }
+
+    /// How many were told Ok.
+    pub fn ok(&self) -> usize {
+        self.acks.iter().filter(|a| a.ok).count()
+    }
+
     /// Check node `id` against every acknowledgement from its cursor on.
     pub fn check<P: Protocol>(
         &mut self,

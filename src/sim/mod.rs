@@ -16,7 +16,7 @@ pub mod trace;
 
 use crate::check::Checker;
 use crate::protocol::{Command, Effect, Message, NodeView, Out, Protocol, Request, TimerInfo};
-use net::{Cuts, LinkState, NetConfig};
+use net::{Cuts, LinkState, NetConfig, Transport};
 use rng::SimRng;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -90,6 +90,8 @@ enum Ev<P: Protocol> {
         from: NodeId,
         to: NodeId,
         msg: P::Msg,
+        /// Connections: the incarnation of the connection it was sent on.
+        conn: u64,
     },
     Lose {
         id: MsgId,
@@ -184,6 +186,9 @@ pub struct Sim<P: Protocol> {
     checker: P::Checker,
     violations: Vec<Violation>,
     acks: acks::AckCheck,
+    /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
+    /// current incarnation and the latest arrival time scheduled on it.
+    conns: Vec<(u64, Time)>,
     found: Vec<(&'static str, String)>,
     out: Out<P::Msg, P::Timer>,
 }
@@ -211,6 +216,7 @@ impl<P: Protocol> Clone for Sim<P> {
             checker: self.checker.clone(),
             violations: self.violations.clone(),
             acks: self.acks.clone(),
+            conns: self.conns.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
         }
@@ -244,6 +250,7 @@ impl<P: Protocol> Sim<P> {
             checker: P::Checker::default(),
             violations: Vec::new(),
             acks: acks::AckCheck::new(n as usize),
+            conns: vec![(0, 0); (n * n) as usize],
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
         };
@@ -364,6 +371,10 @@ impl<P: Protocol> Sim<P> {
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
+    /// Client requests told Ok so far.
+    pub fn acknowledged_ok(&self) -> usize {
+        self.acks.ok()
+    }
     /// Time of the next queued event, if any.
     pub fn next_event_time(&self) -> Option<Time> {
         self.queue.peek().map(|q| q.at)
@@ -380,20 +391,31 @@ impl<P: Protocol> Sim<P> {
         self.out.now = self.now;
         self.steps += 1;
         match q.ev {
-            Ev::Deliver { id, from, to, msg } => {
-                if !self.is_up(to) {
-                    self.record(TraceKind::Drop {
-                        msg: id,
-                        from,
-                        to,
-                        reason: DropReason::Down,
-                    });
+            Ev::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                conn,
+            } => {
+                let lost = if !self.is_up(to) {
+                    Some(DropReason::Down)
                 } else if self.cuts.is_cut(from, to) {
+                    Some(DropReason::Cut)
+                } else if P::TRANSPORT == Transport::Connection && conn != self.conn(from, to).0 {
+                    Some(DropReason::Reset)
+                } else {
+                    None
+                };
+                if let Some(reason) = lost {
+                    if P::TRANSPORT == Transport::Connection {
+                        self.break_conn(from, to);
+                    }
                     self.record(TraceKind::Drop {
                         msg: id,
                         from,
                         to,
-                        reason: DropReason::Cut,
+                        reason,
                     });
                 } else {
                     self.record(TraceKind::Deliver { msg: id, from, to });
@@ -616,8 +638,25 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    fn conn(&self, from: NodeId, to: NodeId) -> (u64, Time) {
+        let n = self.cfg.nodes as usize;
+        self.conns[(from as usize - 1) * n + (to as usize - 1)]
+    }
+
+    /// A message on `from -> to` was lost for good: that connection is
+    /// broken, and whatever is still in flight on it will not arrive.
+    fn break_conn(&mut self, from: NodeId, to: NodeId) {
+        let n = self.cfg.nodes as usize;
+        let c = &mut self.conns[(from as usize - 1) * n + (to as usize - 1)];
+        c.0 += 1;
+    }
+
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         if to < 1 || to > self.cfg.nodes || to == from {
+            return;
+        }
+        if P::TRANSPORT == Transport::Connection {
+            self.send_on_connection(from, to, msg);
             return;
         }
         let net = &self.cfg.net;
@@ -656,6 +695,7 @@ impl<P: Protocol> Sim<P> {
                 arrive,
                 dup: copy == 1,
                 doomed,
+                retries: 0,
             });
             if doomed {
                 let reason = if cut {
@@ -680,9 +720,85 @@ impl<P: Protocol> Sim<P> {
                         from,
                         to,
                         msg: msg.clone(),
+                        conn: 0,
                     },
                 );
             }
+        }
+    }
+
+    /// Send over the ordered connection `from -> to`: each loss costs a
+    /// retransmission timeout instead of the message; arrivals keep the
+    /// order of sends; a cut at send time loses the message and breaks the
+    /// connection, and so do too many retransmissions.
+    fn send_on_connection(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        let net = &self.cfg.net;
+        let (lo, hi, drop_ppm) = (net.latency_min, net.latency_max, net.drop_ppm);
+        let mut delay = self.rng.range(lo, hi);
+        let mut retries = 0u8;
+        while self.rng.chance(drop_ppm) {
+            if retries == net::MAX_RETRIES {
+                break;
+            }
+            delay += net::rto(hi, retries);
+            retries += 1;
+        }
+        let gave_up = retries == net::MAX_RETRIES;
+        let cut = self.cuts.is_cut(from, to);
+        let doomed = cut || gave_up;
+        let (gen, last) = self.conn(from, to);
+        let arrive = if doomed {
+            self.now + delay.min(hi) / 2
+        } else {
+            (self.now + delay).max(last + 1)
+        };
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let (kind, text) = if self.mode == TraceMode::Full {
+            (msg.kind(), msg.describe())
+        } else {
+            (msg.kind(), String::new())
+        };
+        self.record(TraceKind::Send {
+            msg: id,
+            from,
+            to,
+            kind,
+            text,
+            arrive,
+            dup: false,
+            doomed,
+            retries,
+        });
+        if doomed {
+            self.break_conn(from, to);
+            let reason = if cut {
+                DropReason::Cut
+            } else {
+                DropReason::Reset
+            };
+            self.push(
+                arrive,
+                Ev::Lose {
+                    id,
+                    from,
+                    to,
+                    reason,
+                },
+            );
+        } else {
+            let n = self.cfg.nodes as usize;
+            self.conns[(from as usize - 1) * n + (to as usize - 1)].1 = arrive;
+            self.push(
+                arrive,
+                Ev::Deliver {
+                    id,
+                    from,
+                    to,
+                    msg,
+                    conn: gen,
+                },
+            );
         }
     }
 

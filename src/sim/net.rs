@@ -3,6 +3,14 @@
 //! Probabilities are integers in parts per million so that no floating point
 //! enters the engine. Cuts are directed: cutting `a -> b` drops messages from
 //! `a` to `b` only; a two-way cut is both directions.
+//!
+//! Two transports sit on this network ([`Transport`]): independent
+//! datagrams, lost, duplicated and reordered as the settings say (what the
+//! Raft and Paxos papers assume), and ordered connections (TCP, as ZooKeeper
+//! and the real systems use): a lost segment is retransmitted, so loss shows
+//! up as delay; nothing is duplicated or reordered; and a cut breaks the
+//! connection, so nothing sent on it arrives after a message that was lost to
+//! the cut, until a new connection carries the next message.
 
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -31,6 +39,27 @@ impl Default for NetConfig {
             dup_ppm: 0,
         }
     }
+}
+
+/// How a protocol's messages travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Independent datagrams: lost, duplicated and reordered.
+    Datagram,
+    /// Ordered connections: loss becomes retransmission delay; a cut or a
+    /// crash breaks the connection, and each end learns it by its own timeout.
+    Connection,
+}
+
+/// Most retransmissions of one segment before its connection gives up
+/// (then the message is lost and the connection broken).
+pub const MAX_RETRIES: u8 = 8;
+
+/// The retransmission timeout before retry `k` (from 0): twice the
+/// largest latency, doubled after each retry up to 32 times (TCP's
+/// exponential back-off, capped).
+pub fn rto(latency_max: Time, k: u8) -> Time {
+    (2 * latency_max.max(1)) << k.min(5)
 }
 
 /// The state of the undirected link between two nodes, as the UI shows it.

@@ -18,6 +18,9 @@ pub enum DropReason {
     Cut,
     /// The receiver was down when the message arrived.
     Down,
+    /// Its connection had broken (a cut or a crash lost an earlier message,
+    /// or it was retransmitted too often).
+    Reset,
 }
 
 impl DropReason {
@@ -27,6 +30,7 @@ impl DropReason {
             DropReason::Lost => "lost",
             DropReason::Cut => "link cut",
             DropReason::Down => "receiver down",
+            DropReason::Reset => "connection broken",
         }
     }
 }
@@ -46,6 +50,9 @@ pub enum TraceKind {
         dup: bool,
         /// Set when the network has already decided to drop it.
         doomed: bool,
+        /// Connections: how many times it was retransmitted (each loss
+        /// costs a retransmission timeout).
+        retries: u8,
     },
     /// A message reached its receiver.
     Deliver {
@@ -124,12 +131,15 @@ impl TraceEvent {
                 text,
                 dup,
                 doomed,
+                retries,
                 ..
             } => {
                 let extra = if *dup {
-                    " (duplicated by the network)"
+                    " (duplicated by the network)".to_string()
+                } else if *retries > 0 {
+                    format!(" (lost {retries}×, retransmitted)")
                 } else {
-                    ""
+                    String::new()
                 };
                 let fate = if *doomed { " — will be dropped" } else { "" };
                 format!("{} sends {} to {}{}{}", s(*from), text, s(*to), extra, fate)
@@ -221,6 +231,7 @@ impl TraceEvent {
                 arrive,
                 dup,
                 doomed,
+                retries,
                 ..
             } => {
                 put(1);
@@ -229,7 +240,7 @@ impl TraceEvent {
                 put(u64::from(*to));
                 put(kind.len() as u64);
                 put(*arrive);
-                put(u64::from(*dup) | u64::from(*doomed) << 1);
+                put(u64::from(*dup) | u64::from(*doomed) << 1 | u64::from(*retries) << 2);
             }
             TraceKind::Deliver { msg, .. } => {
                 put(2);

@@ -251,8 +251,14 @@ fn MessageDot(id: u64) -> impl IntoView {
             data-from=attr(|m| m.from.to_string())
             data-to=attr(|m| m.to.to_string())
             data-state=attr(|m| if m.dropped { "dropped".into() } else { "flying".into() })
+            data-retries=attr(|m| m.retries.to_string())
             class=move || m.with(|m| match m {
-                Some(m) => format!("rv-msg rv-mt-{}{}", proto.msg_tone(m.kind), if m.dropped { " rv-msg-dropped" } else { "" }),
+                Some(m) => format!(
+                    "rv-msg rv-mt-{}{}{}",
+                    proto.msg_tone(m.kind),
+                    if m.dropped { " rv-msg-dropped" } else { "" },
+                    if m.retries > 0 { " rv-msg-retx" } else { "" },
+                ),
                 None => "rv-msg".into(),
             })
             transform=move || { let (x, y, _) = pos(); format!("translate({x:.1},{y:.1})") }
@@ -260,7 +266,10 @@ fn MessageDot(id: u64) -> impl IntoView {
         >
             <title>{attr(|m| m.text.clone())}</title>
             <rect x="-17" y="-10" width="34" height="20" rx="10"/>
-            <text y="4">{move || m.with(|m| m.as_ref().map(|m| proto.msg_label(m.kind)).unwrap_or(""))}</text>
+            <text y="4">{move || m.with(|m| m.as_ref().map(|m| {
+                let label = proto.msg_label(m.kind);
+                if m.retries > 0 { format!("↻{label}") } else { label.to_string() }
+            }).unwrap_or_default())}</text>
             {move || m.with(|m| m.as_ref().is_some_and(|m| m.dropped)).then(|| view! {
                 <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
             })}

@@ -43,6 +43,8 @@ pub struct MsgAnim {
     pub dropped: bool,
     /// Lost half-way (random loss or a cut at send time).
     pub half: bool,
+    /// Retransmissions on its connection (each one a loss turned into delay).
+    pub retries: u8,
     /// Plain-words summary.
     pub text: String,
 }
@@ -470,6 +472,7 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
                 text,
                 arrive,
                 doomed,
+                retries,
                 ..
             } => {
                 let outcome = done.iter().find(|(m, _)| m == msg).copied();
@@ -488,6 +491,7 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
                         arrive: *arrive,
                         dropped: *doomed || matches!(outcome, Some((_, true))),
                         half: *doomed,
+                        retries: *retries,
                         text: text.clone(),
                     });
                 }

@@ -27,12 +27,14 @@
 //!   proposes it, commits it once a quorum (itself included) acknowledged it,
 //!   and sends `Commit`. Followers that join late are synchronised first.
 //!
-//! Zab assumes FIFO channels (TCP). The simulated network reorders and
-//! loses, so leader-to-follower messages carry a session and a sequence
-//! number; a follower processes them in order and treats a gap that does not
-//! fill before its timeout as a broken connection, going back to looking, as
-//! a ZooKeeper follower does when its TCP connection drops. Leaders ping; a
-//! leader that stops hearing from a quorum steps down.
+//! Zab assumes FIFO channels (TCP), and runs on the kernel's ordered
+//! connections ([`Transport::Connection`]): a lost segment is retransmitted,
+//! so loss shows up as delay, and a cut breaks the connection. Leader-to-
+//! follower messages also carry a session and a sequence number, so that a
+//! follower sees the gap a broken connection leaves, waits for its timeout
+//! and goes back to looking, as a ZooKeeper follower does when its socket
+//! read times out. Leaders ping; a leader that stops hearing from a quorum
+//! steps down.
 //!
 //! [`ZabBug`] holds deliberately broken variants that only tests select.
 
@@ -41,6 +43,7 @@ use crate::protocol::{
     Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
+use crate::sim::net::Transport;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -1165,6 +1168,7 @@ impl Protocol for Zab {
     type Durable = ZabDurable;
     type Checker = ZabChecker;
     const NAME: &'static str = "zab";
+    const TRANSPORT: Transport = Transport::Connection;
 
     fn boot(
         id: NodeId,
