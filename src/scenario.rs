@@ -125,7 +125,12 @@ impl Scenario {
                 "Preempted proposers retry at once (dueling)",
                 self.paxos.retry_at_once,
             )],
-            ProtocolKind::TwoPc | ProtocolKind::Zab => Vec::new(),
+            ProtocolKind::TwoPc => vec![(
+                "presumed-abort",
+                "Presumed abort (R*): aborts neither forced nor acknowledged",
+                self.tpc.presumed_abort,
+            )],
+            ProtocolKind::Zab => Vec::new(),
         }
     }
 
@@ -134,6 +139,7 @@ impl Scenario {
         match id {
             "noop" => self.raft.noop_on_election = on,
             "retry-at-once" => self.paxos.retry_at_once = on,
+            "presumed-abort" => self.tpc.presumed_abort = on,
             _ => {}
         }
     }

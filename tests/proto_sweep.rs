@@ -169,7 +169,11 @@ fn paxos_sweep() {
 fn twopc_sweep() {
     sweep::<TwoPc>(
         "2pc",
-        |_| TpcConfig::default(),
+        // Odd seeds run presumed abort.
+        |seed| TpcConfig {
+            presumed_abort: seed % 2 == 1,
+            ..TpcConfig::default()
+        },
         |seed, nodes| Shape {
             need: nodes as usize - 1,
             storm: storm(seed),

@@ -1,10 +1,11 @@
 //! Built-in classroom scenarios for two-phase commit.
 
-use super::{advance_until, base, request, MS};
+use super::{advance_until, base, request, scenario, MS};
 use crate::protocols::raft::cmd;
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
 use crate::sim::Action;
+use crate::timeline::Timeline;
 
 const P: ProtocolKind = ProtocolKind::TwoPc;
 
@@ -19,6 +20,10 @@ pub const LIST: &[(&str, &str)] = &[
         "2pc-recovery",
         "2PC: coordinator crash after deciding: its log brings the decision back",
     ),
+    (
+        "2pc-presumed-abort",
+        "2PC presumed abort: the same run with cheaper aborts",
+    ),
 ];
 
 /// Build one by id.
@@ -27,8 +32,41 @@ pub fn build(id: &str) -> Option<Scenario> {
         "2pc-vote-no" => vote_no(),
         "2pc-blocking" => blocking(),
         "2pc-recovery" => recovery(),
+        "2pc-presumed-abort" => presumed_abort(),
         _ => return None,
     })
+}
+
+/// The client requests and switch flips of "2pc-vote-no".
+fn vote_no_actions(tl: &mut Timeline) {
+    request(tl, 200 * MS, 1, cmd(0, 1));
+    tl.act(500 * MS, Action::Toggle { node: 3 });
+    request(tl, 600 * MS, 1, cmd(0, 2));
+    tl.act(1_000 * MS, Action::Toggle { node: 3 });
+    request(tl, 1_100 * MS, 1, cmd(0, 3));
+}
+
+fn presumed_abort() -> Scenario {
+    let mut s = scenario(
+        P,
+        2,
+        4,
+        "2pc-presumed-abort",
+        "The run of \"a commit, then one NO vote aborts\" again, with presumed abort (Mohan, \
+         Lindsay & Obermarck, R*, 1986) switched on in the settings. Commits go as before: S1 \
+         forces COMMIT before telling anyone, each participant forces it and acknowledges. The \
+         abort of T2 is cheaper: S1 forces nothing and forgets T2 at once, and the participants \
+         write their abort records without forcing them and do not acknowledge. If an Abort were \
+         lost, the participant would ask, and S1, knowing nothing of T2, would answer abort: no \
+         information means abort. S1 also does not force Begin. Over the run that is 7 forced log \
+         writes fewer (three Begin records, T2's decision, and T2's abort records at S2, S3 and \
+         S4; the \"forced log writes\" line of each node counts them) and 3 messages fewer \
+         (T2's acknowledgements), with the same outcome: x=3 everywhere, T2 aborted.",
+    );
+    s.tpc.presumed_abort = true;
+    let mut tl = Timeline::new(s);
+    vote_no_actions(&mut tl);
+    tl.scenario().clone()
 }
 
 fn vote_no() -> Scenario {
@@ -45,11 +83,7 @@ fn vote_no() -> Scenario {
          enough: S1 decides abort and nobody writes x=2. At 1.0 s S3 is switched back and T3 \
          commits.",
     );
-    request(&mut tl, 200 * MS, 1, cmd(0, 1));
-    tl.act(500 * MS, Action::Toggle { node: 3 });
-    request(&mut tl, 600 * MS, 1, cmd(0, 2));
-    tl.act(1_000 * MS, Action::Toggle { node: 3 });
-    request(&mut tl, 1_100 * MS, 1, cmd(0, 3));
+    vote_no_actions(&mut tl);
     tl.scenario().clone()
 }
 
@@ -74,8 +108,8 @@ fn blocking() -> Scenario {
          coordinator might have decided commit), and they may not commit (it might have decided \
          abort). They keep asking S1 and wait, holding their locks: watch the lock times grow in \
          the log panel. This is the blocking that two-phase commit is known for. At 3 s S1 \
-         restarts, finds Begin but no decision in its log, presumes abort and tells everyone; the \
-         locks are released.",
+         restarts, finds Begin but no decision in its log, so it aborts T1 and tells everyone; \
+         the locks are released.",
     );
     request(&mut tl, 200 * MS, 1, cmd(0, 1));
     let t = advance_until(&mut tl, 1_000 * MS, all_prepared);
@@ -95,8 +129,8 @@ fn recovery() -> Scenario {
          S3 commit; then S1 crashes. S4 is in doubt: it holds its lock on x and asks S1 again and \
          again. At 2.5 s S1 restarts and the link heals: S1 reads COMMIT from its log and resends \
          it, and S4 commits too. Had S1 not logged its decision before sending it, recovery would \
-         have presumed abort, and T1 would be committed at two participants and aborted at the \
-         third.",
+         have aborted T1 (Begin without a decision), and T1 would be committed at two \
+         participants and aborted at the third.",
     );
     request(&mut tl, 200 * MS, 1, cmd(0, 1));
     let t = advance_until(&mut tl, 1_000 * MS, all_prepared);

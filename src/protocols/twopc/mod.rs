@@ -17,14 +17,29 @@
 //!   to its log before anyone hears of it; then it is sent, and resent until
 //!   every participant acknowledges, after which the coordinator logs `End`.
 //! - **Recovery** (BHG §7.4): a restarted coordinator aborts every begun
-//!   transaction without a logged decision ("presumed abort") and resends the
-//!   decisions it logged. A restarted participant re-takes the locks of its
-//!   `Prepared` transactions and asks the coordinator (`DecisionReq`) until
-//!   it answers: it is **blocked**, holding its locks, for as long as the
-//!   coordinator is away. That blocking is what the protocol is known for.
+//!   transaction without a logged decision and resends the decisions it
+//!   logged. A restarted participant re-takes the locks of its `Prepared`
+//!   transactions and asks the coordinator (`DecisionReq`) until it answers:
+//!   it is **blocked**, holding its locks, for as long as the coordinator is
+//!   away. That blocking is what the protocol is known for.
+//!
+//! That is **basic 2PC** (the default): Begin, every decision and every
+//! participant's abort are forced, and aborts are acknowledged. With
+//! [`TpcConfig::presumed_abort`] it runs **presumed abort** as Mohan,
+//! Lindsay & Obermarck define it (R*, TODS 1986, §2): the coordinator forces
+//! nothing before its decision and forces only commits; an abort is neither
+//! forced (coordinator or participant) nor acknowledged, and the coordinator
+//! forgets it at once; "no information means abort", so a coordinator that
+//! knows nothing of a transaction answers an inquiry with Abort. Commits cost
+//! the same in both; each aborted transaction saves 2 + (n-1) forced writes
+//! and n-1 acknowledgements. Non-forced records (`End`, presumed abort's
+//! abort records) are written to the log without the count of forced writes.
 //!
 //! Both logs are durable ([`TpcDurable`]); everything else is rebuilt from
-//! them. [`TpcBug`] holds deliberately broken variants that only tests select.
+//! them. Transaction ids come from a durable counter, so they stay unique
+//! across a coordinator's restarts even when Begin is not logged (R* names a
+//! transaction by its site and time). [`TpcBug`] holds deliberately broken
+//! variants that only tests select.
 
 use crate::check::twopc::TpcChecker;
 use crate::protocol::{
@@ -49,6 +64,8 @@ pub struct TpcConfig {
     pub vote_timeout: Time,
     /// How often decisions are resent and in-doubt participants ask (µs).
     pub retry_interval: Time,
+    /// Presumed abort (Mohan, Lindsay & Obermarck 1986) instead of basic 2PC.
+    pub presumed_abort: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<TpcBug>,
@@ -59,6 +76,7 @@ impl Default for TpcConfig {
         TpcConfig {
             vote_timeout: 400_000,
             retry_interval: 300_000,
+            presumed_abort: false,
             bug: None,
         }
     }
@@ -180,6 +198,10 @@ pub struct TpcDurable {
     pub log: Vec<Record>,
     /// The participant votes no on every new transaction.
     pub refuse: bool,
+    /// The next transaction id (coordinator).
+    pub next_txn: TxnId,
+    /// Forced log writes so far (the cost presumed abort saves).
+    pub forced: u64,
 }
 
 /// A transaction's state at one node.
@@ -237,6 +259,7 @@ pub struct TwoPc {
     locks: BTreeMap<Key, (TxnId, Time)>,
     kv: BTreeMap<Key, u32>,
     next_txn: TxnId,
+    forced: u64,
     now: Time,
     recent: Vec<Record>,
     /// A decision this participant was told that contradicts its own log
@@ -285,10 +308,32 @@ impl TwoPc {
         self.peers.iter().copied().filter(|&p| p != COORDINATOR)
     }
 
-    /// Force a record to the stable log.
+    /// Force a record to the stable log (the write completes before the
+    /// handler goes on).
     fn force(&mut self, r: Record) {
+        self.forced += 1;
         self.log.push(r);
         self.recent.push(r);
+    }
+
+    /// Write a record without forcing it.
+    fn write(&mut self, r: Record) {
+        self.log.push(r);
+        self.recent.push(r);
+    }
+
+    /// Presumed abort's abort: nothing written at all, only seen by the checker.
+    fn presume(&mut self, r: Record) {
+        self.recent.push(r);
+    }
+
+    fn pra(&self) -> bool {
+        self.cfg.presumed_abort
+    }
+
+    /// Forced log writes so far.
+    pub fn forced_writes(&self) -> u64 {
+        self.forced
     }
 
     fn begin_handler(&mut self, out: &TpcOut) {
@@ -316,8 +361,12 @@ impl TwoPc {
         t.since = now;
         let req = t.req.take();
         // BHG §7.3: the decision is forced to the log before anyone, the
-        // client included, hears of it.
-        if log_it {
+        // client included, hears of it. Presumed abort forces only commits.
+        let pra_abort = !commit && self.cfg.presumed_abort;
+        if pra_abort {
+            t.ended = true;
+            self.presume(Record::Decision { txn, commit });
+        } else if log_it {
             self.force(Record::Decision { txn, commit });
         }
         if let Some(req) = req {
@@ -336,9 +385,25 @@ impl TwoPc {
             format!(
                 "S{id} decides to {} T{txn}{}",
                 if commit { "COMMIT" } else { "ABORT" },
-                if log_it { " and logs it" } else { "" }
+                if pra_abort {
+                    " (presumed abort: nothing logged, no acks awaited)"
+                } else if log_it {
+                    " and logs it"
+                } else {
+                    ""
+                }
             )
         });
+        if pra_abort {
+            // Sent once and forgotten: a participant that misses it asks,
+            // and an unknown transaction is answered with Abort.
+            let targets: Vec<NodeId> = self.participants().collect();
+            for p in targets {
+                out.send(p, TpcMsg::Abort { txn });
+            }
+            self.txns.remove(&txn);
+            return;
+        }
         self.send_decision(txn, out);
     }
 
@@ -400,7 +465,8 @@ impl TwoPc {
                 if t.acks.len() == n && !t.ended {
                     t.ended = true;
                     out.cancel_timer(TpcTimer::Resend(txn));
-                    self.force(Record::End { txn });
+                    // End need not be forced (BHG §7.4).
+                    self.write(Record::End { txn });
                 }
             }
             TpcMsg::DecisionReq { txn } => match self.txns.get(&txn).map(|t| t.state) {
@@ -446,7 +512,11 @@ impl TwoPc {
                         )
                     });
                 } else {
-                    self.force(Record::VotedNo { txn });
+                    if self.pra() {
+                        self.write(Record::VotedNo { txn });
+                    } else {
+                        self.force(Record::VotedNo { txn });
+                    }
                     self.txns.insert(txn, txn_at(cmd, TxnState::Aborted, now));
                     let why = if free { "told to refuse" } else { "key locked" };
                     out.note(|| format!("S{id} votes no on T{txn} ({why})"));
@@ -478,15 +548,24 @@ impl TwoPc {
                 out.send(from, TpcMsg::Ack { txn });
             }
             TpcMsg::Abort { txn } => {
+                let pra = self.pra();
                 match self.txns.get(&txn).map(|t| t.state) {
                     Some(TxnState::Prepared) => {
-                        self.force(Record::Aborted { txn });
+                        if pra {
+                            self.write(Record::Aborted { txn });
+                        } else {
+                            self.force(Record::Aborted { txn });
+                        }
                         self.finish(txn, TxnState::Aborted, out);
                     }
                     None => {
                         // Never prepared here (the Prepare was lost): record
                         // the abort so that a late Prepare gets a no.
-                        self.force(Record::Aborted { txn });
+                        if pra {
+                            self.write(Record::Aborted { txn });
+                        } else {
+                            self.force(Record::Aborted { txn });
+                        }
                         let cmd = Command {
                             key: Key(0),
                             value: 0,
@@ -496,7 +575,10 @@ impl TwoPc {
                     }
                     _ => {}
                 }
-                out.send(from, TpcMsg::Ack { txn });
+                // Presumed abort: aborts are not acknowledged.
+                if !pra {
+                    out.send(from, TpcMsg::Ack { txn });
+                }
             }
             _ => {}
         }
@@ -569,7 +651,8 @@ impl Protocol for TwoPc {
             txns: BTreeMap::new(),
             locks: BTreeMap::new(),
             kv: BTreeMap::new(),
-            next_txn: 1,
+            next_txn: d.next_txn.max(1),
+            forced: d.forced,
             now,
             recent: Vec::new(),
             contradiction: None,
@@ -713,7 +796,15 @@ impl Protocol for TwoPc {
         }
         let txn = self.next_txn;
         self.next_txn += 1;
-        self.force(Record::Begin { txn, cmd: req.cmd });
+        // Presumed abort does not force Begin: it is buffered, and reaches
+        // the disk with the commit record if there is one (a force writes
+        // the whole log buffer), which is how that record names what it
+        // commits.
+        if self.pra() {
+            self.write(Record::Begin { txn, cmd: req.cmd });
+        } else {
+            self.force(Record::Begin { txn, cmd: req.cmd });
+        }
         let mut t = txn_at(req.cmd, TxnState::Voting, self.now);
         t.req = Some(req.id);
         self.txns.insert(txn, t);
@@ -759,6 +850,8 @@ impl Protocol for TwoPc {
         TpcDurable {
             log: self.log.clone(),
             refuse: self.refuse,
+            next_txn: self.next_txn,
+            forced: self.forced,
         }
     }
 
@@ -771,6 +864,9 @@ impl Protocol for TwoPc {
         match self.txns.get(&txn) {
             Some(t) if t.state == TxnState::Committed => Outcome::Committed(Some(t.cmd)),
             Some(t) if t.state == TxnState::Aborted => Outcome::Aborted,
+            // Presumed abort: a coordinator that began it and knows nothing
+            // more holds it aborted.
+            None if self.is_coordinator() && self.pra() && txn < self.next_txn => Outcome::Aborted,
             _ => Outcome::Pending,
         }
     }
@@ -820,6 +916,7 @@ impl Protocol for TwoPc {
         if !self.is_coordinator() && self.refuse {
             details.push("will vote NO".into());
         }
+        details.push(format!("forced log writes: {}", self.forced));
         if self.is_coordinator() {
             // The votes of the latest transactions, "?" for none yet.
             for (txn, t) in self.txns.iter().rev().take(3) {
