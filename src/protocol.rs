@@ -30,7 +30,7 @@ impl std::fmt::Display for Key {
 }
 
 /// A client command for the replicated key-value state machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Command {
     /// The key written.
     pub key: Key,

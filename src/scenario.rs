@@ -115,11 +115,18 @@ impl Scenario {
     /// The protocol's on/off settings the UI offers, as (id, label, value).
     pub fn flags(&self) -> Vec<(&'static str, &'static str, bool)> {
         match self.protocol {
-            ProtocolKind::Raft => vec![(
-                "noop",
-                "No-op entry on election (§8)",
-                self.raft.noop_on_election,
-            )],
+            ProtocolKind::Raft => vec![
+                (
+                    "noop",
+                    "No-op entry on election (§8)",
+                    self.raft.noop_on_election,
+                ),
+                (
+                    "serials",
+                    "Client serial numbers (§8): a retried write runs once",
+                    self.raft.client_serials,
+                ),
+            ],
             ProtocolKind::Paxos => vec![(
                 "retry-at-once",
                 "Preempted proposers retry at once (dueling)",
@@ -138,6 +145,7 @@ impl Scenario {
     pub fn set_flag(&mut self, id: &str, on: bool) {
         match id {
             "noop" => self.raft.noop_on_election = on,
+            "serials" => self.raft.client_serials = on,
             "retry-at-once" => self.paxos.retry_at_once = on,
             "presumed-abort" => self.tpc.presumed_abort = on,
             _ => {}

@@ -221,3 +221,58 @@ fn promise_survives_restart_unless_broken() {
         assert_eq!(a2.promised() == b(5, 1), kept, "{bug:?}");
     }
 }
+
+/// PMMC §2 (the replica's `propose`/`perform`): a command whose slot is
+/// decided for another command is proposed again in a later slot rather
+/// than answered "unknown".
+#[test]
+fn command_that_loses_its_slot_is_proposed_again() {
+    let mut p = boot(1);
+    let mut out = O::new(true);
+    p.on_timer(PaxosTimer::LeaderTimeout, &mut out);
+    let ballot = p.ballot();
+    p.on_message(
+        2,
+        PaxosMsg::Promise {
+            ballot,
+            accepted: vec![],
+        },
+        &mut out,
+    );
+    p.on_request(
+        Request {
+            id: 7,
+            cmd: cmd(0, 5),
+        },
+        &mut O::new(true),
+    );
+    // Slot 1 is decided for another proposer's command.
+    let mut out = O::new(true);
+    p.on_message(
+        3,
+        PaxosMsg::Decide {
+            slot: 1,
+            value: Some(cmd(1, 9)),
+        },
+        &mut out,
+    );
+    assert_eq!(p.applied(), 1);
+    let replies: Vec<_> = out
+        .effects()
+        .iter()
+        .filter(|e| matches!(e, replviz::protocol::Effect::Reply(..)))
+        .collect();
+    assert!(replies.is_empty(), "no answer yet: {replies:?}");
+    let s = sends(&out);
+    assert!(
+        s.iter().any(|(_, m)| matches!(m, PaxosMsg::Accept { slot: 2, value, .. } if *value == Some(cmd(0, 5)))),
+        "re-proposed in slot 2: {s:?}"
+    );
+    // Chosen there, the client is told so, at slot 2.
+    let mut out = O::new(true);
+    p.on_message(3, PaxosMsg::Accepted { ballot, slot: 2 }, &mut out);
+    assert!(out.effects().iter().any(|e| matches!(
+        e,
+        replviz::protocol::Effect::Reply(7, replviz::protocol::Reply::Ok { index: 2 })
+    )));
+}

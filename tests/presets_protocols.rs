@@ -253,6 +253,11 @@ fn flags_set_and_read_back() {
     s.protocol = ProtocolKind::Raft;
     s.set_flag("noop", false);
     assert!(!s.raft.noop_on_election && !s.flags()[0].2);
+    s.set_flag("serials", true);
+    assert!(s.raft.client_serials && s.flags()[1].2);
+    s.protocol = ProtocolKind::TwoPc;
+    s.set_flag("presumed-abort", true);
+    assert!(s.tpc.presumed_abort && s.flags()[0].2);
     s.set_flag("no-such-flag", true);
     s.protocol = ProtocolKind::Zab;
     assert!(s.flags().is_empty());

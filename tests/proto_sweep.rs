@@ -137,6 +137,7 @@ fn raft_swarm_sweep() {
         "raft",
         |seed| RaftConfig {
             noop_on_election: seed % 2 == 0,
+            client_serials: seed % 3 == 1,
             ..RaftConfig::default()
         },
         |seed, _| Shape {

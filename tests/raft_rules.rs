@@ -467,3 +467,62 @@ fn restart_keeps_persistent_state_only() {
     assert_eq!(r2.last_applied(), 0);
     assert_eq!(r2.role(), Role::Follower);
 }
+
+/// §8 ("Client interaction"): without client serial numbers, a retried
+/// command whose first attempt did commit is executed twice, undoing the
+/// write between them; with them, the state machine skips it and answers
+/// with the first execution's index, and no check fires either way.
+#[test]
+fn client_serials_execute_a_retried_command_once() {
+    use replviz::sim::{Action, Sim, SimConfig, TraceMode};
+    for serials in [false, true] {
+        let mut sim: Sim<Raft> = Sim::new(
+            SimConfig {
+                nodes: 3,
+                seed: 3,
+                net: Default::default(),
+                proto: RaftConfig {
+                    client_serials: serials,
+                    ..RaftConfig::default()
+                },
+            },
+            TraceMode::Full,
+        );
+        sim.advance_to(1_000_000);
+        let l = sim.leader().expect("a leader");
+        for (t, value) in [(1_000_000, 3), (1_200_000, 4), (1_400_000, 3)] {
+            sim.advance_to(t);
+            sim.apply(&Action::Request {
+                node: l,
+                cmd: cmd(0, value),
+            });
+        }
+        sim.advance_to(2_000_000);
+        assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+        let want = if serials { "x=4" } else { "x=3" };
+        for id in 1..=3 {
+            assert_eq!(
+                sim.view(id).unwrap().state_machine,
+                want,
+                "serials {serials}, S{id}"
+            );
+        }
+        let oks: Vec<u64> = sim
+            .trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                replviz::sim::trace::TraceKind::Reply {
+                    reply: Reply::Ok { index },
+                    ..
+                } => Some(*index),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(oks.len(), 3, "every request answered Ok");
+        if serials {
+            assert_eq!(oks[2], oks[0], "the retry is answered with the first index");
+        } else {
+            assert!(oks[2] > oks[1], "the retry ran again at a new index");
+        }
+    }
+}

@@ -24,7 +24,7 @@ use crate::protocol::{Command, Key};
 use crate::protocols::raft::log::Entry;
 use crate::protocols::raft::{Raft, Role};
 use crate::sim::NodeId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Clone, Debug, Default)]
 struct Track {
@@ -34,8 +34,10 @@ struct Track {
     leader_term: Option<u64>,
     commit_checked: u64,
     applied_checked: u64,
-    // What applying the checked entries 1..=applied_checked in order gives.
+    // What applying the checked entries 1..=applied_checked in order gives
+    // (with §8 client serials: each command executed once).
     kv: BTreeMap<Key, u32>,
+    executed: BTreeSet<Command>,
 }
 
 /// The Raft checker's memory of what it has seen.
@@ -56,6 +58,17 @@ fn show(e: &Entry) -> String {
         Some(c) => format!("{c}@t{}", e.term),
         None => format!("no-op@t{}", e.term),
     }
+}
+
+/// Run one committed command through the expected state machine.
+fn execute(t: &mut Track, cmd: Option<Command>, serials: bool) {
+    let Some(c) = cmd else {
+        return;
+    };
+    if serials && !t.executed.insert(c) {
+        return;
+    }
+    t.kv.insert(c.key, c.value);
 }
 
 impl Checker<Raft> for RaftChecker {
@@ -181,19 +194,17 @@ impl Checker<Raft> for RaftChecker {
             // A restart: the state machine is rebuilt from the log.
             t.applied_checked = applied;
             t.kv.clear();
+            t.executed.clear();
             for e in self.applied.iter().take(applied as usize) {
-                if let Some(c) = e.cmd {
-                    t.kv.insert(c.key, c.value);
-                }
+                execute(t, e.cmd, node.client_serials());
             }
         }
         for idx in t.applied_checked + 1..=applied {
             let Some(e) = log.get(idx).copied() else {
                 break;
             };
-            if let Some(c) = self.applied.get(idx as usize - 1).unwrap_or(&e).cmd {
-                t.kv.insert(c.key, c.value);
-            }
+            let cmd = self.applied.get(idx as usize - 1).unwrap_or(&e).cmd;
+            execute(t, cmd, node.client_serials());
             match self.applied.get(idx as usize - 1) {
                 None => self.applied.push(e),
                 Some(a) if *a == e => {}

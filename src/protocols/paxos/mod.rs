@@ -20,6 +20,10 @@
 //!   unless it has promised a higher ballot. Once a majority accepted a slot's
 //!   value at one ballot, that value is *chosen*; the leader learns it and
 //!   tells every learner (`Decide`).
+//! - A command whose slot is decided for another value is proposed again in
+//!   a later slot, as PMMC's replicas do; a proposer that is preempted
+//!   answers its pending clients "unknown" (the new leader may still choose
+//!   their commands from phase 1).
 //! - A rejected proposer (`Nack`, PMMC's "preempted") steps down. By default
 //!   it then waits a randomized leader timeout before trying again; with
 //!   [`PaxosConfig::retry_at_once`] it retries immediately with a higher
@@ -375,20 +379,40 @@ impl Paxos {
     }
 
     fn apply_chosen(&mut self, out: &mut PaxosOut) {
+        let mut lost = Vec::new();
         while let Some(v) = self.chosen.get(&(self.applied + 1)).copied() {
             self.applied += 1;
             if let Some(c) = v {
                 self.kv.insert(c.key, c.value);
             }
             if let Some((req, cmd)) = self.pending.remove(&self.applied) {
-                let reply = if v == Some(cmd) {
-                    Reply::Ok {
-                        index: self.applied,
-                    }
+                if v == Some(cmd) {
+                    out.reply(
+                        req,
+                        Reply::Ok {
+                            index: self.applied,
+                        },
+                    );
                 } else {
-                    Reply::Unknown
-                };
-                out.reply(req, reply);
+                    lost.push((self.applied, Request { id: req, cmd }));
+                }
+            }
+        }
+        // PMMC §2 (the replica): a command whose slot was decided for
+        // another is proposed again in a later slot; it was not chosen, so
+        // this cannot apply it twice.
+        for (slot, req) in lost {
+            if self.phase == Phase::Leading {
+                let id = self.id;
+                out.note(|| {
+                    format!(
+                        "S{id}: slot {slot} went to another value; proposes {} again",
+                        req.cmd
+                    )
+                });
+                self.propose_request(req, out);
+            } else {
+                out.reply(req.id, Reply::Unknown);
             }
         }
     }

@@ -48,6 +48,10 @@ pub struct RaftConfig {
     pub max_batch: usize,
     /// Append a no-op entry when elected (§8).
     pub noop_on_election: bool,
+    /// §8 client serial numbers: the state machine remembers each command it
+    /// executed (the app's command values are unique, so a command is its
+    /// own serial number) and answers a retry without executing it again.
+    pub client_serials: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<RaftBug>,
@@ -61,6 +65,7 @@ impl Default for RaftConfig {
             heartbeat_interval: 50_000,
             max_batch: 8,
             noop_on_election: true,
+            client_serials: false,
             bug: None,
         }
     }
@@ -261,6 +266,8 @@ pub struct Raft {
     role: Role,
     leader: Option<NodeId>,
     kv: BTreeMap<Key, u32>,
+    /// §8: each command executed, with the index it was executed at.
+    executed: BTreeMap<Command, u64>,
     // Candidates.
     votes: Vec<NodeId>,
     // Volatile state on leaders, indexed by node id (index 0 unused).
@@ -303,6 +310,10 @@ impl Raft {
     /// The applied key-value state.
     pub fn kv(&self) -> &BTreeMap<Key, u32> {
         &self.kv
+    }
+    /// Does the state machine skip commands it executed before (§8)?
+    pub fn client_serials(&self) -> bool {
+        self.cfg.client_serials
     }
     /// matchIndex for `peer` (leaders only; 0 otherwise).
     pub fn match_index(&self, peer: NodeId) -> u64 {
@@ -477,8 +488,24 @@ impl Raft {
             let Some(e) = self.log.get(idx).copied() else {
                 break;
             };
+            // The index the client is told its command took effect at.
+            let mut at = idx;
             if let Some(cmd) = e.cmd {
-                self.kv.insert(cmd.key, cmd.value);
+                match self.executed.get(&cmd) {
+                    Some(&first) if self.cfg.client_serials => {
+                        at = first;
+                        let id = self.id;
+                        out.note(|| {
+                            format!("S{id} skips {cmd} at index {idx}: executed at {first} already (§8)")
+                        });
+                    }
+                    _ => {
+                        self.kv.insert(cmd.key, cmd.value);
+                        if self.cfg.client_serials {
+                            self.executed.entry(cmd).or_insert(idx);
+                        }
+                    }
+                }
             }
             if let Some(pos) = self
                 .pending
@@ -486,7 +513,7 @@ impl Raft {
                 .position(|&(i, t, _)| i == idx && t == e.term)
             {
                 let (_, _, req) = self.pending.remove(pos);
-                out.reply(req, Reply::Ok { index: idx });
+                out.reply(req, Reply::Ok { index: at });
             }
         }
     }
@@ -671,6 +698,7 @@ impl Protocol for Raft {
             role: Role::Follower,
             leader: None,
             kv: BTreeMap::new(),
+            executed: BTreeMap::new(),
             votes: Vec::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -765,6 +793,16 @@ impl Protocol for Raft {
                 },
             );
             return;
+        }
+        if self.cfg.client_serials {
+            if let Some(&at) = self.executed.get(&req.cmd) {
+                let id = self.id;
+                out.note(|| {
+                    format!("S{id}: {} was executed at index {at}; answers without running it again (§8)", req.cmd)
+                });
+                out.reply(req.id, Reply::Ok { index: at });
+                return;
+            }
         }
         let term = self.current_term;
         let idx = self.log.append(Entry {
