@@ -8,42 +8,14 @@
 
 use replviz::protocol::{Command, Key};
 use replviz::protocols::ProtocolKind;
-use replviz::scenario::Scenario;
 use replviz::sim::{Action, TraceMode};
 use std::time::Instant;
 
 fn run(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) -> (u64, f64) {
-    let s = Scenario {
-        protocol,
-        nodes: 5,
-        seed: 2024,
-        ..Scenario::default()
-    };
-    let mut sim = s.boot(mode);
     let start = Instant::now();
-    let mut v = 0;
-    let end = sim_seconds * 1_000_000;
-    let mut leader = None;
-    while sim.now() < end {
-        let t = sim.now() + 10_000;
-        sim.advance_to(t);
-        // Look the leader up every 100 ms of virtual time (views allocate).
-        if t % 100_000 == 0 || leader.is_none() {
-            leader = sim.leader();
-        }
-        if let Some(l) = leader {
-            v += 1;
-            sim.apply(&Action::Request {
-                node: l,
-                cmd: Command {
-                    key: Key((v % 3) as u8),
-                    value: v,
-                },
-            });
-        }
-    }
-    assert!(sim.violations().is_empty(), "{protocol:?}");
-    (sim.steps(), start.elapsed().as_secs_f64())
+    let (steps, violations) = replviz::bench::steady_load(protocol, mode, sim_seconds);
+    assert_eq!(violations, 0, "{protocol:?}");
+    (steps, start.elapsed().as_secs_f64())
 }
 
 /// Encode and decode time of scenario links: a built-in scenario and a

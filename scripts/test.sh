@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -16,9 +16,9 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -- -D warnings
 step "cargo test --release (rules, Figure 8, determinism, 2,000-seed sweep)"
 cargo test --release
-step "release bundle"
+step "release bundle (and its size budget)"
 trunk build --release --offline
-ls -l dist
+bash scripts/bundle-size.sh
 step "end-to-end tests in headless Chromium"
 (cd tests/e2e && npm test)
 echo

@@ -12,6 +12,7 @@
 //!    [`link`]: its compact, versioned URL-fragment encoding.
 //! 5. `ui` (wasm only): Leptos components rendering snapshots of the simulation.
 
+pub mod bench;
 pub mod check;
 pub mod engine;
 pub mod link;

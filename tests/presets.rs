@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{leaders, run_preset as run};
+use common::{leaders, run_preset as run, views};
 use replviz::link::{decode, encode};
 use replviz::presets::{build, ids};
 
@@ -25,23 +25,57 @@ fn every_preset_has_title_text_and_a_short_link() {
     }
 }
 
+/// Each claim of the text: S3 leads term 1 and replicates x=1 and y=2 to
+/// every server; after its crash at 1.2 s the first server to time out (S1,
+/// about 1.36 s) is the only candidate of term 2 and wins it (about 1.4 s);
+/// its log holds the committed entries; S3 rejoins as a follower of term 2.
 #[test]
 fn leader_crash_elects_a_new_leader_in_a_higher_term() {
-    let before = run("leader-crash", 1_100 * MS);
-    let (old, t1) = leaders(&before)[0];
+    use replviz::sim::trace::TraceKind;
+    let before = run("leader-crash", 1_199 * MS);
+    assert_eq!(leaders(&before), vec![(3, 1)], "S3 leads term 1");
+    for v in views(&before) {
+        assert_eq!(v.state_machine, "x=1 y=2", "S{} has both writes", v.id);
+    }
     let after = run("leader-crash", 3_500 * MS);
-    let l = leaders(&after);
-    assert_eq!(l.len(), 1);
-    assert!(l[0].0 != old && l[0].1 > t1, "{l:?} after {old}@{t1}");
-    let v = after.engine().view(old).unwrap();
-    assert!(
-        v.up && v.role == "follower",
-        "old leader rejoined as follower"
+    let since_crash = || after.trace().iter().filter(|e| e.time >= 1_200 * MS);
+    let starts: Vec<(u64, u32, String)> = since_crash()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Note { node, text } if text.contains("starts an election") => {
+                Some((e.time, *node, text.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let won: Vec<(u64, u32, u64)> = since_crash()
+        .filter_map(|e| match e.kind {
+            TraceKind::Leader { node, term } => Some((e.time, node, term)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts.len(), 1, "one candidate: {starts:?}");
+    let (t_start, first, text) = &starts[0];
+    assert_eq!(
+        (*first, text.as_str()),
+        (1, "S1 starts an election for term 2")
     );
     assert!(
-        v.commit_index >= 3,
-        "entries committed and replicated to the old leader"
+        (1_330 * MS..1_400 * MS).contains(t_start),
+        "about 1.36 s: {t_start}"
     );
+    assert_eq!(won.len(), 1, "{won:?}");
+    let (t_won, node, term) = won[0];
+    assert_eq!((node, term), (1, 2), "S1 wins term 2");
+    assert!(
+        (1_380 * MS..1_450 * MS).contains(&t_won),
+        "about 1.4 s: {t_won}"
+    );
+    let new = after.engine().view(1).unwrap();
+    assert_eq!(new.state_machine, "x=1 y=2");
+    assert_eq!(leaders(&after), vec![(1, 2)]);
+    let old = after.engine().view(3).unwrap();
+    assert!(old.up && old.role == "follower" && old.term == 2, "{old:?}");
+    assert!(old.commit_index >= 3, "entries committed on the old leader");
 }
 
 #[test]

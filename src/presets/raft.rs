@@ -38,14 +38,15 @@ const RAFT: ProtocolKind = ProtocolKind::Raft;
 fn leader_crash() -> Scenario {
     let mut tl = base(
         RAFT,
-        11,
+        1,
         5,
         "leader-crash",
-        "A leader is elected and replicates two client requests. At 1.2 s the leader crashes. \
-         Its followers stop hearing heartbeats; the first whose randomized election timer runs out \
-         becomes a candidate for the next term and wins the votes of the majority that is still up \
-         (§5.2). Committed entries survive: the new leader's log holds them all (§5.4). At 2.5 s the \
-         old leader restarts, sees the higher term and rejoins as a follower.",
+        "S3 is elected leader for term 1 and replicates two client requests (x=1, y=2) to every \
+         server. At 1.2 s S3 crashes. Its followers stop hearing heartbeats; the first whose \
+         randomized election timer runs out (S1, at about 1.36 s) becomes a candidate for term 2 \
+         and wins the votes of the majority that is still up (§5.2) at about 1.4 s. Committed \
+         entries survive: the new leader's log holds them all (§5.4). At 2.5 s S3 restarts, sees \
+         the higher term and rejoins as a follower.",
     );
     tl.advance_to(600 * MS);
     let l = leader(&tl).unwrap_or(1);

@@ -56,25 +56,39 @@ pub fn Cluster() -> impl IntoView {
                 aria-label="Cluster of servers exchanging messages"
                 on:click=move |_| s.menu.set(None)
             >
+                // Keys include the node count and protocol: positions and
+                // role names depend on them, so a scenario of another size or
+                // protocol redraws everything in place.
                 <g class="rv-links">
                     <For
-                        each=move || s.links.get()
-                        key=|(a, b, st)| (*a, *b, format!("{st:?}"))
-                        children=move |(a, b, st)| view! { <LinkLine a=a b=b state=st/> }
+                        each=move || {
+                            let n = s.node_count.get();
+                            s.links.get().into_iter().map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
+                        }
+                        key=|(n, a, b, st)| (*n, *a, *b, format!("{st:?}"))
+                        children=move |(_, a, b, st)| view! { <LinkLine a=a b=b state=st/> }
                     />
                 </g>
                 <g class="rv-nodes">
                     <For
-                        each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
-                        key=|id| *id
-                        children=move |id| view! { <NodeCircle id=id/> }
+                        each=move || {
+                            let n = s.node_count.get();
+                            let p = s.protocol.get().name();
+                            s.nodes.with(|v| v.iter().map(|x| (n, p, x.id)).collect::<Vec<_>>())
+                        }
+                        key=|k| *k
+                        children=move |(_, _, id)| view! { <NodeCircle id=id/> }
                     />
                 </g>
                 <g class="rv-msgs">
                     <For
-                        each=move || s.msgs.with(|v| v.iter().map(|m| m.id).collect::<Vec<_>>())
-                        key=|id| *id
-                        children=move |id| view! { <MessageDot id=id/> }
+                        each=move || {
+                            let n = s.node_count.get();
+                            let p = s.protocol.get().name();
+                            s.msgs.with(|v| v.iter().map(|m| (n, p, m.id)).collect::<Vec<_>>())
+                        }
+                        key=|k| *k
+                        children=move |(_, _, id)| view! { <MessageDot id=id/> }
                     />
                 </g>
             </svg>

@@ -18,10 +18,43 @@ mod timeline_bar;
 use leptos::prelude::*;
 use state::AppState;
 
-/// Install the panic hook and mount the app.
+/// Install the panic hook and mount the app (or, with `?bench=sim`, run
+/// the throughput benchmark instead).
 pub fn start() {
     install_panic_hook();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    if search.contains("bench=sim") {
+        run_sim_bench();
+        return;
+    }
     leptos::mount::mount_to_body(App);
+}
+
+/// `?bench=sim`: the same workload as `cargo bench --bench sim`, timed with
+/// `performance.now()`, written to `data-testid="bench-result"` as one line
+/// per protocol: `name events wall_ms`.
+fn run_sim_bench() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let now = || window.performance().map(|p| p.now()).unwrap_or(0.0);
+    let mut lines = Vec::new();
+    for p in crate::protocols::ProtocolKind::ALL {
+        let start = now();
+        let (events, _) = crate::bench::steady_load(p, crate::sim::TraceMode::HashOnly, 60);
+        lines.push(format!("{} {events} {:.1}", p.name(), now() - start));
+    }
+    if let Some(doc) = window.document() {
+        if let Ok(pre) = doc.create_element("pre") {
+            pre.set_attribute("data-testid", "bench-result").ok();
+            pre.set_text_content(Some(&lines.join("\n")));
+            if let Some(body) = doc.body() {
+                body.append_child(&pre).ok();
+            }
+        }
+    }
 }
 
 /// A panic in wasm kills the page; show a banner that says so instead of a

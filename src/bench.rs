@@ -1,0 +1,44 @@
+//! The workload the throughput benchmarks run, natively (`cargo bench
+//! --bench sim`) and in the browser (`?bench=sim`), so that the two figures
+//! compare the same work: a 5-node cluster of one protocol under steady
+//! client load (a request every 10 ms of virtual time at whoever leads) with
+//! every invariant check on. The caller times it.
+
+use crate::protocol::{Command, Key};
+use crate::protocols::ProtocolKind;
+use crate::scenario::Scenario;
+use crate::sim::{Action, TraceMode};
+
+/// Run `sim_seconds` of the workload; the number of events processed and
+/// the number of violations found (0 for a correct engine).
+pub fn steady_load(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) -> (u64, usize) {
+    let s = Scenario {
+        protocol,
+        nodes: 5,
+        seed: 2024,
+        ..Scenario::default()
+    };
+    let mut sim = s.boot(mode);
+    let mut v = 0;
+    let end = sim_seconds * 1_000_000;
+    let mut leader = None;
+    while sim.now() < end {
+        let t = sim.now() + 10_000;
+        sim.advance_to(t);
+        // Look the leader up every 100 ms of virtual time.
+        if t % 100_000 == 0 || leader.is_none() {
+            leader = sim.leader();
+        }
+        if let Some(l) = leader {
+            v += 1;
+            sim.apply(&Action::Request {
+                node: l,
+                cmd: Command {
+                    key: Key((v % 3) as u8),
+                    value: v,
+                },
+            });
+        }
+    }
+    (sim.steps(), sim.violations().len())
+}

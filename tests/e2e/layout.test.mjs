@@ -1,0 +1,65 @@
+// Browser tests of bugs a teacher hit: the diagram must follow the node
+// count whatever changed it (a scenario of another size picked from the
+// menu, a protocol switch), with every node on its own spot of the circle
+// and every link ending at its nodes.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, noProblems, waitFor } from './harness.mjs';
+
+let server, base, ctx;
+before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+after(async () => { await ctx?.close(); server?.close(); });
+
+/** Node centres from their transforms, and each link's end points. */
+async function geometry(page) {
+  return page.evaluate(() => {
+    const nodes = {};
+    for (const g of document.querySelectorAll('g[data-testid^="node-"]')) {
+      const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(g.getAttribute('transform'));
+      nodes[g.getAttribute('data-testid').slice(5)] = [Number(m[1]), Number(m[2])];
+    }
+    const links = [...document.querySelectorAll('g[data-testid^="link-"]')].map((g) => {
+      const [a, b] = g.getAttribute('data-testid').slice(5).split('-');
+      const l = g.querySelector('line.rv-link-line');
+      return { a, b, p: [Number(l.getAttribute('x1')), Number(l.getAttribute('y1'))], q: [Number(l.getAttribute('x2')), Number(l.getAttribute('y2'))] };
+    });
+    return { nodes, links };
+  });
+}
+
+/** Every node where the circle layout of `n` puts it; links end at their nodes. */
+function assertLayout({ nodes, links }, n) {
+  assert.equal(Object.keys(nodes).length, n, 'node count');
+  const r = n <= 5 ? 200 : 225;
+  for (let id = 1; id <= n; id++) {
+    const a = -Math.PI / 2 + (id - 1) * 2 * Math.PI / n;
+    const [x, y] = nodes[id];
+    assert.ok(Math.abs(x - (300 + r * Math.cos(a))) < 0.2 && Math.abs(y - (300 + r * Math.sin(a))) < 0.2, `S${id} at (${x}, ${y}) for ${n} nodes`);
+  }
+  assert.equal(links.length, n * (n - 1) / 2, 'one link per pair');
+  for (const { a, b, p, q } of links) {
+    const close = (u, v) => Math.abs(u[0] - v[0]) < 0.2 && Math.abs(u[1] - v[1]) < 0.2;
+    assert.ok(close(p, nodes[a]) && close(q, nodes[b]), `link ${a}-${b} ends at its nodes`);
+  }
+}
+
+test('picking a scenario of another size from the menu redraws the circle', async () => {
+  const page = await open(ctx, `${base}?preset=2pc-blocking`);
+  assertLayout(await geometry(page), 4);
+  await page.selectOption('[data-testid="scenario-menu"]', 'leader-crash');
+  await waitFor(page, async () => (await page.$$('g[data-testid^="node-"]')).length === 5, '5 nodes');
+  await page.click('[data-testid="btn-play"]');
+  await page.waitForTimeout(300);
+  assertLayout(await geometry(page), 5);
+  // And back: 2PC after Raft draws a square, not a pentagon with a gap.
+  await page.selectOption('[data-testid="scenario-menu"]', '2pc-vote-no');
+  await waitFor(page, async () => (await page.$$('g[data-testid^="node-"]')).length === 4, '4 nodes');
+  assertLayout(await geometry(page), 4);
+  // A protocol switch keeps the size and redraws the roles.
+  await page.selectOption('[data-testid="protocol-picker"]', 'zab');
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="node-1"]', 'data-role')) !== 'coordinator', 'Zab roles');
+  assertLayout(await geometry(page), 4);
+  await noProblems(page);
+  await page.close();
+});
