@@ -397,3 +397,36 @@ fn paxos_forgotten_promise_loses_acknowledged_writes() {
     println!("paxos forget-promise: Client Acknowledgement in {acks} of {n} seeds");
     assert!(acks > 0, "no acknowledged write was seen lost in {n} seeds");
 }
+
+/// Figure 2 ("if commitIndex > lastApplied: increment lastApplied, apply
+/// log[lastApplied]"): a server that jumps to the last committed entry has
+/// the same log as everyone but another state. Only the comparison of the
+/// key-value state with the committed entries (State Machine Safety) sees it.
+#[test]
+fn raft_apply_only_last_is_caught_by_state_machine_safety() {
+    let n = seeds().min(200);
+    let cfg = RaftConfig {
+        bug: Some(RaftBug::ApplyOnlyLast),
+        ..RaftConfig::default()
+    };
+    let hits = caught::<Raft>(
+        cfg,
+        Shape {
+            live: false,
+            ..Shape::default()
+        },
+        n,
+        nodes_for,
+    );
+    report("raft apply-only-last", &hits, n);
+    let sms = hits
+        .iter()
+        .filter(|h| {
+            h.violations
+                .iter()
+                .any(|v| v.starts_with("State Machine Safety") && v.contains("state is"))
+        })
+        .count();
+    println!("  of which State Machine Safety on the key-value state: {sms}");
+    assert!(sms > 0, "the skipped applies went unseen in {n} seeds");
+}

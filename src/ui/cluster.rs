@@ -69,17 +69,6 @@ pub fn Cluster() -> impl IntoView {
                         children=move |(_, a, b, st)| view! { <LinkLine a=a b=b state=st/> }
                     />
                 </g>
-                <g class="rv-nodes">
-                    <For
-                        each=move || {
-                            let n = s.node_count.get();
-                            let p = s.protocol.get().name();
-                            s.nodes.with(|v| v.iter().map(|x| (n, p, x.id)).collect::<Vec<_>>())
-                        }
-                        key=|k| *k
-                        children=move |(_, _, id)| view! { <NodeCircle id=id/> }
-                    />
-                </g>
                 <g class="rv-msgs">
                     <For
                         each=move || {
@@ -89,6 +78,18 @@ pub fn Cluster() -> impl IntoView {
                         }
                         key=|k| *k
                         children=move |(_, _, id)| view! { <MessageDot id=id/> }
+                    />
+                </g>
+                // Nodes above messages: labels stay readable under traffic.
+                <g class="rv-nodes">
+                    <For
+                        each=move || {
+                            let n = s.node_count.get();
+                            let p = s.protocol.get().name();
+                            s.nodes.with(|v| v.iter().map(|x| (n, p, x.id)).collect::<Vec<_>>())
+                        }
+                        key=|k| *k
+                        children=move |(_, _, id)| view! { <NodeCircle id=id/> }
                     />
                 </g>
             </svg>

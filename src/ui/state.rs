@@ -66,6 +66,8 @@ pub struct AppState {
     pub now: RwSignal<Time>,
     /// The furthest time simulated.
     pub frontier: RwSignal<Time>,
+    /// The time of the scenario's last recorded action (its script's end).
+    pub script_end: RwSignal<Time>,
     /// Is time running?
     pub playing: RwSignal<bool>,
     /// Speed as log10 of the multiplier (-1 ..= 1).
@@ -154,6 +156,7 @@ impl AppState {
             tl: StoredValue::new_local(tl),
             now: RwSignal::new(start_at.unwrap_or(0)),
             frontier: RwSignal::new(0),
+            script_end: RwSignal::new(0),
             playing: RwSignal::new(start_at.is_none()),
             speed_log: RwSignal::new(0.0),
             nodes: RwSignal::new(Vec::new()),
@@ -303,7 +306,16 @@ impl AppState {
     pub fn seek(&self, t: Time) {
         self.playing.set(false);
         let start = wall_ms();
-        self.tl.update_value(|tl| tl.seek(t));
+        // Past what has been simulated (the track spans the whole script):
+        // simulate on to there, as playing would.
+        self.tl.update_value(|tl| {
+            if t > tl.frontier() {
+                tl.seek_end();
+                tl.advance_to(t);
+            } else {
+                tl.seek(t);
+            }
+        });
         self.seek_ms.set(wall_ms() - start);
         let t = self.tl.with_value(|tl| tl.now());
         self.now.set(t);
@@ -346,6 +358,10 @@ impl AppState {
             }
             if self.frontier.get_untracked() != tl.frontier() {
                 self.frontier.set(tl.frontier());
+            }
+            let end = tl.scenario().actions.last().map_or(0, |a| a.t);
+            if self.script_end.get_untracked() != end {
+                self.script_end.set(end);
             }
             if self.can_undo.get_untracked() != tl.can_undo_fork() {
                 self.can_undo.set(tl.can_undo_fork());

@@ -11,6 +11,14 @@ use leptos::prelude::*;
 pub fn TimelineBar() -> impl IntoView {
     let s = expect_context::<AppState>();
     let frontier = move || s.frontier.get().max(s.now.get()).max(1);
+    // The track spans the whole scenario (its script included, with a
+    // little room after its last action), so markers of actions not yet
+    // simulated sit on the track and do not drift while playing.
+    let span = move || {
+        let end = s.script_end.get();
+        let padded = if end > 0 { end + end / 10 } else { 0 };
+        frontier().max(padded)
+    };
     let marker_list = move || s.markers.get().into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <div class="rv-timeline" role="group" aria-label="Timeline">
@@ -39,7 +47,7 @@ pub fn TimelineBar() -> impl IntoView {
                                     data-kind=kind
                                     data-us=t.to_string()
                                     class=class
-                                    style=move || format!("left:{:.3}%", t as f64 / frontier() as f64 * 100.0)
+                                    style=move || format!("left:{:.3}%", (t as f64 / span() as f64 * 100.0).min(100.0))
                                     title=format!("{:.1} ms: {}", t as f64 / 1000.0, m.label)
                                     on:click=move |_| s.seek(t)
                                 ></button>
@@ -50,10 +58,11 @@ pub fn TimelineBar() -> impl IntoView {
                 <input
                     data-testid="timeline"
                     data-us=move || s.now.get().to_string()
+                    data-frontier=move || frontier().to_string()
                     data-seek-ms=move || format!("{:.3}", s.seek_ms.get())
                     type="range"
                     min="0"
-                    max=move || frontier().to_string()
+                    max=move || span().to_string()
                     step="1000"
                     prop:value=move || s.now.get().to_string()
                     on:input=move |ev| {

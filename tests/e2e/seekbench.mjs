@@ -11,7 +11,7 @@ const ctx = await launch();
 const t0 = Date.now();
 const page = await open(ctx, `${base}#${frag}`);
 const openMs = Date.now() - t0;
-const frontier = Number(await page.getAttribute('[data-testid="timeline"]', 'max'));
+const frontier = Number(await page.getAttribute('[data-testid="timeline"]', 'data-frontier'));
 let seed = 12345;
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
 const times = [];

@@ -93,6 +93,11 @@ pub enum RaftBug {
     CommitPreviousTermsByCount,
     /// Grant votes without the log up-to-date check of §5.4.1.
     VoteWithoutLogCheck,
+    /// When commitIndex jumps by several entries, apply only the last one
+    /// (lastApplied set straight to commitIndex instead of Figure 2's
+    /// one-by-one "increment lastApplied, apply log[lastApplied]"): the logs
+    /// agree, the state machines do not.
+    ApplyOnlyLast,
 }
 
 /// A server's role (§5.1).
@@ -483,6 +488,9 @@ impl Raft {
     /// Figure 2, all servers: while commitIndex > lastApplied, apply log[lastApplied+1].
     fn apply(&mut self, out: &mut RaftOut) {
         while self.last_applied < self.commit_index {
+            if self.cfg.bug == Some(RaftBug::ApplyOnlyLast) {
+                self.last_applied = self.commit_index - 1;
+            }
             self.last_applied += 1;
             let idx = self.last_applied;
             let Some(e) = self.log.get(idx).copied() else {
