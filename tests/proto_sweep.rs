@@ -36,6 +36,7 @@ fn sweep<P: Protocol>(
     let n = seeds();
     let mut failures = Vec::new();
     let (mut steps, mut worst) = (0, 0);
+    let start = std::time::Instant::now();
     for seed in 0..n {
         let nodes = nodes_for(seed);
         let r: Run = chaos::<P>(cfg(seed), seed, nodes, 60 * SEC, shape(seed, nodes));
@@ -51,9 +52,11 @@ fn sweep<P: Protocol>(
             Err(e) => failures.push(format!("{name}: {e}\n  replay: {}", r.link)),
         }
     }
+    let wall = start.elapsed().as_secs_f64();
     println!(
-        "{name}: {n} swarm seeds x 60 s: {steps} events, worst recovery {} ms",
-        worst / 1000
+        "{name}: {n} swarm seeds x 60 s: {steps} events, worst recovery {} ms; {:.0} seeds per core-minute",
+        worst / 1000,
+        n as f64 / wall * 60.0
     );
     assert!(
         failures.is_empty(),

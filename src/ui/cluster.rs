@@ -303,7 +303,26 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
             ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
         }
     };
-    let style = format!("left:{:.2}%;top:{:.2}%", x / SIZE * 100.0, y / SIZE * 100.0);
+    // Keep the menu inside the cluster (and so the viewport): it opens
+    // towards the centre, above points in the lower half.
+    let (fx, fy) = (x / SIZE, y / SIZE);
+    let tx = if fx < 0.35 {
+        "-10%"
+    } else if fx > 0.65 {
+        "-90%"
+    } else {
+        "-50%"
+    };
+    let ty = if fy > 0.5 {
+        "calc(-100% - 12px)"
+    } else {
+        "12px"
+    };
+    let style = format!(
+        "left:{:.2}%;top:{:.2}%;transform:translate({tx},{ty})",
+        fx * 100.0,
+        fy * 100.0
+    );
     let item = move |testid: String, label: String, action: Action, enabled: bool| {
         view! {
             <button

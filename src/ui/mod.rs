@@ -84,6 +84,7 @@ fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     state.start_loop();
+    state.watch_menu();
     keys::use_shortcuts(state);
     view! {
         <div class="rv-app">

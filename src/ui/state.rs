@@ -90,6 +90,8 @@ pub struct AppState {
     pub can_undo: RwSignal<bool>,
     /// Open menu.
     pub menu: RwSignal<Option<Menu>>,
+    /// The run was playing when a menu opened: resume when it closes.
+    resume_after_menu: StoredValue<bool>,
     /// Messages for the error banner.
     pub errors: RwSignal<Vec<String>>,
     /// Cluster size.
@@ -168,6 +170,7 @@ impl AppState {
             markers: RwSignal::new(Vec::new()),
             can_undo: RwSignal::new(false),
             menu: RwSignal::new(None),
+            resume_after_menu: StoredValue::new(false),
             errors: RwSignal::new(errors),
             node_count: RwSignal::new(scenario.nodes),
             seed: RwSignal::new(scenario.seed),
@@ -188,8 +191,28 @@ impl AppState {
         10f64.powf(self.speed_log.get_untracked().clamp(-1.0, 1.0))
     }
 
+    /// Opening a menu pauses the run, so that the node or link clicked stays
+    /// as it was; closing it resumes, if it was playing.
+    pub fn watch_menu(self) {
+        Effect::new(move |_| match self.menu.get() {
+            Some(_) => {
+                if self.playing.get_untracked() {
+                    self.resume_after_menu.set_value(true);
+                    self.playing.set(false);
+                }
+            }
+            None => {
+                if self.resume_after_menu.get_value() {
+                    self.resume_after_menu.set_value(false);
+                    self.playing.set(true);
+                }
+            }
+        });
+    }
+
     /// Replace the run with `scenario`, at time 0 (paused if `paused`).
     pub fn load(&self, scenario: Scenario, paused: bool) {
+        self.resume_after_menu.set_value(false);
         self.node_count.set(scenario.nodes);
         self.seed.set(scenario.seed);
         self.protocol.set(scenario.protocol);

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, noProblems, waitFor } from './harness.mjs';
+import { serve, launch, open, noProblems, waitFor, setRange, simTime } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -60,6 +60,31 @@ test('picking a scenario of another size from the menu redraws the circle', asyn
   await page.selectOption('[data-testid="protocol-picker"]', 'zab');
   await waitFor(page, async () => (await page.getAttribute('[data-testid="node-1"]', 'data-role')) !== 'coordinator', 'Zab roles');
   assertLayout(await geometry(page), 4);
+  await noProblems(page);
+  await page.close();
+});
+
+test('a node menu stays inside the viewport, pauses the run, and Escape closes it', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=1`);
+  await page.bringToFront();
+  await setRange(page, 'speed', 1);
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  await page.waitForTimeout(200);
+  const vp = page.viewportSize();
+  // S3 and S4 are the bottom row of five.
+  for (const id of [3, 4, 2, 5]) {
+    await page.click(`[data-testid="node-${id}"]`);
+    const box = await page.locator('[data-testid="menu"]').boundingBox();
+    // Bounding boxes are relative to the viewport.
+    assert.ok(box.x >= 0 && box.x + box.width <= vp.width, `S${id}'s menu within the width: ${JSON.stringify(box)}`);
+    assert.ok(box.y >= 0 && box.y + box.height <= vp.height, `S${id}'s menu within the height: ${JSON.stringify(box)}`);
+    const t0 = await simTime(page);
+    await page.waitForTimeout(300);
+    assert.equal(await simTime(page), t0, 'the run is paused while the menu is open');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('[data-testid="menu"]').count(), 0, 'Escape closes the menu');
+    await waitFor(page, async () => (await simTime(page)) > t0, 'the run resumes');
+  }
   await noProblems(page);
   await page.close();
 });

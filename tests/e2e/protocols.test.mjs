@@ -121,6 +121,10 @@ test('2pc: a NO vote aborts; a coordinator crash after prepare blocks participan
 test('zab: crashing the leader leads to a new epoch with a new leader', async () => {
   const page = await pick('zab');
   const old = await only(page, 'leading');
+  // A leader is `leading` from its election on; it takes requests once it
+  // has established its epoch (the broadcast phase).
+  const n = old.id.split('-')[1];
+  await waitFor(page, async () => (await page.textContent(`[data-testid="details-${n}"]`)).includes('phase: broadcast'), 'the leader in the broadcast phase');
   await menu(page, old.id, 'request');
   await waitFor(page, async () => {
     const f = (await nodeStates(page)).find((n) => n.role === 'following');
