@@ -120,11 +120,13 @@ test('2pc: a NO vote aborts; a coordinator crash after prepare blocks participan
 
 test('zab: crashing the leader leads to a new epoch with a new leader', async () => {
   const page = await pick('zab');
-  const old = await only(page, 'leading');
-  // A leader is `leading` from its election on; it takes requests once it
-  // has established its epoch (the broadcast phase).
-  const n = old.id.split('-')[1];
-  await waitFor(page, async () => (await page.textContent(`[data-testid="details-${n}"]`)).includes('phase: broadcast'), 'the leader in the broadcast phase');
+  // A leader is `leading` from its election on; it takes requests, and its
+  // term is its new epoch, once it has established that epoch (the
+  // broadcast phase).
+  const established = async (node) => (await page.textContent(`[data-testid="details-${node.id.split('-')[1]}"]`)).includes('phase: broadcast');
+  const first = await only(page, 'leading');
+  await waitFor(page, () => established(first), 'the leader in the broadcast phase');
+  const old = (await nodeStates(page)).find((x) => x.id === first.id);
   await menu(page, old.id, 'request');
   await waitFor(page, async () => {
     const f = (await nodeStates(page)).find((n) => n.role === 'following');
@@ -133,8 +135,8 @@ test('zab: crashing the leader leads to a new epoch with a new leader', async ()
   await menu(page, old.id, 'crash');
   const neu = await waitFor(page, async () => {
     const l = (await nodeStates(page)).filter((n) => n.up && n.role === 'leading');
-    return l.length === 1 && l[0].id !== old.id && l[0].term > old.term ? l[0] : null;
-  }, 'a new leader in a higher epoch');
+    return l.length === 1 && l[0].id !== old.id && l[0].term > old.term && await established(l[0]) ? l[0] : null;
+  }, 'a new leader that established a higher epoch');
   const following = (await nodeStates(page)).filter((n) => n.up && n.role === 'following');
   assert.ok(following.length >= 2, JSON.stringify(following));
   const e = await entries(page, neu.id.split('-')[1]);
