@@ -259,6 +259,21 @@ fn MessageDot(id: u64) -> impl IntoView {
     };
     let attr =
         move |f: fn(&MsgAnim) -> String| move || m.with(|m| m.as_ref().map(f).unwrap_or_default());
+    let label = move || {
+        m.with(|m| {
+            m.as_ref()
+                .map(|m| {
+                    let label = proto.msg_label(m.kind);
+                    if m.retries > 0 {
+                        format!("↻{label}")
+                    } else {
+                        label.to_string()
+                    }
+                })
+                .unwrap_or_default()
+        })
+    };
+    let width = move || (label().chars().count() as f64 * 7.5 + 10.0).max(34.0);
     view! {
         <g
             data-testid="msg"
@@ -280,11 +295,9 @@ fn MessageDot(id: u64) -> impl IntoView {
             opacity=move || format!("{:.2}", pos().2)
         >
             <title>{attr(|m| m.text.clone())}</title>
-            <rect x="-17" y="-10" width="34" height="20" rx="10"/>
-            <text y="4">{move || m.with(|m| m.as_ref().map(|m| {
-                let label = proto.msg_label(m.kind);
-                if m.retries > 0 { format!("↻{label}") } else { label.to_string() }
-            }).unwrap_or_default())}</text>
+            // The pill fits its label (a retransmitted message's carries ↻).
+            <rect x=move || format!("{:.1}", -width() / 2.0) y="-10" width=move || format!("{:.1}", width()) height="20" rx="10"/>
+            <text y="4">{label}</text>
             {move || m.with(|m| m.as_ref().is_some_and(|m| m.dropped)).then(|| view! {
                 <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
             })}

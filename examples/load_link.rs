@@ -1,0 +1,36 @@
+//! Prints the link fragment of a 9-node Raft run under client load: a write
+//! at the leader every 10 ms of virtual time for 30 s, positioned at 0. The
+//! browser frame benchmark (`tests/e2e/framebench.mjs`) plays it at 10x.
+//!
+//! `cargo run --release --example load_link`
+
+use replviz::link::encode;
+use replviz::protocols::raft::cmd;
+use replviz::scenario::Scenario;
+use replviz::sim::Action;
+use replviz::timeline::Timeline;
+
+fn main() {
+    let mut tl = Timeline::new(Scenario {
+        nodes: 9,
+        seed: 5,
+        ..Scenario::default()
+    });
+    let (mut t, mut v) = (500_000u64, 0u32);
+    while t < 30_000_000 {
+        tl.advance_to(t);
+        if let Some(l) = tl.engine().leader() {
+            v += 1;
+            tl.act(
+                t,
+                Action::Request {
+                    node: l,
+                    cmd: cmd((v % 3) as u8, v),
+                },
+            );
+        }
+        t += 10_000;
+    }
+    eprintln!("{} actions", tl.scenario().actions.len());
+    println!("{}", encode(tl.scenario(), 0));
+}
