@@ -26,6 +26,8 @@ pub trait Engine {
     fn ids(&self) -> Vec<NodeId>;
     /// One node's picture.
     fn view(&self, id: NodeId) -> Option<NodeView>;
+    /// One node's picture with only the last `max` log entries.
+    fn view_tail(&self, id: NodeId, max: usize) -> Option<NodeView>;
     /// The ring timer of one node: (armed at, fires at).
     fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)>;
     /// A link's state.
@@ -75,6 +77,9 @@ impl<P: Protocol> Engine for Sim<P> {
     }
     fn view(&self, id: NodeId) -> Option<NodeView> {
         Sim::view(self, id)
+    }
+    fn view_tail(&self, id: NodeId, max: usize) -> Option<NodeView> {
+        Sim::view_tail(self, id, max)
     }
     fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)> {
         Sim::ring_timer(self, id)

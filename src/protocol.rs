@@ -219,8 +219,14 @@ pub trait Protocol: Clone + Debug + 'static {
     fn on_toggle(&mut self, _out: &mut Out<Self::Msg, Self::Timer>) {}
     /// The state that survives a crash.
     fn durable(&self) -> Self::Durable;
-    /// What the UI shows of this node.
-    fn view(&self) -> NodeView;
+    /// What the UI shows of this node, with only the last `max` log entries
+    /// (the UI draws a window of the log; building the whole log on every
+    /// frame would cost time in proportion to the run's length).
+    fn view_tail(&self, max: usize) -> NodeView;
+    /// What the UI shows of this node, with the whole log.
+    fn view(&self) -> NodeView {
+        self.view_tail(usize::MAX)
+    }
     /// `Some(term)` when this node leads (leader, coordinator, primary) in
     /// that term/ballot/epoch: a cheap form of `view().leading`.
     fn leads(&self) -> Option<u64>;
@@ -275,12 +281,32 @@ pub struct NodeView {
     pub subline: String,
     /// Protocol-specific facts for the log panel (`phase: broadcast`, `lock x by T3`).
     pub details: Vec<String>,
-    /// The node's log.
+    /// The node's log: its last entries when the view is a window.
     pub log: Vec<EntryView>,
+    /// How many entries come before `log[0]` (0 for the whole log).
+    pub log_offset: u64,
     /// Index of the highest committed entry (1-based; 0 = none).
     pub commit_index: u64,
     /// Replication progress (leaders only).
     pub progress: Vec<PeerProgress>,
     /// The state machine's contents, e.g. `x=3 y=1`.
     pub state_machine: String,
+}
+
+impl NodeView {
+    /// The same view with at most the last `max` log entries.
+    pub fn tail(&self, max: usize) -> NodeView {
+        let skip = self.log.len().saturating_sub(max);
+        NodeView {
+            role: self.role,
+            headline: self.headline.clone(),
+            subline: self.subline.clone(),
+            details: self.details.clone(),
+            log: self.log[skip..].to_vec(),
+            log_offset: self.log_offset + skip as u64,
+            progress: self.progress.clone(),
+            state_machine: self.state_machine.clone(),
+            ..*self
+        }
+    }
 }

@@ -85,7 +85,7 @@ impl<const TCP: bool> Protocol for Pinger<TCP> {
     fn on_request(&mut self, _: Request, _: &mut Out<Num, Tick>) {}
     fn on_force_timeout(&mut self, _: &mut Out<Num, Tick>) {}
     fn durable(&self) {}
-    fn view(&self) -> NodeView {
+    fn view_tail(&self, _: usize) -> NodeView {
         NodeView {
             id: self.id,
             up: true,
@@ -96,6 +96,7 @@ impl<const TCP: bool> Protocol for Pinger<TCP> {
             subline: String::new(),
             details: Vec::new(),
             log: Vec::new(),
+            log_offset: 0,
             commit_index: 0,
             progress: Vec::new(),
             state_machine: String::new(),

@@ -329,6 +329,16 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// As [`Sim::view`], with only the last `max` log entries.
+    pub fn view_tail(&self, id: NodeId, max: usize) -> Option<NodeView> {
+        let slot = self.slot(id)?;
+        if slot.up {
+            self.node(id).map(|n| n.view_tail(max))
+        } else {
+            slot.down_view.as_ref().map(|v| v.tail(max))
+        }
+    }
+
     /// The up node that leads (the highest term if several think so).
     pub fn leader(&self) -> Option<NodeId> {
         self.ids

@@ -63,7 +63,7 @@ pub fn rto(latency_max: Time, k: u8) -> Time {
 }
 
 /// The state of the undirected link between two nodes, as the UI shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LinkState {
     /// Both directions carry messages.
     Up,

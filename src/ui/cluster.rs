@@ -65,7 +65,7 @@ pub fn Cluster() -> impl IntoView {
                             let n = s.node_count.get();
                             s.links.get().into_iter().map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
                         }
-                        key=|(n, a, b, st)| (*n, *a, *b, format!("{st:?}"))
+                        key=|(n, a, b, st)| (*n, *a, *b, *st)
                         children=move |(_, a, b, st)| view! { <LinkLine a=a b=b state=st/> }
                     />
                 </g>

@@ -61,7 +61,13 @@ fn run_sim_bench() {
 /// silently frozen picture, and keep the message in the console.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
+        // The message and the JS stack to the console, as
+        // console_error_panic_hook does (without the extra crate).
+        let stack = js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        web_sys::console::error_1(&format!("{info}\n\nStack:\n{stack}").into());
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if let Ok(div) = doc.create_element("div") {
                 div.set_id("panic-banner");

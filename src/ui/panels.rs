@@ -69,7 +69,7 @@ pub fn LogPanel() -> impl IntoView {
                     view! {
                         <div class="rv-log-row" data-testid=format!("log-{id}")
                             data-commit=move || node.with(|n| n.as_ref().map(|n| n.commit_index).unwrap_or(0).to_string())
-                            data-len=move || node.with(|n| n.as_ref().map(|n| n.log.len()).unwrap_or(0).to_string())
+                            data-len=move || node.with(|n| n.as_ref().map(|n| n.log_offset + n.log.len() as u64).unwrap_or(0).to_string())
                         >
                             <div class="rv-log-head">
                                 <span class=move || node.with(|n| format!("rv-badge rv-tone-{}{}", s.protocol.get_untracked().role_tone(n.as_ref().map(|n| n.role).unwrap_or("")), if n.as_ref().is_some_and(|n| !n.up) { " rv-down" } else { "" }))>
@@ -92,16 +92,20 @@ pub fn LogPanel() -> impl IntoView {
     }
 }
 
+/// How many of the last log entries the panel draws (views are built with
+/// only these).
+pub const LOG_WINDOW: usize = 24;
+
 /// The last entries of one log, as coloured boxes.
 fn entries(n: &NodeView) -> Vec<AnyView> {
-    const SHOW: usize = 24;
-    let skip = n.log.len().saturating_sub(SHOW);
+    let skip = n.log.len().saturating_sub(LOG_WINDOW);
+    let before = n.log_offset + skip as u64;
     let mut out = Vec::new();
-    if skip > 0 {
-        out.push(view! { <span class="rv-log-more">{format!("…{skip}")}</span> }.into_any());
+    if before > 0 {
+        out.push(view! { <span class="rv-log-more">{format!("…{before}")}</span> }.into_any());
     }
     for (i, e) in n.log.iter().enumerate().skip(skip) {
-        let idx = i as u64 + 1;
+        let idx = n.log_offset + i as u64 + 1;
         let class = format!(
             "rv-entry {}{}",
             if e.committed {

@@ -393,7 +393,11 @@ impl AppState {
                 self.markers.set(tl.markers());
             }
             let ids = e.ids();
-            let views: Vec<NodeView> = ids.iter().filter_map(|&id| e.view(id)).collect();
+            // A window of each log: the panel draws the last LOG_WINDOW entries.
+            let views: Vec<NodeView> = ids
+                .iter()
+                .filter_map(|&id| e.view_tail(id, super::panels::LOG_WINDOW))
+                .collect();
             if self.nodes.with_untracked(|n| *n != views) {
                 self.nodes.set(views);
             }
@@ -412,8 +416,17 @@ impl AppState {
             if self.links.with_untracked(|l| *l != links) {
                 self.links.set(links);
             }
-            let start = trace.len().saturating_sub(400);
-            let events: Vec<_> = trace[start..]
+            // The event log, newest first: only trace entries new since the
+            // last refresh are put in words (the trace only grows while
+            // playing; a seek or a new run rebuilds it).
+            let described = self.events.with_untracked(|old| old.first().map(|e| e.0));
+            let grew = !force && described.is_some_and(|i| i < trace.len());
+            let from = if grew {
+                described.map_or(0, |i| i + 1)
+            } else {
+                trace.len().saturating_sub(400)
+            };
+            let fresh: Vec<_> = trace[from.min(trace.len())..]
                 .iter()
                 .enumerate()
                 .filter(|(_, ev)| {
@@ -424,7 +437,7 @@ impl AppState {
                 })
                 .map(|(i, ev)| {
                     (
-                        start + i,
+                        from + i,
                         ev.time,
                         ev.describe(),
                         matches!(ev.kind, TraceKind::Violation { .. }),
@@ -433,8 +446,17 @@ impl AppState {
                 .rev()
                 .take(150)
                 .collect();
-            if self.events.with_untracked(|old| *old != events) {
-                self.events.set(events);
+            if grew {
+                if !fresh.is_empty() {
+                    self.events.update(|old| {
+                        let mut all = fresh;
+                        all.append(old);
+                        all.truncate(150);
+                        *old = all;
+                    });
+                }
+            } else if self.events.with_untracked(|old| *old != fresh) {
+                self.events.set(fresh);
             }
             let v: Vec<String> = e
                 .violations()

@@ -823,7 +823,7 @@ impl Protocol for Paxos {
         }
     }
 
-    fn view(&self) -> NodeView {
+    fn view_tail(&self, max: usize) -> NodeView {
         let top = self
             .accepted
             .keys()
@@ -831,7 +831,8 @@ impl Protocol for Paxos {
             .copied()
             .unwrap_or(0)
             .max(self.chosen.keys().next_back().copied().unwrap_or(0));
-        let log = (1..=top)
+        let skip = top.saturating_sub(u64::try_from(max).unwrap_or(u64::MAX));
+        let log = (skip + 1..=top)
             .map(|slot| {
                 let acc = self.accepted.get(&slot);
                 match (self.chosen.get(&slot), acc) {
@@ -902,6 +903,7 @@ impl Protocol for Paxos {
             },
             details,
             log,
+            log_offset: skip,
             commit_index: self.applied,
             progress: Vec::new(),
             state_machine: sm.join(" "),

@@ -847,12 +847,14 @@ impl Protocol for Raft {
         }
     }
 
-    fn view(&self) -> NodeView {
+    fn view_tail(&self, max: usize) -> NodeView {
+        let skip = self.log.entries().len().saturating_sub(max);
         let log = self
             .log
             .entries()
             .iter()
             .enumerate()
+            .skip(skip)
             .map(|(i, e)| EntryView {
                 term: e.term,
                 text: e
@@ -890,6 +892,7 @@ impl Protocol for Raft {
             },
             details: Vec::new(),
             log,
+            log_offset: skip as u64,
             commit_index: self.commit_index,
             progress,
             state_machine: sm.join(" "),

@@ -871,10 +871,12 @@ impl Protocol for TwoPc {
         }
     }
 
-    fn view(&self) -> NodeView {
+    fn view_tail(&self, max: usize) -> NodeView {
+        let skip = self.txns.len().saturating_sub(max);
         let log = self
             .txns
             .iter()
+            .skip(skip)
             .map(|(&txn, t)| EntryView {
                 term: txn,
                 text: if t.cmd.value == 0 && t.state == TxnState::Aborted {
@@ -963,6 +965,7 @@ impl Protocol for TwoPc {
             subline,
             details,
             log,
+            log_offset: skip as u64,
             // Transactions are not a sequence: no commit-index mark.
             commit_index: 0,
             progress: Vec::new(),

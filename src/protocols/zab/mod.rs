@@ -1297,11 +1297,13 @@ impl Protocol for Zab {
         }
     }
 
-    fn view(&self) -> NodeView {
+    fn view_tail(&self, max: usize) -> NodeView {
+        let skip = self.history.len().saturating_sub(max);
         let log = self
             .history
             .iter()
             .enumerate()
+            .skip(skip)
             .map(|(i, t)| EntryView {
                 term: t.zxid.epoch,
                 text: t.cmd.to_string(),
@@ -1341,6 +1343,7 @@ impl Protocol for Zab {
             },
             details,
             log,
+            log_offset: skip as u64,
             commit_index: self.delivered as u64,
             progress: Vec::new(),
             state_machine: sm.join(" "),
