@@ -25,7 +25,7 @@ struct Checkpoint {
 }
 
 /// What a timeline marker marks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MarkerKind {
     /// A user action.
     Action,

@@ -74,10 +74,10 @@ pub fn Cluster() -> impl IntoView {
                         each=move || {
                             let n = s.node_count.get();
                             let p = s.protocol.get().name();
-                            s.msgs.with(|v| v.iter().map(|m| (n, p, m.id)).collect::<Vec<_>>())
+                            s.msgs.with(|v| v.iter().map(|m| ((n, p, m.id, m.dropped), m.clone())).collect::<Vec<_>>())
                         }
-                        key=|k| *k
-                        children=move |(_, _, id)| view! { <MessageDot id=id/> }
+                        key=|(k, _)| *k
+                        children=move |(_, m)| view! { <MessageDot m=m/> }
                     />
                 </g>
                 // Nodes above messages: labels stay readable under traffic.
@@ -230,75 +230,66 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     }
 }
 
+/// One message in flight. Everything but its position is fixed for a given
+/// message (the key includes `dropped`, the one thing that can change), so
+/// the only reactive part is one style that reads the clock: per frame, one
+/// effect per message.
 #[component]
-fn MessageDot(id: u64) -> impl IntoView {
+fn MessageDot(m: MsgAnim) -> impl IntoView {
     let s = expect_context::<AppState>();
-    let m = Memo::new(move |_| s.msgs.with(|v| v.iter().find(|x| x.id == id).cloned()));
     let n = s.node_count.get_untracked();
     let proto = s.protocol.get_untracked();
-    let pos = move || {
+    let (x1, y1) = node_pos(m.from, n);
+    let (x2, y2) = node_pos(m.to, n);
+    let (sent, arrive, half, dropped) = (m.sent, m.arrive, m.half, m.dropped);
+    let style = move || {
         let now = s.now.get();
-        m.with(|m| {
-            let Some(m) = m else { return (0.0, 0.0, 0.0) };
-            let (x1, y1) = node_pos(m.from, n);
-            let (x2, y2) = node_pos(m.to, n);
-            let span = m.arrive.saturating_sub(m.sent).max(1) as f64;
-            let f = (now.saturating_sub(m.sent) as f64 / span).clamp(0.0, 1.0);
-            // A doomed message stops where it is lost (its "arrive" is the drop point).
-            let f = if m.half { f * 0.5 } else { f };
-            let fade = if m.dropped && now > m.arrive {
-                1.0 - ((now - m.arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
-            // Keep the dot off the node circles.
-            let r = node_r(n) / radius(n) / 2.0;
-            let f = r + f * (1.0 - 2.0 * r);
-            (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f, fade)
-        })
+        let span = arrive.saturating_sub(sent).max(1) as f64;
+        let f = (now.saturating_sub(sent) as f64 / span).clamp(0.0, 1.0);
+        // A doomed message stops where it is lost (its "arrive" is the drop point).
+        let f = if half { f * 0.5 } else { f };
+        let fade = if dropped && now > arrive {
+            1.0 - ((now - arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        // Keep the dot off the node circles.
+        let r = node_r(n) / radius(n) / 2.0;
+        let f = r + f * (1.0 - 2.0 * r);
+        let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+        format!("transform:translate({x:.1}px,{y:.1}px);opacity:{fade:.2}")
     };
-    let attr =
-        move |f: fn(&MsgAnim) -> String| move || m.with(|m| m.as_ref().map(f).unwrap_or_default());
-    let label = move || {
-        m.with(|m| {
-            m.as_ref()
-                .map(|m| {
-                    let label = proto.msg_label(m.kind);
-                    if m.retries > 0 {
-                        format!("↻{label}")
-                    } else {
-                        label.to_string()
-                    }
-                })
-                .unwrap_or_default()
-        })
+    let label = {
+        let label = proto.msg_label(m.kind);
+        if m.retries > 0 {
+            format!("↻{label}")
+        } else {
+            label.to_string()
+        }
     };
-    let width = move || (label().chars().count() as f64 * 7.5 + 10.0).max(34.0);
+    // The pill fits its label (a retransmitted message's carries ↻).
+    let width = (label.chars().count() as f64 * 7.5 + 10.0).max(34.0);
+    let class = format!(
+        "rv-msg rv-mt-{}{}{}",
+        proto.msg_tone(m.kind),
+        if dropped { " rv-msg-dropped" } else { "" },
+        if m.retries > 0 { " rv-msg-retx" } else { "" },
+    );
     view! {
         <g
             data-testid="msg"
-            data-kind=attr(|m| m.kind.to_string())
-            data-from=attr(|m| m.from.to_string())
-            data-to=attr(|m| m.to.to_string())
-            data-state=attr(|m| if m.dropped { "dropped".into() } else { "flying".into() })
-            data-retries=attr(|m| m.retries.to_string())
-            class=move || m.with(|m| match m {
-                Some(m) => format!(
-                    "rv-msg rv-mt-{}{}{}",
-                    proto.msg_tone(m.kind),
-                    if m.dropped { " rv-msg-dropped" } else { "" },
-                    if m.retries > 0 { " rv-msg-retx" } else { "" },
-                ),
-                None => "rv-msg".into(),
-            })
-            transform=move || { let (x, y, _) = pos(); format!("translate({x:.1},{y:.1})") }
-            opacity=move || format!("{:.2}", pos().2)
+            data-kind=m.kind
+            data-from=m.from.to_string()
+            data-to=m.to.to_string()
+            data-state=if dropped { "dropped" } else { "flying" }
+            data-retries=m.retries.to_string()
+            class=class
+            style=style
         >
-            <title>{attr(|m| m.text.clone())}</title>
-            // The pill fits its label (a retransmitted message's carries ↻).
-            <rect x=move || format!("{:.1}", -width() / 2.0) y="-10" width=move || format!("{:.1}", width()) height="20" rx="10"/>
+            <title>{m.text}</title>
+            <rect x=format!("{:.1}", -width / 2.0) y="-10" width=format!("{width:.1}") height="20" rx="10"/>
             <text y="4">{label}</text>
-            {move || m.with(|m| m.as_ref().is_some_and(|m| m.dropped)).then(|| view! {
+            {dropped.then(|| view! {
                 <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
             })}
         </g>

@@ -3,6 +3,7 @@
 //! undo for a discarded future.
 
 use super::state::AppState;
+use crate::sim::Time;
 use crate::timeline::MarkerKind;
 use leptos::prelude::*;
 
@@ -13,13 +14,36 @@ pub fn TimelineBar() -> impl IntoView {
     let frontier = move || s.frontier.get().max(s.now.get()).max(1);
     // The track spans the whole scenario (its script included, with a
     // little room after its last action), so markers of actions not yet
-    // simulated sit on the track and do not drift while playing.
-    let span = move || {
+    // simulated sit on the track and do not drift while playing. A memo:
+    // it changes only when the span does, not on every frame.
+    let span = Memo::new(move |_| {
         let end = s.script_end.get();
         let padded = if end > 0 { end + end / 10 } else { 0 };
         frontier().max(padded)
-    };
-    let marker_list = move || s.markers.get().into_iter().enumerate().collect::<Vec<_>>();
+    });
+    // Markers that would overlap (within 0.5 % of the track) are drawn as
+    // one, which names how many it holds: a run with thousands of client
+    // requests draws a few hundred markers at most.
+    let groups = Memo::new(move |_| {
+        let sp = span.get().max(1) as f64;
+        let mut out: Vec<(u64, MarkerKind, Time, usize, String)> = Vec::new();
+        s.markers.with(|ms| {
+            for m in ms {
+                let bucket = (m.t as f64 / sp * 200.0) as u64;
+                match out
+                    .iter_mut()
+                    .rev()
+                    .take(3)
+                    .find(|g| g.0 == bucket && g.1 == m.kind)
+                {
+                    Some(g) => g.3 += 1,
+                    None => out.push((bucket, m.kind, m.t, 1, m.label.clone())),
+                }
+            }
+        });
+        out
+    });
+    let marker_list = move || groups.get();
     view! {
         <div class="rv-timeline" role="group" aria-label="Timeline">
             <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=move |_| s.seek(0)>"|◀"</button>
@@ -28,27 +52,27 @@ pub fn TimelineBar() -> impl IntoView {
                 <div class="rv-markers">
                     <For
                         each=marker_list
-                        key=|(i, m)| (*i, m.t, m.label.clone())
-                        children=move |(_, m)| {
-                            let t = m.t;
-                            let class = match m.kind {
-                                MarkerKind::Action => "rv-marker rv-marker-action",
-                                MarkerKind::Leader => "rv-marker rv-marker-leader",
-                                MarkerKind::Violation => "rv-marker rv-marker-violation",
+                        key=|g| (g.1, g.2, g.3)
+                        children=move |(_, kind, t, count, label)| {
+                            let (class, name) = match kind {
+                                MarkerKind::Action => ("rv-marker rv-marker-action", "action"),
+                                MarkerKind::Leader => ("rv-marker rv-marker-leader", "leader"),
+                                MarkerKind::Violation => ("rv-marker rv-marker-violation", "violation"),
                             };
-                            let kind = match m.kind {
-                                MarkerKind::Action => "action",
-                                MarkerKind::Leader => "leader",
-                                MarkerKind::Violation => "violation",
+                            let title = if count > 1 {
+                                format!("{:.1} ms: {label} (and {} more here)", t as f64 / 1000.0, count - 1)
+                            } else {
+                                format!("{:.1} ms: {label}", t as f64 / 1000.0)
                             };
                             view! {
                                 <button
                                     data-testid="marker"
-                                    data-kind=kind
+                                    data-kind=name
                                     data-us=t.to_string()
+                                    data-count=count.to_string()
                                     class=class
-                                    style=move || format!("left:{:.3}%", (t as f64 / span() as f64 * 100.0).min(100.0))
-                                    title=format!("{:.1} ms: {}", t as f64 / 1000.0, m.label)
+                                    style=move || format!("left:{:.3}%", (t as f64 / span.get().max(1) as f64 * 100.0).min(100.0))
+                                    title=title
                                     on:click=move |_| s.seek(t)
                                 ></button>
                             }
@@ -62,7 +86,7 @@ pub fn TimelineBar() -> impl IntoView {
                     data-seek-ms=move || format!("{:.3}", s.seek_ms.get())
                     type="range"
                     min="0"
-                    max=move || span().to_string()
+                    max=move || span.get().to_string()
                     step="1000"
                     prop:value=move || s.now.get().to_string()
                     on:input=move |ev| {

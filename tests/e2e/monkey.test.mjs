@@ -99,7 +99,14 @@ async function act(page, r, log) {
       await setRange(page, 'timeline', t);
       return `timeline ${t}`;
     }
-    case 6: { const ms = await page.$$('[data-testid="marker"]'); if (!ms.length) return 'no markers'; await r.pick(ms).click({ timeout: 2000, force: true }); return 'marker'; }
+    case 6: {
+      // Markers are redrawn as the run grows: click through a locator, which re-resolves.
+      const n = await page.locator('[data-testid="marker"]').count();
+      if (!n) return 'no markers';
+      const i = r.int(n);
+      await page.locator('[data-testid="marker"]').nth(i).click({ timeout: 2000, force: true }).catch(() => {});
+      return `marker ${i}`;
+    }
     case 7: { const p = r.pick(PROTOCOLS); await page.selectOption('[data-testid="protocol-picker"]', p); return `protocol ${p}`; }
     case 8: { const p = r.pick(PRESETS); await page.selectOption('[data-testid="scenario-menu"]', p); return `scenario ${p}`; }
     case 9: {
