@@ -159,7 +159,16 @@ pub fn EventLog() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
         <div class="rv-card rv-events">
-            <h2>"Events"</h2>
+            <h2>
+                "Events "
+                <label class="rv-small rv-muted rv-routine">
+                    <input type="checkbox" data-testid="show-routine"
+                        prop:checked=move || s.show_routine.get()
+                        on:change=move |ev| { s.show_routine.set(event_target_checked(&ev)); s.refresh(true); }
+                    />
+                    " show heartbeats"
+                </label>
+            </h2>
             <ol class="rv-event-list" data-testid="event-log">
                 <For
                     each=move || s.events.get()

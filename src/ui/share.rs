@@ -191,6 +191,12 @@ pub fn ShareBar() -> impl IntoView {
                 "Scenario "
                 <select
                     data-testid="scenario-menu"
+                    // Keep the chosen scenario's name shown while it runs;
+                    // any other run (a protocol switch, a restart) shows the
+                    // placeholder.
+                    prop:value=move || s.about.with(|(title, _)| {
+                        presets::ids().into_iter().find(|id| !title.is_empty() && presets::title(id) == title).unwrap_or("").to_string()
+                    })
                     on:change=move |ev| {
                         let id = event_target_value(&ev);
                         if let Some(sc) = presets::build(&id) {

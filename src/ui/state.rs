@@ -80,6 +80,8 @@ pub struct AppState {
     pub links: RwSignal<Vec<(NodeId, NodeId, LinkState)>>,
     /// Messages in flight (and recently dropped).
     pub msgs: RwSignal<Vec<MsgAnim>>,
+    /// Show routine traffic (heartbeats, pings and their timers) in the event log.
+    pub show_routine: RwSignal<bool>,
     /// Recent events in plain words: (index, time, text, is violation).
     pub events: RwSignal<Vec<(usize, Time, String, bool)>>,
     /// Violations in plain words.
@@ -171,6 +173,7 @@ impl AppState {
             can_undo: RwSignal::new(false),
             menu: RwSignal::new(None),
             resume_after_menu: StoredValue::new(false),
+            show_routine: RwSignal::new(false),
             errors: RwSignal::new(errors),
             node_count: RwSignal::new(scenario.nodes),
             seed: RwSignal::new(scenario.seed),
@@ -426,6 +429,15 @@ impl AppState {
             } else {
                 trace.len().saturating_sub(400)
             };
+            let proto = self.protocol.get_untracked();
+            let routine_too = self.show_routine.get_untracked();
+            // Routine traffic (heartbeats, pings, their timers) is left out
+            // unless asked for: it is most of a quiet run's events.
+            let routine = |kind: &TraceKind| match kind {
+                TraceKind::Send { kind, .. } => proto.msg_tone(kind) == "beat",
+                TraceKind::Timer { name, .. } => name.contains("heartbeat") || *name == "tick",
+                _ => false,
+            };
             let fresh: Vec<_> = trace[from.min(trace.len())..]
                 .iter()
                 .enumerate()
@@ -433,7 +445,7 @@ impl AppState {
                     !matches!(
                         ev.kind,
                         TraceKind::Deliver { .. } | TraceKind::Leader { .. }
-                    )
+                    ) && (routine_too || !routine(&ev.kind))
                 })
                 .map(|(i, ev)| {
                     (

@@ -88,3 +88,22 @@ test('a node menu stays inside the viewport, pauses the run, and Escape closes i
   await noProblems(page);
   await page.close();
 });
+
+test('the chosen scenario stays named in the menu; routine traffic is left out of the event log', async () => {
+  const page = await open(ctx, `${base}?preset=2pc-blocking`);
+  assert.equal(await page.inputValue('[data-testid="scenario-menu"]'), '2pc-blocking');
+  await page.selectOption('[data-testid="scenario-menu"]', 'leader-crash');
+  await page.click('[data-testid="btn-play"]');
+  await page.waitForTimeout(400);
+  assert.equal(await page.inputValue('[data-testid="scenario-menu"]'), 'leader-crash', 'still named while it runs');
+  await waitFor(page, async () => /heartbeat timer fires|sends heartbeat/.test(await page.textContent('body')) || (await simTime(page)) > 800_000, 'time for heartbeats');
+  await page.click('[data-testid="btn-pause"]');
+  const quiet = await page.textContent('[data-testid="event-log"]');
+  assert.ok(!/heartbeat/.test(quiet), 'no heartbeat lines by default');
+  await page.check('[data-testid="show-routine"]');
+  await waitFor(page, async () => /heartbeat/.test(await page.textContent('[data-testid="event-log"]')), 'heartbeats shown on request');
+  await page.selectOption('[data-testid="protocol-picker"]', 'zab');
+  await waitFor(page, async () => (await page.inputValue('[data-testid="scenario-menu"]')) === '', 'placeholder after a protocol switch');
+  await noProblems(page);
+  await page.close();
+});
