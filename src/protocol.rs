@@ -279,6 +279,9 @@ pub struct NodeView {
     pub headline: String,
     /// The second line drawn inside the node (`vote S2`, `promised 3.2`).
     pub subline: String,
+    /// A state that needs the class's attention, drawn as a labelled badge
+    /// on the node (2PC: "BLOCKED 1.2 s"); empty for none.
+    pub badge: String,
     /// Protocol-specific facts for the log panel (`phase: broadcast`, `lock x by T3`).
     pub details: Vec<String>,
     /// The node's log: its last entries when the view is a window.
@@ -301,6 +304,7 @@ impl NodeView {
             role: self.role,
             headline: self.headline.clone(),
             subline: self.subline.clone(),
+            badge: self.badge.clone(),
             details: self.details.clone(),
             log: self.log[skip..].to_vec(),
             log_offset: self.log_offset + skip as u64,

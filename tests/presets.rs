@@ -75,6 +75,12 @@ fn leader_crash_elects_a_new_leader_in_a_higher_term() {
     assert_eq!(leaders(&after), vec![(1, 2)]);
     let old = after.engine().view(3).unwrap();
     assert!(old.up && old.role == "follower" && old.term == 2, "{old:?}");
+    assert_eq!(old.badge, "", "commit index known again");
+    // Figure 2: commitIndex is volatile; just after its restart S3 says so.
+    let back = run("leader-crash", 2_500 * MS);
+    let v = back.engine().view(3).unwrap();
+    assert!(v.up && v.commit_index == 0 && !v.log.is_empty());
+    assert_eq!(v.badge, "commit index lost in the crash");
     assert!(old.commit_index >= 3, "entries committed on the old leader");
 }
 

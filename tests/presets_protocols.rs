@@ -129,8 +129,20 @@ fn twopc_coordinator_crash_blocks_prepared_participants() {
             v.details
         );
     }
+    for p in 2..=4 {
+        let badge = blocked.engine().view(p).unwrap().badge;
+        assert!(
+            badge.starts_with("BLOCKED "),
+            "S{p} shows it is blocked: {badge:?}"
+        );
+    }
     let released = run("2pc-blocking", 4_000 * MS);
     for p in 2..=4 {
+        assert_eq!(
+            released.engine().view(p).unwrap().badge,
+            "",
+            "S{p} no longer blocked"
+        );
         assert_eq!(txn_marks(&released, p), vec!["aborted"], "S{p}");
         let details = released.engine().view(p).unwrap().details;
         assert!(

@@ -94,6 +94,7 @@ impl<const TCP: bool> Protocol for Pinger<TCP> {
             leading: false,
             headline: String::new(),
             subline: String::new(),
+            badge: String::new(),
             details: Vec::new(),
             log: Vec::new(),
             log_offset: 0,

@@ -198,13 +198,19 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
         }
     };
     let vote = get(|v| v.subline.clone());
+    let badge = get(|v| v.badge.clone());
+    let badge_w = move || (badge().chars().count() as f64 * 8.4 + 16.0).max(40.0);
     view! {
         <g
             data-testid=format!("node-{id}")
             data-role=role
             data-term=get(|v| v.term.to_string())
             data-up=move || up().to_string()
-            class=class
+            data-badge=badge
+            class=move || {
+                let c = class();
+                if badge().is_empty() { c } else { format!("{c} rv-flagged") }
+            }
             transform=format!("translate({x:.1},{y:.1})")
             tabindex="0"
             on:click=move |ev| {
@@ -226,6 +232,13 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             <text class="rv-node-term" y=r * 0.12>{get(|v| v.headline.clone())}</text>
             <text class="rv-node-vote" y=r * 0.45>{vote}</text>
             <text class="rv-node-role" y=r + 24.0>{role_text}</text>
+            // A state the class must notice, in words (not colour alone).
+            {move || (!badge().is_empty()).then(|| view! {
+                <g class="rv-badge" transform=format!("translate(0,{:.1})", -r - 22.0)>
+                    <rect x=format!("{:.1}", -badge_w() / 2.0) y="-11" width=format!("{:.1}", badge_w()) height="22" rx="6"/>
+                    <text y="5">{badge()}</text>
+                </g>
+            })}
         </g>
     }
 }

@@ -107,3 +107,18 @@ test('the chosen scenario stays named in the menu; routine traffic is left out o
   await noProblems(page);
   await page.close();
 });
+
+test('a blocked 2PC participant says so on the node', async () => {
+  const page = await open(ctx, `${base}?preset=2pc-blocking`);
+  await setRange(page, 'timeline', 2_500_000);
+  await waitFor(page, async () => (await simTime(page)) === 2_500_000, 'seek to 2.5 s');
+  for (const id of [2, 3, 4]) {
+    const badge = await page.getAttribute(`[data-testid="node-${id}"]`, 'data-badge');
+    assert.match(badge, /^BLOCKED \d+\.\d s$/, `S${id}`);
+    assert.match(await page.textContent(`[data-testid="node-${id}"] .rv-badge`), /BLOCKED/);
+  }
+  await setRange(page, 'timeline', 4_000_000);
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="node-2"]', 'data-badge')) === '', 'released after recovery');
+  await noProblems(page);
+  await page.close();
+});

@@ -901,6 +901,7 @@ impl Protocol for Paxos {
                 Some(l) if l != self.id => format!("leader S{l}?"),
                 _ => format!("promised {}", self.promised),
             },
+            badge: String::new(),
             details,
             log,
             log_offset: skip,

@@ -273,6 +273,9 @@ pub struct Raft {
     kv: BTreeMap<Key, u32>,
     /// §8: each command executed, with the index it was executed at.
     executed: BTreeMap<Command, u64>,
+    /// Booted from a durable log: commitIndex, being volatile, starts at 0
+    /// until a leader says how far it reaches.
+    recovered: bool,
     // Candidates.
     votes: Vec<NodeId>,
     // Volatile state on leaders, indexed by node id (index 0 unused).
@@ -694,6 +697,7 @@ impl Protocol for Raft {
             voted_for: None,
             log: Log::default(),
         });
+        let recovered = !d.log.entries().is_empty();
         let node = Raft {
             id,
             peers: peers.to_vec(),
@@ -707,6 +711,7 @@ impl Protocol for Raft {
             leader: None,
             kv: BTreeMap::new(),
             executed: BTreeMap::new(),
+            recovered,
             votes: Vec::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -889,6 +894,13 @@ impl Protocol for Raft {
             subline: match self.voted_for {
                 Some(c) => format!("vote S{c}"),
                 None => "no vote".into(),
+            },
+            // Figure 2: commitIndex is volatile. After a restart the entries
+            // are all there but none is known committed, until a leader says.
+            badge: if self.recovered && self.commit_index == 0 {
+                "commit index lost in the crash".into()
+            } else {
+                String::new()
             },
             details: Vec::new(),
             log,

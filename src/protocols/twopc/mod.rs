@@ -933,6 +933,23 @@ impl Protocol for TwoPc {
                 details.push(format!("T{txn} {}: {}", t.state.as_str(), votes.join(", ")));
             }
         }
+        // A participant that voted yes and has waited a whole retry interval
+        // for the outcome is blocked (BHG §7.3): say so on the node.
+        let blocked_since = self
+            .txns
+            .values()
+            .filter(|t| t.state == TxnState::Prepared)
+            .map(|t| t.since)
+            .min()
+            .filter(|&since| self.now.saturating_sub(since) >= self.cfg.retry_interval);
+        let badge = blocked_since
+            .map(|since| {
+                format!(
+                    "BLOCKED {:.1} s",
+                    self.now.saturating_sub(since) as f64 / 1e6
+                )
+            })
+            .unwrap_or_default();
         let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (role, headline, subline) = if self.is_coordinator() {
             (
@@ -963,6 +980,7 @@ impl Protocol for TwoPc {
             leading: self.is_coordinator(),
             headline,
             subline,
+            badge,
             details,
             log,
             log_offset: skip as u64,

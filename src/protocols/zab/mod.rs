@@ -1341,6 +1341,7 @@ impl Protocol for Zab {
                 (p, Some(l)) => format!("{} S{l}", short(p)),
                 (p, None) => short(p).to_string(),
             },
+            badge: String::new(),
             details,
             log,
             log_offset: skip as u64,
