@@ -6,12 +6,12 @@
 //!
 //! `cargo run --release --example lossy_service`
 
-use replviz::protocol::{Command, Key, Protocol};
+use replviz::protocol::Protocol;
 use replviz::protocols::paxos::Paxos;
 use replviz::protocols::raft::Raft;
 use replviz::protocols::zab::Zab;
 use replviz::sim::net::NetConfig;
-use replviz::sim::{Action, Sim, SimConfig, TraceMode};
+use replviz::sim::{Sim, SimConfig, TraceMode};
 
 fn served<P: Protocol>(seeds: u64) -> (usize, usize) {
     let (mut ok, mut sent) = (0, 0);
@@ -28,22 +28,7 @@ fn served<P: Protocol>(seeds: u64) -> (usize, usize) {
             },
             TraceMode::HashOnly,
         );
-        let mut v = 0;
-        while sim.now() < 60_000_000 {
-            let t = sim.now() + 100_000;
-            sim.advance_to(t);
-            if let Some(l) = sim.leader() {
-                v += 1;
-                sent += 1;
-                sim.apply(&Action::Request {
-                    node: l,
-                    cmd: Command {
-                        key: Key((v % 3) as u8),
-                        value: v,
-                    },
-                });
-            }
-        }
+        sent += replviz::bench::writes_at_leader(&mut sim, 100_000, 60_000_000) as usize;
         ok += sim.acknowledged_ok();
     }
     (ok, sent)

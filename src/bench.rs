@@ -4,10 +4,11 @@
 //! client load (a request every 10 ms of virtual time at whoever leads) with
 //! every invariant check on. The caller times it.
 
+use crate::engine::Engine;
 use crate::protocol::{Command, Key};
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
-use crate::sim::{Action, TraceMode};
+use crate::sim::{Action, Time, TraceMode};
 
 /// Run `sim_seconds` of the workload; the number of events processed and
 /// the number of violations found (0 for a correct engine).
@@ -19,13 +20,19 @@ pub fn steady_load(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) ->
         ..Scenario::default()
     };
     let mut sim = s.boot(mode);
+    writes_at_leader(sim.as_mut(), 10_000, sim_seconds * 1_000_000);
+    (sim.steps(), sim.violations().len())
+}
+
+/// Client load: a write at whoever leads every `every` µs of virtual time
+/// until `end`, looking the leader up every 100 ms (or while there is none).
+/// Returns how many writes were sent.
+pub fn writes_at_leader(sim: &mut dyn Engine, every: Time, end: Time) -> u32 {
     let mut v = 0;
-    let end = sim_seconds * 1_000_000;
     let mut leader = None;
     while sim.now() < end {
-        let t = sim.now() + 10_000;
+        let t = sim.now() + every;
         sim.advance_to(t);
-        // Look the leader up every 100 ms of virtual time.
         if t % 100_000 == 0 || leader.is_none() {
             leader = sim.leader();
         }
@@ -40,5 +47,5 @@ pub fn steady_load(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) ->
             });
         }
     }
-    (sim.steps(), sim.violations().len())
+    v
 }

@@ -22,6 +22,24 @@ fn boot(id: u32) -> Paxos {
     boot_with(id, &PaxosConfig::default(), None)
 }
 
+/// S1 (of three) times out, runs phase 1, and S2's empty promise makes it
+/// the leader (with its own acceptor, a majority). Returns it and its ballot.
+fn leading_s1() -> (Paxos, Ballot) {
+    let mut p = boot(1);
+    let mut out = O::new(true);
+    p.on_timer(PaxosTimer::LeaderTimeout, &mut out);
+    let ballot = p.ballot();
+    p.on_message(
+        2,
+        PaxosMsg::Promise {
+            ballot,
+            accepted: vec![],
+        },
+        &mut out,
+    );
+    (p, ballot)
+}
+
 fn b(round: u64, node: u32) -> Ballot {
     Ballot { round, node }
 }
@@ -136,18 +154,7 @@ fn new_leader_reproposes_highest_ballot_values_and_fills_gaps() {
 /// a value is learned once a majority accepted it.
 #[test]
 fn leader_skips_phase_one_and_learns_on_majority() {
-    let mut p = boot(1);
-    let mut out = O::new(true);
-    p.on_timer(PaxosTimer::LeaderTimeout, &mut out);
-    let ballot = p.ballot();
-    p.on_message(
-        2,
-        PaxosMsg::Promise {
-            ballot,
-            accepted: vec![],
-        },
-        &mut out,
-    );
+    let (mut p, ballot) = leading_s1();
     let mut out = O::new(true);
     p.on_request(
         Request {
@@ -227,18 +234,7 @@ fn promise_survives_restart_unless_broken() {
 /// than answered "unknown".
 #[test]
 fn command_that_loses_its_slot_is_proposed_again() {
-    let mut p = boot(1);
-    let mut out = O::new(true);
-    p.on_timer(PaxosTimer::LeaderTimeout, &mut out);
-    let ballot = p.ballot();
-    p.on_message(
-        2,
-        PaxosMsg::Promise {
-            ballot,
-            accepted: vec![],
-        },
-        &mut out,
-    );
+    let (mut p, ballot) = leading_s1();
     p.on_request(
         Request {
             id: 7,

@@ -139,15 +139,7 @@ fn follower_rejects_an_older_new_epoch() {
     let (session, accepted_epoch) = follow_s1(&mut n2);
     assert_eq!(accepted_epoch, 4);
     let mut out = O::new(true);
-    n2.on_message(
-        1,
-        ZabMsg::NewEpoch {
-            session,
-            seq: 0,
-            epoch: 3,
-        },
-        &mut out,
-    );
+    n2.on_message(1, new_epoch(session, 3), &mut out);
     assert_eq!(n2.phase(), Phase::Election, "epoch 3 < acceptedEpoch 4");
     assert_eq!(n2.following(), None);
 }
@@ -180,15 +172,7 @@ fn sync_modes_bring_the_follower_to_the_leaders_history() {
         let (mut n, _) = boot(2, Some(d));
         let (session, _) = follow_s1(&mut n);
         let mut out = O::new(true);
-        n.on_message(
-            1,
-            ZabMsg::NewEpoch {
-                session,
-                seq: 0,
-                epoch: 2,
-            },
-            &mut out,
-        );
+        n.on_message(1, new_epoch(session, 2), &mut out);
         n.on_message(
             1,
             ZabMsg::NewLeader {
@@ -262,15 +246,7 @@ fn leader_stream_is_processed_in_order() {
         },
         &mut out,
     );
-    n.on_message(
-        1,
-        ZabMsg::NewEpoch {
-            session,
-            seq: 0,
-            epoch: 2,
-        },
-        &mut out,
-    );
+    n.on_message(1, new_epoch(session, 2), &mut out);
     assert_eq!(
         n.history().iter().map(|t| t.zxid).collect::<Vec<_>>(),
         vec![z(2, 1)]
@@ -353,6 +329,21 @@ fn one_follower_cannot_help_two_leaders_establish_one_epoch() {
     assert!(!v.is_empty(), "the checks should flag the broken variant");
 }
 
+/// S2 and S3 vote `vote` in round 1 of S1's election, both still looking.
+fn votes_for(n: &mut Zab, vote: Vote, out: &mut O) {
+    for from in [2, 3] {
+        n.on_message(
+            from,
+            ZabMsg::Notification {
+                vote,
+                round: 1,
+                state: Announce::Looking,
+            },
+            out,
+        );
+    }
+}
+
 /// Make S1 (of S1..S3, booted from `d`) lead: S2 and S3 vote for it in
 /// round 1 and the finalize wait ends.
 fn lead_s1(d: ZabDurable) -> Zab {
@@ -362,22 +353,19 @@ fn lead_s1(d: ZabDurable) -> Zab {
         leader: 1,
     };
     let (mut n, _) = boot(1, Some(d));
-    let mut out = O::at(true, 1_000);
-    for from in [2, 3] {
-        let state = Announce::Looking;
-        n.on_message(
-            from,
-            ZabMsg::Notification {
-                vote,
-                round: 1,
-                state,
-            },
-            &mut out,
-        );
-    }
+    votes_for(&mut n, vote, &mut O::at(true, 1_000));
     n.on_timer(ZabTimer::Finalize, &mut O::at(true, 2_000));
     assert!(n.is_leading());
     n
+}
+
+/// The leader's first message of a session: NEWEPOCH(epoch), stream seq 0.
+fn new_epoch(session: u64, epoch: u64) -> ZabMsg {
+    ZabMsg::NewEpoch {
+        session,
+        seq: 0,
+        epoch,
+    }
 }
 
 fn follower_info(accepted_epoch: u64, session: u64) -> ZabMsg {
@@ -402,15 +390,7 @@ fn follower_answers_an_already_accepted_epoch_with_minus_one() {
     let (mut n2, _) = boot(2, Some(d));
     let (session, _) = follow_s1(&mut n2);
     let mut out = O::new(true);
-    n2.on_message(
-        1,
-        ZabMsg::NewEpoch {
-            session,
-            seq: 0,
-            epoch: 2,
-        },
-        &mut out,
-    );
+    n2.on_message(1, new_epoch(session, 2), &mut out);
     let acks: Vec<Option<u64>> = sends(&out)
         .into_iter()
         .filter_map(|(_, m)| match m {
@@ -461,15 +441,7 @@ fn follower_rejects_new_leader_of_another_epoch() {
     let (mut n2, _) = boot(2, None);
     let (session, _) = follow_s1(&mut n2);
     let mut out = O::new(true);
-    n2.on_message(
-        1,
-        ZabMsg::NewEpoch {
-            session,
-            seq: 0,
-            epoch: 2,
-        },
-        &mut out,
-    );
+    n2.on_message(1, new_epoch(session, 2), &mut out);
     n2.on_message(
         1,
         ZabMsg::NewLeader {
@@ -498,17 +470,7 @@ fn follower_info_during_the_leaders_finalize_wait_is_served() {
         leader: 1,
     };
     let mut out = O::at(true, 1_000);
-    for from in [2, 3] {
-        n1.on_message(
-            from,
-            ZabMsg::Notification {
-                vote,
-                round: 1,
-                state: Announce::Looking,
-            },
-            &mut out,
-        );
-    }
+    votes_for(&mut n1, vote, &mut out);
     n1.on_message(2, follower_info(0, 20), &mut out);
     assert!(!n1.is_leading(), "still in its finalize wait");
     let mut out = O::at(true, 2_000);

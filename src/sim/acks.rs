@@ -47,14 +47,16 @@ impl AckCheck {
         self.requests.insert(req, cmd);
     }
 
-    /// Node `by` answered request `req`.
+    /// Node `by` answered request `req` (every answer is final, so the
+    /// request is forgotten whatever it was told).
     pub fn reply(&mut self, req: RequestId, by: NodeId, reply: &Reply) {
+        let cmd = self.requests.remove(&req);
         let (index, ok) = match *reply {
             Reply::Ok { index } => (index, true),
             Reply::Aborted { index } => (index, false),
             _ => return,
         };
-        if let Some(cmd) = self.requests.remove(&req) {
+        if let Some(cmd) = cmd {
             self.acks.push(Acked {
                 req,
                 by,
@@ -63,11 +65,6 @@ impl AckCheck {
                 ok,
             });
         }
-    }
-
-    /// How many requests were acknowledged (told Ok or Aborted) so far.
-    pub fn acknowledged(&self) -> usize {
-        self.acks.len()
     }
 
     /// How many were told Ok.

@@ -648,17 +648,68 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    fn conn_slot(&self, from: NodeId, to: NodeId) -> usize {
+        (from as usize - 1) * self.cfg.nodes as usize + (to as usize - 1)
+    }
+
     fn conn(&self, from: NodeId, to: NodeId) -> (u64, Time) {
-        let n = self.cfg.nodes as usize;
-        self.conns[(from as usize - 1) * n + (to as usize - 1)]
+        self.conns[self.conn_slot(from, to)]
     }
 
     /// A message on `from -> to` was lost for good: that connection is
     /// broken, and whatever is still in flight on it will not arrive.
     fn break_conn(&mut self, from: NodeId, to: NodeId) {
-        let n = self.cfg.nodes as usize;
-        let c = &mut self.conns[(from as usize - 1) * n + (to as usize - 1)];
-        c.0 += 1;
+        let i = self.conn_slot(from, to);
+        self.conns[i].0 += 1;
+    }
+
+    /// Record one copy of a message leaving `from` and queue its fate:
+    /// delivery on connection incarnation `conn`, or loss for `lost`.
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: &P::Msg,
+        arrive: Time,
+        dup: bool,
+        retries: u8,
+        fate: Result<u64, DropReason>,
+    ) {
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let text = if self.mode == TraceMode::Full {
+            msg.describe()
+        } else {
+            String::new()
+        };
+        self.record(TraceKind::Send {
+            msg: id,
+            from,
+            to,
+            kind: msg.kind(),
+            text,
+            arrive,
+            dup,
+            doomed: fate.is_err(),
+            retries,
+        });
+        let ev = match fate {
+            Ok(conn) => Ev::Deliver {
+                id,
+                from,
+                to,
+                msg: msg.clone(),
+                conn,
+            },
+            Err(reason) => Ev::Lose {
+                id,
+                from,
+                to,
+                reason,
+            },
+        };
+        self.push(arrive, ev);
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
@@ -678,62 +729,18 @@ impl<P: Protocol> Sim<P> {
         let cut = self.cuts.is_cut(from, to);
         let copies = if dup && !cut && !lost { 2 } else { 1 };
         for copy in 0..copies {
-            let id = self.next_msg;
-            self.next_msg += 1;
             let latency = if copy == 0 {
                 latency
             } else {
                 self.rng.range(lo, hi)
             };
             let doomed = cut || lost;
-            let arrive = if doomed {
-                self.now + latency / 2
-            } else {
-                self.now + latency
+            let (arrive, fate) = match (doomed, cut) {
+                (false, _) => (self.now + latency, Ok(0)),
+                (true, true) => (self.now + latency / 2, Err(DropReason::Cut)),
+                (true, false) => (self.now + latency / 2, Err(DropReason::Lost)),
             };
-            let (kind, text) = if self.mode == TraceMode::Full {
-                (msg.kind(), msg.describe())
-            } else {
-                (msg.kind(), String::new())
-            };
-            self.record(TraceKind::Send {
-                msg: id,
-                from,
-                to,
-                kind,
-                text,
-                arrive,
-                dup: copy == 1,
-                doomed,
-                retries: 0,
-            });
-            if doomed {
-                let reason = if cut {
-                    DropReason::Cut
-                } else {
-                    DropReason::Lost
-                };
-                self.push(
-                    arrive,
-                    Ev::Lose {
-                        id,
-                        from,
-                        to,
-                        reason,
-                    },
-                );
-            } else {
-                self.push(
-                    arrive,
-                    Ev::Deliver {
-                        id,
-                        from,
-                        to,
-                        msg: msg.clone(),
-                        conn: 0,
-                    },
-                );
-            }
+            self.dispatch(from, to, &msg, arrive, copy == 1, 0, fate);
         }
     }
 
@@ -755,60 +762,21 @@ impl<P: Protocol> Sim<P> {
         }
         let gave_up = retries == net::MAX_RETRIES;
         let cut = self.cuts.is_cut(from, to);
-        let doomed = cut || gave_up;
         let (gen, last) = self.conn(from, to);
-        let arrive = if doomed {
-            self.now + delay.min(hi) / 2
-        } else {
-            (self.now + delay).max(last + 1)
-        };
-        let id = self.next_msg;
-        self.next_msg += 1;
-        let (kind, text) = if self.mode == TraceMode::Full {
-            (msg.kind(), msg.describe())
-        } else {
-            (msg.kind(), String::new())
-        };
-        self.record(TraceKind::Send {
-            msg: id,
-            from,
-            to,
-            kind,
-            text,
-            arrive,
-            dup: false,
-            doomed,
-            retries,
-        });
-        if doomed {
+        if cut || gave_up {
             self.break_conn(from, to);
             let reason = if cut {
                 DropReason::Cut
             } else {
                 DropReason::Reset
             };
-            self.push(
-                arrive,
-                Ev::Lose {
-                    id,
-                    from,
-                    to,
-                    reason,
-                },
-            );
+            let arrive = self.now + delay.min(hi) / 2;
+            self.dispatch(from, to, &msg, arrive, false, retries, Err(reason));
         } else {
-            let n = self.cfg.nodes as usize;
-            self.conns[(from as usize - 1) * n + (to as usize - 1)].1 = arrive;
-            self.push(
-                arrive,
-                Ev::Deliver {
-                    id,
-                    from,
-                    to,
-                    msg,
-                    conn: gen,
-                },
-            );
+            let arrive = (self.now + delay).max(last + 1);
+            let i = self.conn_slot(from, to);
+            self.conns[i].1 = arrive;
+            self.dispatch(from, to, &msg, arrive, false, retries, Ok(gen));
         }
     }
 

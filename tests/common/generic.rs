@@ -228,18 +228,18 @@ impl Profile {
     }
 }
 
-/// Heal every link, then cut the cluster into 2 or 3 random groups.
-fn partition<P: Protocol>(
+/// Heal every link, then cut every pair of nodes on different sides, leaving
+/// out `bridge` (which keeps all its links).
+fn split<P: Protocol>(
     sim: &mut Sim<P>,
     rec: &mut Vec<TimedAction>,
-    rng: &mut SimRng,
-    nodes: NodeId,
+    side: &[u64],
+    bridge: Option<NodeId>,
 ) {
     act(sim, rec, Action::HealAll);
-    let groups = rng.range(2, 3);
-    let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, groups - 1)).collect();
-    for a in 1..=nodes {
-        for b in a + 1..=nodes {
+    let nodes = side.len() as NodeId - 1;
+    for a in (1..=nodes).filter(|&a| Some(a) != bridge) {
+        for b in (a + 1..=nodes).filter(|&b| Some(b) != bridge) {
             if side[a as usize] != side[b as usize] {
                 act(sim, rec, Action::CutBoth { a, b });
             }
@@ -247,24 +247,29 @@ fn partition<P: Protocol>(
     }
 }
 
-/// Heal every link, then cut the cluster in two halves except for one
-/// bridge node that keeps every link.
+/// Cut the cluster into 2 or 3 random groups.
+fn partition<P: Protocol>(
+    sim: &mut Sim<P>,
+    rec: &mut Vec<TimedAction>,
+    rng: &mut SimRng,
+    nodes: NodeId,
+) {
+    let groups = rng.range(2, 3);
+    let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, groups - 1)).collect();
+    split(sim, rec, &side, None);
+}
+
+/// Cut the cluster in two halves except for one bridge node that keeps
+/// every link.
 fn bridge<P: Protocol>(
     sim: &mut Sim<P>,
     rec: &mut Vec<TimedAction>,
     rng: &mut SimRng,
     nodes: NodeId,
 ) {
-    act(sim, rec, Action::HealAll);
     let b = rng.range(1, u64::from(nodes)) as NodeId;
     let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, 1)).collect();
-    for x in (1..=nodes).filter(|&x| x != b) {
-        for y in (x + 1..=nodes).filter(|&y| y != b) {
-            if side[x as usize] != side[y as usize] {
-                act(sim, rec, Action::CutBoth { a: x, b: y });
-            }
-        }
-    }
+    split(sim, rec, &side, Some(b));
 }
 
 /// How a run is shaped beyond the seed.
