@@ -753,14 +753,16 @@ impl<P: Protocol> Sim<P> {
         let (lo, hi, drop_ppm) = (net.latency_min, net.latency_max, net.drop_ppm);
         let mut delay = self.rng.range(lo, hi);
         let mut retries = 0u8;
+        let mut gave_up = false;
         while self.rng.chance(drop_ppm) {
             if retries == net::MAX_RETRIES {
+                // The last retransmission was lost too.
+                gave_up = true;
                 break;
             }
             delay += net::rto(hi, retries);
             retries += 1;
         }
-        let gave_up = retries == net::MAX_RETRIES;
         let cut = self.cuts.is_cut(from, to);
         let (gen, last) = self.conn(from, to);
         if cut || gave_up {
