@@ -42,7 +42,7 @@ fn links() {
     let cases = [
         (
             "built-in figure-8",
-            replviz::presets::build("figure-8").unwrap_or_default(),
+            replviz::scenario::builtin::build("figure-8").unwrap_or_default(),
         ),
         ("10-minute recording", long.scenario().clone()),
     ];
@@ -71,7 +71,7 @@ fn links() {
 
 fn main() {
     links();
-    for protocol in ProtocolKind::ALL {
+    for protocol in ProtocolKind::all() {
         for (mode, name, secs) in [
             (TraceMode::HashOnly, "hash-only trace", 120),
             (TraceMode::Full, "full trace", 30),
@@ -79,7 +79,7 @@ fn main() {
             let (steps, wall) = run(protocol, mode, secs);
             println!(
                 "{}: 5 nodes, 100 req/s, checks on, {name}: {steps} events in {wall:.3} s = {:.2} M events/s, {:.0} simulated s per wall s",
-                protocol.title(),
+                protocol.title,
                 steps as f64 / wall / 1e6,
                 secs as f64 / wall
             );

@@ -6,14 +6,14 @@
 //!
 //! `cargo run --release --example lossy_service`
 
-use replviz::protocol::Protocol;
 use replviz::protocols::paxos::Paxos;
 use replviz::protocols::raft::Raft;
 use replviz::protocols::zab::Zab;
+use replviz::sim::check::Checked;
 use replviz::sim::net::NetConfig;
 use replviz::sim::{Sim, SimConfig, TraceMode};
 
-fn served<P: Protocol>(seeds: u64) -> (usize, usize) {
+fn served<P: Checked>(seeds: u64) -> (usize, usize) {
     let (mut ok, mut sent) = (0, 0);
     for seed in 0..seeds {
         let mut sim: Sim<P> = Sim::new(

@@ -10,7 +10,7 @@ use replviz::sim::TraceMode;
 use std::time::Instant;
 
 fn main() {
-    for p in ProtocolKind::ALL {
+    for p in ProtocolKind::all() {
         let start = Instant::now();
         let (events, _) = replviz::bench::steady_load(p, TraceMode::HashOnly, 60);
         println!(

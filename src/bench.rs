@@ -4,7 +4,7 @@
 //! client load (a request every 10 ms of virtual time at whoever leads) with
 //! every invariant check on. The caller times it.
 
-use crate::engine::Engine;
+use crate::anysim::AnySim;
 use crate::protocol::{Command, Key};
 use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
@@ -27,7 +27,7 @@ pub fn steady_load(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) ->
 /// Client load: a write at whoever leads every `every` µs of virtual time
 /// until `end`, looking the leader up every 100 ms (or while there is none).
 /// Returns how many writes were sent.
-pub fn writes_at_leader(sim: &mut dyn Engine, every: Time, end: Time) -> u32 {
+pub fn writes_at_leader(sim: &mut dyn AnySim, every: Time, end: Time) -> u32 {
     let mut v = 0;
     let mut leader = None;
     while sim.now() < end {

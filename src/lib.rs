@@ -12,14 +12,13 @@
 //!    [`link`]: its compact, versioned URL-fragment encoding.
 //! 5. `ui` (wasm only): Leptos components rendering snapshots of the simulation.
 
+pub mod anysim;
 pub mod bench;
-pub mod check;
-pub mod engine;
 pub mod link;
-pub mod presets;
 pub mod protocol;
 pub mod protocols;
 pub mod scenario;
+pub mod script;
 pub mod sim;
 pub mod timeline;
 

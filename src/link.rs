@@ -145,10 +145,7 @@ fn validate(mut p: LinkPayload) -> Result<LinkPayload, LinkError> {
     }
     // Each protocol checks its own settings (all are checked: a link keeps
     // them all, and switching protocol would use them).
-    s.raft.check().or_else(err)?;
-    s.paxos.check().or_else(err)?;
-    s.tpc.check().or_else(err)?;
-    s.zab.check().or_else(err)?;
+    s.normalize_settings().or_else(err)?;
     let n = &s.net;
     if n.latency_min == 0
         || n.latency_max < n.latency_min

@@ -11,7 +11,7 @@
 //! recorded future (actions, trace, checkpoints) is discarded, and the
 //! discarded scenario is kept so the fork can be undone.
 
-use crate::engine::Engine;
+use crate::anysim::AnySim;
 use crate::scenario::{Scenario, TimedAction};
 use crate::sim::trace::{TraceEvent, TraceKind};
 use crate::sim::{Action, NodeId, Time, TraceMode};
@@ -20,7 +20,7 @@ use crate::sim::{Action, NodeId, Time, TraceMode};
 pub const CHECKPOINT_EVERY: u64 = 4_000;
 
 struct Checkpoint {
-    engine: Box<dyn Engine>,
+    engine: Box<dyn AnySim>,
     applied: usize,
 }
 
@@ -49,7 +49,7 @@ pub struct Marker {
 /// A run with a movable cursor.
 pub struct Timeline {
     scenario: Scenario,
-    engine: Box<dyn Engine>,
+    engine: Box<dyn AnySim>,
     applied: usize,
     trace: Vec<TraceEvent>,
     checkpoints: Vec<Checkpoint>,
@@ -86,7 +86,7 @@ impl Timeline {
         &self.scenario
     }
     /// The engine at the cursor.
-    pub fn engine(&self) -> &dyn Engine {
+    pub fn engine(&self) -> &dyn AnySim {
         self.engine.as_ref()
     }
     /// Virtual time at the cursor.
@@ -251,7 +251,7 @@ impl Timeline {
     /// Before replaying forward to a target, restart from the latest
     /// checkpoint that `fits` (is not past the target) unless the current
     /// state fits and is at least as far along.
-    fn rewind_for(&mut self, fits: impl Fn(&dyn Engine) -> bool) {
+    fn rewind_for(&mut self, fits: impl Fn(&dyn AnySim) -> bool) {
         let i = self
             .checkpoints
             .iter()
@@ -346,11 +346,24 @@ pub fn describe_action(a: &Action) -> String {
         Action::Restart { node } => format!("restart {}", s(node)),
         Action::Timeout { node } => format!("timeout {}", s(node)),
         Action::Toggle { node } => format!("flip {}'s switch", s(node)),
+        Action::NodeAction { node, action } => format!("{action} at {}", s(node)),
         Action::Request { node, cmd } => format!("request {cmd} at {}", s(node)),
         Action::CutOneWay { from, to } => format!("cut {} → {}", s(from), s(to)),
         Action::CutBoth { a, b } => format!("cut {} ↔ {}", s(a), s(b)),
         Action::Heal { a, b } => format!("heal {} ↔ {}", s(a), s(b)),
         Action::HealAll => "heal all".into(),
         Action::SetNet { .. } => "network settings".into(),
+    }
+}
+
+impl crate::script::Script for Timeline {
+    fn advance_to(&mut self, t: Time) {
+        Timeline::advance_to(self, t)
+    }
+    fn act(&mut self, t: Time, action: Action) {
+        Timeline::act(self, t, action)
+    }
+    fn sim(&self) -> &dyn AnySim {
+        self.engine()
     }
 }

@@ -16,7 +16,7 @@ fn random_scenario(rng: &mut SimRng) -> Scenario {
     let mut s = Scenario {
         nodes,
         seed: rng.next_u64(),
-        protocol: ProtocolKind::ALL[rng.range(0, 3) as usize],
+        protocol: ProtocolKind::all().nth(rng.range(0, 3) as usize).unwrap(),
         ..Scenario::default()
     };
     let (mut step, mut t) = (0, 0);
@@ -150,20 +150,25 @@ fn bad_links_get_clear_messages() {
     );
     let e = decode(&link).expect_err("unknown protocol").0;
     assert!(e.contains("damaged") && e.contains("viewstamped"), "{e}");
-    let mut s = Scenario::default();
-    s.paxos.heartbeat_interval = 0;
+    let with = |id: &str, v: serde_json::Value| {
+        let mut s = Scenario::default();
+        s.settings.insert(id.into(), v);
+        s
+    };
+    let s = with("paxos", serde_json::json!({"heartbeat_interval": 0}));
     assert!(decode(&encode(&s, 0))
         .expect_err("paxos")
         .0
         .contains("Paxos timing"));
-    let mut s = Scenario::default();
-    s.tpc.retry_interval = 0;
+    let s = with("2pc", serde_json::json!({"retry_interval": 0}));
     assert!(decode(&encode(&s, 0))
         .expect_err("2pc")
         .0
         .contains("two-phase commit timing"));
-    let mut s = Scenario::default();
-    s.zab.follower_timeout_min = 900_000_000;
+    let s = with(
+        "zab",
+        serde_json::json!({"follower_timeout_min": 900_000_000}),
+    );
     assert!(decode(&encode(&s, 0))
         .expect_err("zab")
         .0

@@ -124,7 +124,7 @@ fn promise_carries_what_was_accepted() {
 fn new_leader_reproposes_highest_ballot_values_and_fills_gaps() {
     let mut p = boot(1);
     let mut out = O::new(true);
-    p.on_force_timeout(&mut out);
+    p.on_action("timeout", &mut out);
     let ballot = p.ballot();
     assert_eq!(p.phase(), &Phase::Preparing);
     let mut out = O::new(true);
@@ -181,7 +181,7 @@ fn leader_skips_phase_one_and_learns_on_majority() {
 fn nack_preempts_the_leader() {
     let mut p = boot(1);
     let mut out = O::new(true);
-    p.on_force_timeout(&mut out);
+    p.on_action("timeout", &mut out);
     let ballot = p.ballot();
     p.on_message(
         2,

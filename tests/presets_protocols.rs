@@ -6,9 +6,9 @@ mod common;
 
 use common::{leaders, run_preset as run, views};
 use replviz::link::{decode, encode};
-use replviz::presets::{build, ids_for, protocol_of};
 use replviz::protocol::NodeView;
 use replviz::protocols::ProtocolKind;
+use replviz::scenario::builtin::{build, ids_for, protocol_of};
 use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;
@@ -22,7 +22,11 @@ fn kv_everywhere(tl: &Timeline, kv: &str) -> usize {
 
 #[test]
 fn every_protocol_has_three_scenarios_with_text_and_short_links() {
-    for p in [ProtocolKind::Paxos, ProtocolKind::TwoPc, ProtocolKind::Zab] {
+    for p in [
+        ProtocolKind::parse("paxos").unwrap(),
+        ProtocolKind::parse("2pc").unwrap(),
+        ProtocolKind::parse("zab").unwrap(),
+    ] {
         let ids = ids_for(p);
         assert!(ids.len() >= 3, "{p:?}");
         for id in ids {
@@ -177,7 +181,7 @@ fn sent(tl: &Timeline, kind: &str) -> usize {
 fn twopc_presumed_abort_saves_forced_writes_and_acks() {
     let basic = run("2pc-vote-no", 2_000 * MS);
     let pra = run("2pc-presumed-abort", 2_000 * MS);
-    assert!(pra.scenario().tpc.presumed_abort && !basic.scenario().tpc.presumed_abort);
+    assert!(pra.scenario().flags()[0].2 && !basic.scenario().flags()[0].2);
     for p in 2..=4 {
         let v = pra.engine().view(p).unwrap();
         assert_eq!(v.state_machine, "x=3", "S{p}");
@@ -256,21 +260,24 @@ fn zab_follower_that_missed_an_epoch_catches_up() {
 fn flags_set_and_read_back() {
     use replviz::scenario::Scenario;
     let mut s = Scenario {
-        protocol: ProtocolKind::Paxos,
+        protocol: ProtocolKind::parse("paxos").unwrap(),
         ..Scenario::default()
     };
     assert_eq!(s.flags(), vec![("retry-at-once", s.flags()[0].1, false)]);
     s.set_flag("retry-at-once", true);
-    assert!(s.paxos.retry_at_once && s.flags()[0].2);
-    s.protocol = ProtocolKind::Raft;
+    assert!(s.settings["paxos"]["retry_at_once"] == true && s.flags()[0].2);
+    s.protocol = ProtocolKind::parse("raft").unwrap();
     s.set_flag("noop", false);
-    assert!(!s.raft.noop_on_election && !s.flags()[0].2);
+    assert!(s.settings["raft"]["noop_on_election"] == false && !s.flags()[0].2);
     s.set_flag("serials", true);
-    assert!(s.raft.client_serials && s.flags()[1].2);
-    s.protocol = ProtocolKind::TwoPc;
+    assert!(s.settings["raft"]["client_serials"] == true && s.flags()[1].2);
+    s.protocol = ProtocolKind::parse("2pc").unwrap();
     s.set_flag("presumed-abort", true);
-    assert!(s.tpc.presumed_abort && s.flags()[0].2);
+    assert!(s.settings["2pc"]["presumed_abort"] == true && s.flags()[0].2);
+    // Setting a flag back to its default leaves the settings out of links.
+    s.set_flag("presumed-abort", false);
+    assert!(!s.settings.contains_key("2pc"));
     s.set_flag("no-such-flag", true);
-    s.protocol = ProtocolKind::Zab;
+    s.protocol = ProtocolKind::parse("zab").unwrap();
     assert!(s.flags().is_empty());
 }

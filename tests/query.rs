@@ -8,7 +8,10 @@ use replviz::sim::rng::SimRng;
 #[test]
 fn good_queries() {
     let q = parse_query("?nodes=7&seed=42&protocol=raft&preset=figure-8");
-    assert_eq!((q.nodes, q.seed, q.protocol), (7, 42, ProtocolKind::Raft));
+    assert_eq!(
+        (q.nodes, q.seed, q.protocol),
+        (7, 42, ProtocolKind::parse("raft").unwrap())
+    );
     assert_eq!(q.preset.as_deref(), Some("figure-8"));
     assert!(q.errors.is_empty(), "{:?}", q.errors);
     assert!(parse_query("").errors.is_empty());

@@ -6,14 +6,15 @@
 //! an in-order run of the numbers sent, with a gap only where the
 //! connection broke.
 
-use replviz::check::Checker;
-use replviz::protocol::{Message, NodeView, Out, Outcome, Protocol, Request, TimerInfo};
+use replviz::protocol::{Message, NodeView, Out, Outcome, Protocol, Request, Settings, TimerInfo};
+use replviz::sim::check::{Checked, Checker};
 use replviz::sim::net::{NetConfig, Transport};
 use replviz::sim::trace::TraceKind;
 use replviz::sim::{Action, NodeId, Sim, SimConfig, TraceMode};
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Cfg;
+impl Settings for Cfg {}
 
 #[derive(Clone, Debug)]
 struct Num(u64);
@@ -51,12 +52,15 @@ struct Pinger<const TCP: bool> {
     got: Vec<u64>,
 }
 
+impl<const TCP: bool> Checked for Pinger<TCP> {
+    type Checker = NoCheck;
+}
+
 impl<const TCP: bool> Protocol for Pinger<TCP> {
     type Config = Cfg;
     type Msg = Num;
     type Timer = Tick;
     type Durable = ();
-    type Checker = NoCheck;
     const NAME: &'static str = "pinger";
     const TRANSPORT: Transport = if TCP {
         Transport::Connection
@@ -83,7 +87,7 @@ impl<const TCP: bool> Protocol for Pinger<TCP> {
         out.set_timer(Tick, 5_000, 5_000);
     }
     fn on_request(&mut self, _: Request, _: &mut Out<Num, Tick>) {}
-    fn on_force_timeout(&mut self, _: &mut Out<Num, Tick>) {}
+    fn on_action(&mut self, _: &str, _: &mut Out<Num, Tick>) {}
     fn durable(&self) {}
     fn view_tail(&self, _: usize) -> NodeView {
         NodeView {

@@ -8,18 +8,18 @@ use common::sends;
 use replviz::protocol::{Effect, Out, Protocol, Reply, Request};
 use replviz::protocols::raft::cmd;
 use replviz::protocols::twopc::{
-    Record, TpcBug, TpcConfig, TpcDurable, TpcMsg, TpcTimer, TwoPc, TxnState,
+    Record, TwoPc, TwoPcBug, TwoPcConfig, TwoPcDurable, TwoPcMsg, TwoPcTimer, TxnState,
 };
 
-type O = Out<TpcMsg, TpcTimer>;
+type O = Out<TwoPcMsg, TwoPcTimer>;
 
-fn boot_with(id: u32, cfg: &TpcConfig, d: Option<TpcDurable>, out: &mut O) -> TwoPc {
+fn boot_with(id: u32, cfg: &TwoPcConfig, d: Option<TwoPcDurable>, out: &mut O) -> TwoPc {
     let peers: Vec<u32> = (1..=3).filter(|&p| p != id).collect();
     TwoPc::boot(id, &peers, cfg, d, out)
 }
 
 fn boot(id: u32) -> TwoPc {
-    boot_with(id, &TpcConfig::default(), None, &mut O::new(true))
+    boot_with(id, &TwoPcConfig::default(), None, &mut O::new(true))
 }
 
 /// BHG §7.3: a participant forces its PREPARED record (and takes its lock)
@@ -30,7 +30,7 @@ fn participant_logs_prepared_before_voting_yes() {
     let mut out = O::new(true);
     p.on_message(
         1,
-        TpcMsg::Prepare {
+        TwoPcMsg::Prepare {
             txn: 1,
             cmd: cmd(0, 1),
         },
@@ -44,7 +44,7 @@ fn participant_logs_prepared_before_voting_yes() {
         }]
     );
     assert!(p.locks().contains_key(&cmd(0, 1).key));
-    assert_eq!(sends(&out), vec![(1, TpcMsg::Vote { txn: 1, yes: true })]);
+    assert_eq!(sends(&out), vec![(1, TwoPcMsg::Vote { txn: 1, yes: true })]);
 }
 
 /// BHG §7.3 (no-wait locking): a key held by a prepared transaction makes
@@ -55,7 +55,7 @@ fn participant_votes_no_on_a_locked_key_or_when_told() {
     let mut out = O::new(true);
     p.on_message(
         1,
-        TpcMsg::Prepare {
+        TwoPcMsg::Prepare {
             txn: 1,
             cmd: cmd(0, 1),
         },
@@ -64,24 +64,30 @@ fn participant_votes_no_on_a_locked_key_or_when_told() {
     let mut out = O::new(true);
     p.on_message(
         1,
-        TpcMsg::Prepare {
+        TwoPcMsg::Prepare {
             txn: 2,
             cmd: cmd(0, 2),
         },
         &mut out,
     );
-    assert_eq!(sends(&out), vec![(1, TpcMsg::Vote { txn: 2, yes: false })]);
-    p.on_toggle(&mut O::new(true));
+    assert_eq!(
+        sends(&out),
+        vec![(1, TwoPcMsg::Vote { txn: 2, yes: false })]
+    );
+    p.on_action("toggle", &mut O::new(true));
     let mut out = O::new(true);
     p.on_message(
         1,
-        TpcMsg::Prepare {
+        TwoPcMsg::Prepare {
             txn: 3,
             cmd: cmd(1, 3),
         },
         &mut out,
     );
-    assert_eq!(sends(&out), vec![(1, TpcMsg::Vote { txn: 3, yes: false })]);
+    assert_eq!(
+        sends(&out),
+        vec![(1, TwoPcMsg::Vote { txn: 3, yes: false })]
+    );
 }
 
 /// Gray 1978 / BHG §7.2: the coordinator commits only with every vote yes,
@@ -99,16 +105,16 @@ fn coordinator_decides_commit_only_on_unanimous_yes_and_logs_first() {
     );
     assert_eq!(sends(&out).len(), 2);
     let mut out = O::new(true);
-    c.on_message(2, TpcMsg::Vote { txn: 1, yes: true }, &mut out);
+    c.on_message(2, TwoPcMsg::Vote { txn: 1, yes: true }, &mut out);
     assert!(sends(&out).is_empty());
-    c.on_message(3, TpcMsg::Vote { txn: 1, yes: true }, &mut out);
+    c.on_message(3, TwoPcMsg::Vote { txn: 1, yes: true }, &mut out);
     assert!(c.log().contains(&Record::Decision {
         txn: 1,
         commit: true
     }));
     assert!(sends(&out)
         .iter()
-        .all(|(_, m)| *m == TpcMsg::Commit { txn: 1 }));
+        .all(|(_, m)| *m == TwoPcMsg::Commit { txn: 1 }));
     assert!(out
         .effects()
         .iter()
@@ -121,7 +127,7 @@ fn coordinator_decides_commit_only_on_unanimous_yes_and_logs_first() {
         },
         &mut out,
     );
-    c.on_message(3, TpcMsg::Vote { txn: 2, yes: false }, &mut out);
+    c.on_message(3, TwoPcMsg::Vote { txn: 2, yes: false }, &mut out);
     assert!(c.log().contains(&Record::Decision {
         txn: 2,
         commit: false
@@ -137,10 +143,10 @@ fn coordinator_decides_commit_only_on_unanimous_yes_and_logs_first() {
 /// variant never logs the decision, so it presumes abort for a commit.
 #[test]
 fn recovering_coordinator_presumes_abort_without_a_logged_decision() {
-    for (bug, expect_commit) in [(None, true), (Some(TpcBug::DecisionNotLogged), false)] {
-        let cfg = TpcConfig {
+    for (bug, expect_commit) in [(None, true), (Some(TwoPcBug::DecisionNotLogged), false)] {
+        let cfg = TwoPcConfig {
             bug,
-            ..TpcConfig::default()
+            ..TwoPcConfig::default()
         };
         let mut c = boot_with(1, &cfg, None, &mut O::new(true));
         let mut out = O::new(true);
@@ -151,16 +157,16 @@ fn recovering_coordinator_presumes_abort_without_a_logged_decision() {
             },
             &mut out,
         );
-        c.on_message(2, TpcMsg::Vote { txn: 1, yes: true }, &mut out);
-        c.on_message(3, TpcMsg::Vote { txn: 1, yes: true }, &mut out);
+        c.on_message(2, TwoPcMsg::Vote { txn: 1, yes: true }, &mut out);
+        c.on_message(3, TwoPcMsg::Vote { txn: 1, yes: true }, &mut out);
         let mut out = O::new(true);
         let mut c2 = boot_with(1, &cfg, Some(c.durable()), &mut out);
-        c2.on_timer(TpcTimer::Recover, &mut out);
+        c2.on_timer(TwoPcTimer::Recover, &mut out);
         let sent = sends(&out);
         let want = if expect_commit {
-            TpcMsg::Commit { txn: 1 }
+            TwoPcMsg::Commit { txn: 1 }
         } else {
-            TpcMsg::Abort { txn: 1 }
+            TwoPcMsg::Abort { txn: 1 }
         };
         assert!(
             sent.iter().all(|(_, m)| *m == want) && !sent.is_empty(),
@@ -176,21 +182,21 @@ fn prepared_participant_blocks_and_asks_after_restart() {
     let mut p = boot(2);
     p.on_message(
         1,
-        TpcMsg::Prepare {
+        TwoPcMsg::Prepare {
             txn: 4,
             cmd: cmd(2, 9),
         },
         &mut O::new(true),
     );
     let mut out = O::new(true);
-    let mut p2 = boot_with(2, &TpcConfig::default(), Some(p.durable()), &mut out);
+    let mut p2 = boot_with(2, &TwoPcConfig::default(), Some(p.durable()), &mut out);
     assert!(p2.locks().contains_key(&cmd(2, 9).key));
-    assert_eq!(sends(&out), vec![(1, TpcMsg::DecisionReq { txn: 4 })]);
+    assert_eq!(sends(&out), vec![(1, TwoPcMsg::DecisionReq { txn: 4 })]);
     let mut out = O::new(true);
-    p2.on_timer(TpcTimer::InDoubt(4), &mut out);
+    p2.on_timer(TwoPcTimer::InDoubt(4), &mut out);
     assert_eq!(p2.txns()[&4].state, TxnState::Prepared);
-    assert_eq!(sends(&out), vec![(1, TpcMsg::DecisionReq { txn: 4 })]);
-    p2.on_message(1, TpcMsg::Commit { txn: 4 }, &mut O::new(true));
+    assert_eq!(sends(&out), vec![(1, TwoPcMsg::DecisionReq { txn: 4 })]);
+    p2.on_message(1, TwoPcMsg::Commit { txn: 4 }, &mut O::new(true));
     assert_eq!(p2.txns()[&4].state, TxnState::Committed);
     assert!(p2.locks().is_empty());
 }

@@ -10,12 +10,13 @@
 //! The kernel is generic over [`Protocol`]; adding a protocol never touches it.
 
 pub mod acks;
+pub mod check;
 pub mod net;
 pub mod rng;
 pub mod trace;
 
-use crate::check::Checker;
 use crate::protocol::{Command, Effect, Message, NodeView, Out, Protocol, Request, TimerInfo};
+use check::{Checked, Checker};
 use net::{Cuts, LinkState, NetConfig, Transport};
 use rng::SimRng;
 use serde::{Deserialize, Serialize};
@@ -43,10 +44,15 @@ pub enum Action {
     Crash { node: NodeId },
     /// Restart a crashed node from its durable state.
     Restart { node: NodeId },
-    /// Force the node's main timeout (e.g. Raft's election timeout) now.
+    /// Force the node's main timeout (e.g. Raft's election timeout) now:
+    /// the node action `timeout` (kept as its own variant so that links
+    /// and trace hashes from before node actions keep their meaning).
     Timeout { node: NodeId },
-    /// Flip the node's protocol-specific switch (2PC: vote no from now on).
+    /// The node action `toggle` (2PC: vote no from now on), kept as its
+    /// own variant for the same reason.
     Toggle { node: NodeId },
+    /// Any other node action the protocol's descriptor lists.
+    NodeAction { node: NodeId, action: String },
     /// A client sends `cmd` to `node`.
     Request { node: NodeId, cmd: Command },
     /// Cut the direction `from -> to`.
@@ -59,6 +65,22 @@ pub enum Action {
     HealAll,
     /// Change the network's latency, loss and duplication.
     SetNet { net: NetConfig },
+}
+
+impl Action {
+    /// The user chose node action `id` (of the protocol's descriptor) on
+    /// `node`: `timeout` and `toggle` keep their own variants, as links
+    /// made before node actions have them.
+    pub fn node_action(node: NodeId, id: &str) -> Action {
+        match id {
+            "timeout" => Action::Timeout { node },
+            "toggle" => Action::Toggle { node },
+            _ => Action::NodeAction {
+                node,
+                action: id.to_string(),
+            },
+        }
+    }
 }
 
 /// How much of the trace to keep.
@@ -165,7 +187,7 @@ pub struct SimConfig<C> {
 }
 
 /// A running simulation of one protocol.
-pub struct Sim<P: Protocol> {
+pub struct Sim<P: Checked> {
     cfg: SimConfig<P::Config>,
     now: Time,
     seq: u64,
@@ -193,7 +215,7 @@ pub struct Sim<P: Protocol> {
     out: Out<P::Msg, P::Timer>,
 }
 
-impl<P: Protocol> Clone for Sim<P> {
+impl<P: Checked> Clone for Sim<P> {
     fn clone(&self) -> Self {
         Sim {
             cfg: self.cfg.clone(),
@@ -223,7 +245,7 @@ impl<P: Protocol> Clone for Sim<P> {
     }
 }
 
-impl<P: Protocol> Sim<P> {
+impl<P: Checked> Sim<P> {
     /// Boot every node of a fresh cluster at time 0.
     pub fn new(mut cfg: SimConfig<P::Config>, mode: TraceMode) -> Self {
         cfg.nodes = cfg.nodes.clamp(MIN_NODES, MAX_NODES);
@@ -519,19 +541,18 @@ impl<P: Protocol> Sim<P> {
             }
             Action::Timeout { node } if valid(node) && self.is_up(node) => {
                 self.record(TraceKind::ForceTimeout { node });
-                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
-                    n.on_force_timeout(&mut self.out);
-                }
-                self.apply_effects(node);
-                self.run_checks(node);
+                self.node_action(node, "timeout");
             }
             Action::Toggle { node } if valid(node) && self.is_up(node) => {
                 self.record(TraceKind::Toggle { node });
-                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
-                    n.on_toggle(&mut self.out);
-                }
-                self.apply_effects(node);
-                self.run_checks(node);
+                self.node_action(node, "toggle");
+            }
+            Action::NodeAction { node, ref action } if valid(node) && self.is_up(node) => {
+                self.record(TraceKind::NodeAction {
+                    node,
+                    action: action.clone(),
+                });
+                self.node_action(node, action);
             }
             Action::Request { node, cmd } if valid(node) && self.is_up(node) => {
                 let id = self.next_req;
@@ -584,6 +605,14 @@ impl<P: Protocol> Sim<P> {
             seq: self.seq,
             ev,
         });
+    }
+
+    fn node_action(&mut self, node: NodeId, id: &str) {
+        if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+            n.on_action(id, &mut self.out);
+        }
+        self.apply_effects(node);
+        self.run_checks(node);
     }
 
     fn record(&mut self, kind: TraceKind) {

@@ -77,6 +77,8 @@ pub enum TraceKind {
     ForceTimeout { node: NodeId },
     /// The user flipped a node's protocol-specific switch.
     Toggle { node: NodeId },
+    /// The user chose a protocol-specific node action.
+    NodeAction { node: NodeId, action: String },
     /// A client request arrived at a node.
     Request {
         node: NodeId,
@@ -162,6 +164,9 @@ impl TraceEvent {
             TraceKind::Restart { node } => format!("{} restarts from its durable state", s(*node)),
             TraceKind::ForceTimeout { node } => format!("{}'s timeout is forced", s(*node)),
             TraceKind::Toggle { node } => format!("the user flips {}'s switch", s(*node)),
+            TraceKind::NodeAction { node, action } => {
+                format!("the user asks {} to {action}", s(*node))
+            }
             TraceKind::Request { node, req, cmd } => {
                 format!("client request #{req} ({cmd}) arrives at {}", s(*node))
             }
@@ -271,6 +276,13 @@ impl TraceEvent {
             TraceKind::Toggle { node } => {
                 put(21);
                 put(u64::from(*node))
+            }
+            TraceKind::NodeAction { node, action } => {
+                put(22);
+                put(u64::from(*node));
+                for b in action.bytes() {
+                    put(u64::from(b));
+                }
             }
             TraceKind::Request { node, req, cmd } => {
                 put(8);

@@ -364,8 +364,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                 <div class="rv-menu-title">{format!("Server S{id}")}</div>
                 {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
                 {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
-                {item("action-timeout".into(), proto.timeout_label().into(), Action::Timeout { node: id }, up)}
-                {proto.toggle_label().map(|label| item("action-toggle".into(), label.into(), Action::Toggle { node: id }, up))}
+                {proto.actions.iter().map(|a| item(format!("action-{}", a.id), a.label.into(), Action::node_action(id, a.id), up)).collect_view()}
                 <button
                     data-testid="action-request"
                     class="rv-menu-item"

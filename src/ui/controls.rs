@@ -119,8 +119,8 @@ pub fn Controls() -> impl IntoView {
                             }
                         }
                     >
-                        {ProtocolKind::ALL.into_iter().map(|p| view! {
-                            <option value=p.name() selected=move || s.protocol.get() == p>{p.title()}</option>
+                        {ProtocolKind::all().map(|p| view! {
+                            <option value=p.name() selected=move || s.protocol.get() == p>{p.title}</option>
                         }).collect_view()}
                     </select>
                 </label>

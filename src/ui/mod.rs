@@ -41,7 +41,7 @@ fn run_sim_bench() {
     };
     let now = || window.performance().map(|p| p.now()).unwrap_or(0.0);
     let mut lines = Vec::new();
-    for p in crate::protocols::ProtocolKind::ALL {
+    for p in crate::protocols::ProtocolKind::all() {
         let start = now();
         let (events, _) = crate::bench::steady_load(p, crate::sim::TraceMode::HashOnly, 60);
         lines.push(format!("{} {events} {:.1}", p.name(), now() - start));
@@ -96,7 +96,7 @@ fn App() -> impl IntoView {
         <div class="rv-app">
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", p.title(), p.source()) }}</span>
+                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", p.title, p.source) }}</span>
                 <share::ShareBar/>
             </header>
             <panels::ErrorBanner/>

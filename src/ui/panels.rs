@@ -11,7 +11,7 @@ use leptos::prelude::*;
 pub fn Invariants() -> impl IntoView {
     let s = expect_context::<AppState>();
     let count = move || s.violations.with(|v| v.len());
-    let names = move || s.protocol.get().invariants().join(" · ");
+    let names = move || s.protocol.get().invariants.join(" · ");
     view! {
         <div
             data-testid="invariants"
@@ -60,7 +60,7 @@ pub fn LogPanel() -> impl IntoView {
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
             <h2>"Logs"</h2>
-            <div class="rv-log-legend rv-muted">{move || s.protocol.get().log_legend()}</div>
+            <div class="rv-log-legend rv-muted">{move || s.protocol.get().log_legend}</div>
             <For
                 each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
                 key=|id| *id
@@ -194,18 +194,18 @@ pub fn Legend() -> impl IntoView {
         <div class="rv-legend rv-muted" data-testid="legend">
             {move || {
                 let p = s.protocol.get();
-                let roles = p.roles().iter().map(|(_, label, tone)| view! {
-                    <span><i class=format!("rv-swatch rv-tone-{tone}")></i>{*label}</span>
+                let roles = p.roles.iter().map(|r| view! {
+                    <span><i class=format!("rv-swatch rv-tone-{}", r.tone)></i>{r.label}</span>
                 }).collect_view();
-                let msgs = p.msg_kinds().iter().map(|(kind, tone)| view! {
-                    <span><i class=format!("rv-chip rv-mt-{tone}")></i>{format!("{} {kind}", p.msg_label(kind))}</span>
+                let msgs = p.messages.iter().map(|m| view! {
+                    <span><i class=format!("rv-chip rv-mt-{}", m.tone)></i>{format!("{} {}", m.label, m.kind)}</span>
                 }).collect_view();
                 view! {
                     {roles}
                     <span><i class="rv-swatch rv-down"></i>"✕ down"</span>
                     <span class="rv-legend-sep"></span>
                     {msgs}
-                    <span class="rv-muted">{p.request_hint()}</span>
+                    <span class="rv-muted">{p.request_hint}</span>
                 }
             }}
             <span class="rv-muted">"Ring = the node's main timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>

@@ -4,8 +4,8 @@
 
 use super::state::AppState;
 use crate::link;
-use crate::presets;
 use crate::protocols::ProtocolKind;
+use crate::scenario::builtin as presets;
 use crate::sim::trace::TraceKind;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -206,8 +206,8 @@ pub fn ShareBar() -> impl IntoView {
                     }
                 >
                     <option value="" selected=true>"— built-in scenarios —"</option>
-                    {ProtocolKind::ALL.into_iter().map(|p| view! {
-                        <optgroup label=p.title()>
+                    {ProtocolKind::all().map(|p| view! {
+                        <optgroup label=p.title>
                             {presets::ids_for(p).into_iter().map(|id| view! { <option value=id>{presets::title(id)}</option> }).collect_view()}
                         </optgroup>
                     }).collect_view()}

@@ -7,9 +7,9 @@
 //! frame; everything that animates reads it.
 
 use crate::link;
-use crate::presets;
 use crate::protocol::{Command, Key, NodeView};
 use crate::protocols::ProtocolKind;
+use crate::scenario::builtin as presets;
 use crate::scenario::{parse_query, Scenario};
 use crate::sim::net::LinkState;
 use crate::sim::trace::{TraceEvent, TraceKind};

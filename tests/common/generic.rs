@@ -1,7 +1,8 @@
-//! A protocol-generic chaos run: random faults and client load against any
-//! [`Protocol`], then heal everything and check that the cluster serves a
-//! request again. It only uses what the UI uses (node views), so it knows
-//! no protocol: "leader" is whichever node's view says it leads.
+//! The chaos harness: random faults and client load against any registered
+//! protocol (through the type-erased [`AnySim`]), then heal everything and
+//! check that the cluster serves a request again. It only uses what the UI
+//! uses (node views), so it knows no protocol: "leader" is whichever node's
+//! view says it leads.
 //!
 //! The faults are swarm-tested (Groce et al., "Swarm Testing", ISSTA 2012;
 //! TigerBeetle's VOPR): each seed draws its own [`Profile`] (which kinds of
@@ -11,18 +12,21 @@
 //! forcing elections) that a uniform mix would almost never produce.
 
 use super::{MS, SEC};
-use replviz::protocol::{Command, Key, Protocol};
+use replviz::anysim::{AnySim, Setup};
+use replviz::protocol::{Command, Key};
 use replviz::protocols::ProtocolKind;
 use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::net::NetConfig;
 use replviz::sim::rng::SimRng;
-use replviz::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode};
+use replviz::sim::{Action, NodeId, Time, TraceMode};
 
 /// Outcome of one generic chaos run.
 pub struct Run {
     pub violations: Vec<String>,
     pub liveness: Result<Time, String>,
     pub steps: u64,
+    /// The trace hash at the end of the run.
+    pub hash: u64,
     /// The run's actions as a scenario link (`#s1.…`, the protocol's
     /// default settings), to open the failing schedule in the app.
     pub link: String,
@@ -30,7 +34,7 @@ pub struct Run {
 
 /// Apply `a` now and record it with its step and time, so that a run can be
 /// replayed (and shared) as a scenario.
-pub fn act<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>, a: Action) {
+pub fn act(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>, a: Action) {
     rec.push(TimedAction {
         step: sim.steps(),
         t: sim.now(),
@@ -40,8 +44,13 @@ pub fn act<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>, a: Action)
 }
 
 /// The up node whose view says it leads (highest term if several).
-pub fn leading<P: Protocol>(sim: &Sim<P>) -> Option<NodeId> {
+pub fn leading(sim: &dyn AnySim) -> Option<NodeId> {
     sim.leader()
+}
+
+/// Is node `id` up?
+fn is_up(sim: &dyn AnySim, id: NodeId) -> bool {
+    sim.view(id).is_some_and(|v| v.up)
 }
 
 /// A chaos step's client request: to the leader nine times in ten.
@@ -84,8 +93,8 @@ pub fn fault(rng: &mut SimRng, roll: u64, n: NodeId, m: NodeId) -> Action {
 /// A chaos step in the "storm" mix (Figure 8's pattern): the leader accepts
 /// a write and crashes while the write is only partly replicated. Without a
 /// leader, node `n` restarts instead.
-pub fn crash_leader_mid_write<P: Protocol>(
-    sim: &mut Sim<P>,
+pub fn crash_leader_mid_write(
+    sim: &mut dyn AnySim,
     rec: &mut Vec<TimedAction>,
     rng: &mut SimRng,
     value: &mut u32,
@@ -113,7 +122,7 @@ pub fn crash_leader_mid_write<P: Protocol>(
 }
 
 /// End a chaos run: heal every link, reset the network, restart every node.
-pub fn heal_everything<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>) {
+pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
     act(sim, rec, Action::HealAll);
     act(
         sim,
@@ -122,8 +131,8 @@ pub fn heal_everything<P: Protocol>(sim: &mut Sim<P>, rec: &mut Vec<TimedAction>
             net: NetConfig::default(),
         },
     );
-    for id in sim.ids().to_vec() {
-        if !sim.is_up(id) {
+    for id in sim.ids() {
+        if !is_up(sim, id) {
             act(sim, rec, Action::Restart { node: id });
         }
     }
@@ -230,12 +239,7 @@ impl Profile {
 
 /// Heal every link, then cut every pair of nodes on different sides, leaving
 /// out `bridge` (which keeps all its links).
-fn split<P: Protocol>(
-    sim: &mut Sim<P>,
-    rec: &mut Vec<TimedAction>,
-    side: &[u64],
-    bridge: Option<NodeId>,
-) {
+fn split(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>, side: &[u64], bridge: Option<NodeId>) {
     act(sim, rec, Action::HealAll);
     let nodes = side.len() as NodeId - 1;
     for a in (1..=nodes).filter(|&a| Some(a) != bridge) {
@@ -248,12 +252,7 @@ fn split<P: Protocol>(
 }
 
 /// Cut the cluster into 2 or 3 random groups.
-fn partition<P: Protocol>(
-    sim: &mut Sim<P>,
-    rec: &mut Vec<TimedAction>,
-    rng: &mut SimRng,
-    nodes: NodeId,
-) {
+fn partition(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>, rng: &mut SimRng, nodes: NodeId) {
     let groups = rng.range(2, 3);
     let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, groups - 1)).collect();
     split(sim, rec, &side, None);
@@ -261,12 +260,7 @@ fn partition<P: Protocol>(
 
 /// Cut the cluster in two halves except for one bridge node that keeps
 /// every link.
-fn bridge<P: Protocol>(
-    sim: &mut Sim<P>,
-    rec: &mut Vec<TimedAction>,
-    rng: &mut SimRng,
-    nodes: NodeId,
-) {
+fn bridge(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>, rng: &mut SimRng, nodes: NodeId) {
     let b = rng.range(1, u64::from(nodes)) as NodeId;
     let side: Vec<u64> = (0..=nodes).map(|_| rng.range(0, 1)).collect();
     split(sim, rec, &side, Some(b));
@@ -298,27 +292,44 @@ impl Default for Shape {
     }
 }
 
+/// What a chaos run boots: a registered protocol, the function that boots
+/// it (its own, or a broken variant's) and its settings.
+#[derive(Clone)]
+pub struct Target {
+    pub protocol: ProtocolKind,
+    pub boot: fn(&Setup, TraceMode) -> Box<dyn AnySim>,
+    pub settings: serde_json::Value,
+    /// A note for failure messages (a broken variant's name).
+    pub note: &'static str,
+}
+
+impl Target {
+    /// The protocol as registered, with the given settings.
+    pub fn of(protocol: ProtocolKind, settings: serde_json::Value) -> Self {
+        Target {
+            protocol,
+            boot: protocol.boot,
+            settings,
+            note: "",
+        }
+    }
+}
+
 /// Run `duration` of random faults and load, heal, then require service.
-pub fn chaos<P: Protocol>(
-    cfg: P::Config,
-    seed: u64,
-    nodes: u32,
-    duration: Time,
-    shape: Shape,
-) -> Run {
-    let mut sim: Sim<P> = Sim::new(
-        SimConfig {
-            nodes,
-            seed,
-            net: NetConfig::default(),
-            proto: cfg,
-        },
-        if std::env::var("CHAOS_DUMP").is_ok() {
-            TraceMode::Full
-        } else {
-            TraceMode::HashOnly
-        },
-    );
+pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shape) -> Run {
+    let setup = Setup {
+        nodes,
+        seed,
+        net: NetConfig::default(),
+        settings: target.settings.clone(),
+    };
+    let mode = if std::env::var("CHAOS_DUMP").is_ok() {
+        TraceMode::Full
+    } else {
+        TraceMode::HashOnly
+    };
+    let mut boxed = (target.boot)(&setup, mode);
+    let sim: &mut dyn AnySim = boxed.as_mut();
     let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
     let profile = Profile::draw(&mut rng, &shape, nodes);
     let mut value = 0u32;
@@ -338,7 +349,7 @@ pub fn chaos<P: Protocol>(
         let action = match step {
             Step::Request => {
                 value += 1;
-                client_request(&mut rng, value, leading(&sim), n)
+                client_request(&mut rng, value, leading(sim), n)
             }
             Step::Crash => Action::Crash { node: n },
             Step::Restart => Action::Restart { node: n },
@@ -355,16 +366,16 @@ pub fn chaos<P: Protocol>(
             },
             Step::Timeout => Action::Timeout { node: n },
             Step::Partition => {
-                partition(&mut sim, &mut rec, &mut rng, nodes);
+                partition(sim, &mut rec, &mut rng, nodes);
                 continue;
             }
             Step::Bridge => {
-                bridge(&mut sim, &mut rec, &mut rng, nodes);
+                bridge(sim, &mut rec, &mut rng, nodes);
                 continue;
             }
             Step::Isolate => {
                 for p in (1..=nodes).filter(|&p| p != n) {
-                    act(&mut sim, &mut rec, Action::CutBoth { a: n, b: p });
+                    act(sim, &mut rec, Action::CutBoth { a: n, b: p });
                 }
                 continue;
             }
@@ -372,34 +383,32 @@ pub fn chaos<P: Protocol>(
                 let f = profile.flapper;
                 for p in (1..=nodes).filter(|&p| p != f) {
                     if p == n || (n == f && p == m) {
-                        act(&mut sim, &mut rec, Action::Heal { a: f, b: p });
+                        act(sim, &mut rec, Action::Heal { a: f, b: p });
                     } else {
-                        act(&mut sim, &mut rec, Action::CutBoth { a: f, b: p });
+                        act(sim, &mut rec, Action::CutBoth { a: f, b: p });
                     }
                 }
                 if rng.range(0, 1) == 0 {
-                    act(&mut sim, &mut rec, Action::Timeout { node: f });
+                    act(sim, &mut rec, Action::Timeout { node: f });
                 }
                 continue;
             }
             Step::Toggle => {
-                if sim.is_up(n) {
+                if is_up(sim, n) {
                     flipped[n as usize] = !flipped[n as usize];
                 }
                 Action::Toggle { node: n }
             }
-            Step::Storm => {
-                crash_leader_mid_write(&mut sim, &mut rec, &mut rng, &mut value, &mut t, n)
-            }
+            Step::Storm => crash_leader_mid_write(sim, &mut rec, &mut rng, &mut value, &mut t, n),
         };
-        act(&mut sim, &mut rec, action);
+        act(sim, &mut rec, action);
     }
-    heal_everything(&mut sim, &mut rec);
+    heal_everything(sim, &mut rec);
     for id in 1..=nodes {
         // Switches are durable; flip back the ones left on so that the
         // healed cluster can serve.
         if flipped[id as usize] {
-            act(&mut sim, &mut rec, Action::Toggle { node: id });
+            act(sim, &mut rec, Action::Toggle { node: id });
         }
     }
     let need = if shape.need == 0 {
@@ -414,7 +423,7 @@ pub fn chaos<P: Protocol>(
         }
         let deadline = healed_at + 10 * SEC;
         while sim.now() < deadline {
-            let Some(l) = leading(&sim) else {
+            let Some(l) = leading(sim) else {
                 let next = sim.now() + 10 * MS;
                 sim.advance_to(next);
                 continue;
@@ -431,8 +440,8 @@ pub fn chaos<P: Protocol>(
                 sim.advance_to(next);
                 let served = sim
                     .ids()
-                    .iter()
-                    .filter_map(|&id| sim.view(id))
+                    .into_iter()
+                    .filter_map(|id| sim.view(id))
                     .filter(|v| {
                         v.up && v
                             .state_machine
@@ -459,18 +468,22 @@ pub fn chaos<P: Protocol>(
             }
         }
     }
-    let link = ProtocolKind::parse(P::NAME)
-        .map(|protocol| {
-            let s = Scenario {
-                protocol,
-                nodes,
-                seed,
-                actions: rec,
-                ..Scenario::default()
-            };
-            format!("#{}", replviz::link::encode(&s, healed_at))
-        })
-        .unwrap_or_default();
+    let mut s = Scenario {
+        protocol: target.protocol,
+        nodes,
+        seed,
+        actions: rec,
+        ..Scenario::default()
+    };
+    if !target.settings.is_null() {
+        s.settings
+            .insert(target.protocol.id.to_string(), target.settings.clone());
+        let _ = s.normalize_settings();
+    }
+    let mut link = format!("#{}", replviz::link::encode(&s, healed_at));
+    if !target.note.is_empty() {
+        link.push_str(&format!(" (with the broken variant {})", target.note));
+    }
     Run {
         link,
         violations: sim
@@ -485,5 +498,6 @@ pub fn chaos<P: Protocol>(
             .collect(),
         liveness,
         steps: sim.steps(),
+        hash: sim.trace_hash(),
     }
 }

@@ -5,7 +5,11 @@
 //! buffer into which it pushes effects (send, set/cancel timer, reply to a
 //! client, note). No engine sees the clock, the queue, the RNG or the browser;
 //! timers are requested as ranges that the kernel resolves with its seeded RNG.
-//! Each engine also renders a protocol-agnostic [`NodeView`] for the UI.
+//! Each engine also renders a protocol-agnostic [`NodeView`] for the UI,
+//! and each protocol describes itself to the rest of the app with one
+//! [`meta::Descriptor`].
+
+pub mod meta;
 
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -179,18 +183,27 @@ impl<M, T> Out<M, T> {
     }
 }
 
+/// A protocol's settings, shared by every node and stored in scenarios
+/// (by protocol id) as JSON.
+pub trait Settings:
+    Clone + Debug + Default + PartialEq + Serialize + serde::de::DeserializeOwned
+{
+    /// Check ranges serde cannot express; the message says what is wrong.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// A sans-IO replication protocol engine for one node.
 pub trait Protocol: Clone + Debug + 'static {
     /// Protocol settings shared by every node.
-    type Config: Clone + Debug + Default + PartialEq;
+    type Config: Settings;
     /// The messages nodes exchange.
     type Msg: Message;
     /// The timers a node can arm.
     type Timer: TimerInfo;
     /// What survives a crash (written to stable storage before replying).
     type Durable: Clone + Debug;
-    /// The invariants checked after every event.
-    type Checker: crate::check::Checker<Self>;
 
     /// The protocol's name as used in links (`raft`).
     const NAME: &'static str;
@@ -212,11 +225,10 @@ pub trait Protocol: Clone + Debug + 'static {
     fn on_timer(&mut self, timer: Self::Timer, out: &mut Out<Self::Msg, Self::Timer>);
     /// Handle a client request arriving at this node.
     fn on_request(&mut self, req: Request, out: &mut Out<Self::Msg, Self::Timer>);
-    /// The user forced this node's main timeout (e.g. Raft's election timeout).
-    fn on_force_timeout(&mut self, out: &mut Out<Self::Msg, Self::Timer>);
-    /// The user flipped this node's protocol-specific switch (2PC: "vote no
-    /// from now on"). Most protocols have none.
-    fn on_toggle(&mut self, _out: &mut Out<Self::Msg, Self::Timer>) {}
+    /// The user chose one of the protocol's node actions (its descriptor's
+    /// `actions`; `timeout` forces the node's main timeout, as Raft's
+    /// election timeout). Unknown ids do nothing.
+    fn on_action(&mut self, id: &str, out: &mut Out<Self::Msg, Self::Timer>);
     /// The state that survives a crash.
     fn durable(&self) -> Self::Durable;
     /// What the UI shows of this node, with only the last `max` log entries

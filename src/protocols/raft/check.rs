@@ -19,12 +19,23 @@
 //!   server that applies out of order, twice, or from the wrong log is seen
 //!   in its state, not only in its log).
 
-use crate::check::Checker;
+use super::engine::{Raft, Role};
+use super::log::Entry;
 use crate::protocol::{Command, Key};
-use crate::protocols::raft::log::Entry;
-use crate::protocols::raft::{Raft, Role};
+use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The invariant "Election Safety".
+pub const ELECTION_SAFETY: &str = "Election Safety";
+/// The invariant "Leader Append-Only".
+pub const LEADER_APPEND_ONLY: &str = "Leader Append-Only";
+/// The invariant "Log Matching".
+pub const LOG_MATCHING: &str = "Log Matching";
+/// The invariant "Leader Completeness".
+pub const LEADER_COMPLETENESS: &str = "Leader Completeness";
+/// The invariant "State Machine Safety".
+pub const STATE_MACHINE_SAFETY: &str = "State Machine Safety";
 
 #[derive(Clone, Debug, Default)]
 struct Track {
@@ -94,7 +105,7 @@ impl Checker<Raft> for RaftChecker {
         if is_leader {
             match self.leaders.get(&term) {
                 Some(&other) if other != acted => found.push((
-                    "Election Safety",
+                    ELECTION_SAFETY,
                     format!("S{acted} and S{other} are both leaders of term {term}"),
                 )),
                 Some(_) => {}
@@ -110,7 +121,7 @@ impl Checker<Raft> for RaftChecker {
             && (log.truncations() != t.truncations || log.last_index() < t.log_len)
         {
             found.push((
-                "Leader Append-Only",
+                LEADER_APPEND_ONLY,
                 format!("leader S{acted} of term {term} removed entries from its own log"),
             ));
         }
@@ -134,7 +145,7 @@ impl Checker<Raft> for RaftChecker {
                 }
                 Some(&(p, c)) if p == prev && c == e.cmd => {}
                 Some(_) => found.push((
-                    "Log Matching",
+                    LOG_MATCHING,
                     format!("S{acted}'s entry {idx} ({}) disagrees with another server's entry of the same index and term", show(e)),
                 )),
             }
@@ -146,7 +157,7 @@ impl Checker<Raft> for RaftChecker {
                 let idx = k as u64 + 1;
                 if *in_term < term && log.get(idx) != Some(c) {
                     found.push((
-                        "Leader Completeness",
+                        LEADER_COMPLETENESS,
                         format!("S{acted} became leader of term {term} without committed entry {idx} ({})", show(c)),
                     ));
                     break;
@@ -173,7 +184,7 @@ impl Checker<Raft> for RaftChecker {
                             && o.log().get(idx) != Some(&e)
                         {
                             found.push((
-                                "Leader Completeness",
+                                LEADER_COMPLETENESS,
                                 format!(
                                     "entry {idx} ({}) is committed but leader S{} of term {} lacks it",
                                     show(&e),
@@ -209,7 +220,7 @@ impl Checker<Raft> for RaftChecker {
                 None => self.applied.push(e),
                 Some(a) if *a == e => {}
                 Some(a) => found.push((
-                    "State Machine Safety",
+                    STATE_MACHINE_SAFETY,
                     format!(
                         "S{acted} applied {} at index {idx}, but {} was applied there before",
                         show(&e),
@@ -227,7 +238,7 @@ impl Checker<Raft> for RaftChecker {
                     .join(" ")
             };
             found.push((
-                "State Machine Safety",
+                STATE_MACHINE_SAFETY,
                 format!(
                     "S{acted}'s state is {{{}}} but applying the committed entries 1..={applied} gives {{{}}}",
                     show_kv(node.kv()),

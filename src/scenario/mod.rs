@@ -9,15 +9,14 @@
 //! parsing never panics and reports every problem in plain words while
 //! falling back to defaults.
 
-use crate::engine::Engine;
-use crate::protocols::paxos::{Paxos, PaxosConfig};
-use crate::protocols::raft::{Raft, RaftConfig};
-use crate::protocols::twopc::{TpcConfig, TwoPc};
-use crate::protocols::zab::{Zab, ZabConfig};
+pub mod builtin;
+
+use crate::anysim::{AnySim, Setup};
 use crate::protocols::ProtocolKind;
 use crate::sim::net::NetConfig;
-use crate::sim::{Action, Sim, SimConfig, Time, TraceMode, MAX_NODES, MIN_NODES};
+use crate::sim::{Action, Time, TraceMode, MAX_NODES, MIN_NODES};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The current scenario format version.
 pub const VERSION: u32 = 1;
@@ -54,18 +53,12 @@ pub struct Scenario {
     pub seed: u64,
     /// Network at the start.
     pub net: NetConfig,
-    /// Raft settings (used when `protocol` is Raft).
-    #[serde(skip_serializing_if = "is_default")]
-    pub raft: RaftConfig,
-    /// Multi-Paxos settings (used when `protocol` is Paxos).
-    #[serde(skip_serializing_if = "is_default")]
-    pub paxos: PaxosConfig,
-    /// Two-phase commit settings.
-    #[serde(rename = "2pc", skip_serializing_if = "is_default")]
-    pub tpc: TpcConfig,
-    /// Zab settings.
-    #[serde(skip_serializing_if = "is_default")]
-    pub zab: ZabConfig,
+    /// Each protocol's settings by protocol id (`"raft": {...}`), stored at
+    /// the top level as links have always had them; only settings that
+    /// differ from a protocol's defaults are kept. Every protocol's are
+    /// kept, so that switching protocol and back keeps them.
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// User actions in the order they happened.
     pub actions: Vec<TimedAction>,
     /// A title shown beside the cluster (built-in scenarios; empty otherwise).
@@ -76,24 +69,15 @@ pub struct Scenario {
     pub about: String,
 }
 
-/// Settings left at their defaults are left out of links and files (they
-/// read back as defaults), which keeps links short.
-fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
-
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
             v: VERSION,
-            protocol: ProtocolKind::Raft,
+            protocol: ProtocolKind::default(),
             nodes: DEFAULT_NODES,
             seed: DEFAULT_SEED,
             net: NetConfig::default(),
-            raft: RaftConfig::default(),
-            paxos: PaxosConfig::default(),
-            tpc: TpcConfig::default(),
-            zab: ZabConfig::default(),
+            settings: BTreeMap::new(),
             actions: Vec::new(),
             title: String::new(),
             about: String::new(),
@@ -102,63 +86,67 @@ impl Default for Scenario {
 }
 
 impl Scenario {
-    /// A fresh engine at time 0 with no actions applied.
-    pub fn boot(&self, mode: TraceMode) -> Box<dyn Engine> {
-        match self.protocol {
-            ProtocolKind::Raft => Box::new(Sim::<Raft>::new(self.sim_config(&self.raft), mode)),
-            ProtocolKind::Paxos => Box::new(Sim::<Paxos>::new(self.sim_config(&self.paxos), mode)),
-            ProtocolKind::TwoPc => Box::new(Sim::<TwoPc>::new(self.sim_config(&self.tpc), mode)),
-            ProtocolKind::Zab => Box::new(Sim::<Zab>::new(self.sim_config(&self.zab), mode)),
+    /// A fresh run at time 0 with no actions applied.
+    pub fn boot(&self, mode: TraceMode) -> Box<dyn AnySim> {
+        let setup = Setup {
+            nodes: self.nodes,
+            seed: self.seed,
+            net: self.net.clone(),
+            settings: self.protocol_settings(),
+        };
+        (self.protocol.boot)(&setup, mode)
+    }
+
+    /// The settings of the scenario's protocol in full (defaults filled in).
+    pub fn protocol_settings(&self) -> serde_json::Value {
+        let v = self
+            .settings
+            .get(self.protocol.id)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        (self.protocol.settings)(&v).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Check every protocol's settings and keep them in their full form,
+    /// leaving out those equal to the defaults and those of protocols this
+    /// version does not know (a link from a later version).
+    pub fn normalize_settings(&mut self) -> Result<(), String> {
+        let mut kept = BTreeMap::new();
+        for (id, v) in std::mem::take(&mut self.settings) {
+            let Some(p) = ProtocolKind::parse(&id) else {
+                continue;
+            };
+            let full = (p.settings)(&v)?;
+            if full != (p.settings)(&serde_json::Value::Null)? {
+                kept.insert(p.id.to_string(), full);
+            }
         }
+        self.settings = kept;
+        Ok(())
     }
 
     /// The protocol's on/off settings the UI offers, as (id, label, value).
     pub fn flags(&self) -> Vec<(&'static str, &'static str, bool)> {
-        match self.protocol {
-            ProtocolKind::Raft => vec![
-                (
-                    "noop",
-                    "No-op entry on election (§8)",
-                    self.raft.noop_on_election,
-                ),
-                (
-                    "serials",
-                    "Client serial numbers (§8): a retried write runs once",
-                    self.raft.client_serials,
-                ),
-            ],
-            ProtocolKind::Paxos => vec![(
-                "retry-at-once",
-                "Preempted proposers retry at once (dueling)",
-                self.paxos.retry_at_once,
-            )],
-            ProtocolKind::TwoPc => vec![(
-                "presumed-abort",
-                "Presumed abort (R*): aborts neither forced nor acknowledged",
-                self.tpc.presumed_abort,
-            )],
-            ProtocolKind::Zab => Vec::new(),
-        }
+        let full = self.protocol_settings();
+        self.protocol
+            .flags
+            .iter()
+            .map(|f| (f.id, f.label, full[f.field].as_bool().unwrap_or(false)))
+            .collect()
     }
 
     /// Set one of [`Scenario::flags`]; unknown ids are ignored.
     pub fn set_flag(&mut self, id: &str, on: bool) {
-        match id {
-            "noop" => self.raft.noop_on_election = on,
-            "serials" => self.raft.client_serials = on,
-            "retry-at-once" => self.paxos.retry_at_once = on,
-            "presumed-abort" => self.tpc.presumed_abort = on,
-            _ => {}
+        let Some(flag) = self.protocol.flags.iter().find(|f| f.id == id) else {
+            return;
+        };
+        let mut full = self.protocol_settings();
+        if let Some(obj) = full.as_object_mut() {
+            obj.insert(flag.field.to_string(), serde_json::Value::Bool(on));
         }
-    }
-
-    fn sim_config<C: Clone>(&self, proto: &C) -> SimConfig<C> {
-        SimConfig {
-            nodes: self.nodes,
-            seed: self.seed,
-            net: self.net.clone(),
-            proto: proto.clone(),
-        }
+        self.settings.insert(self.protocol.id.to_string(), full);
+        // Dropping defaults cannot fail on settings just produced.
+        let _ = self.normalize_settings();
     }
 }
 
@@ -209,7 +197,7 @@ pub fn parse_query(query: &str) -> QueryStart {
     let mut q = QueryStart {
         nodes: DEFAULT_NODES,
         seed: DEFAULT_SEED,
-        protocol: ProtocolKind::Raft,
+        protocol: ProtocolKind::default(),
         preset: None,
         errors: Vec::new(),
     };
@@ -226,18 +214,19 @@ pub fn parse_query(query: &str) -> QueryStart {
                 Ok(s) => q.seed = s,
                 Err(e) => q.errors.push(format!("{e} Using {DEFAULT_SEED}.")),
             },
-            "preset" => match crate::presets::ids().iter().find(|id| **id == v) {
+            "preset" => match builtin::ids().iter().find(|id| **id == v) {
                 Some(id) => q.preset = Some(id.to_string()),
                 None => q.errors.push(format!(
                     "Unknown built-in scenario \"{v}\" (known: {}).",
-                    crate::presets::ids().join(", ")
+                    builtin::ids().join(", ")
                 )),
             },
             "protocol" => match ProtocolKind::parse(&v) {
                 Some(p) => q.protocol = p,
                 None => q.errors.push(format!(
-                    "Unknown protocol \"{v}\" (known: {}). Using Raft.",
-                    ProtocolKind::ALL.map(|p| p.name()).join(", ")
+                    "Unknown protocol \"{v}\" (known: {}). Using {}.",
+                    ProtocolKind::known(),
+                    ProtocolKind::default().title
                 )),
             },
             other => q.errors.push(format!(

@@ -12,10 +12,17 @@
 //! - **No Reversal** (AC2): a node that logged an outcome never logs the
 //!   other one for the same transaction.
 
-use crate::check::Checker;
-use crate::protocols::twopc::{Record, TwoPc, TxnId, COORDINATOR};
+use super::engine::{Record, TwoPc, TxnId, COORDINATOR};
+use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use std::collections::BTreeMap;
+
+/// The invariant "Atomicity".
+pub const ATOMICITY: &str = "Atomicity";
+/// The invariant "Commit Validity".
+pub const COMMIT_VALIDITY: &str = "Commit Validity";
+/// The invariant "No Reversal".
+pub const NO_REVERSAL: &str = "No Reversal";
 
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -26,11 +33,11 @@ struct Seen {
 
 /// The 2PC checker's memory.
 #[derive(Clone, Debug, Default)]
-pub struct TpcChecker {
+pub struct TwoPcChecker {
     txns: BTreeMap<TxnId, Seen>,
 }
 
-impl Checker<TwoPc> for TpcChecker {
+impl Checker<TwoPc> for TwoPcChecker {
     fn check(
         &mut self,
         acted: NodeId,
@@ -46,7 +53,7 @@ impl Checker<TwoPc> for TpcChecker {
             .fold(0, |m, p| m | 1 << p);
         let bit = 1u32 << acted;
         if let Some(why) = node.contradiction() {
-            found.push(("Atomicity", why.to_string()));
+            found.push((ATOMICITY, why.to_string()));
         }
         for r in node.recent() {
             match *r {
@@ -59,7 +66,7 @@ impl Checker<TwoPc> for TpcChecker {
                             .map(|p| format!("S{p}"))
                             .collect();
                         found.push((
-                            "Commit Validity",
+                            COMMIT_VALIDITY,
                             format!(
                                 "S{acted} commits T{txn} but {} did not vote yes",
                                 missing.join(", ")
@@ -68,7 +75,7 @@ impl Checker<TwoPc> for TpcChecker {
                     }
                     if s.aborted & bit != 0 {
                         found.push((
-                            "No Reversal",
+                            NO_REVERSAL,
                             format!("S{acted} commits T{txn} after aborting it"),
                         ));
                     }
@@ -80,7 +87,7 @@ impl Checker<TwoPc> for TpcChecker {
                     let s = self.txns.entry(txn).or_default();
                     if s.committed & bit != 0 {
                         found.push((
-                            "No Reversal",
+                            NO_REVERSAL,
                             format!("S{acted} aborts T{txn} after committing it"),
                         ));
                     }
@@ -109,7 +116,7 @@ impl Checker<TwoPc> for TpcChecker {
                         .join(", ")
                 };
                 found.push((
-                    "Atomicity",
+                    ATOMICITY,
                     format!("T{txn} committed at {} but aborted at {}", name(c), name(a)),
                 ));
             }

@@ -15,12 +15,23 @@
 //!   a zxid names at most one transaction (§III: "for each epoch e there is
 //!   at most one primary"; zxids are unique).
 
-use crate::check::Checker;
+use super::engine::{Zab, Zxid};
 use crate::protocol::Command;
 use crate::protocol::Protocol;
-use crate::protocols::zab::{Zab, Zxid};
+use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The invariant "Integrity".
+pub const INTEGRITY: &str = "Integrity";
+/// The invariant "Total Order".
+pub const TOTAL_ORDER: &str = "Total Order";
+/// The invariant "Agreement".
+pub const AGREEMENT: &str = "Agreement";
+/// The invariant "Primary Order".
+pub const PRIMARY_ORDER: &str = "Primary Order";
+/// The invariant "One Primary per Epoch".
+pub const ONE_PRIMARY_PER_EPOCH: &str = "One Primary per Epoch";
 
 /// The Zab checker's memory.
 #[derive(Clone, Debug, Default)]
@@ -49,13 +60,13 @@ impl Checker<Zab> for ZabChecker {
         };
         let r = node.recent();
         if let Some(why) = &r.rewrote_delivered {
-            found.push(("Total Order", why.clone()));
+            found.push((TOTAL_ORDER, why.clone()));
         }
         if let Some(epoch) = node.leads() {
             let first = *self.primary.entry(epoch).or_insert(acted);
             if first != acted && self.second.insert((epoch, acted)) {
                 found.push((
-                    "One Primary per Epoch",
+                    ONE_PRIMARY_PER_EPOCH,
                     format!("S{acted} established epoch {epoch}, which S{first} had established"),
                 ));
             }
@@ -63,7 +74,7 @@ impl Checker<Zab> for ZabChecker {
         if let Some(t) = r.broadcast {
             match self.broadcast.get(&t.zxid) {
                 Some(&(c, by)) if (c, by) != (t.cmd, acted) => found.push((
-                    "One Primary per Epoch",
+                    ONE_PRIMARY_PER_EPOCH,
                     format!(
                         "S{acted} broadcasts {} {} but S{by} broadcast {c} under that zxid",
                         t.zxid, t.cmd
@@ -83,7 +94,7 @@ impl Checker<Zab> for ZabChecker {
                 let earlier = self.global.iter().filter(|(z, _)| z.epoch < epoch).count();
                 if d < earlier {
                     found.push((
-                        "Primary Order",
+                        PRIMARY_ORDER,
                         format!(
                             "S{acted} broadcasts {} having delivered {d} transactions, but {earlier} from earlier epochs were delivered",
                             t.zxid
@@ -102,14 +113,14 @@ impl Checker<Zab> for ZabChecker {
             match self.broadcast.get(&t.zxid) {
                 Some(&(c, _)) if c == t.cmd => {}
                 Some(&(c, by)) => found.push((
-                    "Integrity",
+                    INTEGRITY,
                     format!(
                         "S{acted} delivers {} {}, but the primary S{by} broadcast {c} under that zxid",
                         t.zxid, t.cmd
                     ),
                 )),
                 None => found.push((
-                    "Integrity",
+                    INTEGRITY,
                     format!(
                         "S{acted} delivers {} {} that no primary broadcast",
                         t.zxid, t.cmd
@@ -118,7 +129,7 @@ impl Checker<Zab> for ZabChecker {
             }
             if prev.is_some_and(|p| p >= t.zxid) {
                 found.push((
-                    "Total Order",
+                    TOTAL_ORDER,
                     format!(
                         "S{acted} delivers {} after {}",
                         t.zxid,
@@ -131,7 +142,7 @@ impl Checker<Zab> for ZabChecker {
                 let (z, c) = self.global[pos];
                 if (z, c) != (t.zxid, t.cmd) {
                     found.push((
-                        "Agreement",
+                        AGREEMENT,
                         format!(
                             "S{acted}'s delivery #{} is {} {} but another process delivered {z} {c} there",
                             pos + 1,
@@ -145,7 +156,7 @@ impl Checker<Zab> for ZabChecker {
                 for (&(e, _), &d) in self.first_broadcast.range((t.zxid.epoch + 1, 0)..) {
                     if d <= pos {
                         found.push((
-                            "Primary Order",
+                            PRIMARY_ORDER,
                             format!(
                                 "{} {} of epoch {} is delivered after the primary of epoch {e} broadcast without it",
                                 t.zxid, t.cmd, t.zxid.epoch
@@ -156,7 +167,7 @@ impl Checker<Zab> for ZabChecker {
                 }
             } else {
                 found.push((
-                    "Agreement",
+                    AGREEMENT,
                     format!("S{acted} delivers {} with a gap before it", t.zxid),
                 ));
             }

@@ -9,11 +9,18 @@
 //! - **Learners Agree**: no two learners learn different values for a slot,
 //!   and a learner learns only a value that was in fact chosen.
 
-use crate::check::Checker;
+use super::engine::{Ballot, Paxos, Value};
 use crate::protocol::Command;
-use crate::protocols::paxos::{Ballot, Paxos, Value};
+use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use std::collections::{HashMap, HashSet};
+
+/// The invariant "Agreement".
+pub const AGREEMENT: &str = "Agreement";
+/// The invariant "Validity".
+pub const VALIDITY: &str = "Validity";
+/// The invariant "Learners Agree".
+pub const LEARNERS_AGREE: &str = "Learners Agree";
 
 fn show(v: &Value) -> String {
     v.map(|c| c.to_string()).unwrap_or_else(|| "no-op".into())
@@ -48,7 +55,7 @@ impl Checker<Paxos> for PaxosChecker {
             if let Some(c) = v {
                 if !self.requested.contains(&c) {
                     found.push((
-                        "Validity",
+                        VALIDITY,
                         format!("S{acted} accepted {c} in slot {slot}, which no client proposed"),
                     ));
                 }
@@ -56,7 +63,7 @@ impl Checker<Paxos> for PaxosChecker {
             let e = self.votes.entry((slot, b)).or_insert((v, 0));
             if e.0 != v {
                 found.push((
-                    "Agreement",
+                    AGREEMENT,
                     format!(
                         "ballot {b} carries two values for slot {slot}: {} and {}",
                         show(&e.0),
@@ -70,7 +77,7 @@ impl Checker<Paxos> for PaxosChecker {
             if before < majority && e.1.count_ones() as usize >= majority {
                 match self.chosen.get(&slot) {
                     Some(w) if *w != v => found.push((
-                        "Agreement",
+                        AGREEMENT,
                         format!(
                             "two values chosen for slot {slot}: {} earlier, now {} at ballot {b}",
                             show(w),
@@ -87,7 +94,7 @@ impl Checker<Paxos> for PaxosChecker {
         for &(slot, v) in &recent.learned {
             match self.learned.get(&slot) {
                 Some(&(w, by)) if w != v => found.push((
-                    "Learners Agree",
+                    LEARNERS_AGREE,
                     format!(
                         "S{acted} learned {} for slot {slot} but S{by} learned {}",
                         show(&v),
@@ -101,7 +108,7 @@ impl Checker<Paxos> for PaxosChecker {
             }
             if self.chosen.get(&slot) != Some(&v) {
                 found.push((
-                    "Learners Agree",
+                    LEARNERS_AGREE,
                     format!(
                         "S{acted} learned {} for slot {slot}, which no majority accepted",
                         show(&v)

@@ -1,15 +1,76 @@
-//! A type-erased simulation handle for the UI.
+//! A type-erased simulation handle: a [`Sim`] of any protocol.
 //!
-//! The UI drives whichever protocol the scenario names through [`Engine`],
-//! so that the cluster view, controls and links never branch on protocol.
+//! The UI, the timeline, built-in scenario scripts and the conformance
+//! tests drive whichever protocol the scenario names through [`AnySim`],
+//! so that none of them branches on protocol. [`boot`] is the generic boot
+//! function each protocol's descriptor points at.
 
-use crate::protocol::{NodeView, Protocol};
+use crate::protocol::{NodeView, Protocol, Settings};
+use crate::sim::check::Checked;
 use crate::sim::net::{LinkState, NetConfig};
 use crate::sim::trace::TraceEvent;
-use crate::sim::{Action, NodeId, Sim, Time, Violation};
+use crate::sim::{Action, NodeId, Sim, SimConfig, Time, TraceMode, Violation};
+
+/// What a run needs besides its protocol: size, seed, network and the
+/// protocol's settings (as stored in the scenario, by protocol id).
+#[derive(Clone, Debug, Default)]
+pub struct Setup {
+    /// Cluster size.
+    pub nodes: u32,
+    /// RNG seed.
+    pub seed: u64,
+    /// Network at the start.
+    pub net: NetConfig,
+    /// The protocol's settings (`Null` = defaults).
+    pub settings: serde_json::Value,
+}
+
+/// Boot a run of `P` (settings that do not parse fall back to the defaults:
+/// links are checked before they get here, and a run must never panic).
+pub fn boot<P: Checked>(setup: &Setup, mode: TraceMode) -> Box<dyn AnySim> {
+    boot_with::<P>(setup, mode, |_| {})
+}
+
+/// Boot a run of `P` with its settings adjusted by `tweak` (broken variants
+/// set their bug here).
+pub fn boot_with<P: Checked>(
+    setup: &Setup,
+    mode: TraceMode,
+    tweak: impl FnOnce(&mut P::Config),
+) -> Box<dyn AnySim> {
+    let mut proto = settings::<P>(&setup.settings)
+        .map(|(c, _)| c)
+        .unwrap_or_default();
+    tweak(&mut proto);
+    Box::new(Sim::<P>::new(
+        SimConfig {
+            nodes: setup.nodes,
+            seed: setup.seed,
+            net: setup.net.clone(),
+            proto,
+        },
+        mode,
+    ))
+}
+
+/// Parse and check `P`'s settings (`Null` = defaults): the config and its
+/// full form as JSON.
+pub fn settings<P: Protocol>(
+    v: &serde_json::Value,
+) -> Result<(P::Config, serde_json::Value), String> {
+    let cfg: P::Config = if v.is_null() {
+        P::Config::default()
+    } else {
+        serde_json::from_value(v.clone())
+            .map_err(|e| format!("This scenario's {} settings do not parse ({e}).", P::NAME))?
+    };
+    cfg.check()?;
+    let full = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+    Ok((cfg, full))
+}
 
 /// What the UI needs from a running simulation, whatever the protocol.
-pub trait Engine {
+pub trait AnySim {
     /// Current virtual time.
     fn now(&self) -> Time;
     /// Events processed so far.
@@ -47,13 +108,13 @@ pub trait Engine {
     /// Time of the next queued event.
     fn next_event_time(&self) -> Option<Time>;
     /// A deep copy (checkpoints).
-    fn boxed_clone(&self) -> Box<dyn Engine>;
+    fn boxed_clone(&self) -> Box<dyn AnySim>;
     /// The up node whose view says it leads (the highest term if several
     /// think so), whatever the protocol calls it.
     fn leader(&self) -> Option<NodeId>;
 }
 
-impl<P: Protocol> Engine for Sim<P> {
+impl<P: Checked> AnySim for Sim<P> {
     fn now(&self) -> Time {
         Sim::now(self)
     }
@@ -108,7 +169,7 @@ impl<P: Protocol> Engine for Sim<P> {
     fn next_event_time(&self) -> Option<Time> {
         Sim::next_event_time(self)
     }
-    fn boxed_clone(&self) -> Box<dyn Engine> {
+    fn boxed_clone(&self) -> Box<dyn AnySim> {
         Box::new(self.clone())
     }
     fn leader(&self) -> Option<NodeId> {

@@ -1,0 +1,47 @@
+//! Helpers every engine shares: quorum sizes, the key-value state machine
+//! they replicate and its `k=v` rendering, and broadcast to peers.
+
+use crate::protocol::{Command, Key, Out};
+use crate::sim::NodeId;
+use std::collections::BTreeMap;
+
+/// The replicated key-value store: the state machine every engine applies
+/// committed commands to.
+pub type Kv = BTreeMap<Key, u32>;
+
+/// The smallest majority of a cluster of `n` nodes.
+pub fn majority(n: usize) -> usize {
+    n / 2 + 1
+}
+
+/// The store as the UI shows it: `x=3 y=1`.
+pub fn render(kv: &Kv) -> String {
+    let sm: Vec<String> = kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    sm.join(" ")
+}
+
+/// Apply a command to the store.
+pub fn apply(kv: &mut Kv, c: &Command) {
+    kv.insert(c.key, c.value);
+}
+
+/// Send `msg` to every peer.
+pub fn broadcast<M: Clone, T>(out: &mut Out<M, T>, peers: &[NodeId], msg: M) {
+    for &p in peers {
+        out.send(p, msg.clone());
+    }
+}
+
+/// A convenience for tests and scenarios: the command `key=value`.
+pub fn cmd(key: u8, value: u32) -> Command {
+    Command {
+        key: Key(key),
+        value,
+    }
+}
+
+/// Whether every interval is positive (a zero one would re-arm forever at
+/// one instant) and at most ten minutes.
+pub fn intervals_ok(v: &[crate::sim::Time]) -> bool {
+    v.iter().all(|&t| (1..=600_000_000).contains(&t))
+}

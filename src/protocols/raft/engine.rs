@@ -1,0 +1,920 @@
+//! Raft, as in "In Search of an Understandable Consensus Algorithm (Extended
+//! Version)", Ongaro & Ousterhout, 2014: section 5 and Figure 2.
+//!
+//! Each server is a follower, candidate or leader (§5.1). A follower whose
+//! election timer (randomized from a range, §5.2) expires becomes a candidate:
+//! it increments `currentTerm`, votes for itself and sends `RequestVote` to
+//! every peer. A server grants at most one vote per term, and only to a
+//! candidate whose log is at least as up-to-date as its own (§5.4.1). A
+//! candidate with votes from a majority becomes leader; it sends
+//! `AppendEntries` heartbeats, replicates client commands with the
+//! consistency check on `prevLogIndex`/`prevLogTerm`, backs `nextIndex` off
+//! on rejection and tracks `matchIndex` (§5.3). It advances `commitIndex` to
+//! the highest index stored on a majority **whose entry is from its current
+//! term** (§5.4.2, the lesson of Figure 8); entries of earlier terms commit
+//! indirectly. A new leader appends a no-op so that it can commit promptly
+//! (§8). Committed entries are applied in order to a key-value store.
+//!
+//! Any RPC carrying a higher term makes the receiver adopt it and become a
+//! follower (§5.1). `currentTerm`, `votedFor` and the log are persistent
+//! ([`RaftDurable`]); everything else is rebuilt after a crash.
+//!
+//! [`RaftBug`] holds deliberately broken variants that only tests select, to
+//! prove that the checkers in [`crate::check::raft`] catch real bugs.
+
+use super::log::{Entry, Log};
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply,
+    Request, RequestId, TimerInfo,
+};
+use crate::sim::{NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Raft settings shared by all servers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RaftConfig {
+    /// Lower bound of the randomized election timeout (µs). Paper: 150 ms.
+    pub election_timeout_min: Time,
+    /// Upper bound of the randomized election timeout (µs). Paper: 300 ms.
+    pub election_timeout_max: Time,
+    /// Interval between leader heartbeats (µs).
+    pub heartbeat_interval: Time,
+    /// Most entries carried by one AppendEntries.
+    pub max_batch: usize,
+    /// Append a no-op entry when elected (§8).
+    pub noop_on_election: bool,
+    /// §8 client serial numbers: the state machine remembers each command it
+    /// executed (the app's command values are unique, so a command is its
+    /// own serial number) and answers a retry without executing it again.
+    pub client_serials: bool,
+    /// A deliberately broken variant; tests only.
+    #[serde(skip)]
+    pub bug: Option<RaftBug>,
+}
+
+impl Default for RaftConfig {
+    fn default() -> Self {
+        RaftConfig {
+            election_timeout_min: 150_000,
+            election_timeout_max: 300_000,
+            heartbeat_interval: 50_000,
+            max_batch: 8,
+            noop_on_election: true,
+            client_serials: false,
+            bug: None,
+        }
+    }
+}
+
+impl crate::protocol::Settings for RaftConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    fn check(&self) -> Result<(), String> {
+        let ok = crate::protocols::common::intervals_ok(&[
+            self.election_timeout_min,
+            self.election_timeout_max,
+            self.heartbeat_interval,
+        ]) && self.election_timeout_min <= self.election_timeout_max
+            && (1..=10_000).contains(&self.max_batch);
+        ok.then_some(())
+            .ok_or_else(|| "This scenario's Raft timing settings are out of range.".to_string())
+    }
+}
+
+/// Deliberately wrong variants, used to show that the invariant checks bite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftBug {
+    /// Commit entries of previous terms by counting replicas (the Figure 8
+    /// hazard that §5.4.2 forbids).
+    CommitPreviousTermsByCount,
+    /// Grant votes without the log up-to-date check of §5.4.1.
+    VoteWithoutLogCheck,
+    /// When commitIndex jumps by several entries, apply only the last one
+    /// (lastApplied set straight to commitIndex instead of Figure 2's
+    /// one-by-one "increment lastApplied, apply log[lastApplied]"): the logs
+    /// agree, the state machines do not.
+    ApplyOnlyLast,
+}
+
+/// A server's role (§5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Passive: answers leaders and candidates.
+    Follower,
+    /// Trying to become leader.
+    Candidate,
+    /// Handles client requests and replicates the log.
+    Leader,
+}
+
+impl Role {
+    /// The role's name as the UI and automation contract use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
+/// Raft RPCs and their replies (Figure 2). The sender id (`candidateId`,
+/// `leaderId`) is the message's `from`, which the kernel supplies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RaftMsg {
+    /// Invoked by candidates to gather votes (§5.2).
+    RequestVote {
+        term: u64,
+        last_log_index: u64,
+        last_log_term: u64,
+    },
+    /// Reply to RequestVote.
+    RequestVoteReply { term: u64, vote_granted: bool },
+    /// Invoked by the leader to replicate entries (§5.3); also the heartbeat (§5.2).
+    AppendEntries {
+        term: u64,
+        prev_log_index: u64,
+        prev_log_term: u64,
+        entries: Vec<Entry>,
+        leader_commit: u64,
+    },
+    /// Reply to AppendEntries. On success `match_index` is the index of the
+    /// last entry the follower now holds from this request; on rejection,
+    /// `reject_prev` echoes `prevLogIndex` and `last_log_index` hints where
+    /// the follower's log ends (the back-off shortcut mentioned in §5.3).
+    AppendEntriesReply {
+        term: u64,
+        success: bool,
+        match_index: u64,
+        reject_prev: u64,
+        last_log_index: u64,
+    },
+}
+
+impl RaftMsg {
+    /// The term carried by any Raft message.
+    pub fn term(&self) -> u64 {
+        match self {
+            RaftMsg::RequestVote { term, .. }
+            | RaftMsg::RequestVoteReply { term, .. }
+            | RaftMsg::AppendEntries { term, .. }
+            | RaftMsg::AppendEntriesReply { term, .. } => *term,
+        }
+    }
+}
+
+impl Message for RaftMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            RaftMsg::RequestVote { .. } => "RequestVote",
+            RaftMsg::RequestVoteReply { .. } => "RequestVoteReply",
+            RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
+            RaftMsg::AppendEntries { .. } => "AppendEntries",
+            RaftMsg::AppendEntriesReply { .. } => "AppendEntriesReply",
+        }
+    }
+    fn describe(&self) -> String {
+        match self {
+            RaftMsg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => format!("RequestVote(term {term}, last log {last_log_index}@t{last_log_term})"),
+            RaftMsg::RequestVoteReply { term, vote_granted } => {
+                let verdict = if *vote_granted { "granted" } else { "denied" };
+                format!("vote {verdict} (term {term})")
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } if entries.is_empty() => {
+                format!("heartbeat(term {term}, prev {prev_log_index}@t{prev_log_term}, commit {leader_commit})")
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => format!(
+                "AppendEntries(term {term}, prev {prev_log_index}@t{prev_log_term}, {} entr{}, commit {leader_commit})",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" }
+            ),
+            RaftMsg::AppendEntriesReply {
+                term,
+                success: true,
+                match_index,
+                ..
+            } => format!("AppendEntries ok, has up to {match_index} (term {term})"),
+            RaftMsg::AppendEntriesReply {
+                term,
+                success: false,
+                ..
+            } => format!("AppendEntries rejected (term {term})"),
+        }
+    }
+}
+
+/// Raft's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RaftTimer {
+    /// Followers and candidates: start an election when it fires (§5.2).
+    Election,
+    /// Leaders: send heartbeats when it fires.
+    Heartbeat,
+}
+
+impl TimerInfo for RaftTimer {
+    fn name(&self) -> &'static str {
+        match self {
+            RaftTimer::Election => "election timeout",
+            RaftTimer::Heartbeat => "heartbeat timer",
+        }
+    }
+    fn shown_as_ring(&self) -> bool {
+        matches!(self, RaftTimer::Election)
+    }
+}
+
+/// Persistent state on all servers (Figure 2), kept across crashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftDurable {
+    /// Latest term the server has seen.
+    pub current_term: u64,
+    /// Candidate that received the vote in the current term.
+    pub voted_for: Option<NodeId>,
+    /// The log.
+    pub log: Log,
+}
+
+/// One Raft server.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    id: NodeId,
+    peers: Vec<NodeId>,
+    cfg: RaftConfig,
+    // Persistent state (Figure 2).
+    current_term: u64,
+    voted_for: Option<NodeId>,
+    log: Log,
+    // Volatile state on all servers.
+    commit_index: u64,
+    last_applied: u64,
+    role: Role,
+    leader: Option<NodeId>,
+    kv: BTreeMap<Key, u32>,
+    /// §8: each command executed, with the index it was executed at.
+    executed: BTreeMap<Command, u64>,
+    /// Booted from a durable log: commitIndex, being volatile, starts at 0
+    /// until a leader says how far it reaches.
+    recovered: bool,
+    // Candidates.
+    votes: Vec<NodeId>,
+    // Volatile state on leaders, indexed by node id (index 0 unused).
+    next_index: Vec<u64>,
+    match_index: Vec<u64>,
+    pending: Vec<(u64, u64, RequestId)>,
+}
+
+type RaftOut = Out<RaftMsg, RaftTimer>;
+
+impl Raft {
+    /// This server's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// currentTerm.
+    pub fn current_term(&self) -> u64 {
+        self.current_term
+    }
+    /// votedFor.
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    /// The log.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    /// commitIndex.
+    pub fn commit_index(&self) -> u64 {
+        self.commit_index
+    }
+    /// lastApplied.
+    pub fn last_applied(&self) -> u64 {
+        self.last_applied
+    }
+    /// The leader this server believes in, if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    /// The applied key-value state.
+    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+        &self.kv
+    }
+    /// Does the state machine skip commands it executed before (§8)?
+    pub fn client_serials(&self) -> bool {
+        self.cfg.client_serials
+    }
+    /// matchIndex for `peer` (leaders only; 0 otherwise).
+    pub fn match_index(&self, peer: NodeId) -> u64 {
+        self.match_index.get(peer as usize).copied().unwrap_or(0)
+    }
+    /// nextIndex for `peer` (leaders only; 0 otherwise).
+    pub fn next_index(&self, peer: NodeId) -> u64 {
+        self.next_index.get(peer as usize).copied().unwrap_or(0)
+    }
+
+    fn cluster_size(&self) -> usize {
+        self.peers.len() + 1
+    }
+    fn majority(&self) -> usize {
+        self.cluster_size() / 2 + 1
+    }
+
+    fn reset_election_timer(&self, out: &mut RaftOut) {
+        out.set_timer(
+            RaftTimer::Election,
+            self.cfg.election_timeout_min,
+            self.cfg.election_timeout_max,
+        );
+    }
+
+    /// §5.1: a higher term makes any server adopt it and become follower.
+    fn observe_term(&mut self, term: u64, out: &mut RaftOut) {
+        if term > self.current_term {
+            let id = self.id;
+            let old = self.current_term;
+            out.note(|| format!("S{id} sees term {term} > {old}; becomes follower"));
+            self.current_term = term;
+            self.voted_for = None;
+            self.become_follower(out);
+        }
+    }
+
+    fn become_follower(&mut self, out: &mut RaftOut) {
+        let was = self.role;
+        self.role = Role::Follower;
+        self.votes.clear();
+        if was == Role::Leader {
+            out.cancel_timer(RaftTimer::Heartbeat);
+            self.leader = None;
+            for (_, _, req) in std::mem::take(&mut self.pending) {
+                out.reply(req, Reply::Unknown);
+            }
+            self.reset_election_timer(out);
+        } else if was == Role::Candidate {
+            self.leader = None;
+        }
+    }
+
+    /// §5.2: increment currentTerm, vote for self, reset the election timer,
+    /// send RequestVote to all other servers.
+    fn start_election(&mut self, out: &mut RaftOut) {
+        if self.role == Role::Leader {
+            out.cancel_timer(RaftTimer::Heartbeat);
+            for (_, _, req) in std::mem::take(&mut self.pending) {
+                out.reply(req, Reply::Unknown);
+            }
+        }
+        self.current_term += 1;
+        self.role = Role::Candidate;
+        self.voted_for = Some(self.id);
+        self.leader = None;
+        self.votes = vec![self.id];
+        let (id, term) = (self.id, self.current_term);
+        out.note(|| format!("S{id} starts an election for term {term}"));
+        self.reset_election_timer(out);
+        for &p in &self.peers {
+            out.send(
+                p,
+                RaftMsg::RequestVote {
+                    term,
+                    last_log_index: self.log.last_index(),
+                    last_log_term: self.log.last_term(),
+                },
+            );
+        }
+        if self.votes.len() >= self.majority() {
+            self.become_leader(out);
+        }
+    }
+
+    fn become_leader(&mut self, out: &mut RaftOut) {
+        self.role = Role::Leader;
+        self.leader = Some(self.id);
+        let n = self.cluster_size() + 1;
+        // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
+        self.next_index = vec![self.log.last_index() + 1; n];
+        self.match_index = vec![0; n];
+        let (id, term) = (self.id, self.current_term);
+        let votes = self.votes.clone();
+        out.note(|| {
+            let v: Vec<String> = votes.iter().map(|v| format!("S{v}")).collect();
+            format!(
+                "S{id} becomes leader for term {term} (votes: {})",
+                v.join(", ")
+            )
+        });
+        out.became_leader(term);
+        if self.cfg.noop_on_election {
+            self.log.append(Entry { term, cmd: None });
+        }
+        out.cancel_timer(RaftTimer::Election);
+        self.broadcast_append(out);
+        out.set_timer(
+            RaftTimer::Heartbeat,
+            self.cfg.heartbeat_interval,
+            self.cfg.heartbeat_interval,
+        );
+        self.advance_commit(out);
+    }
+
+    fn broadcast_append(&mut self, out: &mut RaftOut) {
+        for i in 0..self.peers.len() {
+            let p = self.peers[i];
+            self.send_append(p, out);
+        }
+    }
+
+    fn send_append(&self, peer: NodeId, out: &mut RaftOut) {
+        let next = self.next_index[peer as usize].max(1);
+        let prev = next - 1;
+        let prev_term = self.log.term_at(prev).unwrap_or(0);
+        out.send(
+            peer,
+            RaftMsg::AppendEntries {
+                term: self.current_term,
+                prev_log_index: prev,
+                prev_log_term: prev_term,
+                entries: self.log.slice_from(next, self.cfg.max_batch),
+                leader_commit: self.commit_index,
+            },
+        );
+    }
+
+    /// §5.3/§5.4.2: the highest N > commitIndex with a majority of matchIndex >= N
+    /// and log[N].term == currentTerm.
+    fn advance_commit(&mut self, out: &mut RaftOut) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let count_old_terms = self.cfg.bug == Some(RaftBug::CommitPreviousTermsByCount);
+        let mut n = self.log.last_index();
+        while n > self.commit_index {
+            let term_ok = count_old_terms || self.log.term_at(n) == Some(self.current_term);
+            if term_ok {
+                let replicas = 1 + self
+                    .peers
+                    .iter()
+                    .filter(|&&p| self.match_index[p as usize] >= n)
+                    .count();
+                if replicas >= self.majority() {
+                    let (id, old) = (self.id, self.commit_index);
+                    out.note(|| format!("S{id} commits entries {}..={n}", old + 1));
+                    self.commit_index = n;
+                    self.apply(out);
+                    return;
+                }
+            }
+            n -= 1;
+        }
+    }
+
+    /// Figure 2, all servers: while commitIndex > lastApplied, apply log[lastApplied+1].
+    fn apply(&mut self, out: &mut RaftOut) {
+        while self.last_applied < self.commit_index {
+            if self.cfg.bug == Some(RaftBug::ApplyOnlyLast) {
+                self.last_applied = self.commit_index - 1;
+            }
+            self.last_applied += 1;
+            let idx = self.last_applied;
+            let Some(e) = self.log.get(idx).copied() else {
+                break;
+            };
+            // The index the client is told its command took effect at.
+            let mut at = idx;
+            if let Some(cmd) = e.cmd {
+                match self.executed.get(&cmd) {
+                    Some(&first) if self.cfg.client_serials => {
+                        at = first;
+                        let id = self.id;
+                        out.note(|| {
+                            format!("S{id} skips {cmd} at index {idx}: executed at {first} already (§8)")
+                        });
+                    }
+                    _ => {
+                        self.kv.insert(cmd.key, cmd.value);
+                        if self.cfg.client_serials {
+                            self.executed.entry(cmd).or_insert(idx);
+                        }
+                    }
+                }
+            }
+            if let Some(pos) = self
+                .pending
+                .iter()
+                .position(|&(i, t, _)| i == idx && t == e.term)
+            {
+                let (_, _, req) = self.pending.remove(pos);
+                out.reply(req, Reply::Ok { index: at });
+            }
+        }
+    }
+
+    fn on_request_vote(&mut self, from: NodeId, term: u64, lli: u64, llt: u64, out: &mut RaftOut) {
+        let mine = (self.log.last_term(), self.log.last_index());
+        // §5.4.1: the candidate's log is at least as up-to-date as ours.
+        let up_to_date = llt > mine.0 || (llt == mine.0 && lli >= mine.1);
+        let log_ok = up_to_date || self.cfg.bug == Some(RaftBug::VoteWithoutLogCheck);
+        let free = self.voted_for.is_none() || self.voted_for == Some(from);
+        let grant = term == self.current_term && free && log_ok;
+        let (id, cur) = (self.id, self.current_term);
+        if grant {
+            self.voted_for = Some(from);
+            self.reset_election_timer(out);
+            out.note(|| format!("S{id} grants vote to S{from} for term {cur}"));
+        } else {
+            let why = if term < cur {
+                "its term is stale".to_string()
+            } else if !free {
+                format!("already voted for S{}", self.voted_for.unwrap_or(0))
+            } else {
+                "its log is not up to date".to_string()
+            };
+            out.note(|| format!("S{id} denies vote to S{from} for term {term}: {why}"));
+        }
+        out.send(
+            from,
+            RaftMsg::RequestVoteReply {
+                term: self.current_term,
+                vote_granted: grant,
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_append_entries(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        prev_i: u64,
+        prev_t: u64,
+        entries: Vec<Entry>,
+        leader_commit: u64,
+        out: &mut RaftOut,
+    ) {
+        let reject = |s: &Self, out: &mut RaftOut| {
+            out.send(
+                from,
+                RaftMsg::AppendEntriesReply {
+                    term: s.current_term,
+                    success: false,
+                    match_index: 0,
+                    reject_prev: prev_i,
+                    last_log_index: s.log.last_index(),
+                },
+            );
+        };
+        // Receiver rule 1: reply false if term < currentTerm.
+        if term < self.current_term {
+            reject(self, out);
+            return;
+        }
+        // term == currentTerm: a candidate recognises the leader (§5.2).
+        if self.role != Role::Follower {
+            self.become_follower(out);
+        }
+        if self.leader != Some(from) {
+            let id = self.id;
+            out.note(|| format!("S{id} follows S{from} in term {term}"));
+        }
+        self.leader = Some(from);
+        self.reset_election_timer(out);
+        // Rule 2: reply false if the log has no entry at prevLogIndex with prevLogTerm.
+        if self.log.term_at(prev_i) != Some(prev_t) {
+            reject(self, out);
+            return;
+        }
+        // Rules 3 and 4: delete conflicting entries, append new ones.
+        for (k, e) in entries.iter().enumerate() {
+            let idx = prev_i + 1 + k as u64;
+            match self.log.term_at(idx) {
+                Some(t) if t == e.term => {}
+                Some(_) => {
+                    let id = self.id;
+                    out.note(|| format!("S{id} deletes conflicting entries from index {idx}"));
+                    self.log.truncate_from(idx);
+                    self.log.append(*e);
+                }
+                None => {
+                    self.log.append(*e);
+                }
+            }
+        }
+        let last_new = prev_i + entries.len() as u64;
+        // Rule 5: commitIndex = min(leaderCommit, index of last new entry).
+        if leader_commit > self.commit_index {
+            let c = leader_commit.min(last_new);
+            if c > self.commit_index {
+                self.commit_index = c;
+                self.apply(out);
+            }
+        }
+        out.send(
+            from,
+            RaftMsg::AppendEntriesReply {
+                term: self.current_term,
+                success: true,
+                match_index: last_new,
+                reject_prev: 0,
+                last_log_index: self.log.last_index(),
+            },
+        );
+    }
+
+    fn on_append_reply(
+        &mut self,
+        from: NodeId,
+        success: bool,
+        m: u64,
+        reject_prev: u64,
+        last: u64,
+        out: &mut RaftOut,
+    ) {
+        let p = from as usize;
+        if success {
+            // Only a reply that made progress triggers a follow-up; stale or
+            // duplicated replies must not multiply the AppendEntries in flight.
+            let progressed = m > self.match_index[p];
+            if progressed {
+                self.match_index[p] = m;
+            }
+            self.next_index[p] = self.next_index[p].max(m + 1);
+            self.advance_commit(out);
+            if progressed && self.next_index[p] <= self.log.last_index() {
+                self.send_append(from, out);
+            }
+        } else {
+            // §5.3: decrement nextIndex and retry (jumping to the follower's
+            // last index + 1 when that is lower), never below matchIndex + 1.
+            let wanted = reject_prev
+                .min(last + 1)
+                .max(self.match_index[p] + 1)
+                .max(1);
+            if wanted < self.next_index[p] {
+                self.next_index[p] = wanted;
+                self.send_append(from, out);
+            }
+        }
+    }
+}
+
+impl Protocol for Raft {
+    type Config = RaftConfig;
+    type Msg = RaftMsg;
+    type Timer = RaftTimer;
+    type Durable = RaftDurable;
+    const NAME: &'static str = "raft";
+
+    fn boot(
+        id: NodeId,
+        peers: &[NodeId],
+        cfg: &RaftConfig,
+        durable: Option<RaftDurable>,
+        out: &mut RaftOut,
+    ) -> Self {
+        let d = durable.unwrap_or(RaftDurable {
+            current_term: 0,
+            voted_for: None,
+            log: Log::default(),
+        });
+        let recovered = !d.log.entries().is_empty();
+        let node = Raft {
+            id,
+            peers: peers.to_vec(),
+            cfg: cfg.clone(),
+            current_term: d.current_term,
+            voted_for: d.voted_for,
+            log: d.log,
+            commit_index: 0,
+            last_applied: 0,
+            role: Role::Follower,
+            leader: None,
+            kv: BTreeMap::new(),
+            executed: BTreeMap::new(),
+            recovered,
+            votes: Vec::new(),
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+            pending: Vec::new(),
+        };
+        node.reset_election_timer(out);
+        node
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: RaftMsg, out: &mut RaftOut) {
+        self.observe_term(msg.term(), out);
+        match msg {
+            RaftMsg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.on_request_vote(from, term, last_log_index, last_log_term, out),
+            RaftMsg::RequestVoteReply { term, vote_granted } => {
+                if self.role == Role::Candidate
+                    && term == self.current_term
+                    && vote_granted
+                    && !self.votes.contains(&from)
+                {
+                    self.votes.push(from);
+                    if self.votes.len() >= self.majority() {
+                        self.become_leader(out);
+                    }
+                }
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => self.on_append_entries(
+                from,
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+                out,
+            ),
+            RaftMsg::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+                reject_prev,
+                last_log_index,
+            } => {
+                if self.role == Role::Leader && term == self.current_term {
+                    self.on_append_reply(
+                        from,
+                        success,
+                        match_index,
+                        reject_prev,
+                        last_log_index,
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: RaftTimer, out: &mut RaftOut) {
+        match timer {
+            RaftTimer::Election => {
+                if self.role != Role::Leader {
+                    self.start_election(out);
+                }
+            }
+            RaftTimer::Heartbeat => {
+                if self.role == Role::Leader {
+                    self.broadcast_append(out);
+                    out.set_timer(
+                        RaftTimer::Heartbeat,
+                        self.cfg.heartbeat_interval,
+                        self.cfg.heartbeat_interval,
+                    );
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, req: Request, out: &mut RaftOut) {
+        if self.role != Role::Leader {
+            out.reply(
+                req.id,
+                Reply::NotLeader {
+                    leader: self.leader,
+                },
+            );
+            return;
+        }
+        if self.cfg.client_serials {
+            if let Some(&at) = self.executed.get(&req.cmd) {
+                let id = self.id;
+                out.note(|| {
+                    format!("S{id}: {} was executed at index {at}; answers without running it again (§8)", req.cmd)
+                });
+                out.reply(req.id, Reply::Ok { index: at });
+                return;
+            }
+        }
+        let term = self.current_term;
+        let idx = self.log.append(Entry {
+            term,
+            cmd: Some(req.cmd),
+        });
+        self.pending.push((idx, term, req.id));
+        let id = self.id;
+        out.note(|| format!("S{id} appends {} at index {idx} (term {term})", req.cmd));
+        self.broadcast_append(out);
+        self.advance_commit(out);
+    }
+
+    fn on_action(&mut self, id: &str, out: &mut RaftOut) {
+        if id == "timeout" {
+            self.force_timeout(out);
+        }
+    }
+
+    fn durable(&self) -> RaftDurable {
+        RaftDurable {
+            current_term: self.current_term,
+            voted_for: self.voted_for,
+            log: self.log.clone(),
+        }
+    }
+
+    fn leads(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(self.current_term)
+    }
+
+    fn outcome(&self, index: u64) -> Outcome {
+        match self.log.get(index) {
+            Some(e) if index <= self.commit_index => Outcome::Committed(e.cmd),
+            _ => Outcome::Pending,
+        }
+    }
+
+    fn view_tail(&self, max: usize) -> NodeView {
+        let skip = self.log.entries().len().saturating_sub(max);
+        let log = self
+            .log
+            .entries()
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(i, e)| EntryView {
+                term: e.term,
+                text: e
+                    .cmd
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "no-op".into()),
+                committed: (i as u64) < self.commit_index,
+                tag: e.term.to_string(),
+                mark: "",
+            })
+            .collect();
+        let progress = if self.role == Role::Leader {
+            self.peers
+                .iter()
+                .map(|&p| PeerProgress {
+                    peer: p,
+                    next: self.next_index[p as usize],
+                    matched: self.match_index[p as usize],
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        NodeView {
+            id: self.id,
+            up: true,
+            role: self.role.as_str(),
+            term: self.current_term,
+            leading: self.role == Role::Leader,
+            headline: format!("term {}", self.current_term),
+            subline: match self.voted_for {
+                Some(c) => format!("vote S{c}"),
+                None => "no vote".into(),
+            },
+            // Figure 2: commitIndex is volatile. After a restart the entries
+            // are all there but none is known committed, until a leader says.
+            badge: if self.recovered && self.commit_index == 0 {
+                "commit index lost in the crash".into()
+            } else {
+                String::new()
+            },
+            details: Vec::new(),
+            log,
+            log_offset: skip as u64,
+            commit_index: self.commit_index,
+            progress,
+            state_machine: sm.join(" "),
+        }
+    }
+}
+
+pub use crate::protocols::common::cmd;
+
+impl Raft {
+    /// The user forced this node's main timeout.
+    fn force_timeout(&mut self, out: &mut RaftOut) {
+        self.start_election(out);
+    }
+}

@@ -1,0 +1,176 @@
+//! Built-in classroom scenarios for Raft.
+
+use crate::protocol::meta::BuiltIn;
+use crate::protocols::common::cmd;
+use crate::script::{isolate, leader, leader_other_than, request, Script, MS};
+use crate::sim::Action;
+
+fn leader_crash(tl: &mut dyn Script) {
+    tl.advance_to(600 * MS);
+    let l = leader(tl).unwrap_or(1);
+    request(tl, 600 * MS, l, cmd(0, 1));
+    request(tl, 700 * MS, l, cmd(1, 2));
+    tl.act(1_200 * MS, Action::Crash { node: l });
+    tl.act(2_500 * MS, Action::Restart { node: l });
+}
+
+fn split_vote(tl: &mut dyn Script) {
+    tl.act(50 * MS, Action::Timeout { node: 1 });
+    tl.act(50 * MS, Action::Timeout { node: 3 });
+}
+
+fn partitioned_leader(tl: &mut dyn Script) {
+    tl.advance_to(800 * MS);
+    let l = leader(tl).unwrap_or(1);
+    isolate(tl, l, 800 * MS);
+    let t = 900 * MS;
+    request(tl, t, l, cmd(0, 1));
+    request(tl, t + 100 * MS, l, cmd(1, 2));
+    tl.advance_to(2_000 * MS);
+    if let Some(l2) = leader_other_than(tl, Some(l)) {
+        request(tl, 2_000 * MS, l2, cmd(2, 3));
+    }
+    tl.act(3_000 * MS, Action::HealAll);
+}
+
+fn catch_up(tl: &mut dyn Script) {
+    tl.advance_to(600 * MS);
+    let l = leader(tl).unwrap_or(1);
+    let f = if l == 5 { 4 } else { 5 };
+    tl.act(600 * MS, Action::Crash { node: f });
+    for k in 0..5u32 {
+        let t = (800 + 200 * u64::from(k)) * MS;
+        tl.advance_to(t);
+        let l = leader(tl).unwrap_or(l);
+        request(tl, t, l, cmd((k % 3) as u8, k + 1));
+    }
+    tl.act(2_000 * MS, Action::Restart { node: f });
+}
+
+fn figure8(tl: &mut dyn Script) {
+    let mut t = 0;
+    let mut act = |tl: &mut dyn Script, a: Action| {
+        t += 200 * MS;
+        tl.act(t, a);
+    };
+    act(tl, Action::Timeout { node: 1 });
+    act(
+        tl,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        },
+    );
+    act(tl, Action::Timeout { node: 1 });
+    for o in [3, 4, 5] {
+        act(tl, Action::CutBoth { a: 1, b: o });
+    }
+    act(
+        tl,
+        Action::Request {
+            node: 1,
+            cmd: cmd(0, 2),
+        },
+    );
+    act(tl, Action::Crash { node: 1 });
+    act(tl, Action::HealAll);
+    act(tl, Action::Timeout { node: 5 });
+    for o in [1, 2, 3, 4] {
+        act(tl, Action::CutBoth { a: 5, b: o });
+    }
+    act(
+        tl,
+        Action::Request {
+            node: 5,
+            cmd: cmd(0, 3),
+        },
+    );
+    act(tl, Action::Crash { node: 5 });
+    act(tl, Action::HealAll);
+    act(tl, Action::Restart { node: 1 });
+    act(tl, Action::CutBoth { a: 1, b: 4 });
+    act(tl, Action::CutBoth { a: 1, b: 5 });
+    act(tl, Action::Timeout { node: 1 });
+    act(tl, Action::Timeout { node: 1 });
+    act(tl, Action::Crash { node: 1 });
+    act(tl, Action::HealAll);
+    act(tl, Action::Restart { node: 5 });
+    act(tl, Action::Timeout { node: 5 });
+    act(tl, Action::Timeout { node: 5 });
+    act(
+        tl,
+        Action::Request {
+            node: 5,
+            cmd: cmd(0, 4),
+        },
+    );
+}
+
+/// The built-in scenarios, in menu order.
+pub const SCENARIOS: &[BuiltIn] = &[
+    BuiltIn {
+        id: "leader-crash",
+        title: "Leader crash and re-election",
+        about: "S3 is elected leader for term 1 and replicates two client requests (x=1, y=2) to every \
+         server. At 1.2 s S3 crashes. Its followers stop hearing heartbeats; the first whose \
+         randomized election timer runs out (S1, at about 1.36 s) becomes a candidate for term 2 \
+         and wins the votes of the majority that is still up (§5.2) at about 1.4 s. Committed \
+         entries survive: the new leader's log holds them all (§5.4). At 2.5 s S3 restarts, sees \
+         the higher term and rejoins as a follower.",
+        nodes: 5,
+        seed: 1,
+        settings: "",
+        script: leader_crash,
+    },
+    BuiltIn {
+        id: "split-vote",
+        title: "Split vote",
+        about: "Four servers, no leader yet. At 50 ms S1 and S3 time out at the same moment, both become \
+         candidates for term 1 and vote for themselves; each wins one more vote and neither reaches \
+         the majority of three. The term ends without a leader. Randomized election timeouts (§5.2) \
+         make a repeat unlikely: one candidate times out first, starts term 2 and wins.",
+        nodes: 4,
+        seed: 4,
+        settings: "",
+        script: split_vote,
+    },
+    BuiltIn {
+        id: "partitioned-leader",
+        title: "Partitioned old leader",
+        about: "At 0.8 s the leader is cut off from every other server. It still believes it leads and \
+         accepts client writes, but it can never replicate them to a majority, so they stay \
+         uncommitted (dashed). The majority side elects a new leader in a higher term and commits \
+         new writes. At 3 s the network heals: the old leader sees the higher term, steps down, and \
+         its uncommitted entries are overwritten by the new leader's log (§5.3).",
+        nodes: 5,
+        seed: 21,
+        settings: "",
+        script: partitioned_leader,
+    },
+    BuiltIn {
+        id: "catch-up",
+        title: "A follower falls behind and catches up",
+        about: "At 0.6 s one follower crashes. The leader keeps committing five client requests with the \
+         remaining majority. At 2 s the follower restarts with its old log. The leader's \
+         AppendEntries fail the consistency check until nextIndex backs off to where the logs agree \
+         (§5.3); then the missing entries flow in batches and the follower's matchIndex catches up.",
+        nodes: 5,
+        seed: 31,
+        settings: "",
+        script: catch_up,
+    },
+    BuiltIn {
+        id: "figure-8",
+        title: "Figure 8: why old-term entries are not committed by counting",
+        about: "The paper's Figure 8, step by step (elections are forced; no §8 no-op, as in the figure). \
+                (a) S1 leads term 2 and replicates index 2 to S2 only. (b) S1 crashes; S5 wins term 3 with \
+                S3 and S4 and accepts a different entry at index 2. (c) S5 crashes; S1 restarts, wins term 4 \
+                and copies its term-2 entry to S3: it is now on a majority, but Raft does not count it as \
+                committed, because it is not from the current term (§5.4.2). (d) S1 crashes; S5 wins term 5 \
+                (its last term, 3, beats 2) and overwrites index 2 everywhere. Nothing committed was lost.",
+        nodes: 5,
+        seed: 8,
+        settings: r#"{"election_timeout_min":60000000,"election_timeout_max":60000000,"noop_on_election":false}"#,
+        script: figure8,
+    },
+];

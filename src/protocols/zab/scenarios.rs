@@ -1,0 +1,98 @@
+//! Built-in classroom scenarios for Zab.
+
+use crate::protocol::meta::BuiltIn;
+use crate::protocols::common::cmd;
+use crate::script::{isolate, leader, leader_other_than, request, Script, MS};
+use crate::sim::Action;
+
+fn leader_crash(tl: &mut dyn Script) {
+    tl.advance_to(800 * MS);
+    let l = leader(tl).unwrap_or(1);
+    request(tl, 800 * MS, l, cmd(0, 1));
+    request(tl, 900 * MS, l, cmd(1, 2));
+    request(tl, 1_200 * MS, l, cmd(2, 3));
+    tl.act(1_207 * MS, Action::Crash { node: l });
+    tl.act(3_500 * MS, Action::Restart { node: l });
+}
+
+fn truncate(tl: &mut dyn Script) {
+    tl.advance_to(800 * MS);
+    let l = leader(tl).unwrap_or(1);
+    request(tl, 800 * MS, l, cmd(0, 1));
+    tl.advance_to(900 * MS);
+    isolate(tl, l, 900 * MS);
+    request(tl, 950 * MS, l, cmd(1, 2));
+    request(tl, 1_000 * MS, l, cmd(2, 3));
+    tl.advance_to(2_400 * MS);
+    if let Some(l2) = leader_other_than(tl, Some(l)) {
+        request(tl, 2_400 * MS, l2, cmd(0, 4));
+    }
+    tl.act(3_000 * MS, Action::HealAll);
+}
+
+fn catch_up(tl: &mut dyn Script) {
+    tl.advance_to(800 * MS);
+    let l = leader(tl).unwrap_or(1);
+    let f = if l == 5 { 4 } else { 5 };
+    tl.act(800 * MS, Action::Crash { node: f });
+    request(tl, 900 * MS, l, cmd(0, 1));
+    request(tl, 1_000 * MS, l, cmd(1, 2));
+    tl.act(1_600 * MS, Action::Crash { node: l });
+    tl.advance_to(2_600 * MS);
+    if let Some(l2) = leader_other_than(tl, Some(l)) {
+        request(tl, 2_600 * MS, l2, cmd(2, 3));
+        request(tl, 2_700 * MS, l2, cmd(0, 4));
+    }
+    tl.act(3_000 * MS, Action::Restart { node: f });
+}
+
+/// The built-in scenarios, in menu order.
+pub const SCENARIOS: &[BuiltIn] = &[
+    BuiltIn {
+        id: "zab-leader-crash",
+        title: "Zab: leader crash mid-broadcast",
+        about:
+            "Fast leader election picks the node with the highest (epoch, last zxid, id); it runs \
+         discovery (FollowerInfo, NewEpoch, AckEpoch) and synchronisation (NewLeader, \
+         AckNewLeader, UpToDate), then broadcasts: each request gets the next zxid, is proposed, \
+         acknowledged by a quorum and committed. At 1.2 s the leader proposes one more \
+         transaction and crashes a few milliseconds later, when only some followers have it. The \
+         election prefers a follower whose last zxid includes it; that leader's history becomes \
+         the new epoch's initial history, is synchronised to a quorum and committed, so the \
+         proposal is delivered everywhere in the same order. Nothing delivered is lost.",
+        nodes: 5,
+        seed: 7,
+        settings: "",
+        script: leader_crash,
+    },
+    BuiltIn {
+        id: "zab-truncate",
+        title: "Zab: an isolated leader's uncommitted proposals are truncated",
+        about: "At 0.8 s the leader is cut off from everyone. It appends two proposals to its own \
+         history but no quorum acknowledges them, so they stay uncommitted (dashed). Within its \
+         syncLimit it notices it has lost its quorum and goes back to looking. The other four \
+         elect a new leader in a higher epoch, which commits a new request. At 3 s the network \
+         heals: the old leader joins the new one, and because its last zxid is from an epoch whose \
+         tail the new leader never had, it gets TRUNC: its uncommitted proposals are cut, then \
+         DIFF brings it up to date.",
+        nodes: 5,
+        seed: 21,
+        settings: "",
+        script: truncate,
+    },
+    BuiltIn {
+        id: "zab-catch-up",
+        title: "Zab: a follower that missed an epoch is synchronised",
+        about:
+            "At 0.8 s a follower crashes. The leader keeps committing requests with the remaining \
+         quorum; at 1.6 s the leader itself crashes, and the other three elect a new leader in a \
+         new epoch, which commits more. At 3 s the follower restarts with its old history and an \
+         old epoch. It looks for a leader, hears that a quorum follows one, and joins it: \
+         discovery, then NewLeader with a DIFF of every transaction it missed, across both \
+         epochs, and UpToDate.",
+        nodes: 5,
+        seed: 31,
+        settings: "",
+        script: catch_up,
+    },
+];
