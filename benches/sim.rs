@@ -42,7 +42,7 @@ fn links() {
     let cases = [
         (
             "built-in figure-8",
-            replviz::scenario::builtin::build("figure-8").unwrap_or_default(),
+            replviz::scenarios::build("figure-8").unwrap_or_default(),
         ),
         ("10-minute recording", long.scenario().clone()),
     ];

@@ -14,10 +14,12 @@
 
 pub mod anysim;
 pub mod bench;
+pub mod descriptor;
 pub mod link;
 pub mod protocol;
 pub mod protocols;
 pub mod scenario;
+pub mod scenarios;
 pub mod script;
 pub mod sim;
 pub mod timeline;

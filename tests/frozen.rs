@@ -97,10 +97,10 @@ fn handmade() -> Vec<(&'static str, String)> {
 /// Every frozen case: (name, scenario).
 fn cases() -> Vec<(String, replviz::scenario::Scenario)> {
     let mut v = Vec::new();
-    for id in replviz::scenario::builtin::ids() {
+    for id in replviz::scenarios::ids() {
         v.push((
             format!("builtin:{id}"),
-            replviz::scenario::builtin::build(id).unwrap(),
+            replviz::scenarios::build(id).unwrap(),
         ));
     }
     for (p, json) in handmade() {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{leaders, run_preset as run, views};
 use replviz::link::{decode, encode};
-use replviz::scenario::builtin::{build, ids};
+use replviz::scenarios::{build, ids};
 
 const MS: u64 = 1_000;
 

@@ -8,7 +8,7 @@ use common::{leaders, run_preset as run, views};
 use replviz::link::{decode, encode};
 use replviz::protocol::NodeView;
 use replviz::protocols::ProtocolKind;
-use replviz::scenario::builtin::{build, ids_for, protocol_of};
+use replviz::scenarios::{build, ids_for, protocol_of};
 use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;

@@ -12,7 +12,7 @@ pub mod raft;
 pub mod twopc;
 pub mod zab;
 
-use crate::protocol::meta::Descriptor;
+use crate::descriptor::Descriptor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every registered protocol, in menu order. The first is the default.

@@ -24,10 +24,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use trace::{DropReason, TraceEvent, TraceKind};
 
-/// Virtual time in microseconds since the start of the run.
-pub type Time = u64;
-/// A node id, 1-based.
-pub type NodeId = u32;
+pub use crate::protocol::{NodeId, Time};
 /// A message id, unique within a run.
 pub type MsgId = u64;
 

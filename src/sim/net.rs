@@ -41,15 +41,7 @@ impl Default for NetConfig {
     }
 }
 
-/// How a protocol's messages travel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transport {
-    /// Independent datagrams: lost, duplicated and reordered.
-    Datagram,
-    /// Ordered connections: loss becomes retransmission delay; a cut or a
-    /// crash breaks the connection, and each end learns it by its own timeout.
-    Connection,
-}
+pub use crate::protocol::Transport;
 
 /// Most retransmissions of one segment before its connection gives up
 /// (then the message is lost and the connection broken).

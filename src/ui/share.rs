@@ -5,7 +5,7 @@
 use super::state::AppState;
 use crate::link;
 use crate::protocols::ProtocolKind;
-use crate::scenario::builtin as presets;
+use crate::scenarios as presets;
 use crate::sim::trace::TraceKind;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};

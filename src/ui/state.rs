@@ -9,8 +9,8 @@
 use crate::link;
 use crate::protocol::{Command, Key, NodeView};
 use crate::protocols::ProtocolKind;
-use crate::scenario::builtin as presets;
 use crate::scenario::{parse_query, Scenario};
+use crate::scenarios as presets;
 use crate::sim::net::LinkState;
 use crate::sim::trace::{TraceEvent, TraceKind};
 use crate::sim::{Action, NodeId, Time};

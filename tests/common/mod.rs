@@ -13,7 +13,7 @@ pub const SEC: Time = 1_000_000;
 
 /// Run built-in scenario `id` to `until` µs; it must raise no violation.
 pub fn run_preset(id: &str, until: Time) -> replviz::timeline::Timeline {
-    let s = replviz::scenario::builtin::build(id).expect(id);
+    let s = replviz::scenarios::build(id).expect(id);
     let mut tl = replviz::timeline::Timeline::new(s);
     tl.advance_to(until);
     assert!(

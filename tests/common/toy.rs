@@ -6,7 +6,7 @@
 //! hear a heartbeat. It claims nothing beyond "only the primary writes".
 
 use replviz::anysim::{boot, boot_with, settings};
-use replviz::protocol::meta::{BuiltIn, Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
+use replviz::descriptor::{BuiltIn, Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
 use replviz::protocol::{
     Command, EntryView, Message, NodeView, Out, Outcome, Protocol, Reply, Request, Settings,
     TimerInfo,

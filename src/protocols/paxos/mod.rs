@@ -11,7 +11,7 @@ pub use check::PaxosChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings};
-use crate::protocol::meta::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for Paxos {

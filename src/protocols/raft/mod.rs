@@ -12,7 +12,7 @@ pub use check::RaftChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings};
-use crate::protocol::meta::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
+use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for Raft {
@@ -25,9 +25,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
     title: "Raft",
     source: "Ongaro & Ousterhout 2014",
     roles: &[
-        meta::Role { id: "leader", label: "★ leader", tone: "lead" },
-        meta::Role { id: "candidate", label: "? candidate", tone: "try" },
-        meta::Role { id: "follower", label: "follower", tone: "follow" },
+        descriptor::Role { id: "leader", label: "★ leader", tone: "lead" },
+        descriptor::Role { id: "candidate", label: "? candidate", tone: "try" },
+        descriptor::Role { id: "follower", label: "follower", tone: "follow" },
     ],
     messages: &[
         MsgKind { kind: "RequestVote", label: "RV", tone: "elect" },

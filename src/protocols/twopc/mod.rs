@@ -12,7 +12,7 @@ pub use check::TwoPcChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings};
-use crate::protocol::meta::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for TwoPc {

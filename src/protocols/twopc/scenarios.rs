@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for two-phase commit.
 
-use crate::protocol::meta::BuiltIn;
+use crate::descriptor::BuiltIn;
 use crate::protocols::common::cmd;
 use crate::script::{advance_until, request, Script, MS};
 use crate::sim::Action;

@@ -38,11 +38,11 @@
 //!
 //! [`ZabBug`] holds deliberately broken variants that only tests select.
 
+use crate::protocol::Transport;
 use crate::protocol::{
     Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
-use crate::sim::net::Transport;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

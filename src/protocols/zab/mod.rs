@@ -12,7 +12,7 @@ pub use check::ZabChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings};
-use crate::protocol::meta::{Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::descriptor::{Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for Zab {

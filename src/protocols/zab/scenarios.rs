@@ -1,6 +1,6 @@
 //! Built-in classroom scenarios for Zab.
 
-use crate::protocol::meta::BuiltIn;
+use crate::descriptor::BuiltIn;
 use crate::protocols::common::cmd;
 use crate::script::{isolate, leader, leader_other_than, request, Script, MS};
 use crate::sim::Action;

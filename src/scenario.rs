@@ -9,8 +9,6 @@
 //! parsing never panics and reports every problem in plain words while
 //! falling back to defaults.
 
-pub mod builtin;
-
 use crate::anysim::{AnySim, Setup};
 use crate::protocols::ProtocolKind;
 use crate::sim::net::NetConfig;
@@ -214,13 +212,20 @@ pub fn parse_query(query: &str) -> QueryStart {
                 Ok(s) => q.seed = s,
                 Err(e) => q.errors.push(format!("{e} Using {DEFAULT_SEED}.")),
             },
-            "preset" => match builtin::ids().iter().find(|id| **id == v) {
-                Some(id) => q.preset = Some(id.to_string()),
-                None => q.errors.push(format!(
-                    "Unknown built-in scenario \"{v}\" (known: {}).",
-                    builtin::ids().join(", ")
-                )),
-            },
+            "preset" => {
+                // Built-in scenarios as the registry lists them (this layer
+                // sits below `crate::scenarios`, which builds them).
+                let ids: Vec<&str> = ProtocolKind::all()
+                    .flat_map(|p| p.scenarios.iter().map(|b| b.id))
+                    .collect();
+                match ids.iter().find(|id| **id == v) {
+                    Some(id) => q.preset = Some(id.to_string()),
+                    None => q.errors.push(format!(
+                        "Unknown built-in scenario \"{v}\" (known: {}).",
+                        ids.join(", ")
+                    )),
+                }
+            }
             "protocol" => match ProtocolKind::parse(&v) {
                 Some(p) => q.protocol = p,
                 None => q.errors.push(format!(

@@ -7,13 +7,29 @@
 //! timers are requested as ranges that the kernel resolves with its seeded RNG.
 //! Each engine also renders a protocol-agnostic [`NodeView`] for the UI,
 //! and each protocol describes itself to the rest of the app with one
-//! [`meta::Descriptor`].
+//! [`crate::descriptor::Descriptor`].
+//!
+//! The few types the kernel and engines both need (time, node ids,
+//! transports) are defined here and re-exported by the kernel, so that the
+//! contract imports nothing and everything else imports it.
 
-pub mod meta;
-
-use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
+
+/// Virtual time in microseconds since the start of the run.
+pub type Time = u64;
+/// A node id, 1-based.
+pub type NodeId = u32;
+
+/// How a protocol's messages travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Independent datagrams: lost, duplicated and reordered.
+    Datagram,
+    /// Ordered connections: loss becomes retransmission delay; a cut or a
+    /// crash breaks the connection, and each end learns it by its own timeout.
+    Connection,
+}
 
 /// Identifies one client request across its whole life.
 pub type RequestId = u64;
@@ -209,7 +225,7 @@ pub trait Protocol: Clone + Debug + 'static {
     const NAME: &'static str;
     /// How its messages travel: datagrams (the default, as the Raft and
     /// Paxos papers assume) or ordered connections (TCP-based systems).
-    const TRANSPORT: crate::sim::net::Transport = crate::sim::net::Transport::Datagram;
+    const TRANSPORT: Transport = Transport::Datagram;
 
     /// Boot a node (fresh when `durable` is `None`, otherwise restarting).
     fn boot(

@@ -1,13 +1,13 @@
 //! Built-in classroom scenarios: the registry's scenarios by id, for the
 //! menu and `?preset=`. Each protocol folder declares its own as data plus a
-//! script ([`crate::protocol::meta::BuiltIn`]); this module builds one by
+//! script ([`crate::descriptor::BuiltIn`]); this module builds one by
 //! running its script against a timeline, so "crash the leader" crashes
 //! whoever actually leads at that moment, and the result is an ordinary
 //! scenario (it opens from a link).
 
-use super::Scenario;
-use crate::protocol::meta::BuiltIn;
+use crate::descriptor::BuiltIn;
 use crate::protocols::ProtocolKind;
+use crate::scenario::Scenario;
 use crate::timeline::Timeline;
 
 /// Every built-in scenario with its protocol, in menu order.
