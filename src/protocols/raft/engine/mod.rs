@@ -1,0 +1,467 @@
+//! Raft, as in "In Search of an Understandable Consensus Algorithm (Extended
+//! Version)", Ongaro & Ousterhout, 2014: section 5 and Figure 2.
+//!
+//! Each server is a follower, candidate or leader (§5.1). A follower whose
+//! election timer (randomized from a range, §5.2) expires becomes a candidate:
+//! it increments `currentTerm`, votes for itself and sends `RequestVote` to
+//! every peer. A server grants at most one vote per term, and only to a
+//! candidate whose log is at least as up-to-date as its own (§5.4.1). A
+//! candidate with votes from a majority becomes leader; it sends
+//! `AppendEntries` heartbeats, replicates client commands with the
+//! consistency check on `prevLogIndex`/`prevLogTerm`, backs `nextIndex` off
+//! on rejection and tracks `matchIndex` (§5.3). It advances `commitIndex` to
+//! the highest index stored on a majority **whose entry is from its current
+//! term** (§5.4.2, the lesson of Figure 8); entries of earlier terms commit
+//! indirectly. A new leader appends a no-op so that it can commit promptly
+//! (§8). Committed entries are applied in order to a key-value store.
+//!
+//! Any RPC carrying a higher term makes the receiver adopt it and become a
+//! follower (§5.1). `currentTerm`, `votedFor` and the log are persistent
+//! ([`RaftDurable`]); everything else is rebuilt after a crash.
+//!
+//! [`RaftBug`] holds deliberately broken variants that only tests select, to
+//! prove that the checkers in [`crate::check::raft`] catch real bugs.
+
+mod election;
+mod messages;
+mod replication;
+mod rpc;
+
+pub use messages::*;
+
+use super::log::{Entry, Log};
+use crate::protocol::{
+    Command, EntryView, Key, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply,
+    Request, RequestId, TimerInfo,
+};
+use crate::sim::{NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Raft settings shared by all servers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RaftConfig {
+    /// Lower bound of the randomized election timeout (µs). Paper: 150 ms.
+    pub election_timeout_min: Time,
+    /// Upper bound of the randomized election timeout (µs). Paper: 300 ms.
+    pub election_timeout_max: Time,
+    /// Interval between leader heartbeats (µs).
+    pub heartbeat_interval: Time,
+    /// Most entries carried by one AppendEntries.
+    pub max_batch: usize,
+    /// Append a no-op entry when elected (§8).
+    pub noop_on_election: bool,
+    /// §8 client serial numbers: the state machine remembers each command it
+    /// executed (the app's command values are unique, so a command is its
+    /// own serial number) and answers a retry without executing it again.
+    pub client_serials: bool,
+    /// A deliberately broken variant; tests only.
+    #[serde(skip)]
+    pub bug: Option<RaftBug>,
+}
+
+impl Default for RaftConfig {
+    fn default() -> Self {
+        RaftConfig {
+            election_timeout_min: 150_000,
+            election_timeout_max: 300_000,
+            heartbeat_interval: 50_000,
+            max_batch: 8,
+            noop_on_election: true,
+            client_serials: false,
+            bug: None,
+        }
+    }
+}
+
+impl crate::protocol::Settings for RaftConfig {
+    /// Check settings read from a link or file; the message says what is wrong.
+    fn check(&self) -> Result<(), String> {
+        let ok = crate::protocols::common::intervals_ok(&[
+            self.election_timeout_min,
+            self.election_timeout_max,
+            self.heartbeat_interval,
+        ]) && self.election_timeout_min <= self.election_timeout_max
+            && (1..=10_000).contains(&self.max_batch);
+        ok.then_some(())
+            .ok_or_else(|| "This scenario's Raft timing settings are out of range.".to_string())
+    }
+}
+
+/// Deliberately wrong variants, used to show that the invariant checks bite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftBug {
+    /// Commit entries of previous terms by counting replicas (the Figure 8
+    /// hazard that §5.4.2 forbids).
+    CommitPreviousTermsByCount,
+    /// Grant votes without the log up-to-date check of §5.4.1.
+    VoteWithoutLogCheck,
+    /// When commitIndex jumps by several entries, apply only the last one
+    /// (lastApplied set straight to commitIndex instead of Figure 2's
+    /// one-by-one "increment lastApplied, apply log[lastApplied]"): the logs
+    /// agree, the state machines do not.
+    ApplyOnlyLast,
+}
+
+/// A server's role (§5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Passive: answers leaders and candidates.
+    Follower,
+    /// Trying to become leader.
+    Candidate,
+    /// Handles client requests and replicates the log.
+    Leader,
+}
+
+impl Role {
+    /// The role's name as the UI and automation contract use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
+/// Persistent state on all servers (Figure 2), kept across crashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftDurable {
+    /// Latest term the server has seen.
+    pub current_term: u64,
+    /// Candidate that received the vote in the current term.
+    pub voted_for: Option<NodeId>,
+    /// The log.
+    pub log: Log,
+}
+
+/// One Raft server.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    id: NodeId,
+    peers: Vec<NodeId>,
+    cfg: RaftConfig,
+    // Persistent state (Figure 2).
+    current_term: u64,
+    voted_for: Option<NodeId>,
+    log: Log,
+    // Volatile state on all servers.
+    commit_index: u64,
+    last_applied: u64,
+    role: Role,
+    leader: Option<NodeId>,
+    kv: BTreeMap<Key, u32>,
+    /// §8: each command executed, with the index it was executed at.
+    executed: BTreeMap<Command, u64>,
+    /// Booted from a durable log: commitIndex, being volatile, starts at 0
+    /// until a leader says how far it reaches.
+    recovered: bool,
+    // Candidates.
+    votes: Vec<NodeId>,
+    // Volatile state on leaders, indexed by node id (index 0 unused).
+    next_index: Vec<u64>,
+    match_index: Vec<u64>,
+    pending: Vec<(u64, u64, RequestId)>,
+}
+
+type RaftOut = Out<RaftMsg, RaftTimer>;
+
+impl Raft {
+    /// This server's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// currentTerm.
+    pub fn current_term(&self) -> u64 {
+        self.current_term
+    }
+    /// votedFor.
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    /// The log.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    /// commitIndex.
+    pub fn commit_index(&self) -> u64 {
+        self.commit_index
+    }
+    /// lastApplied.
+    pub fn last_applied(&self) -> u64 {
+        self.last_applied
+    }
+    /// The leader this server believes in, if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    /// The applied key-value state.
+    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+        &self.kv
+    }
+    /// Does the state machine skip commands it executed before (§8)?
+    pub fn client_serials(&self) -> bool {
+        self.cfg.client_serials
+    }
+    /// matchIndex for `peer` (leaders only; 0 otherwise).
+    pub fn match_index(&self, peer: NodeId) -> u64 {
+        self.match_index.get(peer as usize).copied().unwrap_or(0)
+    }
+    /// nextIndex for `peer` (leaders only; 0 otherwise).
+    pub fn next_index(&self, peer: NodeId) -> u64 {
+        self.next_index.get(peer as usize).copied().unwrap_or(0)
+    }
+
+    fn cluster_size(&self) -> usize {
+        self.peers.len() + 1
+    }
+    fn majority(&self) -> usize {
+        self.cluster_size() / 2 + 1
+    }
+}
+impl Protocol for Raft {
+    type Config = RaftConfig;
+    type Msg = RaftMsg;
+    type Timer = RaftTimer;
+    type Durable = RaftDurable;
+    const NAME: &'static str = "raft";
+
+    fn boot(
+        id: NodeId,
+        peers: &[NodeId],
+        cfg: &RaftConfig,
+        durable: Option<RaftDurable>,
+        out: &mut RaftOut,
+    ) -> Self {
+        let d = durable.unwrap_or(RaftDurable {
+            current_term: 0,
+            voted_for: None,
+            log: Log::default(),
+        });
+        let recovered = !d.log.entries().is_empty();
+        let node = Raft {
+            id,
+            peers: peers.to_vec(),
+            cfg: cfg.clone(),
+            current_term: d.current_term,
+            voted_for: d.voted_for,
+            log: d.log,
+            commit_index: 0,
+            last_applied: 0,
+            role: Role::Follower,
+            leader: None,
+            kv: BTreeMap::new(),
+            executed: BTreeMap::new(),
+            recovered,
+            votes: Vec::new(),
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+            pending: Vec::new(),
+        };
+        node.reset_election_timer(out);
+        node
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: RaftMsg, out: &mut RaftOut) {
+        self.observe_term(msg.term(), out);
+        match msg {
+            RaftMsg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.on_request_vote(from, term, last_log_index, last_log_term, out),
+            RaftMsg::RequestVoteReply { term, vote_granted } => {
+                if self.role == Role::Candidate
+                    && term == self.current_term
+                    && vote_granted
+                    && !self.votes.contains(&from)
+                {
+                    self.votes.push(from);
+                    if self.votes.len() >= self.majority() {
+                        self.become_leader(out);
+                    }
+                }
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => self.on_append_entries(
+                from,
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+                out,
+            ),
+            RaftMsg::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+                reject_prev,
+                last_log_index,
+            } => {
+                if self.role == Role::Leader && term == self.current_term {
+                    self.on_append_reply(
+                        from,
+                        success,
+                        match_index,
+                        reject_prev,
+                        last_log_index,
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: RaftTimer, out: &mut RaftOut) {
+        match timer {
+            RaftTimer::Election => {
+                if self.role != Role::Leader {
+                    self.start_election(out);
+                }
+            }
+            RaftTimer::Heartbeat => {
+                if self.role == Role::Leader {
+                    self.broadcast_append(out);
+                    out.set_timer(
+                        RaftTimer::Heartbeat,
+                        self.cfg.heartbeat_interval,
+                        self.cfg.heartbeat_interval,
+                    );
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, req: Request, out: &mut RaftOut) {
+        if self.role != Role::Leader {
+            out.reply(
+                req.id,
+                Reply::NotLeader {
+                    leader: self.leader,
+                },
+            );
+            return;
+        }
+        if self.cfg.client_serials {
+            if let Some(&at) = self.executed.get(&req.cmd) {
+                let id = self.id;
+                out.note(|| {
+                    format!("S{id}: {} was executed at index {at}; answers without running it again (§8)", req.cmd)
+                });
+                out.reply(req.id, Reply::Ok { index: at });
+                return;
+            }
+        }
+        let term = self.current_term;
+        let idx = self.log.append(Entry {
+            term,
+            cmd: Some(req.cmd),
+        });
+        self.pending.push((idx, term, req.id));
+        let id = self.id;
+        out.note(|| format!("S{id} appends {} at index {idx} (term {term})", req.cmd));
+        self.broadcast_append(out);
+        self.advance_commit(out);
+    }
+
+    fn on_action(&mut self, id: &str, out: &mut RaftOut) {
+        if id == "timeout" {
+            self.force_timeout(out);
+        }
+    }
+
+    fn durable(&self) -> RaftDurable {
+        RaftDurable {
+            current_term: self.current_term,
+            voted_for: self.voted_for,
+            log: self.log.clone(),
+        }
+    }
+
+    fn leads(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(self.current_term)
+    }
+
+    fn outcome(&self, index: u64) -> Outcome {
+        match self.log.get(index) {
+            Some(e) if index <= self.commit_index => Outcome::Committed(e.cmd),
+            _ => Outcome::Pending,
+        }
+    }
+
+    fn view_tail(&self, max: usize) -> NodeView {
+        let skip = self.log.entries().len().saturating_sub(max);
+        let log = self
+            .log
+            .entries()
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(i, e)| EntryView {
+                term: e.term,
+                text: e
+                    .cmd
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "no-op".into()),
+                committed: (i as u64) < self.commit_index,
+                tag: e.term.to_string(),
+                mark: "",
+            })
+            .collect();
+        let progress = if self.role == Role::Leader {
+            self.peers
+                .iter()
+                .map(|&p| PeerProgress {
+                    peer: p,
+                    next: self.next_index[p as usize],
+                    matched: self.match_index[p as usize],
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        NodeView {
+            id: self.id,
+            up: true,
+            role: self.role.as_str(),
+            term: self.current_term,
+            leading: self.role == Role::Leader,
+            headline: format!("term {}", self.current_term),
+            subline: match self.voted_for {
+                Some(c) => format!("vote S{c}"),
+                None => "no vote".into(),
+            },
+            // Figure 2: commitIndex is volatile. After a restart the entries
+            // are all there but none is known committed, until a leader says.
+            badge: if self.recovered && self.commit_index == 0 {
+                "commit index lost in the crash".into()
+            } else {
+                String::new()
+            },
+            details: Vec::new(),
+            log,
+            log_offset: skip as u64,
+            commit_index: self.commit_index,
+            progress,
+            state_machine: sm.join(" "),
+        }
+    }
+}
+
+pub use crate::protocols::common::cmd;
+
+impl Raft {
+    /// The user forced this node's main timeout.
+    fn force_timeout(&mut self, out: &mut RaftOut) {
+        self.start_election(out);
+    }
+}

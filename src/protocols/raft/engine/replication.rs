@@ -1,0 +1,97 @@
+//! Log replication on the leader (§5.3, §5.4.2): AppendEntries to each follower, the commit rule, and applying committed entries in order.
+
+use super::*;
+
+impl Raft {
+    pub(super) fn broadcast_append(&mut self, out: &mut RaftOut) {
+        for i in 0..self.peers.len() {
+            let p = self.peers[i];
+            self.send_append(p, out);
+        }
+    }
+
+    pub(super) fn send_append(&self, peer: NodeId, out: &mut RaftOut) {
+        let next = self.next_index[peer as usize].max(1);
+        let prev = next - 1;
+        let prev_term = self.log.term_at(prev).unwrap_or(0);
+        out.send(
+            peer,
+            RaftMsg::AppendEntries {
+                term: self.current_term,
+                prev_log_index: prev,
+                prev_log_term: prev_term,
+                entries: self.log.slice_from(next, self.cfg.max_batch),
+                leader_commit: self.commit_index,
+            },
+        );
+    }
+
+    /// §5.3/§5.4.2: the highest N > commitIndex with a majority of matchIndex >= N
+    /// and log[N].term == currentTerm.
+    pub(super) fn advance_commit(&mut self, out: &mut RaftOut) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let count_old_terms = self.cfg.bug == Some(RaftBug::CommitPreviousTermsByCount);
+        let mut n = self.log.last_index();
+        while n > self.commit_index {
+            let term_ok = count_old_terms || self.log.term_at(n) == Some(self.current_term);
+            if term_ok {
+                let replicas = 1 + self
+                    .peers
+                    .iter()
+                    .filter(|&&p| self.match_index[p as usize] >= n)
+                    .count();
+                if replicas >= self.majority() {
+                    let (id, old) = (self.id, self.commit_index);
+                    out.note(|| format!("S{id} commits entries {}..={n}", old + 1));
+                    self.commit_index = n;
+                    self.apply(out);
+                    return;
+                }
+            }
+            n -= 1;
+        }
+    }
+
+    /// Figure 2, all servers: while commitIndex > lastApplied, apply log[lastApplied+1].
+    pub(super) fn apply(&mut self, out: &mut RaftOut) {
+        while self.last_applied < self.commit_index {
+            if self.cfg.bug == Some(RaftBug::ApplyOnlyLast) {
+                self.last_applied = self.commit_index - 1;
+            }
+            self.last_applied += 1;
+            let idx = self.last_applied;
+            let Some(e) = self.log.get(idx).copied() else {
+                break;
+            };
+            // The index the client is told its command took effect at.
+            let mut at = idx;
+            if let Some(cmd) = e.cmd {
+                match self.executed.get(&cmd) {
+                    Some(&first) if self.cfg.client_serials => {
+                        at = first;
+                        let id = self.id;
+                        out.note(|| {
+                            format!("S{id} skips {cmd} at index {idx}: executed at {first} already (§8)")
+                        });
+                    }
+                    _ => {
+                        self.kv.insert(cmd.key, cmd.value);
+                        if self.cfg.client_serials {
+                            self.executed.entry(cmd).or_insert(idx);
+                        }
+                    }
+                }
+            }
+            if let Some(pos) = self
+                .pending
+                .iter()
+                .position(|&(i, t, _)| i == idx && t == e.term)
+            {
+                let (_, _, req) = self.pending.remove(pos);
+                out.reply(req, Reply::Ok { index: at });
+            }
+        }
+    }
+}
