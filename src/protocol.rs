@@ -116,7 +116,7 @@ pub trait TimerInfo: Copy + Debug + Ord {
 
 /// One effect requested by an engine.
 #[derive(Clone, Debug)]
-pub enum Effect<M, T> {
+pub enum Effect<M, T, O = ()> {
     /// Send `msg` to node `to`.
     Send(NodeId, M),
     /// (Re)arm a timer to fire after a delay drawn uniformly from `lo..=hi`.
@@ -129,16 +129,20 @@ pub enum Effect<M, T> {
     Note(String),
     /// This node became leader of the given term.
     Leader(u64),
+    /// Something the protocol's checker needs to see (a value accepted,
+    /// chosen or delivered, a log record written): handed to the checker
+    /// after the handler, never traced.
+    Observe(O),
 }
 
 /// The buffer of effects an engine handler fills.
-pub struct Out<M, T> {
-    pub(crate) effects: Vec<Effect<M, T>>,
+pub struct Out<M, T, O = ()> {
+    pub(crate) effects: Vec<Effect<M, T, O>>,
     notes: bool,
     pub(crate) now: Time,
 }
 
-impl<M, T> Out<M, T> {
+impl<M, T, O> Out<M, T, O> {
     /// An empty buffer; `notes` says whether notes are recorded at all.
     pub fn new(notes: bool) -> Self {
         Out {
@@ -189,12 +193,16 @@ impl<M, T> Out<M, T> {
     pub fn became_leader(&mut self, term: u64) {
         self.effects.push(Effect::Leader(term));
     }
+    /// Report an observation to the protocol's checker.
+    pub fn observe(&mut self, o: O) {
+        self.effects.push(Effect::Observe(o));
+    }
     /// The effects pushed so far (for tests that drive an engine by hand).
-    pub fn effects(&self) -> &[Effect<M, T>] {
+    pub fn effects(&self) -> &[Effect<M, T, O>] {
         &self.effects
     }
     /// Take the effects out, leaving the buffer empty.
-    pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<M, T>> {
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<M, T, O>> {
         self.effects.drain(..)
     }
 }
@@ -218,6 +226,9 @@ pub trait Protocol: Clone + Debug + 'static {
     type Msg: Message;
     /// The timers a node can arm.
     type Timer: TimerInfo;
+    /// What the engine reports to its checker through [`Out::observe`]
+    /// (`()` for engines whose checker reads node states only).
+    type Obs: Clone + Debug;
     /// What survives a crash (written to stable storage before replying).
     type Durable: Clone + Debug;
 
@@ -233,18 +244,23 @@ pub trait Protocol: Clone + Debug + 'static {
         peers: &[NodeId],
         cfg: &Self::Config,
         durable: Option<Self::Durable>,
-        out: &mut Out<Self::Msg, Self::Timer>,
+        out: &mut Out<Self::Msg, Self::Timer, Self::Obs>,
     ) -> Self;
     /// Handle a message from `from`.
-    fn on_message(&mut self, from: NodeId, msg: Self::Msg, out: &mut Out<Self::Msg, Self::Timer>);
+    fn on_message(
+        &mut self,
+        from: NodeId,
+        msg: Self::Msg,
+        out: &mut Out<Self::Msg, Self::Timer, Self::Obs>,
+    );
     /// Handle an expired timer.
-    fn on_timer(&mut self, timer: Self::Timer, out: &mut Out<Self::Msg, Self::Timer>);
+    fn on_timer(&mut self, timer: Self::Timer, out: &mut Out<Self::Msg, Self::Timer, Self::Obs>);
     /// Handle a client request arriving at this node.
-    fn on_request(&mut self, req: Request, out: &mut Out<Self::Msg, Self::Timer>);
+    fn on_request(&mut self, req: Request, out: &mut Out<Self::Msg, Self::Timer, Self::Obs>);
     /// The user chose one of the protocol's node actions (its descriptor's
     /// `actions`; `timeout` forces the node's main timeout, as Raft's
     /// election timeout). Unknown ids do nothing.
-    fn on_action(&mut self, id: &str, out: &mut Out<Self::Msg, Self::Timer>);
+    fn on_action(&mut self, id: &str, out: &mut Out<Self::Msg, Self::Timer, Self::Obs>);
     /// The state that survives a crash.
     fn durable(&self) -> Self::Durable;
     /// What the UI shows of this node, with only the last `max` log entries

@@ -11,7 +11,7 @@ use replviz::protocols::paxos::{
 };
 use replviz::protocols::raft::cmd;
 
-type O = Out<PaxosMsg, PaxosTimer>;
+type O = Out<PaxosMsg, PaxosTimer, replviz::protocols::paxos::PaxosObs>;
 
 fn boot_with(id: u32, cfg: &PaxosConfig, d: Option<PaxosDurable>) -> Paxos {
     let peers: Vec<u32> = (1..=3).filter(|&p| p != id).collect();

@@ -40,8 +40,9 @@ impl TimerInfo for Tick {
 
 #[derive(Clone, Debug, Default)]
 struct NoCheck;
-impl<P> Checker<P> for NoCheck {
-    fn check(&mut self, _: NodeId, _: &[Option<P>], _: &mut Vec<(&'static str, String)>) {}
+impl<P: Protocol<Obs = ()>> Checker<P> for NoCheck {
+    fn check(&mut self, _: NodeId, _: &[Option<P>], _: &[()], _: &mut Vec<(&'static str, String)>) {
+    }
 }
 
 /// S1 sends 1, 2, 3, ... to S2; S2 records what it receives.
@@ -59,6 +60,7 @@ impl<const TCP: bool> Checked for Pinger<TCP> {
 impl<const TCP: bool> Protocol for Pinger<TCP> {
     type Config = Cfg;
     type Msg = Num;
+    type Obs = ();
     type Timer = Tick;
     type Durable = ();
     const NAME: &'static str = "pinger";

@@ -11,7 +11,7 @@ use replviz::protocols::twopc::{
     Record, TwoPc, TwoPcBug, TwoPcConfig, TwoPcDurable, TwoPcMsg, TwoPcTimer, TxnState,
 };
 
-type O = Out<TwoPcMsg, TwoPcTimer>;
+type O = Out<TwoPcMsg, TwoPcTimer, replviz::protocols::twopc::TwoPcObs>;
 
 fn boot_with(id: u32, cfg: &TwoPcConfig, d: Option<TwoPcDurable>, out: &mut O) -> TwoPc {
     let peers: Vec<u32> = (1..=3).filter(|&p| p != id).collect();

@@ -14,7 +14,7 @@ use replviz::protocols::zab::{
 use replviz::sim::{Sim, SimConfig, TraceMode};
 use std::collections::BTreeMap;
 
-type O = Out<ZabMsg, ZabTimer>;
+type O = Out<ZabMsg, ZabTimer, replviz::protocols::zab::ZabObs>;
 
 fn z(epoch: u64, counter: u64) -> Zxid {
     Zxid { epoch, counter }

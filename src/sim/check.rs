@@ -8,14 +8,16 @@ use crate::protocol::Protocol;
 use crate::sim::NodeId;
 
 /// Checks one protocol's invariants incrementally.
-pub trait Checker<P>: Clone + Default {
+pub trait Checker<P: Protocol>: Clone + Default {
     /// Called after node `acted` handled an event (or booted). `nodes` holds
-    /// every node's state, indexed by id - 1 (`None` while crashed). Push
-    /// `(invariant name, detail)` for each violation found.
+    /// every node's state, indexed by id - 1 (`None` while crashed); `seen`
+    /// holds what that handler observed (its `Out::observe` calls, in
+    /// order). Push `(invariant name, detail)` for each violation found.
     fn check(
         &mut self,
         acted: NodeId,
         nodes: &[Option<P>],
+        seen: &[P::Obs],
         found: &mut Vec<(&'static str, String)>,
     );
 }

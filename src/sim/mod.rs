@@ -209,7 +209,9 @@ pub struct Sim<P: Checked> {
     /// current incarnation and the latest arrival time scheduled on it.
     conns: Vec<(u64, Time)>,
     found: Vec<(&'static str, String)>,
-    out: Out<P::Msg, P::Timer>,
+    out: Out<P::Msg, P::Timer, P::Obs>,
+    /// Observations of the handler that just ran, for the checker.
+    seen: Vec<P::Obs>,
 }
 
 impl<P: Checked> Clone for Sim<P> {
@@ -238,6 +240,7 @@ impl<P: Checked> Clone for Sim<P> {
             conns: self.conns.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
+            seen: Vec::new(),
         }
     }
 }
@@ -272,6 +275,7 @@ impl<P: Checked> Sim<P> {
             conns: vec![(0, 0); (n * n) as usize],
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
+            seen: Vec::new(),
         };
         for &id in &ids {
             sim.states.push(None);
@@ -666,6 +670,7 @@ impl<P: Checked> Sim<P> {
                 }
                 Effect::Note(text) => self.record(TraceKind::Note { node: from, text }),
                 Effect::Leader(term) => self.record(TraceKind::Leader { node: from, term }),
+                Effect::Observe(o) => self.seen.push(o),
             }
         }
         // Give the (now empty) allocation back so steady state never allocates.
@@ -809,7 +814,9 @@ impl<P: Checked> Sim<P> {
     }
 
     fn run_checks(&mut self, acted: NodeId) {
-        self.checker.check(acted, &self.states, &mut self.found);
+        self.checker
+            .check(acted, &self.states, &self.seen, &mut self.found);
+        self.seen.clear();
         if let Some(Some(node)) = self.states.get((acted as usize).wrapping_sub(1)) {
             self.acks.check(acted, node, &mut self.found);
         }

@@ -41,7 +41,7 @@ pub fn leaders(tl: &replviz::timeline::Timeline) -> Vec<(NodeId, u64)> {
 
 /// The messages an engine handler sent, as (to, message): for rule tests
 /// that drive one node by hand.
-pub fn sends<M: Clone, T>(out: &replviz::protocol::Out<M, T>) -> Vec<(NodeId, M)> {
+pub fn sends<M: Clone, T, O>(out: &replviz::protocol::Out<M, T, O>) -> Vec<(NodeId, M)> {
     out.effects()
         .iter()
         .filter_map(|e| match e {

@@ -62,6 +62,7 @@ pub struct Toy {
 impl Protocol for Toy {
     type Config = ToyConfig;
     type Msg = Beat;
+    type Obs = ();
     type Timer = Tick;
     type Durable = Vec<Command>;
     const NAME: &'static str = "toy";
@@ -171,6 +172,7 @@ impl Checker<Toy> for ToyChecker {
         &mut self,
         acted: NodeId,
         nodes: &[Option<Toy>],
+        _seen: &[()],
         found: &mut Vec<(&'static str, String)>,
     ) {
         if let Some(Some(n)) = nodes.get((acted - 1) as usize) {

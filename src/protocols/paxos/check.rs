@@ -9,7 +9,7 @@
 //! - **Learners Agree**: no two learners learn different values for a slot,
 //!   and a learner learns only a value that was in fact chosen.
 
-use super::engine::{Ballot, Paxos, Value};
+use super::engine::{Ballot, Paxos, PaxosObs, Value};
 use crate::protocol::Command;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
@@ -41,17 +41,24 @@ impl Checker<Paxos> for PaxosChecker {
         &mut self,
         acted: NodeId,
         nodes: &[Option<Paxos>],
+        seen: &[PaxosObs],
         found: &mut Vec<(&'static str, String)>,
     ) {
-        let Some(Some(node)) = nodes.get((acted as usize).wrapping_sub(1)) else {
-            return;
-        };
-        let majority = nodes.len() / 2 + 1;
-        let recent = node.recent();
-        if let Some(c) = recent.requested {
-            self.requested.insert(c);
+        let majority = crate::protocols::common::majority(nodes.len());
+        for o in seen {
+            if let PaxosObs::Requested(c) = *o {
+                self.requested.insert(c);
+            }
         }
-        for &(slot, b, v) in &recent.accepted {
+        let accepted = seen.iter().filter_map(|o| match *o {
+            PaxosObs::Accepted {
+                slot,
+                ballot,
+                value,
+            } => Some((slot, ballot, value)),
+            _ => None,
+        });
+        for (slot, b, v) in accepted {
             if let Some(c) = v {
                 if !self.requested.contains(&c) {
                     found.push((
@@ -91,7 +98,11 @@ impl Checker<Paxos> for PaxosChecker {
                 }
             }
         }
-        for &(slot, v) in &recent.learned {
+        let learned = seen.iter().filter_map(|o| match *o {
+            PaxosObs::Learned { slot, value } => Some((slot, value)),
+            _ => None,
+        });
+        for (slot, v) in learned {
             match self.learned.get(&slot) {
                 Some(&(w, by)) if w != v => found.push((
                     LEARNERS_AGREE,

@@ -87,6 +87,7 @@ impl Checker<Raft> for RaftChecker {
         &mut self,
         acted: NodeId,
         nodes: &[Option<Raft>],
+        _seen: &[()],
         found: &mut Vec<(&'static str, String)>,
     ) {
         let i = (acted as usize).wrapping_sub(1);

@@ -12,7 +12,7 @@
 //! - **No Reversal** (AC2): a node that logged an outcome never logs the
 //!   other one for the same transaction.
 
-use super::engine::{Record, TwoPc, TxnId, COORDINATOR};
+use super::engine::{Record, TwoPc, TwoPcObs, TxnId, COORDINATOR};
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use std::collections::BTreeMap;
@@ -42,20 +42,24 @@ impl Checker<TwoPc> for TwoPcChecker {
         &mut self,
         acted: NodeId,
         nodes: &[Option<TwoPc>],
+        seen: &[TwoPcObs],
         found: &mut Vec<(&'static str, String)>,
     ) {
-        let Some(Some(node)) = nodes.get((acted as usize).wrapping_sub(1)) else {
-            return;
-        };
         // Every node except the coordinator is a participant.
         let all: u32 = (1..=nodes.len() as u32)
             .filter(|&p| p != COORDINATOR)
             .fold(0, |m, p| m | 1 << p);
         let bit = 1u32 << acted;
-        if let Some(why) = node.contradiction() {
-            found.push((ATOMICITY, why.to_string()));
+        for o in seen {
+            if let TwoPcObs::Contradiction(why) = o {
+                found.push((ATOMICITY, why.clone()));
+            }
         }
-        for r in node.recent() {
+        let logged = seen.iter().filter_map(|o| match o {
+            TwoPcObs::Logged(r) => Some(r),
+            _ => None,
+        });
+        for r in logged {
             match *r {
                 Record::Prepared { txn, .. } => self.txns.entry(txn).or_default().yes |= bit,
                 Record::Decision { txn, commit: true } | Record::Committed { txn } => {

@@ -15,7 +15,7 @@
 //!   a zxid names at most one transaction (§III: "for each epoch e there is
 //!   at most one primary"; zxids are unique).
 
-use super::engine::{Zab, Zxid};
+use super::engine::{Zab, ZabObs, Zxid};
 use crate::protocol::Command;
 use crate::protocol::Protocol;
 use crate::sim::check::Checker;
@@ -53,14 +53,16 @@ impl Checker<Zab> for ZabChecker {
         &mut self,
         acted: NodeId,
         nodes: &[Option<Zab>],
+        seen: &[ZabObs],
         found: &mut Vec<(&'static str, String)>,
     ) {
         let Some(Some(node)) = nodes.get((acted as usize).wrapping_sub(1)) else {
             return;
         };
-        let r = node.recent();
-        if let Some(why) = &r.rewrote_delivered {
-            found.push((TOTAL_ORDER, why.clone()));
+        for o in seen {
+            if let ZabObs::RewroteDelivered(why) = o {
+                found.push((TOTAL_ORDER, why.clone()));
+            }
         }
         if let Some(epoch) = node.leads() {
             let first = *self.primary.entry(epoch).or_insert(acted);
@@ -71,7 +73,11 @@ impl Checker<Zab> for ZabChecker {
                 ));
             }
         }
-        if let Some(t) = r.broadcast {
+        let broadcast = seen.iter().find_map(|o| match o {
+            ZabObs::Broadcast(t) => Some(*t),
+            _ => None,
+        });
+        if let Some(t) = broadcast {
             match self.broadcast.get(&t.zxid) {
                 Some(&(c, by)) if (c, by) != (t.cmd, acted) => found.push((
                     ONE_PRIMARY_PER_EPOCH,
@@ -103,13 +109,15 @@ impl Checker<Zab> for ZabChecker {
                 }
             }
         }
-        let mut prev = if r.delivered_before > 0 {
-            node.history().get(r.delivered_before - 1).map(|t| t.zxid)
-        } else {
-            None
-        };
-        for (k, t) in r.delivered.iter().enumerate() {
-            let pos = r.delivered_before + k;
+        let delivered = seen.iter().filter_map(|o| match o {
+            ZabObs::Delivered { pos, txn } => Some((*pos, txn)),
+            _ => None,
+        });
+        let mut prev = None;
+        for (n, (pos, t)) in delivered.enumerate() {
+            if n == 0 && pos > 0 {
+                prev = node.history().get(pos - 1).map(|t| t.zxid);
+            }
             match self.broadcast.get(&t.zxid) {
                 Some(&(c, _)) if c == t.cmd => {}
                 Some(&(c, by)) => found.push((

@@ -28,14 +28,24 @@ impl Paxos {
     }
 
     /// Phase 2b. Ok when accepted, otherwise the ballot that blocks it.
-    pub(super) fn acceptor_accept(&mut self, b: Ballot, slot: u64, v: Value) -> Result<(), Ballot> {
+    pub(super) fn acceptor_accept(
+        &mut self,
+        b: Ballot,
+        slot: u64,
+        v: Value,
+        out: &mut PaxosOut,
+    ) -> Result<(), Ballot> {
         if b < self.promised {
             return Err(self.promised);
         }
         self.promised = b;
         self.max_round = self.max_round.max(b.round);
         self.accepted.insert(slot, (b, v));
-        self.recent.accepted.push((slot, b, v));
+        out.observe(PaxosObs::Accepted {
+            slot,
+            ballot: b,
+            value: v,
+        });
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ impl Paxos {
             return;
         }
         self.chosen.insert(slot, v);
-        self.recent.learned.push((slot, v));
+        out.observe(PaxosObs::Learned { slot, value: v });
         let id = self.id;
         out.note(|| format!("S{id} learns slot {slot}: {}", show(&v)));
         self.apply_chosen(out);

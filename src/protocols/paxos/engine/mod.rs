@@ -154,15 +154,19 @@ pub enum Phase {
     Leading,
 }
 
-/// What a node did in its latest handler, for the checker.
-#[derive(Clone, Debug, Default)]
-pub struct Recent {
-    /// Values this node's acceptor accepted: (slot, ballot, value).
-    pub accepted: Vec<(u64, Ballot, Value)>,
-    /// Values this node's learner learned: (slot, value).
-    pub learned: Vec<(u64, Value)>,
-    /// A client command that arrived.
-    pub requested: Option<Command>,
+/// What a node reports to the checker ([`Out::observe`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaxosObs {
+    /// This node's acceptor accepted `value` for `slot` at `ballot`.
+    Accepted {
+        slot: u64,
+        ballot: Ballot,
+        value: Value,
+    },
+    /// This node's learner learned `value` for `slot`.
+    Learned { slot: u64, value: Value },
+    /// A client command arrived (Validity: only these may be chosen).
+    Requested(Command),
 }
 
 /// One Multi-Paxos node (acceptor + proposer + learner).
@@ -190,10 +194,9 @@ pub struct Paxos {
     next_slot: u64,
     queue: Vec<Request>,
     pending: BTreeMap<u64, (RequestId, Command)>,
-    recent: Recent,
 }
 
-type PaxosOut = Out<PaxosMsg, PaxosTimer>;
+type PaxosOut = Out<PaxosMsg, PaxosTimer, PaxosObs>;
 
 impl Paxos {
     /// The proposer's phase.
@@ -224,11 +227,6 @@ impl Paxos {
     pub fn kv(&self) -> &BTreeMap<Key, u32> {
         &self.kv
     }
-    /// What the latest handler did (checker input).
-    pub fn recent(&self) -> &Recent {
-        &self.recent
-    }
-
     fn majority(&self) -> usize {
         let cluster = self.peers.len() + 1;
         cluster / 2 + 1
@@ -251,6 +249,7 @@ impl Paxos {
 impl Protocol for Paxos {
     type Config = PaxosConfig;
     type Msg = PaxosMsg;
+    type Obs = PaxosObs;
     type Timer = PaxosTimer;
     type Durable = PaxosDurable;
     const NAME: &'static str = "paxos";
@@ -283,7 +282,6 @@ impl Protocol for Paxos {
             next_slot: 1,
             queue: Vec::new(),
             pending: BTreeMap::new(),
-            recent: Recent::default(),
         };
         node.max_round = node
             .accepted
@@ -296,7 +294,6 @@ impl Protocol for Paxos {
     }
 
     fn on_message(&mut self, from: NodeId, msg: PaxosMsg, out: &mut PaxosOut) {
-        self.recent = Recent::default();
         match msg {
             PaxosMsg::Prepare { ballot, from_slot } => {
                 match self.acceptor_prepare(ballot, from_slot) {
@@ -312,7 +309,7 @@ impl Protocol for Paxos {
                 ballot,
                 slot,
                 value,
-            } => match self.acceptor_accept(ballot, slot, value) {
+            } => match self.acceptor_accept(ballot, slot, value, out) {
                 Ok(()) => {
                     out.send(from, PaxosMsg::Accepted { ballot, slot });
                     self.heard_leader(ballot, out);
@@ -356,7 +353,6 @@ impl Protocol for Paxos {
     }
 
     fn on_timer(&mut self, timer: PaxosTimer, out: &mut PaxosOut) {
-        self.recent = Recent::default();
         match timer {
             PaxosTimer::LeaderTimeout => {
                 if self.phase != Phase::Leading {
@@ -368,8 +364,7 @@ impl Protocol for Paxos {
     }
 
     fn on_request(&mut self, req: Request, out: &mut PaxosOut) {
-        self.recent = Recent::default();
-        self.recent.requested = Some(req.cmd);
+        out.observe(PaxosObs::Requested(req.cmd));
         match self.phase {
             Phase::Leading => self.propose_request(req, out),
             Phase::Preparing => self.queue.push(req),
@@ -503,7 +498,6 @@ impl Protocol for Paxos {
 impl Paxos {
     /// The user forced this node's main timeout.
     fn force_timeout(&mut self, out: &mut PaxosOut) {
-        self.recent = Recent::default();
         // The user makes this node propose now, even if a leader exists: two
         // forced at once is how dueling proposers begin.
         self.start_phase1(out);

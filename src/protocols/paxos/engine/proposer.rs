@@ -113,7 +113,7 @@ impl Paxos {
     pub(super) fn propose(&mut self, slot: u64, v: Value, out: &mut PaxosOut) {
         let b = self.ballot;
         self.proposals.insert(slot, (v, Vec::new()));
-        match self.acceptor_accept(b, slot, v) {
+        match self.acceptor_accept(b, slot, v, out) {
             Ok(()) => self.on_accepted(self.id, b, slot, out),
             Err(p) => {
                 self.preempted(p, out);

@@ -224,6 +224,7 @@ impl Raft {
 impl Protocol for Raft {
     type Config = RaftConfig;
     type Msg = RaftMsg;
+    type Obs = ();
     type Timer = RaftTimer;
     type Durable = RaftDurable;
     const NAME: &'static str = "raft";

@@ -26,9 +26,9 @@ impl TwoPc {
         let pra_abort = !commit && self.cfg.presumed_abort;
         if pra_abort {
             t.ended = true;
-            self.presume(Record::Decision { txn, commit });
+            self.presume(Record::Decision { txn, commit }, out);
         } else if log_it {
-            self.force(Record::Decision { txn, commit });
+            self.force(Record::Decision { txn, commit }, out);
         }
         if let Some(req) = req {
             out.reply(
@@ -127,7 +127,7 @@ impl TwoPc {
                     t.ended = true;
                     out.cancel_timer(TwoPcTimer::Resend(txn));
                     // End need not be forced (BHG §7.4).
-                    self.write(Record::End { txn });
+                    self.write(Record::End { txn }, out);
                 }
             }
             TwoPcMsg::DecisionReq { txn } => match self.txns.get(&txn).map(|t| t.state) {

@@ -199,13 +199,20 @@ pub struct TwoPc {
     next_txn: TxnId,
     forced: u64,
     now: Time,
-    recent: Vec<Record>,
-    /// A decision this participant was told that contradicts its own log
-    /// (a Commit for a transaction it never prepared), for the checker.
-    contradiction: Option<String>,
 }
 
-type TwoPcOut = Out<TwoPcMsg, TwoPcTimer>;
+/// What a node reports to the checker ([`Out::observe`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TwoPcObs {
+    /// A record written to the log (or, under presumed abort, a decision
+    /// presumed and not written).
+    Logged(Record),
+    /// A decision this participant was told that contradicts its own log
+    /// (a Commit for a transaction it never prepared).
+    Contradiction(String),
+}
+
+type TwoPcOut = Out<TwoPcMsg, TwoPcTimer, TwoPcObs>;
 
 impl TwoPc {
     /// Is this the coordinator?
@@ -228,15 +235,6 @@ impl TwoPc {
     pub fn kv(&self) -> &BTreeMap<Key, u32> {
         &self.kv
     }
-    /// Records logged by the latest handler (checker input).
-    pub fn recent(&self) -> &[Record] {
-        &self.recent
-    }
-    /// A decision received in the latest handler that contradicts this
-    /// participant's log (checker input).
-    pub fn contradiction(&self) -> Option<&str> {
-        self.contradiction.as_deref()
-    }
     /// Does the participant refuse (vote no on) new transactions?
     pub fn refuses(&self) -> bool {
         self.refuse
@@ -248,21 +246,21 @@ impl TwoPc {
 
     /// Force a record to the stable log (the write completes before the
     /// handler goes on).
-    fn force(&mut self, r: Record) {
+    fn force(&mut self, r: Record, out: &mut TwoPcOut) {
         self.forced += 1;
         self.log.push(r);
-        self.recent.push(r);
+        out.observe(TwoPcObs::Logged(r));
     }
 
     /// Write a record without forcing it.
-    fn write(&mut self, r: Record) {
+    fn write(&mut self, r: Record, out: &mut TwoPcOut) {
         self.log.push(r);
-        self.recent.push(r);
+        out.observe(TwoPcObs::Logged(r));
     }
 
     /// Presumed abort's abort: nothing written at all, only seen by the checker.
-    fn presume(&mut self, r: Record) {
-        self.recent.push(r);
+    fn presume(&mut self, r: Record, out: &mut TwoPcOut) {
+        out.observe(TwoPcObs::Logged(r));
     }
 
     fn pra(&self) -> bool {
@@ -275,14 +273,13 @@ impl TwoPc {
     }
 
     fn begin_handler(&mut self, out: &TwoPcOut) {
-        self.recent.clear();
-        self.contradiction = None;
         self.now = out.now();
     }
 }
 impl Protocol for TwoPc {
     type Config = TwoPcConfig;
     type Msg = TwoPcMsg;
+    type Obs = TwoPcObs;
     type Timer = TwoPcTimer;
     type Durable = TwoPcDurable;
     const NAME: &'static str = "2pc";
@@ -308,8 +305,6 @@ impl Protocol for TwoPc {
             next_txn: d.next_txn.max(1),
             forced: d.forced,
             now,
-            recent: Vec::new(),
-            contradiction: None,
         };
         // Recovery: replay the stable log.
         for &r in &d.log {
@@ -455,9 +450,9 @@ impl Protocol for TwoPc {
         // the whole log buffer), which is how that record names what it
         // commits.
         if self.pra() {
-            self.write(Record::Begin { txn, cmd: req.cmd });
+            self.write(Record::Begin { txn, cmd: req.cmd }, out);
         } else {
-            self.force(Record::Begin { txn, cmd: req.cmd });
+            self.force(Record::Begin { txn, cmd: req.cmd }, out);
         }
         let mut t = txn_at(req.cmd, TxnState::Voting, self.now);
         t.req = Some(req.id);

@@ -19,7 +19,7 @@ impl TwoPc {
                 let yes = free && !self.refuse;
                 let now = self.now;
                 if yes {
-                    self.force(Record::Prepared { txn, cmd });
+                    self.force(Record::Prepared { txn, cmd }, out);
                     self.locks.insert(cmd.key, (txn, now));
                     self.txns.insert(txn, txn_at(cmd, TxnState::Prepared, now));
                     out.set_timer(
@@ -35,9 +35,9 @@ impl TwoPc {
                     });
                 } else {
                     if self.pra() {
-                        self.write(Record::VotedNo { txn });
+                        self.write(Record::VotedNo { txn }, out);
                     } else {
-                        self.force(Record::VotedNo { txn });
+                        self.force(Record::VotedNo { txn }, out);
                     }
                     self.txns.insert(txn, txn_at(cmd, TxnState::Aborted, now));
                     let why = if free { "told to refuse" } else { "key locked" };
@@ -48,7 +48,7 @@ impl TwoPc {
             TwoPcMsg::Commit { txn } => {
                 match self.txns.get(&txn).map(|t| t.state) {
                     Some(TxnState::Prepared) => {
-                        self.force(Record::Committed { txn });
+                        self.force(Record::Committed { txn }, out);
                         self.finish(txn, TxnState::Committed, out);
                     }
                     Some(TxnState::Committed) => {}
@@ -56,14 +56,15 @@ impl TwoPc {
                     // this: the participant cannot comply, and says so to
                     // the checker instead of acknowledging silently.
                     Some(_) => {
-                        self.contradiction =
-                            Some(format!("S{id} is told to commit T{txn}, which it aborted"));
+                        out.observe(TwoPcObs::Contradiction(format!(
+                            "S{id} is told to commit T{txn}, which it aborted"
+                        )));
                         return;
                     }
                     None => {
-                        self.contradiction = Some(format!(
+                        out.observe(TwoPcObs::Contradiction(format!(
                             "S{id} is told to commit T{txn}, which it never prepared"
-                        ));
+                        )));
                         return;
                     }
                 }
@@ -74,9 +75,9 @@ impl TwoPc {
                 match self.txns.get(&txn).map(|t| t.state) {
                     Some(TxnState::Prepared) => {
                         if pra {
-                            self.write(Record::Aborted { txn });
+                            self.write(Record::Aborted { txn }, out);
                         } else {
-                            self.force(Record::Aborted { txn });
+                            self.force(Record::Aborted { txn }, out);
                         }
                         self.finish(txn, TxnState::Aborted, out);
                     }
@@ -84,9 +85,9 @@ impl TwoPc {
                         // Never prepared here (the Prepare was lost): record
                         // the abort so that a late Prepare gets a no.
                         if pra {
-                            self.write(Record::Aborted { txn });
+                            self.write(Record::Aborted { txn }, out);
                         } else {
-                            self.force(Record::Aborted { txn });
+                            self.force(Record::Aborted { txn }, out);
                         }
                         let cmd = Command {
                             key: Key(0),

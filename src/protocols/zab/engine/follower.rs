@@ -137,9 +137,9 @@ impl Zab {
                     }
                 };
                 if self.history.len() < before.len() || self.history[..before.len()] != before[..] {
-                    self.recent.rewrote_delivered = Some(format!(
+                    out.observe(ZabObs::RewroteDelivered(format!(
                         "S{id}'s {how} from S{leader} changed transactions it had already delivered"
-                    ));
+                    )));
                     // Only a broken leader gets here; keep the count within the history.
                     self.delivered = self.delivered.min(self.history.len());
                 }
@@ -155,7 +155,7 @@ impl Zab {
             }
             ZabMsg::UpToDate { committed, .. } => {
                 self.phase = Phase::Broadcast;
-                self.deliver_upto(committed);
+                self.deliver_upto(committed, out);
             }
             ZabMsg::Propose { txn, .. } => {
                 if txn.zxid > self.last_zxid() {
@@ -169,7 +169,7 @@ impl Zab {
                     },
                 );
             }
-            ZabMsg::Commit { zxid, .. } => self.deliver_upto(zxid),
+            ZabMsg::Commit { zxid, .. } => self.deliver_upto(zxid, out),
             ZabMsg::Ping { .. } => out.send(
                 leader,
                 ZabMsg::Ack {

@@ -291,7 +291,7 @@ impl Zab {
         let id = self.id;
         out.note(|| format!("S{id} established epoch {epoch}: commits its initial history"));
         let last = self.last_zxid();
-        self.deliver_upto(last);
+        self.deliver_upto(last, out);
         self.flush_replies(out);
         let committed = self.committed_zxid();
         self.send_to_followers(
@@ -325,7 +325,7 @@ impl Zab {
         let Some(z) = upto else {
             return;
         };
-        self.deliver_upto(z);
+        self.deliver_upto(z, out);
         self.flush_replies(out);
         self.send_to_followers(
             |session, seq| ZabMsg::Commit {

@@ -243,17 +243,15 @@ struct Follow {
     buffer: BTreeMap<u64, ZabMsg>,
 }
 
-/// What a node did in its latest handler, for the checker.
-#[derive(Clone, Debug, Default)]
-pub struct Recent {
-    /// A transaction this node proposed as leader of its epoch.
-    pub broadcast: Option<Txn>,
-    /// Transactions delivered, in order, and the number delivered before them.
-    pub delivered: Vec<Txn>,
-    /// How many were delivered before this handler.
-    pub delivered_before: usize,
-    /// A synchronisation changed an already delivered transaction.
-    pub rewrote_delivered: Option<String>,
+/// What a node reports to the checker ([`Out::observe`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZabObs {
+    /// It proposed `txn` as the primary of its epoch.
+    Broadcast(Txn),
+    /// It delivered `txn` as its delivery number `pos` (from 0).
+    Delivered { pos: usize, txn: Txn },
+    /// A synchronisation changed transactions it had already delivered.
+    RewroteDelivered(String),
 }
 
 /// One Zab node.
@@ -276,7 +274,6 @@ pub struct Zab {
     follow: Option<Follow>,
     sessions: u64,
     now: Time,
-    recent: Recent,
     replies: Vec<(RequestId, u64)>,
     /// FollowerInfos that arrived while this node was still deciding its
     /// election: a TCP connection waiting in the accept queue until the
@@ -284,7 +281,7 @@ pub struct Zab {
     early: BTreeMap<NodeId, ZabMsg>,
 }
 
-type ZabOut = Out<ZabMsg, ZabTimer>;
+type ZabOut = Out<ZabMsg, ZabTimer, ZabObs>;
 
 impl Zab {
     /// The phase.
@@ -318,10 +315,6 @@ impl Zab {
     /// The delivered key-value state.
     pub fn kv(&self) -> &BTreeMap<Key, u32> {
         &self.kv
-    }
-    /// What the latest handler did (checker input).
-    pub fn recent(&self) -> &Recent {
-        &self.recent
     }
 
     fn quorum(&self) -> usize {
@@ -357,21 +350,20 @@ impl Zab {
 
     fn begin_handler(&mut self, out: &ZabOut) {
         self.now = out.now();
-        self.recent = Recent {
-            delivered_before: self.delivered,
-            ..Recent::default()
-        };
     }
 
     /// Deliver history entries up to and including `upto`.
-    fn deliver_upto(&mut self, upto: Zxid) {
+    fn deliver_upto(&mut self, upto: Zxid, out: &mut ZabOut) {
         while let Some(t) = self.history.get(self.delivered).copied() {
             if t.zxid > upto {
                 break;
             }
+            out.observe(ZabObs::Delivered {
+                pos: self.delivered,
+                txn: t,
+            });
             self.delivered += 1;
             self.kv.insert(t.cmd.key, t.cmd.value);
-            self.recent.delivered.push(t);
             if let Some(req) = self.lead.as_mut().and_then(|l| l.pending.remove(&t.zxid)) {
                 // Replies go out after the loop (borrowing rules); collect here.
                 self.replies.push((req, self.delivered as u64));
@@ -383,6 +375,7 @@ impl Zab {
 impl Protocol for Zab {
     type Config = ZabConfig;
     type Msg = ZabMsg;
+    type Obs = ZabObs;
     type Timer = ZabTimer;
     type Durable = ZabDurable;
     const NAME: &'static str = "zab";
@@ -418,11 +411,9 @@ impl Protocol for Zab {
             follow: None,
             sessions: 0,
             now: out.now(),
-            recent: Recent::default(),
             replies: Vec::new(),
             early: BTreeMap::new(),
         };
-        node.recent.delivered_before = node.delivered;
         node.go_looking("just started", out);
         node
     }
@@ -482,7 +473,7 @@ impl Protocol for Zab {
         };
         l.pending.insert(txn.zxid, req.id);
         self.history.push(txn);
-        self.recent.broadcast = Some(txn);
+        out.observe(ZabObs::Broadcast(txn));
         self.send_to_followers(|session, seq| ZabMsg::Propose { session, seq, txn }, out);
         self.try_commit(out);
     }
