@@ -340,20 +340,25 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
         fx * 100.0,
         fy * 100.0
     );
+    let item_hint =
+        move |testid: String, label: String, hint: String, action: Action, enabled: bool| {
+            view! {
+                <button
+                    data-testid=testid
+                    class="rv-menu-item"
+                    title=hint
+                    disabled=!enabled
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        s.act(action.clone());
+                    }
+                >
+                    {label}
+                </button>
+            }
+        };
     let item = move |testid: String, label: String, action: Action, enabled: bool| {
-        view! {
-            <button
-                data-testid=testid
-                class="rv-menu-item"
-                disabled=!enabled
-                on:click=move |ev| {
-                    ev.stop_propagation();
-                    s.act(action.clone());
-                }
-            >
-                {label}
-            </button>
-        }
+        item_hint(testid, label, String::new(), action, enabled)
     };
     let proto = s.protocol.get_untracked();
     let body = match menu {
@@ -364,7 +369,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                 <div class="rv-menu-title">{format!("Server S{id}")}</div>
                 {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
                 {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
-                {proto.actions.iter().map(|a| item(format!("action-{}", a.id), a.label.into(), Action::node_action(id, a.id), up)).collect_view()}
+                {proto.actions.iter().map(|a| item_hint(format!("action-{}", a.id), a.label.into(), a.hint.into(), Action::node_action(id, a.id), up)).collect_view()}
                 <button
                     data-testid="action-request"
                     class="rv-menu-item"

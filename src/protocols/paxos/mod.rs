@@ -5,6 +5,7 @@
 
 pub mod check;
 mod engine;
+pub mod names;
 mod scenarios;
 
 pub use check::PaxosChecker;
@@ -24,19 +25,19 @@ pub const PROTOCOL: Descriptor = Descriptor {
     title: "Multi-Paxos",
     source: "Lamport 2001; van Renesse & Altinbuken 2015",
     roles: &[
-        Role { id: "leader", label: "★ leader", tone: "lead" },
-        Role { id: "proposer", label: "? proposer (phase 1)", tone: "try" },
-        Role { id: "acceptor", label: "acceptor", tone: "follow" },
+        Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
+        Role { id: names::role::PROPOSER, label: "? proposer (phase 1)", tone: "try" },
+        Role { id: names::role::ACCEPTOR, label: "acceptor", tone: "follow" },
     ],
     messages: &[
-        MsgKind { kind: "Prepare", label: "1a", tone: "elect" },
-        MsgKind { kind: "Promise", label: "1b", tone: "elect-reply" },
-        MsgKind { kind: "Accept", label: "2a", tone: "repl" },
-        MsgKind { kind: "Accepted", label: "2b", tone: "repl-reply" },
-        MsgKind { kind: "Decide", label: "dec", tone: "decide" },
-        MsgKind { kind: "Nack", label: "nak", tone: "nack" },
-        MsgKind { kind: "Heartbeat", label: "HB", tone: "beat" },
-        MsgKind { kind: "CatchUp", label: "cu", tone: "beat" },
+        MsgKind { kind: names::kind::PREPARE, label: "1a", tone: "elect" },
+        MsgKind { kind: names::kind::PROMISE, label: "1b", tone: "elect-reply" },
+        MsgKind { kind: names::kind::ACCEPT, label: "2a", tone: "repl" },
+        MsgKind { kind: names::kind::ACCEPTED, label: "2b", tone: "repl-reply" },
+        MsgKind { kind: names::kind::DECIDE, label: "dec", tone: "decide" },
+        MsgKind { kind: names::kind::NACK, label: "nak", tone: "nack" },
+        MsgKind { kind: names::kind::HEARTBEAT, label: "HB", tone: "beat" },
+        MsgKind { kind: names::kind::CATCH_UP, label: "cu", tone: "beat" },
     ],
     invariants: &[
         check::AGREEMENT,

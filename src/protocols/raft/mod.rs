@@ -6,6 +6,7 @@
 pub mod check;
 mod engine;
 pub mod log;
+pub mod names;
 mod scenarios;
 
 pub use check::RaftChecker;
@@ -25,16 +26,16 @@ pub const PROTOCOL: Descriptor = Descriptor {
     title: "Raft",
     source: "Ongaro & Ousterhout 2014",
     roles: &[
-        descriptor::Role { id: "leader", label: "★ leader", tone: "lead" },
-        descriptor::Role { id: "candidate", label: "? candidate", tone: "try" },
-        descriptor::Role { id: "follower", label: "follower", tone: "follow" },
+        descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
+        descriptor::Role { id: names::role::CANDIDATE, label: "? candidate", tone: "try" },
+        descriptor::Role { id: names::role::FOLLOWER, label: "follower", tone: "follow" },
     ],
     messages: &[
-        MsgKind { kind: "RequestVote", label: "RV", tone: "elect" },
-        MsgKind { kind: "RequestVoteReply", label: "vote", tone: "elect-reply" },
-        MsgKind { kind: "AppendEntries", label: "AE", tone: "repl" },
-        MsgKind { kind: "AppendEntriesReply", label: "ok", tone: "repl-reply" },
-        MsgKind { kind: "Heartbeat", label: "HB", tone: "beat" },
+        MsgKind { kind: names::kind::REQUEST_VOTE, label: "RV", tone: "elect" },
+        MsgKind { kind: names::kind::REQUEST_VOTE_REPLY, label: "vote", tone: "elect-reply" },
+        MsgKind { kind: names::kind::APPEND_ENTRIES, label: "AE", tone: "repl" },
+        MsgKind { kind: names::kind::APPEND_ENTRIES_REPLY, label: "ok", tone: "repl-reply" },
+        MsgKind { kind: names::kind::HEARTBEAT, label: "HB", tone: "beat" },
     ],
     invariants: &[
         check::ELECTION_SAFETY,

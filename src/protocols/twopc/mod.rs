@@ -6,6 +6,7 @@
 
 pub mod check;
 mod engine;
+pub mod names;
 mod scenarios;
 
 pub use check::TwoPcChecker;
@@ -25,17 +26,17 @@ pub const PROTOCOL: Descriptor = Descriptor {
     title: "Two-phase commit",
     source: "Gray 1978; Bernstein, Hadzilacos & Goodman ch. 7",
     roles: &[
-        Role { id: "coordinator", label: "★ coordinator", tone: "lead" },
-        Role { id: "participant", label: "participant", tone: "follow" },
+        Role { id: names::role::COORDINATOR, label: "★ coordinator", tone: "lead" },
+        Role { id: names::role::PARTICIPANT, label: "participant", tone: "follow" },
     ],
     messages: &[
-        MsgKind { kind: "Prepare", label: "prep", tone: "elect" },
-        MsgKind { kind: "VoteYes", label: "yes", tone: "elect-reply" },
-        MsgKind { kind: "VoteNo", label: "no", tone: "nack" },
-        MsgKind { kind: "Commit", label: "C", tone: "decide" },
-        MsgKind { kind: "Abort", label: "A", tone: "nack" },
-        MsgKind { kind: "Ack", label: "ack", tone: "repl-reply" },
-        MsgKind { kind: "DecisionReq", label: "?", tone: "beat" },
+        MsgKind { kind: names::kind::PREPARE, label: "prep", tone: "elect" },
+        MsgKind { kind: names::kind::VOTE_YES, label: "yes", tone: "elect-reply" },
+        MsgKind { kind: names::kind::VOTE_NO, label: "no", tone: "nack" },
+        MsgKind { kind: names::kind::COMMIT, label: "C", tone: "decide" },
+        MsgKind { kind: names::kind::ABORT, label: "A", tone: "nack" },
+        MsgKind { kind: names::kind::ACK, label: "ack", tone: "repl-reply" },
+        MsgKind { kind: names::kind::DECISION_REQ, label: "?", tone: "beat" },
     ],
     invariants: &[
         check::ATOMICITY,

@@ -6,6 +6,7 @@
 
 pub mod check;
 mod engine;
+pub mod names;
 mod scenarios;
 
 pub use check::ZabChecker;
@@ -27,22 +28,22 @@ pub const PROTOCOL: Descriptor = Descriptor {
     title: "Zab",
     source: "Junqueira, Reed & Serafini 2011",
     roles: &[
-        Role { id: "leading", label: "★ leading", tone: "lead" },
-        Role { id: "looking", label: "? looking", tone: "try" },
-        Role { id: "following", label: "following", tone: "follow" },
+        Role { id: names::role::LEADING, label: "★ leading", tone: "lead" },
+        Role { id: names::role::LOOKING, label: "? looking", tone: "try" },
+        Role { id: names::role::FOLLOWING, label: "following", tone: "follow" },
     ],
     messages: &[
-        MsgKind { kind: "Notification", label: "vote", tone: "elect" },
-        MsgKind { kind: "FollowerInfo", label: "FI", tone: "elect-reply" },
-        MsgKind { kind: "NewEpoch", label: "NE", tone: "elect" },
-        MsgKind { kind: "AckEpoch", label: "AE", tone: "elect-reply" },
-        MsgKind { kind: "NewLeader", label: "NL", tone: "repl" },
-        MsgKind { kind: "AckNewLeader", label: "ANL", tone: "repl-reply" },
-        MsgKind { kind: "UpToDate", label: "UTD", tone: "decide" },
-        MsgKind { kind: "Propose", label: "P", tone: "repl" },
-        MsgKind { kind: "Ack", label: "ack", tone: "repl-reply" },
-        MsgKind { kind: "Commit", label: "C", tone: "decide" },
-        MsgKind { kind: "Ping", label: "ping", tone: "beat" },
+        MsgKind { kind: names::kind::NOTIFICATION, label: "vote", tone: "elect" },
+        MsgKind { kind: names::kind::FOLLOWER_INFO, label: "FI", tone: "elect-reply" },
+        MsgKind { kind: names::kind::NEW_EPOCH, label: "NE", tone: "elect" },
+        MsgKind { kind: names::kind::ACK_EPOCH, label: "AE", tone: "elect-reply" },
+        MsgKind { kind: names::kind::NEW_LEADER, label: "NL", tone: "repl" },
+        MsgKind { kind: names::kind::ACK_NEW_LEADER, label: "ANL", tone: "repl-reply" },
+        MsgKind { kind: names::kind::UP_TO_DATE, label: "UTD", tone: "decide" },
+        MsgKind { kind: names::kind::PROPOSE, label: "P", tone: "repl" },
+        MsgKind { kind: names::kind::ACK, label: "ack", tone: "repl-reply" },
+        MsgKind { kind: names::kind::COMMIT, label: "C", tone: "decide" },
+        MsgKind { kind: names::kind::PING, label: "ping", tone: "beat" },
     ],
     invariants: &[
         check::INTEGRITY,

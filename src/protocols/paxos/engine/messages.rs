@@ -1,6 +1,7 @@
 //! The messages of Multi-Paxos (Prepare/Promise = 1a/1b, Accept/Accepted = 2a/2b, Decide, Nack) and its timers.
 
 use super::*;
+use crate::protocols::paxos::names::kind;
 
 /// The messages of Multi-Paxos.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,14 +35,14 @@ pub enum PaxosMsg {
 impl Message for PaxosMsg {
     fn kind(&self) -> &'static str {
         match self {
-            PaxosMsg::Prepare { .. } => "Prepare",
-            PaxosMsg::Promise { .. } => "Promise",
-            PaxosMsg::Accept { .. } => "Accept",
-            PaxosMsg::Accepted { .. } => "Accepted",
-            PaxosMsg::Nack { .. } => "Nack",
-            PaxosMsg::Decide { .. } => "Decide",
-            PaxosMsg::Heartbeat { .. } => "Heartbeat",
-            PaxosMsg::CatchUp { .. } => "CatchUp",
+            PaxosMsg::Prepare { .. } => kind::PREPARE,
+            PaxosMsg::Promise { .. } => kind::PROMISE,
+            PaxosMsg::Accept { .. } => kind::ACCEPT,
+            PaxosMsg::Accepted { .. } => kind::ACCEPTED,
+            PaxosMsg::Nack { .. } => kind::NACK,
+            PaxosMsg::Decide { .. } => kind::DECIDE,
+            PaxosMsg::Heartbeat { .. } => kind::HEARTBEAT,
+            PaxosMsg::CatchUp { .. } => kind::CATCH_UP,
         }
     }
     fn describe(&self) -> String {

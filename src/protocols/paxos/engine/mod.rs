@@ -49,6 +49,7 @@ use crate::protocol::{
     Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
+use crate::protocols::paxos::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -446,9 +447,9 @@ impl Protocol for Paxos {
             })
             .collect();
         let role = match self.phase {
-            Phase::Idle => "acceptor",
-            Phase::Preparing => "proposer",
-            Phase::Leading => "leader",
+            Phase::Idle => role::ACCEPTOR,
+            Phase::Preparing => role::PROPOSER,
+            Phase::Leading => role::LEADER,
         };
         let shown = if self.phase == Phase::Idle {
             self.promised

@@ -1,6 +1,7 @@
 //! Raft's RPCs and their replies (Figure 2) and its timers.
 
 use super::*;
+use crate::protocols::raft::names::kind;
 
 /// Raft RPCs and their replies (Figure 2). The sender id (`candidateId`,
 /// `leaderId`) is the message's `from`, which the kernel supplies.
@@ -50,11 +51,11 @@ impl RaftMsg {
 impl Message for RaftMsg {
     fn kind(&self) -> &'static str {
         match self {
-            RaftMsg::RequestVote { .. } => "RequestVote",
-            RaftMsg::RequestVoteReply { .. } => "RequestVoteReply",
-            RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
-            RaftMsg::AppendEntries { .. } => "AppendEntries",
-            RaftMsg::AppendEntriesReply { .. } => "AppendEntriesReply",
+            RaftMsg::RequestVote { .. } => kind::REQUEST_VOTE,
+            RaftMsg::RequestVoteReply { .. } => kind::REQUEST_VOTE_REPLY,
+            RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => kind::HEARTBEAT,
+            RaftMsg::AppendEntries { .. } => kind::APPEND_ENTRIES,
+            RaftMsg::AppendEntriesReply { .. } => kind::APPEND_ENTRIES_REPLY,
         }
     }
     fn describe(&self) -> String {

@@ -34,6 +34,7 @@ use crate::protocol::{
     Command, EntryView, Key, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply,
     Request, RequestId, TimerInfo,
 };
+use crate::protocols::raft::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -119,9 +120,9 @@ impl Role {
     /// The role's name as the UI and automation contract use it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
+            Role::Follower => role::FOLLOWER,
+            Role::Candidate => role::CANDIDATE,
+            Role::Leader => role::LEADER,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The messages of two-phase commit (Prepare, VoteYes/VoteNo, Commit/Abort, Ack, DecisionReq) and its timers.
 
 use super::*;
+use crate::protocols::twopc::names::kind;
 
 /// The messages of 2PC.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,13 +23,13 @@ pub enum TwoPcMsg {
 impl Message for TwoPcMsg {
     fn kind(&self) -> &'static str {
         match self {
-            TwoPcMsg::Prepare { .. } => "Prepare",
-            TwoPcMsg::Vote { yes: true, .. } => "VoteYes",
-            TwoPcMsg::Vote { yes: false, .. } => "VoteNo",
-            TwoPcMsg::Commit { .. } => "Commit",
-            TwoPcMsg::Abort { .. } => "Abort",
-            TwoPcMsg::Ack { .. } => "Ack",
-            TwoPcMsg::DecisionReq { .. } => "DecisionReq",
+            TwoPcMsg::Prepare { .. } => kind::PREPARE,
+            TwoPcMsg::Vote { yes: true, .. } => kind::VOTE_YES,
+            TwoPcMsg::Vote { yes: false, .. } => kind::VOTE_NO,
+            TwoPcMsg::Commit { .. } => kind::COMMIT,
+            TwoPcMsg::Abort { .. } => kind::ABORT,
+            TwoPcMsg::Ack { .. } => kind::ACK,
+            TwoPcMsg::DecisionReq { .. } => kind::DECISION_REQ,
         }
     }
     fn describe(&self) -> String {

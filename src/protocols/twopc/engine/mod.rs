@@ -45,6 +45,7 @@ mod coordinator;
 mod messages;
 mod participant;
 
+use crate::protocols::twopc::names::role;
 pub use messages::*;
 use participant::txn_at;
 
@@ -586,13 +587,13 @@ impl Protocol for TwoPc {
         let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (role, headline, subline) = if self.is_coordinator() {
             (
-                "coordinator",
+                role::COORDINATOR,
                 format!("T{} next", self.next_txn),
                 format!("{voting} voting"),
             )
         } else {
             (
-                "participant",
+                role::PARTICIPANT,
                 if prepared > 0 {
                     format!("doubt {prepared}")
                 } else {

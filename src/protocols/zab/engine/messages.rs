@@ -1,6 +1,7 @@
 //! The messages and timers of Zab, with the names of the paper and of ZooKeeper.
 
 use super::*;
+use crate::protocols::zab::names::kind;
 
 /// The messages of Zab. `session`/`seq` make the leader-to-follower stream FIFO.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,17 +69,17 @@ impl ZabMsg {
 impl Message for ZabMsg {
     fn kind(&self) -> &'static str {
         match self {
-            ZabMsg::Notification { .. } => "Notification",
-            ZabMsg::FollowerInfo { .. } => "FollowerInfo",
-            ZabMsg::NewEpoch { .. } => "NewEpoch",
-            ZabMsg::AckEpoch { .. } => "AckEpoch",
-            ZabMsg::NewLeader { .. } => "NewLeader",
-            ZabMsg::AckNewLeader { .. } => "AckNewLeader",
-            ZabMsg::UpToDate { .. } => "UpToDate",
-            ZabMsg::Propose { .. } => "Propose",
-            ZabMsg::Ack { .. } => "Ack",
-            ZabMsg::Commit { .. } => "Commit",
-            ZabMsg::Ping { .. } => "Ping",
+            ZabMsg::Notification { .. } => kind::NOTIFICATION,
+            ZabMsg::FollowerInfo { .. } => kind::FOLLOWER_INFO,
+            ZabMsg::NewEpoch { .. } => kind::NEW_EPOCH,
+            ZabMsg::AckEpoch { .. } => kind::ACK_EPOCH,
+            ZabMsg::NewLeader { .. } => kind::NEW_LEADER,
+            ZabMsg::AckNewLeader { .. } => kind::ACK_NEW_LEADER,
+            ZabMsg::UpToDate { .. } => kind::UP_TO_DATE,
+            ZabMsg::Propose { .. } => kind::PROPOSE,
+            ZabMsg::Ack { .. } => kind::ACK,
+            ZabMsg::Commit { .. } => kind::COMMIT,
+            ZabMsg::Ping { .. } => kind::PING,
         }
     }
     fn describe(&self) -> String {

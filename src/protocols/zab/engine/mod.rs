@@ -50,6 +50,7 @@ use crate::protocol::{
     Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
+use crate::protocols::zab::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -523,9 +524,9 @@ impl Protocol for Zab {
             })
             .collect();
         let role = match self.announce() {
-            Announce::Looking => "looking",
-            Announce::Following => "following",
-            Announce::Leading => "leading",
+            Announce::Looking => role::LOOKING,
+            Announce::Following => role::FOLLOWING,
+            Announce::Leading => role::LEADING,
         };
         let mut details = vec![
             format!("phase: {}", self.phase.as_str()),
