@@ -5,7 +5,7 @@
 //! `cargo run --release --example load_link`
 
 use replviz::link::encode;
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::scenario::Scenario;
 use replviz::sim::Action;
 use replviz::timeline::Timeline;

@@ -4,7 +4,7 @@
 //! scenarios and chaos runs are checked the same way in `conformance.rs`.)
 
 use replviz::anysim::AnySim;
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::{Action, TraceMode};
 

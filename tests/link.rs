@@ -3,7 +3,7 @@
 //! and mutated inputs that must never panic.
 
 use replviz::link::{decode, encode, MAX_FRAGMENT};
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::protocols::ProtocolKind;
 use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::net::NetConfig;

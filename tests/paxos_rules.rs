@@ -6,10 +6,10 @@ mod common;
 
 use common::sends;
 use replviz::protocol::{Out, Protocol, Request};
+use replviz::protocols::common::cmd;
 use replviz::protocols::paxos::{
     Ballot, Paxos, PaxosBug, PaxosConfig, PaxosDurable, PaxosMsg, PaxosTimer, Phase,
 };
-use replviz::protocols::raft::cmd;
 
 type O = Out<PaxosMsg, PaxosTimer, replviz::protocols::paxos::PaxosObs>;
 

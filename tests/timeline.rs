@@ -2,7 +2,7 @@
 //! exactly the state and trace of a fresh replay; forks discard the future
 //! and can be undone.
 
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::scenario::Scenario;
 use replviz::sim::rng::SimRng;
 use replviz::sim::Action;

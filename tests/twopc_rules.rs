@@ -6,7 +6,7 @@ mod common;
 
 use common::sends;
 use replviz::protocol::{Effect, Out, Protocol, Reply, Request};
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::protocols::twopc::{
     Record, TwoPc, TwoPcBug, TwoPcConfig, TwoPcDurable, TwoPcMsg, TwoPcTimer, TxnState,
 };

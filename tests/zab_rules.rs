@@ -6,7 +6,7 @@ mod common;
 
 use common::sends;
 use replviz::protocol::{Out, Protocol};
-use replviz::protocols::raft::cmd;
+use replviz::protocols::common::cmd;
 use replviz::protocols::zab::{
     Announce, Phase, SyncMode, Txn, Vote, Zab, ZabBug, ZabConfig, ZabDurable, ZabMsg, ZabTimer,
     Zxid,
