@@ -26,7 +26,7 @@ pub fn apply(kv: &mut Kv, c: &Command) {
 }
 
 /// Send `msg` to every peer.
-pub fn broadcast<M: Clone, T>(out: &mut Out<M, T>, peers: &[NodeId], msg: M) {
+pub fn broadcast<M: Clone, T, O>(out: &mut Out<M, T, O>, peers: &[NodeId], msg: M) {
     for &p in peers {
         out.send(p, msg.clone());
     }

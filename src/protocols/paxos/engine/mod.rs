@@ -46,9 +46,10 @@ mod proposer;
 pub use messages::*;
 
 use crate::protocol::{
-    Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
+    Command, EntryView, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
+use crate::protocols::common::{broadcast, majority, render, Kv};
 use crate::protocols::paxos::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -182,7 +183,7 @@ pub struct Paxos {
     // Learner.
     chosen: BTreeMap<u64, Value>,
     applied: u64,
-    kv: BTreeMap<Key, u32>,
+    kv: Kv,
     leader_guess: Option<NodeId>,
     // Proposer (volatile).
     phase: Phase,
@@ -225,12 +226,11 @@ impl Paxos {
         self.applied
     }
     /// The applied key-value state.
-    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+    pub fn kv(&self) -> &Kv {
         &self.kv
     }
     fn majority(&self) -> usize {
-        let cluster = self.peers.len() + 1;
-        cluster / 2 + 1
+        majority(self.peers.len() + 1)
     }
 
     fn arm_leader_timeout(&self, out: &mut PaxosOut) {
@@ -242,9 +242,7 @@ impl Paxos {
     }
 
     fn broadcast(&self, msg: PaxosMsg, out: &mut PaxosOut) {
-        for &p in &self.peers {
-            out.send(p, msg.clone());
-        }
+        broadcast(out, &self.peers, msg);
     }
 }
 impl Protocol for Paxos {
@@ -473,7 +471,6 @@ impl Protocol for Paxos {
                 self.proposals.len()
             ));
         }
-        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         NodeView {
             id: self.id,
             up: true,
@@ -491,7 +488,7 @@ impl Protocol for Paxos {
             log_offset: skip,
             commit_index: self.applied,
             progress: Vec::new(),
-            state_machine: sm.join(" "),
+            state_machine: render(&self.kv),
         }
     }
 }

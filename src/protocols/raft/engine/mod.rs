@@ -31,9 +31,10 @@ pub use messages::*;
 
 use super::log::{Entry, Log};
 use crate::protocol::{
-    Command, EntryView, Key, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply,
-    Request, RequestId, TimerInfo,
+    Command, EntryView, Message, NodeView, Out, Outcome, PeerProgress, Protocol, Reply, Request,
+    RequestId, TimerInfo,
 };
+use crate::protocols::common::{majority, render, Kv};
 use crate::protocols::raft::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -153,7 +154,7 @@ pub struct Raft {
     last_applied: u64,
     role: Role,
     leader: Option<NodeId>,
-    kv: BTreeMap<Key, u32>,
+    kv: Kv,
     /// §8: each command executed, with the index it was executed at.
     executed: BTreeMap<Command, u64>,
     /// Booted from a durable log: commitIndex, being volatile, starts at 0
@@ -199,7 +200,7 @@ impl Raft {
         self.leader
     }
     /// The applied key-value state.
-    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+    pub fn kv(&self) -> &Kv {
         &self.kv
     }
     /// Does the state machine skip commands it executed before (§8)?
@@ -219,7 +220,7 @@ impl Raft {
         self.peers.len() + 1
     }
     fn majority(&self) -> usize {
-        self.cluster_size() / 2 + 1
+        majority(self.cluster_size())
     }
 }
 impl Protocol for Raft {
@@ -430,7 +431,6 @@ impl Protocol for Raft {
         } else {
             Vec::new()
         };
-        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         NodeView {
             id: self.id,
             up: true,
@@ -454,7 +454,7 @@ impl Protocol for Raft {
             log_offset: skip as u64,
             commit_index: self.commit_index,
             progress,
-            state_machine: sm.join(" "),
+            state_machine: render(&self.kv),
         }
     }
 }

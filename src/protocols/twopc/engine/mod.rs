@@ -45,6 +45,7 @@ mod coordinator;
 mod messages;
 mod participant;
 
+use crate::protocols::common::{render, Kv};
 use crate::protocols::twopc::names::role;
 pub use messages::*;
 use participant::txn_at;
@@ -196,7 +197,7 @@ pub struct TwoPc {
     refuse: bool,
     txns: BTreeMap<TxnId, Txn>,
     locks: BTreeMap<Key, (TxnId, Time)>,
-    kv: BTreeMap<Key, u32>,
+    kv: Kv,
     next_txn: TxnId,
     forced: u64,
     now: Time,
@@ -233,7 +234,7 @@ impl TwoPc {
         &self.locks
     }
     /// The committed key-value state.
-    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+    pub fn kv(&self) -> &Kv {
         &self.kv
     }
     /// Does the participant refuse (vote no on) new transactions?
@@ -584,7 +585,6 @@ impl Protocol for TwoPc {
                 )
             })
             .unwrap_or_default();
-        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (role, headline, subline) = if self.is_coordinator() {
             (
                 role::COORDINATOR,
@@ -621,7 +621,7 @@ impl Protocol for TwoPc {
             // Transactions are not a sequence: no commit-index mark.
             commit_index: 0,
             progress: Vec::new(),
-            state_machine: sm.join(" "),
+            state_machine: render(&self.kv),
         }
     }
 }

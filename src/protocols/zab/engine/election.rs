@@ -1,6 +1,7 @@
 //! Fast leader election (FLE): looking nodes exchange votes for the best (currentEpoch, last zxid, id) and settle after a finalize wait with a quorum.
 
 use super::*;
+use crate::protocols::common::broadcast;
 
 impl Zab {
     // ---- election ----------------------------------------------------------
@@ -45,9 +46,7 @@ impl Zab {
     }
 
     pub(super) fn broadcast(&self, msg: ZabMsg, out: &mut ZabOut) {
-        for &p in &self.peers {
-            out.send(p, msg.clone());
-        }
+        broadcast(out, &self.peers, msg);
     }
 
     pub(super) fn on_notification(

@@ -47,9 +47,10 @@ pub use messages::*;
 
 use crate::protocol::Transport;
 use crate::protocol::{
-    Command, EntryView, Key, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
+    Command, EntryView, Message, NodeView, Out, Outcome, Protocol, Reply, Request, RequestId,
     TimerInfo,
 };
+use crate::protocols::common::{majority, render, Kv};
 use crate::protocols::zab::names::role;
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -265,7 +266,7 @@ pub struct Zab {
     current_epoch: u64,
     history: Vec<Txn>,
     delivered: usize,
-    kv: BTreeMap<Key, u32>,
+    kv: Kv,
     phase: Phase,
     round: u64,
     vote: Vote,
@@ -314,13 +315,12 @@ impl Zab {
         self.delivered
     }
     /// The delivered key-value state.
-    pub fn kv(&self) -> &BTreeMap<Key, u32> {
+    pub fn kv(&self) -> &Kv {
         &self.kv
     }
 
     fn quorum(&self) -> usize {
-        let cluster = self.peers.len() + 1;
-        cluster / 2 + 1
+        majority(self.peers.len() + 1)
     }
     fn last_zxid(&self) -> Zxid {
         self.history.last().map(|t| t.zxid).unwrap_or_default()
@@ -539,7 +539,6 @@ impl Protocol for Zab {
                 self.round, self.vote.leader, self.vote.epoch, self.vote.zxid
             ));
         }
-        let sm: Vec<String> = self.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
         NodeView {
             id: self.id,
             up: true,
@@ -558,7 +557,7 @@ impl Protocol for Zab {
             log_offset: skip as u64,
             commit_index: self.delivered as u64,
             progress: Vec::new(),
-            state_machine: sm.join(" "),
+            state_machine: render(&self.kv),
         }
     }
 }
