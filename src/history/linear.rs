@@ -1,0 +1,232 @@
+//! Linearizability of a key-value history (Herlihy & Wing 1990), decided per
+//! key (linearizability is compositional, so keys are checked separately)
+//! by the search of Wing & Gong (1993) as improved by Lowe (2017): take the
+//! operations in order of invocation, try to linearize each one whose
+//! invocation comes before every pending return, backtrack at a return that
+//! was not linearized in time, and remember every (set of operations
+//! linearized, state) already explored so that no configuration is
+//! searched twice. This is the algorithm of Porcupine (Athalye 2017).
+//!
+//! Operations that failed (`Outcome::Fail`) did not happen and are left
+//! out. Indeterminate ones (`Outcome::Info`) never return: each may take
+//! effect at any point after its invocation, or (placed after everything
+//! else) not at all.
+
+use super::{Op, Outcome, Val, F};
+use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+/// The verdict on a history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Some order of the operations respects real time and the store's
+    /// sequential behaviour.
+    Linearizable,
+    /// No such order exists for `key`.
+    NotLinearizable(Anomaly),
+}
+
+/// Why a key's history is not linearizable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anomaly {
+    /// The key.
+    pub key: String,
+    /// The operation (index into the history) that cannot be ordered: the
+    /// search never placed it before its return.
+    pub op: usize,
+    /// The operations (indices) of the longest order found, in that order:
+    /// the longest linearizable prefix.
+    pub prefix: Vec<usize>,
+    /// The key's value after that prefix.
+    pub state: Val,
+    /// The explanation in words.
+    pub why: String,
+}
+
+/// The sequential specification: what `op` does to a key holding `state`,
+/// or `None` if it cannot happen there (a read of another value, an ok cas
+/// whose expected value is not there).
+pub fn step(state: &Val, op: &Op) -> Option<Val> {
+    let known = op.outcome == Outcome::Ok;
+    match op.f {
+        F::Read => (!known || op.out == *state).then(|| state.clone()),
+        F::Write => Some(op.arg.clone()),
+        F::Cas if *state == op.arg => Some(op.arg2.clone()),
+        // A cas that was told ok must have found its value; one with no
+        // answer that runs now finds another value and changes nothing.
+        F::Cas => (!known).then(|| state.clone()),
+        F::Append => Some(match (state, &op.arg) {
+            (Val::Str(s), Val::Str(a)) => Val::Str(format!("{s}{a}")),
+            (Val::Nil, a) => a.clone(),
+            (s, _) => s.clone(),
+        }),
+    }
+}
+
+/// Check a whole history, key by key (keys in sorted order, so the first
+/// anomaly reported is always the same).
+pub fn check(history: &[Op]) -> Verdict {
+    let mut keys: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, op) in history.iter().enumerate() {
+        if op.outcome != Outcome::Fail {
+            keys.entry(op.key.as_str()).or_default().push(i);
+        }
+    }
+    for (key, ops) in keys {
+        if let Err(a) = check_key(history, key, &ops) {
+            return Verdict::NotLinearizable(a);
+        }
+    }
+    Verdict::Linearizable
+}
+
+/// A set of operations as bits.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn clear(&mut self, i: usize) {
+        self.0[i / 64] &= !(1 << (i % 64));
+    }
+}
+
+/// One call or return in the doubly linked list the search walks.
+#[derive(Clone, Copy)]
+struct Node {
+    op: usize,
+    is_call: bool,
+    /// For a call, its return's node.
+    ret: usize,
+    prev: usize,
+    next: usize,
+}
+
+const NIL: usize = usize::MAX;
+
+/// Deterministic hashing for the memo (membership only, but the same
+/// hasher everywhere keeps runs comparable).
+type Memo = HashSet<(Bits, Val), BuildHasherDefault<std::collections::hash_map::DefaultHasher>>;
+
+fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
+    let n = ops.len();
+    // Calls and returns in time order; at equal times calls come first, so
+    // that touching operations count as concurrent.
+    let mut events: Vec<(u64, bool, usize)> = Vec::with_capacity(2 * n);
+    for (k, &i) in ops.iter().enumerate() {
+        let op = &history[i];
+        events.push((op.invoke, false, k));
+        events.push((op.complete.unwrap_or(u64::MAX), true, k));
+    }
+    events.sort();
+    let head = events.len();
+    let mut nodes: Vec<Node> = events
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, is_ret, op))| Node {
+            op,
+            is_call: !is_ret,
+            ret: NIL,
+            prev: if i == 0 { head } else { i - 1 },
+            next: if i + 1 == events.len() { NIL } else { i + 1 },
+        })
+        .collect();
+    nodes.push(Node {
+        op: NIL,
+        is_call: false,
+        ret: NIL,
+        prev: NIL,
+        next: if events.is_empty() { NIL } else { 0 },
+    });
+    let mut ret_of = vec![NIL; n];
+    for (i, nd) in nodes.iter().enumerate().take(head) {
+        if !nd.is_call {
+            ret_of[nd.op] = i;
+        }
+    }
+    for nd in nodes.iter_mut().take(head) {
+        if nd.is_call {
+            nd.ret = ret_of[nd.op];
+        }
+    }
+    let lift = |nodes: &mut Vec<Node>, c: usize| {
+        for x in [c, nodes[c].ret] {
+            let (p, nx) = (nodes[x].prev, nodes[x].next);
+            nodes[p].next = nx;
+            if nx != NIL {
+                nodes[nx].prev = p;
+            }
+        }
+    };
+    let unlift = |nodes: &mut Vec<Node>, c: usize| {
+        for x in [nodes[c].ret, c] {
+            let (p, nx) = (nodes[x].prev, nodes[x].next);
+            nodes[p].next = x;
+            if nx != NIL {
+                nodes[nx].prev = x;
+            }
+        }
+    };
+    let mut state = Val::Nil;
+    let mut linearized = Bits::new(n);
+    let mut stack: Vec<(usize, Val)> = Vec::new();
+    let mut memo = Memo::default();
+    // The deepest point reached: (depth, stuck op, state, order).
+    let mut best: (usize, usize, Val, Vec<usize>) = (0, NIL, Val::Nil, Vec::new());
+    let mut cur = nodes[head].next;
+    while nodes[head].next != NIL {
+        if cur == NIL {
+            // Cannot happen: the list always ends with a return.
+            break;
+        }
+        let nd = nodes[cur];
+        if nd.is_call {
+            let op = &history[ops[nd.op]];
+            if let Some(next) = step(&state, op) {
+                let mut with = linearized.clone();
+                with.set(nd.op);
+                if memo.insert((with.clone(), next.clone())) {
+                    stack.push((cur, std::mem::replace(&mut state, next)));
+                    linearized = with;
+                    lift(&mut nodes, cur);
+                    cur = nodes[head].next;
+                    continue;
+                }
+            }
+            cur = nd.next;
+        } else {
+            // The return of an operation not yet linearized: this order
+            // fails; undo the last choice.
+            if stack.len() >= best.0 && (best.1 == NIL || stack.len() > best.0) {
+                let order = stack.iter().map(|&(c, _)| ops[nodes[c].op]).collect();
+                best = (stack.len(), ops[nd.op], state.clone(), order);
+            }
+            let Some((c, before)) = stack.pop() else {
+                let (_, stuck, st, prefix) = best;
+                let why = format!(
+                    "{} cannot be ordered: after the {} operation(s) on {} that can be, it holds {st}",
+                    history[stuck].describe(),
+                    prefix.len(),
+                    if key.is_empty() { "the register" } else { key },
+                );
+                return Err(Anomaly {
+                    key: key.to_string(),
+                    op: stuck,
+                    prefix,
+                    state: st,
+                    why,
+                });
+            };
+            state = before;
+            linearized.clear(nodes[c].op);
+            unlift(&mut nodes, c);
+            cur = nodes[c].next;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! The linearizability checker (Herlihy & Wing; Wing & Gong; Lowe) on
+//! textbook histories, indeterminate operations, Jepsen's two formats, and
+//! a property test: histories produced by a sequential register with
+//! random overlaps are always linearizable, and the same histories with
+//! one read's value changed to a value never written never are.
+
+use replviz::history::linear::{check, Verdict};
+use replviz::history::{jepsen, Op, Outcome, Val, F};
+use replviz::sim::rng::SimRng;
+
+fn op(client: u64, f: F, arg: i64, out: i64, span: (u64, Option<u64>), outcome: Outcome) -> Op {
+    Op {
+        client,
+        f,
+        key: "x".into(),
+        arg: if f == F::Read {
+            Val::Nil
+        } else {
+            Val::Int(arg)
+        },
+        arg2: Val::Nil,
+        out: if f == F::Read {
+            Val::Int(out)
+        } else {
+            Val::Nil
+        },
+        outcome,
+        invoke: span.0,
+        complete: span.1,
+    }
+}
+fn w(c: u64, v: i64, a: u64, b: u64) -> Op {
+    op(c, F::Write, v, 0, (a, Some(b)), Outcome::Ok)
+}
+fn r(c: u64, v: i64, a: u64, b: u64) -> Op {
+    op(c, F::Read, 0, v, (a, Some(b)), Outcome::Ok)
+}
+fn ok(h: &[Op]) -> bool {
+    check(h) == Verdict::Linearizable
+}
+
+/// MIT 6.824's register examples (Lecture 8, "Linearizability"): a read
+/// overlapping a write may see either value; a read that starts after a
+/// write was acknowledged must see it (or something later).
+#[test]
+fn textbook_register_histories() {
+    // Sequential: write 1, then read 1.
+    assert!(ok(&[w(1, 1, 0, 10), r(2, 1, 20, 30)]));
+    // A read after the write completed that sees the old value: stale.
+    assert!(!ok(&[w(1, 1, 0, 10), w(1, 2, 20, 30), r(2, 1, 40, 50)]));
+    // Overlapping write: the read may see the old or the new value.
+    assert!(ok(&[w(1, 1, 0, 10), w(1, 2, 20, 60), r(2, 1, 30, 40)]));
+    assert!(ok(&[w(1, 1, 0, 10), w(1, 2, 20, 60), r(2, 2, 30, 40)]));
+    // Two reads during one write: once a read saw the new value, a later
+    // read (starting after it returned) may not see the old one.
+    assert!(!ok(&[
+        w(1, 1, 0, 10),
+        w(1, 2, 20, 100),
+        r(2, 2, 30, 40),
+        r(3, 1, 50, 60)
+    ]));
+    // ... but two overlapping reads may disagree.
+    assert!(ok(&[
+        w(1, 1, 0, 10),
+        w(1, 2, 20, 100),
+        r(2, 2, 30, 60),
+        r(3, 1, 50, 70)
+    ]));
+    // The 6.824 example: wx1 | wx2 concurrent, reads 2 then 1 by others
+    // both after both writes: not linearizable.
+    assert!(!ok(&[
+        w(1, 1, 0, 50),
+        w(2, 2, 10, 60),
+        r(3, 2, 70, 80),
+        r(4, 1, 90, 100)
+    ]));
+    // Reading a value never written.
+    assert!(!ok(&[w(1, 1, 0, 10), r(2, 7, 20, 30)]));
+    // Reading nothing before any write.
+    let mut nil = r(2, 0, 0, 5);
+    nil.out = Val::Nil;
+    assert!(ok(&[nil.clone(), w(1, 1, 10, 20)]));
+}
+
+/// An operation with no answer may have taken effect at any time after its
+/// invocation, or not at all; a failed one did not happen.
+#[test]
+fn indeterminate_and_failed_operations() {
+    let info = |c, v, a| op(c, F::Write, v, 0, (a, None), Outcome::Info);
+    // The timed-out write took effect: a later read sees it.
+    assert!(ok(&[w(1, 1, 0, 10), info(2, 2, 20), r(3, 2, 100, 110)]));
+    // It did not take effect: a later read sees the old value.
+    assert!(ok(&[w(1, 1, 0, 10), info(2, 2, 20), r(3, 1, 100, 110)]));
+    // It cannot have taken effect before it was invoked.
+    assert!(!ok(&[w(1, 1, 0, 10), r(3, 2, 12, 15), info(2, 2, 20)]));
+    // Once seen, it stays (a later read cannot go back).
+    assert!(!ok(&[
+        w(1, 1, 0, 10),
+        info(2, 2, 20),
+        r(3, 2, 30, 40),
+        r(3, 1, 50, 60)
+    ]));
+    // A failed write never happened.
+    let failed = op(2, F::Write, 2, 0, (20, Some(30)), Outcome::Fail);
+    assert!(!ok(&[w(1, 1, 0, 10), failed.clone(), r(3, 2, 40, 50)]));
+    assert!(ok(&[w(1, 1, 0, 10), failed, r(3, 1, 40, 50)]));
+}
+
+/// Keys are independent, and the report names the operation that cannot
+/// be ordered and the longest order found before it.
+#[test]
+fn anomalies_are_explained() {
+    let mut y = w(1, 5, 0, 10);
+    y.key = "y".into();
+    let h = vec![y, w(1, 1, 0, 10), w(1, 2, 20, 30), r(2, 1, 40, 50)];
+    let Verdict::NotLinearizable(a) = check(&h) else {
+        panic!("stale read missed")
+    };
+    assert_eq!(a.key, "x");
+    assert_eq!(a.op, 3, "{}", a.why);
+    assert_eq!(a.prefix, vec![1, 2]);
+    assert_eq!(a.state, Val::Int(2));
+    assert!(
+        a.why.contains("read x → 1 by client 2") && a.why.contains("holds 2"),
+        "{}",
+        a.why
+    );
+}
+
+/// A sequential register, run by several clients whose operations are
+/// stretched to overlap at random: always linearizable. Change one read to
+/// a value never written: never.
+#[test]
+fn property_sequential_histories_pass_and_corrupted_ones_fail() {
+    let cases = std::env::var("HISTORY_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500u64);
+    let mut biggest = 0;
+    for seed in 0..cases {
+        let mut rng = SimRng::new(seed);
+        let clients = rng.range(1, 8);
+        let n = rng.range(5, 120) as usize;
+        let mut value = Val::Nil;
+        let mut h = Vec::new();
+        // Each op takes effect at time 10*k; its invocation and completion
+        // are stretched around that point.
+        for k in 0..n {
+            let at = 10 * (k as u64 + 1);
+            let a = at - rng.range(0, 9);
+            let b = at + rng.range(0, 25);
+            let c = rng.range(0, clients - 1);
+            let info = rng.range(0, 19) == 0;
+            let mut o = match rng.range(0, 2) {
+                0 => {
+                    let v = Val::Int(k as i64 + 1);
+                    value = v.clone();
+                    Op {
+                        arg: v,
+                        ..w(c, 0, a, b)
+                    }
+                }
+                1 => Op {
+                    out: value.clone(),
+                    ..r(c, 0, a, b)
+                },
+                _ => {
+                    let to = Val::Int(1000 + k as i64);
+                    let o = Op {
+                        f: F::Cas,
+                        arg: value.clone(),
+                        arg2: to.clone(),
+                        ..w(c, 0, a, b)
+                    };
+                    value = to;
+                    o
+                }
+            };
+            if info && o.f != F::Read {
+                o.outcome = Outcome::Info;
+                o.complete = None;
+            }
+            h.push(o);
+        }
+        biggest = biggest.max(h.len());
+        assert!(
+            ok(&h),
+            "seed {seed}: a sequential history was judged not linearizable"
+        );
+        if let Some(i) = h
+            .iter()
+            .position(|o| o.f == F::Read && o.outcome == Outcome::Ok)
+        {
+            h[i].out = Val::Int(-1);
+            assert!(
+                !ok(&h),
+                "seed {seed}: a read of a value never written passed"
+            );
+        }
+    }
+    println!("{cases} histories of up to {biggest} operations");
+}
+
+#[test]
+fn jepsen_register_log() {
+    let log = "\
+INFO  jepsen.core - Worker 0 starting
+INFO  jepsen.util - 0\t:invoke\t:read\tnil
+INFO  jepsen.util - 1\t:invoke\t:write\t3
+INFO  jepsen.util - 0\t:ok\t:read\tnil
+INFO  jepsen.util - 1\t:ok\t:write\t3
+INFO  jepsen.util - 2\t:invoke\t:cas\t[3 4]
+INFO  jepsen.util - 3\t:invoke\t:cas\t[1 2]
+INFO  jepsen.util - 2\t:ok\t:cas\t[3 4]
+INFO  jepsen.util - 3\t:fail\t:cas\t[1 2]
+INFO  jepsen.util - :nemesis\t:info\t:start\tnil
+INFO  jepsen.util - 4\t:invoke\t:write\t9
+INFO  jepsen.util - 4\t:info\t:write\t:timed-out
+INFO  jepsen.util - 0\t:invoke\t:read\tnil
+INFO  jepsen.util - 0\t:ok\t:read\t4
+";
+    let h = jepsen::parse(log).unwrap();
+    assert_eq!(h.len(), 6);
+    assert_eq!(h[2].f, F::Cas);
+    assert_eq!(
+        (h[2].arg.clone(), h[2].arg2.clone()),
+        (Val::Int(3), Val::Int(4))
+    );
+    assert_eq!(h[3].outcome, Outcome::Fail);
+    assert_eq!((h[4].outcome, h[4].complete), (Outcome::Info, None));
+    assert!(ok(&h));
+    // The last read seeing 3 (the value before the cas) is stale.
+    let stale = log.replace("0\t:ok\t:read\t4", "0\t:ok\t:read\t3");
+    assert!(!ok(&jepsen::parse(&stale).unwrap()));
+    // A read of 9 (the timed-out write) is fine: it may have happened.
+    let nine = log.replace("0\t:ok\t:read\t4", "0\t:ok\t:read\t9");
+    assert!(ok(&jepsen::parse(&nine).unwrap()));
+}
+
+#[test]
+fn jepsen_edn_append_history() {
+    let edn = r#"{:process 0, :type :invoke, :f :put, :key "0", :value "x 0 0 y"}
+{:process 1, :type :invoke, :f :get, :key "0", :value nil}
+{:process 0, :type :ok, :f :put, :key "0", :value "x 0 0 y"}
+{:process 1, :type :ok, :f :get, :key "0", :value ""}
+{:process 2, :type :invoke, :f :append, :key "0", :value "x 2 0 y"}
+{:process 2, :type :ok, :f :append, :key "0", :value "x 2 0 y"}
+{:process 1, :type :invoke, :f :get, :key "0", :value nil}
+{:process 1, :type :ok, :f :get, :key "0", :value "x 0 0 yx 2 0 y"}
+{:process 3, :type :invoke, :f :get, :key "1", :value nil}
+{:process 3, :type :ok, :f :get, :key "1", :value ""}
+"#;
+    // An empty string is what Jepsen's kv test reads before any write.
+    let h = jepsen::parse(edn).unwrap();
+    assert_eq!(h.len(), 5);
+    assert_eq!(h[1].out, Val::Nil);
+    assert!(ok(&h));
+    let mut bad = h.clone();
+    bad[3].out = Val::Str("x 2 0 y".into());
+    assert!(!ok(&bad), "the append lost the earlier put");
+}
+
+#[test]
+fn bad_input_gets_a_line_number() {
+    for (text, want) in [
+        ("INFO  jepsen.util - 0\t:invoke\t:frob\t1", "line 1"),
+        ("INFO  jepsen.util - 0\t:ok\t:read\t1", "never invoked"),
+        ("hello", "no jepsen.util"),
+        (
+            "{:process 0, :type :invoke, :f :get, :key \"0}",
+            "not closed",
+        ),
+        ("{:process 0 :type}", "odd number"),
+    ] {
+        let e = jepsen::parse(text).expect_err(text);
+        assert!(e.contains(want), "{text}: {e}");
+    }
+}
