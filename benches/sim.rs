@@ -69,7 +69,153 @@ fn links() {
     }
 }
 
+/// A Jepsen-style register log: `clients` processes against a
+/// linearizable register (each operation takes effect at one instant inside
+/// its span), a mix of reads, writes and cas over values 0..5, and one
+/// operation in `timeouts` timing out (`:info`, after which Jepsen gives
+/// the process a new id), as Jepsen's etcd tests print them.
+fn jepsen_log(seed: u64, clients: u64, ops: usize, timeouts: u64) -> String {
+    use replviz::sim::rng::SimRng;
+    let mut rng = SimRng::new(seed);
+    let mut value: Option<u64> = None;
+    // (time, line) pairs, sorted at the end.
+    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+    let mut free_at = vec![0u64; clients as usize];
+    let mut pid: Vec<u64> = (0..clients).collect();
+    let mut next_pid = clients;
+    let mut t_effect = 0;
+    for k in 0..ops {
+        let c = (k as u64 % clients) as usize;
+        // Effects in program order; each inside its operation's span.
+        t_effect = (t_effect + rng.range(1, 10)).max(free_at[c] + 1);
+        let invoke = free_at[c].max(t_effect.saturating_sub(rng.range(1, 40)));
+        let effect = t_effect;
+        let complete = effect + rng.range(1, 40);
+        let p = pid[c];
+        let (f, arg, res) = match rng.range(0, 2) {
+            0 => (
+                "read",
+                "nil".to_string(),
+                format!("{}", value.map_or("nil".into(), |v| v.to_string())),
+            ),
+            1 => {
+                let v = rng.range(0, 4);
+                value = Some(v);
+                ("write", v.to_string(), v.to_string())
+            }
+            _ => {
+                let (from, to) = (rng.range(0, 4), rng.range(0, 4));
+                let a = format!("[{from} {to}]");
+                if value == Some(from) {
+                    value = Some(to);
+                    ("cas", a.clone(), a)
+                } else {
+                    lines.push((
+                        effect,
+                        1,
+                        format!("INFO  jepsen.util - {p}\t:invoke\t:cas\t{a}"),
+                    ));
+                    lines.push((
+                        complete,
+                        2,
+                        format!("INFO  jepsen.util - {p}\t:fail\t:cas\t{a}"),
+                    ));
+                    free_at[c] = complete + 1;
+                    continue;
+                }
+            }
+        };
+        lines.push((
+            invoke,
+            1,
+            format!("INFO  jepsen.util - {p}\t:invoke\t:{f}\t{arg}"),
+        ));
+        if rng.range(1, timeouts) == 1 && f != "read" {
+            lines.push((
+                complete,
+                2,
+                format!("INFO  jepsen.util - {p}\t:info\t:{f}\t:timed-out"),
+            ));
+            pid[c] = next_pid;
+            next_pid += 1;
+        } else {
+            lines.push((
+                complete,
+                2,
+                format!("INFO  jepsen.util - {p}\t:ok\t:{f}\t{res}"),
+            ));
+        }
+        free_at[c] = complete + 1;
+    }
+    lines.sort();
+    lines.into_iter().map(|l| l.2 + "\n").collect()
+}
+
+/// Linearizability checker time on Jepsen-style register histories.
+fn histories() {
+    use replviz::history::{jepsen, linear};
+    for (clients, ops, timeouts) in [
+        (5, 200, 20),
+        (5, 1000, 20),
+        (20, 1000, 10),
+        (50, 1000, 10),
+        (50, 5000, 20),
+    ] {
+        let mut worst: f64 = 0.0;
+        let mut total = 0.0;
+        let n = 20;
+        for seed in 0..n {
+            let log = jepsen_log(seed, clients, ops, timeouts);
+            let h = jepsen::parse(&log).expect("generated log parses");
+            let start = Instant::now();
+            let v = linear::check(&h);
+            let dt = start.elapsed().as_secs_f64() * 1e3;
+            assert_eq!(v, linear::Verdict::Linearizable, "seed {seed}");
+            worst = worst.max(dt);
+            total += dt;
+        }
+        println!(
+            "linearizability: {clients} clients, {ops} ops, 1 in {timeouts} writes timed out: mean {:.2} ms, worst {worst:.2} ms over {n} histories",
+            total / n as f64
+        );
+        // The same histories with the middle read changed to another value
+        // that was written: mostly stale reads the search must rule out.
+        let (mut not, mut undecided, mut worst) = (0, 0, 0.0f64);
+        for seed in 0..n {
+            let log = jepsen_log(seed, clients, ops, timeouts);
+            let mut h = jepsen::parse(&log).expect("generated log parses");
+            let reads: Vec<usize> = (0..h.len())
+                .filter(|&i| {
+                    h[i].f == replviz::history::F::Read
+                        && h[i].outcome == replviz::history::Outcome::Ok
+                })
+                .collect();
+            let i = reads[reads.len() / 2];
+            h[i].out = match h[i].out {
+                replviz::history::Val::Int(v) => replviz::history::Val::Int((v + 1) % 5),
+                _ => replviz::history::Val::Int(0),
+            };
+            let start = Instant::now();
+            match linear::check(&h) {
+                linear::Verdict::NotLinearizable(_) => not += 1,
+                linear::Verdict::Undecided { .. } => undecided += 1,
+                linear::Verdict::Linearizable => {}
+            }
+            worst = worst.max(start.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("  with one read changed: {not} not linearizable, {undecided} undecided (budget {} steps), {} still linearizable; worst {worst:.1} ms", linear::BUDGET, n - not - undecided);
+    }
+    if let Ok(dir) = std::env::var("WRITE_HISTORIES") {
+        for seed in 0..3 {
+            let path = format!("{dir}/register-{seed}.log");
+            std::fs::write(&path, jepsen_log(seed, 50, 1000, 10)).expect("write");
+            println!("wrote {path}");
+        }
+    }
+}
+
 fn main() {
+    histories();
     links();
     for protocol in ProtocolKind::all() {
         for (mode, name, secs) in [

@@ -27,6 +27,9 @@ fn main() {
             Ok((n, Verdict::NotLinearizable(a))) => {
                 println!("{f}\tnot-linearizable\t{ms:.1} ms\t{n} ops\t{}", a.why)
             }
+            Ok((n, Verdict::Undecided { key, steps })) => {
+                println!("{f}\tundecided\t{ms:.1} ms\t{n} ops\tgave up on key {key:?} after {steps} search steps")
+            }
             Err(e) => {
                 broken = true;
                 println!("{f}\terror: {e}\t{ms:.1} ms");

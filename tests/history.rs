@@ -201,6 +201,47 @@ fn property_sequential_histories_pass_and_corrupted_ones_fail() {
     println!("{cases} histories of up to {biggest} operations");
 }
 
+/// Operations one after another (no overlap) allow exactly one order, so a
+/// read changed to an older value (one that was written, but overwritten
+/// before the read began) must be caught by the search itself.
+#[test]
+fn property_stale_reads_in_sequential_histories_are_caught() {
+    for seed in 0..300u64 {
+        let mut rng = SimRng::new(seed);
+        let n = rng.range(4, 80) as usize;
+        let mut value = Val::Nil;
+        let mut history: Vec<Val> = vec![Val::Nil];
+        let mut h = Vec::new();
+        for k in 0..n {
+            let (a, b) = (20 * k as u64, 20 * k as u64 + 10);
+            if k == 0 || rng.range(0, 1) == 0 {
+                value = Val::Int(rng.range(0, 3) as i64);
+                history.push(value.clone());
+                h.push(Op {
+                    arg: value.clone(),
+                    ..w(1, 0, a, b)
+                });
+            } else {
+                h.push(Op {
+                    out: value.clone(),
+                    ..r(2, 0, a, b)
+                });
+            }
+        }
+        assert!(ok(&h), "seed {seed}");
+        let reads: Vec<usize> = (0..h.len()).filter(|&i| h[i].f == F::Read).collect();
+        let Some(&i) = reads.last() else { continue };
+        let Some(stale) = history.iter().find(|v| **v != h[i].out && **v != Val::Nil) else {
+            continue;
+        };
+        h[i].out = stale.clone();
+        let Verdict::NotLinearizable(a) = check(&h) else {
+            panic!("seed {seed}: a stale read passed")
+        };
+        assert_eq!(a.op, i, "seed {seed}: {}", a.why);
+    }
+}
+
 #[test]
 fn jepsen_register_log() {
     let log = "\

@@ -24,7 +24,19 @@ pub enum Verdict {
     Linearizable,
     /// No such order exists for `key`.
     NotLinearizable(Anomaly),
+    /// The search for `key` gave up after its budget of steps (histories
+    /// with many operations that never returned can take exponential time).
+    Undecided {
+        /// The key.
+        key: String,
+        /// Search steps taken.
+        steps: u64,
+    },
 }
+
+/// Search steps [`check`] allows per key before it answers
+/// [`Verdict::Undecided`] (about a second natively).
+pub const BUDGET: u64 = 5_000_000;
 
 /// Why a key's history is not linearizable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,8 +76,13 @@ pub fn step(state: &Val, op: &Op) -> Option<Val> {
 }
 
 /// Check a whole history, key by key (keys in sorted order, so the first
-/// anomaly reported is always the same).
+/// anomaly reported is always the same), with the default budget.
 pub fn check(history: &[Op]) -> Verdict {
+    check_with_budget(history, BUDGET)
+}
+
+/// [`check`] with at most `budget` search steps per key.
+pub fn check_with_budget(history: &[Op], budget: u64) -> Verdict {
     let mut keys: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, op) in history.iter().enumerate() {
         if op.outcome != Outcome::Fail {
@@ -73,8 +90,15 @@ pub fn check(history: &[Op]) -> Verdict {
         }
     }
     for (key, ops) in keys {
-        if let Err(a) = check_key(history, key, &ops) {
-            return Verdict::NotLinearizable(a);
+        match check_key(history, key, &ops, budget) {
+            Ok(None) => {}
+            Ok(Some(steps)) => {
+                return Verdict::Undecided {
+                    key: key.to_string(),
+                    steps,
+                }
+            }
+            Err(a) => return Verdict::NotLinearizable(a),
         }
     }
     Verdict::Linearizable
@@ -113,7 +137,44 @@ const NIL: usize = usize::MAX;
 /// hasher everywhere keeps runs comparable).
 type Memo = HashSet<(Bits, Val), BuildHasherDefault<std::collections::hash_map::DefaultHasher>>;
 
-fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
+/// `Ok(None)`: linearizable; `Ok(Some(steps))`: out of budget.
+fn check_key(
+    history: &[Op],
+    key: &str,
+    ops: &[usize],
+    budget: u64,
+) -> Result<Option<u64>, Anomaly> {
+    // A read of a value nothing could have written needs no search.
+    if ops.iter().all(|&i| history[i].f != F::Append) {
+        let written: std::collections::BTreeSet<&Val> = ops
+            .iter()
+            .map(|&i| &history[i])
+            .filter_map(|o| match o.f {
+                F::Write => Some(&o.arg),
+                F::Cas => Some(&o.arg2),
+                _ => None,
+            })
+            .collect();
+        let bad = ops.iter().copied().find(|&i| {
+            let o = &history[i];
+            o.f == F::Read
+                && o.outcome == Outcome::Ok
+                && o.out != Val::Nil
+                && !written.contains(&o.out)
+        });
+        if let Some(i) = bad {
+            return Err(Anomaly {
+                key: key.to_string(),
+                op: i,
+                prefix: Vec::new(),
+                state: Val::Nil,
+                why: format!(
+                    "{} returns a value no operation wrote",
+                    history[i].describe()
+                ),
+            });
+        }
+    }
     let n = ops.len();
     // Calls and returns in time order; at equal times calls come first, so
     // that touching operations count as concurrent.
@@ -154,6 +215,26 @@ fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
             nd.ret = ret_of[nd.op];
         }
     }
+    // Indeterminate operations with the same effect are interchangeable
+    // while both are pending (neither ever returns): when one invoked
+    // earlier is still unlinearized, trying a later twin first only
+    // repeats the same states under another set. Each such operation gets
+    // a class; at most the first pending one of a class is tried.
+    let mut classes: BTreeMap<(u8, &Val, &Val), usize> = BTreeMap::new();
+    let class: Vec<usize> = ops
+        .iter()
+        .map(|&i| {
+            let op = &history[i];
+            if op.outcome != Outcome::Info || op.f == F::Read {
+                return NIL;
+            }
+            let next = classes.len();
+            *classes
+                .entry((op.f as u8, &op.arg, &op.arg2))
+                .or_insert(next)
+        })
+        .collect();
+    let mut seen = vec![false; classes.len()];
     let lift = |nodes: &mut Vec<Node>, c: usize| {
         for x in [c, nodes[c].ret] {
             let (p, nx) = (nodes[x].prev, nodes[x].next);
@@ -179,7 +260,12 @@ fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
     // The deepest point reached: (depth, stuck op, state, order).
     let mut best: (usize, usize, Val, Vec<usize>) = (0, NIL, Val::Nil, Vec::new());
     let mut cur = nodes[head].next;
+    let mut steps = 0u64;
     while nodes[head].next != NIL {
+        steps += 1;
+        if steps > budget {
+            return Ok(Some(steps));
+        }
         if cur == NIL {
             // Cannot happen: the list always ends with a return.
             break;
@@ -187,6 +273,14 @@ fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
         let nd = nodes[cur];
         if nd.is_call {
             let op = &history[ops[nd.op]];
+            let cl = class[nd.op];
+            if cl != NIL {
+                if seen[cl] {
+                    cur = nd.next;
+                    continue;
+                }
+                seen[cl] = true;
+            }
             if let Some(next) = step(&state, op) {
                 let mut with = linearized.clone();
                 with.set(nd.op);
@@ -195,6 +289,7 @@ fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
                     linearized = with;
                     lift(&mut nodes, cur);
                     cur = nodes[head].next;
+                    seen.iter_mut().for_each(|x| *x = false);
                     continue;
                 }
             }
@@ -226,7 +321,19 @@ fn check_key(history: &[Op], key: &str, ops: &[usize]) -> Result<(), Anomaly> {
             linearized.clear(nodes[c].op);
             unlift(&mut nodes, c);
             cur = nodes[c].next;
+            // The pending twins before the resumed point, c included.
+            seen.iter_mut().for_each(|x| *x = false);
+            let mut x = nodes[head].next;
+            loop {
+                if nodes[x].is_call && class[nodes[x].op] != NIL {
+                    seen[class[nodes[x].op]] = true;
+                }
+                if x == c {
+                    break;
+                }
+                x = nodes[x].next;
+            }
         }
     }
-    Ok(())
+    Ok(None)
 }
