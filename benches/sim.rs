@@ -96,7 +96,7 @@ fn jepsen_log(seed: u64, clients: u64, ops: usize, timeouts: u64) -> String {
             0 => (
                 "read",
                 "nil".to_string(),
-                format!("{}", value.map_or("nil".into(), |v| v.to_string())),
+                value.map_or("nil".into(), |v| v.to_string()),
             ),
             1 => {
                 let v = rng.range(0, 4);
