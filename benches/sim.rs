@@ -32,10 +32,7 @@ fn links() {
             t,
             Action::Request {
                 node: 1 + (k % 5) as u32,
-                cmd: Command {
-                    key: Key((k % 3) as u8),
-                    value: k as u32,
-                },
+                cmd: Command::write(Key((k % 3) as u8), k as u32),
             },
         );
     }

@@ -101,6 +101,8 @@ pub trait AnySim {
     fn take_trace(&mut self) -> Vec<TraceEvent>;
     /// Violations so far.
     fn violations(&self) -> &[Violation];
+    /// The client operations so far.
+    fn history(&self) -> &[crate::history::Op];
     /// Network settings.
     fn net(&self) -> NetConfig;
     /// The running trace hash.
@@ -159,6 +161,9 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn violations(&self) -> &[Violation] {
         Sim::violations(self)
+    }
+    fn history(&self) -> &[crate::history::Op] {
+        Sim::history(self)
     }
     fn net(&self) -> NetConfig {
         Sim::net(self).clone()

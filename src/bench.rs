@@ -40,10 +40,7 @@ pub fn writes_at_leader(sim: &mut dyn AnySim, every: Time, end: Time) -> u32 {
             v += 1;
             sim.apply(&Action::Request {
                 node: l,
-                cmd: Command {
-                    key: Key((v % 3) as u8),
-                    value: v,
-                },
+                cmd: Command::write(Key((v % 3) as u8), v),
             });
         }
     }

@@ -139,6 +139,10 @@ pub struct Descriptor {
     pub log_legend: &'static str,
     /// Where client requests should go, in words.
     pub request_hint: &'static str,
+    /// Does it offer client reads (through its log) and claim that reads
+    /// and writes together are linearizable? The conformance sweep then
+    /// sends reads too and checks the history.
+    pub reads: bool,
     /// Built-in scenarios, in menu order.
     pub scenarios: &'static [BuiltIn],
     /// Boot a run (settings already checked by `settings`).

@@ -49,18 +49,48 @@ impl std::fmt::Display for Key {
     }
 }
 
-/// A client command for the replicated key-value state machine.
+/// A client command for the replicated key-value state machine: a write of
+/// `value` to `key`, or (`read`) a read of `key` that goes through the log
+/// like a write and is answered with the value the key holds when it is
+/// applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Command {
-    /// The key written.
+    /// The key written or read.
     pub key: Key,
-    /// The value written.
+    /// The value written (for a read, a number that tells it apart from
+    /// other reads of the same key).
     pub value: u32,
+    /// A read, not a write. Links before reads have no such field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read: bool,
+}
+
+impl Command {
+    /// A write of `value` to `key`.
+    pub fn write(key: Key, value: u32) -> Self {
+        Command {
+            key,
+            value,
+            read: false,
+        }
+    }
+    /// A read of `key` (`tag` tells reads of one key apart).
+    pub fn read(key: Key, tag: u32) -> Self {
+        Command {
+            key,
+            value: tag,
+            read: true,
+        }
+    }
 }
 
 impl std::fmt::Display for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}={}", self.key, self.value)
+        if self.read {
+            write!(f, "read {}", self.key)
+        } else {
+            write!(f, "{}={}", self.key, self.value)
+        }
     }
 }
 
@@ -84,6 +114,8 @@ pub enum Reply {
     Unknown,
     /// The request (a transaction) was aborted; nothing was written.
     Aborted { index: u64 },
+    /// A read, applied at `index`, found `value` (`None`: nothing written).
+    Read { index: u64, value: Option<u32> },
 }
 
 /// What one node holds as decided at the index a [`Reply::Ok`] or

@@ -34,6 +34,9 @@ pub enum Verdict {
     },
 }
 
+/// The name under which a non-linearizable history is reported.
+pub const INVARIANT: &str = "Linearizability";
+
 /// Search steps [`check`] allows per key before it answers
 /// [`Verdict::Undecided`] (about a second natively).
 pub const BUDGET: u64 = 5_000_000;

@@ -20,9 +20,24 @@ pub fn render(kv: &Kv) -> String {
     sm.join(" ")
 }
 
-/// Apply a command to the store.
+/// Apply a command to the store (a read changes nothing).
 pub fn apply(kv: &mut Kv, c: &Command) {
-    kv.insert(c.key, c.value);
+    if !c.read {
+        kv.insert(c.key, c.value);
+    }
+}
+
+/// The answer to a command applied at `index` to `kv`: a read gets the
+/// value the key holds, a write its index.
+pub fn answer(kv: &Kv, c: &Command, index: u64) -> crate::protocol::Reply {
+    if c.read {
+        crate::protocol::Reply::Read {
+            index,
+            value: kv.get(&c.key).copied(),
+        }
+    } else {
+        crate::protocol::Reply::Ok { index }
+    }
 }
 
 /// Send `msg` to every peer.
@@ -34,10 +49,7 @@ pub fn broadcast<M: Clone, T, O>(out: &mut Out<M, T, O>, peers: &[NodeId], msg: 
 
 /// A convenience for tests and scenarios: the command `key=value`.
 pub fn cmd(key: u8, value: u32) -> Command {
-    Command {
-        key: Key(key),
-        value,
-    }
+    Command::write(Key(key), value)
 }
 
 /// Whether every interval is positive (a zero one would re-arm forever at

@@ -11,6 +11,7 @@
 
 pub mod acks;
 pub mod check;
+pub mod clients;
 pub mod net;
 pub mod rng;
 pub mod trace;
@@ -205,6 +206,7 @@ pub struct Sim<P: Checked> {
     checker: P::Checker,
     violations: Vec<Violation>,
     acks: acks::AckCheck,
+    history: clients::History,
     /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
     /// current incarnation and the latest arrival time scheduled on it.
     conns: Vec<(u64, Time)>,
@@ -237,6 +239,7 @@ impl<P: Checked> Clone for Sim<P> {
             checker: self.checker.clone(),
             violations: self.violations.clone(),
             acks: self.acks.clone(),
+            history: self.history.clone(),
             conns: self.conns.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
@@ -272,6 +275,7 @@ impl<P: Checked> Sim<P> {
             checker: P::Checker::default(),
             violations: Vec::new(),
             acks: acks::AckCheck::new(n as usize),
+            history: clients::History::default(),
             conns: vec![(0, 0); (n * n) as usize],
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
@@ -330,6 +334,10 @@ impl<P: Checked> Sim<P> {
         self.states
             .get((id as usize).wrapping_sub(1))
             .and_then(|s| s.as_ref())
+    }
+    /// The client operations so far (for the linearizability checker).
+    pub fn history(&self) -> &[crate::history::Op] {
+        self.history.ops()
     }
     /// Every node's engine state (`None` while crashed), indexed by id - 1.
     pub fn states(&self) -> &[Option<P>] {
@@ -560,6 +568,7 @@ impl<P: Checked> Sim<P> {
                 self.next_req += 1;
                 self.record(TraceKind::Request { node, req: id, cmd });
                 self.acks.request(id, cmd);
+                self.history.invoke(id, cmd, self.now);
                 if let Some(n) = self.states[(node - 1) as usize].as_mut() {
                     n.on_request(Request { id, cmd }, &mut self.out);
                 }
@@ -662,6 +671,7 @@ impl<P: Checked> Sim<P> {
                 }
                 Effect::Reply(req, reply) => {
                     self.acks.reply(req, from, &reply);
+                    self.history.complete(req, &reply, self.now);
                     self.record(TraceKind::Reply {
                         node: from,
                         req,

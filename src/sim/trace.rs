@@ -175,6 +175,11 @@ impl TraceEvent {
                     "{} answers request #{req}: committed at index {index}",
                     s(*node)
                 ),
+                Reply::Read { index, value } => format!(
+                    "{} answers read #{req}: {} (read at index {index})",
+                    s(*node),
+                    value.map_or("nothing written".to_string(), |v| v.to_string())
+                ),
                 Reply::NotLeader { leader: Some(l) } => {
                     format!(
                         "{} refuses request #{req}: not the leader (try {})",
@@ -288,7 +293,10 @@ impl TraceEvent {
                 put(8);
                 put(u64::from(*node));
                 put(*req);
-                put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0))
+                put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0));
+                if cmd.read {
+                    put(1);
+                }
             }
             TraceKind::Reply { node, req, reply } => {
                 put(9);
@@ -299,6 +307,9 @@ impl TraceEvent {
                     Reply::NotLeader { leader } => u64::MAX - u64::from(leader.unwrap_or(0)),
                     Reply::Unknown => u64::MAX / 2,
                     Reply::Aborted { index } => u64::MAX / 4 + *index,
+                    Reply::Read { index, value } => {
+                        u64::MAX / 8 + (*index << 32) + value.map_or(0, |v| u64::from(v) + 1)
+                    }
                 })
             }
             // Notes exist only when notes are recorded; leaving them out keeps

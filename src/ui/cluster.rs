@@ -382,6 +382,24 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                 >
                     {format!("Client request ({cmd})")}
                 </button>
+                {proto.reads.then(|| {
+                    let read = s.next_read_preview();
+                    view! {
+                        <button
+                            data-testid="action-client-read"
+                            class="rv-menu-item"
+                            title="A client reads the key through the log: the answer is the value when the read is applied"
+                            disabled=!up
+                            on:click=move |ev| {
+                                ev.stop_propagation();
+                                let cmd = s.next_read();
+                                s.act(Action::Request { node: id, cmd });
+                            }
+                        >
+                            {format!("Client {read}")}
+                        </button>
+                    }
+                })}
             }
             .into_any()
         }

@@ -300,10 +300,21 @@ impl AppState {
     /// The command the next client request will carry (for menu labels).
     pub fn next_command_preview(&self) -> Command {
         let v = self.next_value.get_value();
-        Command {
-            key: Key(((v - 1) % 3) as u8),
-            value: v,
-        }
+        Command::write(Key(((v - 1) % 3) as u8), v)
+    }
+
+    /// The next client read: of the key the last request wrote (`x` at
+    /// first); it uses up a number so that reads are told apart.
+    pub fn next_read(&self) -> Command {
+        let c = self.next_read_preview();
+        self.next_value.set_value(c.value + 1);
+        c
+    }
+
+    /// The read [`AppState::next_read`] will send (for menu labels).
+    pub fn next_read_preview(&self) -> Command {
+        let v = self.next_value.get_value();
+        Command::read(Key((v.saturating_sub(2) % 3) as u8), v)
     }
 
     /// Process exactly one event and pause.

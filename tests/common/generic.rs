@@ -27,6 +27,8 @@ pub struct Run {
     pub steps: u64,
     /// The trace hash at the end of the run.
     pub hash: u64,
+    /// The linearizability search ran out of budget.
+    pub undecided: bool,
     /// The run's actions as a scenario link (`#s1.…`, the protocol's
     /// default settings), to open the failing schedule in the app.
     pub link: String,
@@ -53,20 +55,27 @@ fn is_up(sim: &dyn AnySim, id: NodeId) -> bool {
     sim.view(id).is_some_and(|v| v.up)
 }
 
-/// A chaos step's client request: to the leader nine times in ten.
-pub fn client_request(rng: &mut SimRng, value: u32, leader: Option<NodeId>, n: NodeId) -> Action {
+/// A chaos step's client request: to the leader nine times in ten; with
+/// `reads`, one request in three is a read.
+pub fn client_request(
+    rng: &mut SimRng,
+    value: u32,
+    leader: Option<NodeId>,
+    n: NodeId,
+    reads: bool,
+) -> Action {
     let target = if rng.range(0, 9) < 8 {
         leader.unwrap_or(n)
     } else {
         n
     };
-    Action::Request {
-        node: target,
-        cmd: Command {
-            key: Key((value % 3) as u8),
-            value,
-        },
-    }
+    let key = Key((value % 3) as u8);
+    let cmd = if reads && rng.range(0, 2) == 0 {
+        Command::read(key, value)
+    } else {
+        Command::write(key, value)
+    };
+    Action::Request { node: target, cmd }
 }
 
 /// A chaos step's fault for a roll in 45..=91: crash, restart, cuts, heals,
@@ -110,10 +119,7 @@ pub fn crash_leader_mid_write(
         rec,
         Action::Request {
             node: l,
-            cmd: Command {
-                key: Key((*value % 3) as u8),
-                value: *value,
-            },
+            cmd: Command::write(Key((*value % 3) as u8), *value),
         },
     );
     *t += rng.range(0, 30 * MS);
@@ -301,6 +307,8 @@ pub struct Target {
     pub settings: serde_json::Value,
     /// A note for failure messages (a broken variant's name).
     pub note: &'static str,
+    /// Send reads too, and check the client history for linearizability.
+    pub reads: bool,
 }
 
 impl Target {
@@ -311,6 +319,7 @@ impl Target {
             boot: protocol.boot,
             settings,
             note: "",
+            reads: protocol.reads,
         }
     }
 }
@@ -349,7 +358,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
         let action = match step {
             Step::Request => {
                 value += 1;
-                client_request(&mut rng, value, leading(sim), n)
+                client_request(&mut rng, value, leading(sim), n, target.reads)
             }
             Step::Crash => Action::Crash { node: n },
             Step::Restart => Action::Restart { node: n },
@@ -432,7 +441,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
             let token = format!("={value}");
             sim.apply(&Action::Request {
                 node: l,
-                cmd: Command { key: Key(0), value },
+                cmd: Command::write(Key(0), value),
             });
             let give_up = sim.now() + SEC;
             while sim.now() < give_up.min(deadline) {
@@ -484,18 +493,34 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
     if !target.note.is_empty() {
         link.push_str(&format!(" (with the broken variant {})", target.note));
     }
+    let mut violations: Vec<String> = sim
+        .violations()
+        .iter()
+        .map(|v| {
+            format!(
+                "{} at {} µs (step {}): {}",
+                v.invariant, v.time, v.step, v.detail
+            )
+        })
+        .collect();
+    let mut undecided = false;
+    if target.reads {
+        match replviz::history::linear::check(sim.history()) {
+            replviz::history::linear::Verdict::NotLinearizable(a) => violations.push(format!(
+                "{} at {} µs (end of run, {} client operations): {}",
+                replviz::history::linear::INVARIANT,
+                sim.now(),
+                sim.history().len(),
+                a.why
+            )),
+            replviz::history::linear::Verdict::Undecided { .. } => undecided = true,
+            replviz::history::linear::Verdict::Linearizable => {}
+        }
+    }
     Run {
         link,
-        violations: sim
-            .violations()
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} at {} µs (step {}): {}",
-                    v.invariant, v.time, v.step, v.detail
-                )
-            })
-            .collect(),
+        undecided,
+        violations,
         liveness,
         steps: sim.steps(),
         hash: sim.trace_hash(),

@@ -91,7 +91,17 @@ impl Protocol for Toy {
         out.set_timer(Tick, 100 * MS, 100 * MS);
     }
     fn on_request(&mut self, req: Request, out: &mut Out<Beat, Tick>) {
-        if self.writes {
+        if self.writes && req.cmd.read {
+            // The primary's own log is the truth: it answers reads from it.
+            let value = self
+                .log
+                .iter()
+                .rev()
+                .find(|c| c.key == req.cmd.key && !c.read)
+                .map(|c| c.value);
+            let index = self.log.len() as u64;
+            out.reply(req.id, Reply::Read { index, value });
+        } else if self.writes {
             self.log.push(req.cmd);
             out.reply(
                 req.id,
@@ -222,6 +232,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     flags: &[],
     log_legend: "one box per write",
     request_hint: "Send writes to S1.",
+    reads: true,
     scenarios: &[BuiltIn {
         id: "toy-two-writes",
         title: "Toy: two writes",

@@ -110,6 +110,25 @@ test('a client request at the leader becomes committed on a majority', async () 
   await page.close();
 });
 
+test('a client read at the leader goes through the log and answers the value written', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=5`);
+  await setRange(page, 'speed', 1);
+  const l = await oneLeader(page);
+  await page.click(`[data-testid="${l.id}"]`);
+  await page.click('[data-testid="action-request"]'); // x=1
+  await waitFor(page, async () => /answers request #1: committed/.test(await page.textContent('[data-testid="event-log"]')), 'the write committed');
+  await page.click(`[data-testid="${l.id}"]`);
+  assert.match(await page.textContent('[data-testid="action-client-read"]'), /read x/);
+  await page.click('[data-testid="action-client-read"]');
+  await waitFor(page, async () => /answers read #2: 1 \(read at index \d+\)/.test(await page.textContent('[data-testid="event-log"]')), 'the read answered x = 1');
+  // 2PC offers no reads.
+  await page.selectOption('[data-testid="protocol-picker"]', '2pc');
+  await page.click('[data-testid="node-2"]');
+  assert.equal(await page.$('[data-testid="action-client-read"]'), null);
+  await noProblems(page);
+  await page.close();
+});
+
 test('pause, step and timeout controls work', async () => {
   const page = await open(ctx, `${base}?nodes=3&seed=5`);
   await page.click('[data-testid="btn-pause"]');

@@ -57,6 +57,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
+    reads: true,
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Paxos>,
     settings: |v| settings::<Paxos>(v).map(|(_, full)| full),

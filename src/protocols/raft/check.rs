@@ -79,7 +79,7 @@ fn execute(t: &mut Track, cmd: Option<Command>, serials: bool) {
     if serials && !t.executed.insert(c) {
         return;
     }
-    t.kv.insert(c.key, c.value);
+    crate::protocols::common::apply(&mut t.kv, &c);
 }
 
 impl Checker<Raft> for RaftChecker {

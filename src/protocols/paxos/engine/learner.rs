@@ -21,15 +21,13 @@ impl Paxos {
         while let Some(v) = self.chosen.get(&(self.applied + 1)).copied() {
             self.applied += 1;
             if let Some(c) = v {
-                self.kv.insert(c.key, c.value);
+                crate::protocols::common::apply(&mut self.kv, &c);
             }
             if let Some((req, cmd)) = self.pending.remove(&self.applied) {
                 if v == Some(cmd) {
                     out.reply(
                         req,
-                        Reply::Ok {
-                            index: self.applied,
-                        },
+                        crate::protocols::common::answer(&self.kv, &cmd, self.applied),
                     );
                 } else {
                     lost.push((self.applied, Request { id: req, cmd }));

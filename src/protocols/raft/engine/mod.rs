@@ -104,6 +104,10 @@ pub enum RaftBug {
     /// one-by-one "increment lastApplied, apply log[lastApplied]"): the logs
     /// agree, the state machines do not.
     ApplyOnlyLast,
+    /// Answer reads at once from the leader's own state machine, without
+    /// checking that it still leads (§8 requires that check, by a log entry
+    /// or a heartbeat round): a deposed leader answers stale reads.
+    LocalReads,
 }
 
 /// A server's role (§5.1).
@@ -353,7 +357,12 @@ impl Protocol for Raft {
             );
             return;
         }
-        if self.cfg.client_serials {
+        if req.cmd.read && self.cfg.bug == Some(RaftBug::LocalReads) {
+            let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.commit_index);
+            out.reply(req.id, reply);
+            return;
+        }
+        if self.cfg.client_serials && !req.cmd.read {
             if let Some(&at) = self.executed.get(&req.cmd) {
                 let id = self.id;
                 out.note(|| {

@@ -69,7 +69,7 @@ impl Raft {
             let mut at = idx;
             if let Some(cmd) = e.cmd {
                 match self.executed.get(&cmd) {
-                    Some(&first) if self.cfg.client_serials => {
+                    Some(&first) if self.cfg.client_serials && !cmd.read => {
                         at = first;
                         let id = self.id;
                         out.note(|| {
@@ -77,8 +77,8 @@ impl Raft {
                         });
                     }
                     _ => {
-                        self.kv.insert(cmd.key, cmd.value);
-                        if self.cfg.client_serials {
+                        crate::protocols::common::apply(&mut self.kv, &cmd);
+                        if self.cfg.client_serials && !cmd.read {
                             self.executed.entry(cmd).or_insert(idx);
                         }
                     }
@@ -90,7 +90,11 @@ impl Raft {
                 .position(|&(i, t, _)| i == idx && t == e.term)
             {
                 let (_, _, req) = self.pending.remove(pos);
-                out.reply(req, Reply::Ok { index: at });
+                let reply = match e.cmd {
+                    Some(cmd) => crate::protocols::common::answer(&self.kv, &cmd, at),
+                    None => Reply::Ok { index: at },
+                };
+                out.reply(req, reply);
             }
         }
     }

@@ -333,23 +333,17 @@ impl Protocol for TwoPc {
                     node.txns.insert(txn, txn_at(cmd, TxnState::Prepared, now));
                 }
                 Record::VotedNo { txn } => {
-                    let cmd = Command {
-                        key: Key(0),
-                        value: 0,
-                    };
+                    let cmd = Command::write(Key(0), 0);
                     node.txns.insert(txn, txn_at(cmd, TxnState::Aborted, now));
                 }
                 Record::Committed { txn } => {
                     if let Some(t) = node.txns.get_mut(&txn) {
                         t.state = TxnState::Committed;
-                        node.kv.insert(t.cmd.key, t.cmd.value);
+                        crate::protocols::common::apply(&mut node.kv, &t.cmd);
                     }
                 }
                 Record::Aborted { txn } => {
-                    let cmd = Command {
-                        key: Key(0),
-                        value: 0,
-                    };
+                    let cmd = Command::write(Key(0), 0);
                     node.txns
                         .entry(txn)
                         .or_insert_with(|| txn_at(cmd, TxnState::Aborted, now))

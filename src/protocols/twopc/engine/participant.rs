@@ -89,10 +89,7 @@ impl TwoPc {
                         } else {
                             self.force(Record::Aborted { txn }, out);
                         }
-                        let cmd = Command {
-                            key: Key(0),
-                            value: 0,
-                        };
+                        let cmd = Command::write(Key(0), 0);
                         self.txns
                             .insert(txn, txn_at(cmd, TxnState::Aborted, self.now));
                     }
@@ -116,7 +113,7 @@ impl TwoPc {
         t.since = now;
         let cmd = t.cmd;
         if state == TxnState::Committed {
-            self.kv.insert(cmd.key, cmd.value);
+            crate::protocols::common::apply(&mut self.kv, &cmd);
         }
         if self.locks.get(&cmd.key).map(|l| l.0) == Some(txn) {
             self.locks.remove(&cmd.key);

@@ -338,8 +338,8 @@ impl Zab {
     }
 
     pub(super) fn flush_replies(&mut self, out: &mut ZabOut) {
-        for (req, index) in std::mem::take(&mut self.replies) {
-            out.reply(req, Reply::Ok { index });
+        for (req, reply) in std::mem::take(&mut self.replies) {
+            out.reply(req, reply);
         }
     }
 

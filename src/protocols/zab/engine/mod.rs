@@ -276,7 +276,7 @@ pub struct Zab {
     follow: Option<Follow>,
     sessions: u64,
     now: Time,
-    replies: Vec<(RequestId, u64)>,
+    replies: Vec<(RequestId, Reply)>,
     /// FollowerInfos that arrived while this node was still deciding its
     /// election: a TCP connection waiting in the accept queue until the
     /// node leads (or closed when it follows instead).
@@ -364,10 +364,12 @@ impl Zab {
                 txn: t,
             });
             self.delivered += 1;
-            self.kv.insert(t.cmd.key, t.cmd.value);
+            crate::protocols::common::apply(&mut self.kv, &t.cmd);
             if let Some(req) = self.lead.as_mut().and_then(|l| l.pending.remove(&t.zxid)) {
                 // Replies go out after the loop (borrowing rules); collect here.
-                self.replies.push((req, self.delivered as u64));
+                let reply =
+                    crate::protocols::common::answer(&self.kv, &t.cmd, self.delivered as u64);
+                self.replies.push((req, reply));
             }
         }
     }
@@ -392,7 +394,7 @@ impl Protocol for Zab {
         let d = durable.unwrap_or_default();
         let mut kv = BTreeMap::new();
         for t in &d.history[..d.delivered.min(d.history.len())] {
-            kv.insert(t.cmd.key, t.cmd.value);
+            crate::protocols::common::apply(&mut kv, &t.cmd);
         }
         let mut node = Zab {
             id,
