@@ -143,6 +143,13 @@ pub struct Descriptor {
     /// and writes together are linearizable? The conformance sweep then
     /// sends reads too and checks the history.
     pub reads: bool,
+    /// Does this configuration (its full settings) claim linearizable reads
+    /// and writes? A non-linearizable history is then a violation (red);
+    /// otherwise it is the lesson the setting teaches (amber), and
+    /// `relaxed_by` names the setting.
+    pub linearizable: fn(&serde_json::Value) -> bool,
+    /// The setting that gives up linearizability, in words (for the lesson).
+    pub relaxed_by: &'static str,
     /// Built-in scenarios, in menu order.
     pub scenarios: &'static [BuiltIn],
     /// Boot a run (settings already checked by `settings`).

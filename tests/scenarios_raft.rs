@@ -162,3 +162,79 @@ fn figure8_ends_as_in_the_paper() {
     }
     assert_eq!(leaders(&tl), vec![(5, 5)]);
 }
+
+/// Each claim of "raft-stale-read": S3 leads term 1 and commits x=1; cut off
+/// at 0.8 s, it still leads term 1; S2 wins term 2 (about 0.97 s) and
+/// acknowledges x=2 (about 1.05 s); S3 answers the read at 1.27 s with 1,
+/// S2 the read at 1.32 s with 2; the history is not linearizable, which the
+/// setting allows; with the setting off the same actions stay linearizable
+/// and S3's read is never answered with a value; after the heal S3 follows.
+#[test]
+fn stale_read_is_the_lesson_of_local_reads() {
+    use replviz::history::linear::{check, Verdict};
+    use replviz::protocol::Reply;
+    use replviz::sim::trace::TraceKind;
+    let answers = |tl: &replviz::timeline::Timeline| -> Vec<(u64, u32, Reply)> {
+        tl.trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Reply { node, reply, .. } => Some((e.time / MS, *node, reply.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = run("raft-stale-read", 790 * MS);
+    assert_eq!(leaders(&before), vec![(3, 1)]);
+    let mid = run("raft-stale-read", 1_100 * MS);
+    assert!(
+        leaders(&mid).contains(&(2, 2)),
+        "S2 leads term 2: {:?}",
+        leaders(&mid)
+    );
+    assert!(
+        leaders(&mid).contains(&(3, 1)),
+        "cut off, S3 still believes it leads"
+    );
+    let tl = run("raft-stale-read", 3_500 * MS);
+    let a = answers(&tl);
+    let ack = a
+        .iter()
+        .find(|(_, n, r)| *n == 2 && matches!(r, Reply::Ok { .. }))
+        .expect("x=2 acknowledged");
+    assert!(
+        (1_000..=1_100).contains(&ack.0),
+        "x=2 acknowledged at {} ms",
+        ack.0
+    );
+    let reads: Vec<_> = a
+        .iter()
+        .filter_map(|(t, n, r)| match r {
+            Reply::Read { value, .. } => Some((*t, *n, *value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reads, vec![(1_274, 3, Some(1)), (1_324, 2, Some(2))]);
+    let Verdict::NotLinearizable(why) = check(tl.engine().history()) else {
+        panic!("the stale read went unseen")
+    };
+    assert_eq!(tl.engine().history()[why.op].client, 3, "{}", why.why);
+    let p = tl.scenario().protocol;
+    assert!(
+        !(p.linearizable)(&tl.scenario().protocol_settings()),
+        "the setting allows it"
+    );
+    let after = views(&tl);
+    assert!(
+        after[2].role == "follower" && after[2].term >= 2,
+        "S3 steps down"
+    );
+    // The same actions with reads through the log.
+    let mut s = tl.scenario().clone();
+    s.settings.clear();
+    let mut plain = replviz::timeline::Timeline::new(s);
+    plain.advance_to(3_500 * MS);
+    assert_eq!(check(plain.engine().history()), Verdict::Linearizable);
+    assert!(!answers(&plain)
+        .iter()
+        .any(|(_, n, r)| *n == 3 && matches!(r, Reply::Read { .. })));
+}

@@ -58,6 +58,30 @@ pub struct Anomaly {
     pub why: String,
 }
 
+impl Anomaly {
+    /// [`Anomaly::why`] with times written by `time`.
+    pub fn explain(&self, history: &[Op], time: &dyn Fn(u64) -> String) -> String {
+        let Some(op) = history.get(self.op) else {
+            return self.why.clone();
+        };
+        let what = op.describe_with(time);
+        let key = if self.key.is_empty() {
+            "the register"
+        } else {
+            &self.key
+        };
+        if self.prefix.is_empty() && op.f == F::Read && self.why.contains("no operation wrote") {
+            format!("{what} returns a value no operation wrote")
+        } else {
+            format!(
+                "{what} cannot be ordered: after the {} operation(s) on {key} that can be, it holds {}",
+                self.prefix.len(),
+                self.state
+            )
+        }
+    }
+}
+
 /// The sequential specification: what `op` does to a key holding `state`,
 /// or `None` if it cannot happen there (a read of another value, an ok cas
 /// whose expected value is not there).
@@ -187,7 +211,7 @@ fn check_key(
         events.push((op.invoke, false, k));
         events.push((op.complete.unwrap_or(u64::MAX), true, k));
     }
-    events.sort();
+    events.sort_unstable();
     let head = events.len();
     let mut nodes: Vec<Node> = events
         .iter()

@@ -98,6 +98,12 @@ pub struct Op {
 impl Op {
     /// The operation in words: `read x → 3`, `write x=5`, `cas x 3→4`.
     pub fn describe(&self) -> String {
+        self.describe_with(&|t| t.to_string())
+    }
+
+    /// [`Op::describe`] with times written by `time` (the simulation's
+    /// histories are in µs; the UI says ms).
+    pub fn describe_with(&self, time: &dyn Fn(u64) -> String) -> String {
         let key = if self.key.is_empty() {
             "the register".to_string()
         } else {
@@ -111,8 +117,8 @@ impl Op {
             F::Append => format!("append {} to {key}", self.arg),
         };
         let when = match self.complete {
-            Some(c) => format!("{}..{}", self.invoke, c),
-            None => format!("{}.., no answer", self.invoke),
+            Some(c) => format!("{}..{}", time(self.invoke), time(c)),
+            None => format!("from {}, no answer", time(self.invoke)),
         };
         format!("{what} by client {} ({when})", self.client)
     }

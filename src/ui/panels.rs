@@ -10,7 +10,9 @@ use leptos::prelude::*;
 #[component]
 pub fn Invariants() -> impl IntoView {
     let s = expect_context::<AppState>();
-    let count = move || s.violations.with(|v| v.len());
+    // A client history that breaks a claimed guarantee counts as one.
+    let count =
+        move || s.violations.with(|v| v.len()) + usize::from(s.lin.with(|l| l.0 == "violation"));
     let names = move || s.protocol.get().invariants.join(" · ");
     view! {
         <div
@@ -31,6 +33,31 @@ pub fn Invariants() -> impl IntoView {
                 <strong>"✓ All safety checks hold"</strong>
                 <div class="rv-muted">{names}</div>
             </Show>
+            <Linearity/>
+        </div>
+    }
+}
+
+/// The client history's verdict: linearizable, a violation of what the
+/// configuration claims (red), or the lesson its setting allows (amber).
+#[component]
+fn Linearity() -> impl IntoView {
+    let s = expect_context::<AppState>();
+    let verdict = move || s.lin.with(|l| l.0);
+    view! {
+        <div
+            data-testid="linearizability"
+            data-verdict=verdict
+            data-ops=move || s.lin.with(|l| l.1.to_string())
+            class=move || format!("rv-lin rv-lin-{}", verdict())
+        >
+            {move || s.lin.with(|(v, n, why)| match *v {
+                "none" => String::new(),
+                "ok" => format!("✓ Linearizable: {n} client operation{}", if *n == 1 { "" } else { "s" }),
+                "violation" => format!("✗ Not linearizable: {why}"),
+                "lesson" => format!("⚠ Stale read (expected here): {why}"),
+                _ => format!("? Linearizability undecided: {why}"),
+            })}
         </div>
     }
 }

@@ -102,6 +102,10 @@ pub struct AppState {
     pub seed: RwSignal<u64>,
     /// Protocol.
     pub protocol: RwSignal<ProtocolKind>,
+    /// The linearizability verdict on the client history: (`none`, `ok`,
+    /// `violation`, `lesson` or `undecided`; operations; explanation).
+    pub lin: RwSignal<(&'static str, usize, String)>,
+    lin_sig: StoredValue<(usize, usize)>,
     /// Scenario title and explanation (built-in scenarios).
     pub about: RwSignal<(String, String)>,
     /// The last link produced by "Copy link".
@@ -179,6 +183,8 @@ impl AppState {
             seed: RwSignal::new(scenario.seed),
             protocol: RwSignal::new(scenario.protocol),
             about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
+            lin: RwSignal::new(("none", 0, String::new())),
+            lin_sig: StoredValue::new((usize::MAX, 0)),
             link_out: RwSignal::new(String::new()),
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
@@ -406,6 +412,18 @@ impl AppState {
             if self.markers.with_untracked(|m| m.len()) != tl.marker_count() || force {
                 self.markers.set(tl.markers());
             }
+            let hist = e.history();
+            let lin_sig = (
+                hist.len(),
+                hist.iter().filter(|o| o.complete.is_some()).count(),
+            );
+            if force || lin_sig != self.lin_sig.get_value() {
+                self.lin_sig.set_value(lin_sig);
+                let lin = linearity(hist, tl.scenario());
+                if self.lin.with_untracked(|l| *l != lin) {
+                    self.lin.set(lin);
+                }
+            }
             let ids = e.ids();
             // A window of each log: the panel draws the last LOG_WINDOW entries.
             let views: Vec<NodeView> = ids
@@ -585,4 +603,38 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
     }
     out.reverse();
     out
+}
+
+/// Search steps the page allows the linearizability checker per refresh
+/// (a few milliseconds); beyond that the verdict is "undecided".
+const LIN_BUDGET: u64 = 200_000;
+
+/// The verdict on a run's client history, as the invariants card shows it.
+fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> (&'static str, usize, String) {
+    use crate::history::linear::{check_with_budget, Verdict};
+    if hist.is_empty() {
+        return ("none", 0, String::new());
+    }
+    let ms = |t: u64| format!("{:.0} ms", t as f64 / 1000.0);
+    match check_with_budget(hist, LIN_BUDGET) {
+        Verdict::Linearizable => ("ok", hist.len(), String::new()),
+        Verdict::Undecided { .. } => (
+            "undecided",
+            hist.len(),
+            "the search gave up (too many operations without an answer)".into(),
+        ),
+        Verdict::NotLinearizable(a) => {
+            let why = a.explain(hist, &ms);
+            let p = scenario.protocol;
+            if (p.linearizable)(&scenario.protocol_settings()) {
+                ("violation", hist.len(), why)
+            } else {
+                (
+                    "lesson",
+                    hist.len(),
+                    format!("{why}. Allowed by \"{}\".", p.relaxed_by),
+                )
+            }
+        }
+    }
 }

@@ -233,6 +233,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
     log_legend: "one box per write",
     request_hint: "Send writes to S1.",
     reads: true,
+    linearizable: |_| true,
+    relaxed_by: "",
     scenarios: &[BuiltIn {
         id: "toy-two-writes",
         title: "Toy: two writes",

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, waitFor, setRange, noProblems } from './harness.mjs';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -141,6 +141,23 @@ test('zab: crashing the leader leads to a new epoch with a new leader', async ()
   assert.ok(following.length >= 2, JSON.stringify(following));
   const e = await entries(page, neu.id.split('-')[1]);
   assert.ok(e[0].committed, JSON.stringify(e));
+  await noProblems(page);
+  await page.close();
+});
+
+test('a stale read under local reads shows as the lesson, in amber; seeking back clears it', async () => {
+  const page = await open(ctx, `${base}?preset=raft-stale-read`);
+  await reach(page, 1_400_000);
+  const lin = '[data-testid="linearizability"]';
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  const text = await page.textContent(lin);
+  assert.match(text, /read x → 1 by client 3/);
+  assert.match(text, /Allowed by "Reads answered locally by any server"/);
+  // Not a violation: the card still says the safety checks hold.
+  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
+  // Before the stale read the history is linearizable.
+  await setRange(page, 'timeline', 1_100_000);
+  await waitFor(page, async () => (await page.getAttribute(lin, 'data-verdict')) === 'ok', 'linearizable before the read');
   await noProblems(page);
   await page.close();
 });

@@ -58,6 +58,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
     log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
     reads: true,
+    linearizable: |_| true,
+    relaxed_by: "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Paxos>,
     settings: |v| settings::<Paxos>(v).map(|(_, full)| full),

@@ -1,8 +1,9 @@
 //! Built-in classroom scenarios for Raft.
 
 use crate::descriptor::BuiltIn;
+use crate::protocol::{Command, Key};
 use crate::protocols::common::cmd;
-use crate::script::{isolate, leader, leader_other_than, request, Script, MS};
+use crate::script::{advance_until, isolate, leader, leader_other_than, request, Script, MS};
 use crate::sim::Action;
 
 fn leader_crash(tl: &mut dyn Script) {
@@ -106,6 +107,21 @@ fn figure8(tl: &mut dyn Script) {
     );
 }
 
+/// Local reads: the old leader, cut off, answers a read with a value the
+/// majority has already overwritten (and acknowledged).
+fn stale_read(tl: &mut dyn Script) {
+    tl.advance_to(600 * MS);
+    let l = leader(tl).unwrap_or(1);
+    request(tl, 600 * MS, l, cmd(0, 1));
+    isolate(tl, l, 800 * MS);
+    let t = advance_until(tl, 3_000 * MS, |s| leader_other_than(s, Some(l)).is_some());
+    let l2 = leader_other_than(tl, Some(l)).unwrap_or(1);
+    request(tl, t + 50 * MS, l2, cmd(0, 2));
+    request(tl, t + 300 * MS, l, Command::read(Key(0), 3));
+    request(tl, t + 350 * MS, l2, Command::read(Key(0), 4));
+    tl.act(3_000 * MS, Action::HealAll);
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -172,5 +188,23 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 8,
         settings: r#"{"election_timeout_min":60000000,"election_timeout_max":60000000,"noop_on_election":false}"#,
         script: figure8,
+    },
+    BuiltIn {
+        id: "raft-stale-read",
+        title: "Raft: reads answered locally go stale",
+        about: "The setting \"Reads answered locally by any server\" is on: a server answers a read at once \
+                from its own state machine, without the log. S3 leads term 1 and commits x=1 (0.63 s). At \
+                0.8 s S3 is cut off from everyone; it still believes it leads. S2, S4 and S5 elect S2 in \
+                term 2 (0.97 s); S2 commits x=2 and acknowledges it at 1.05 s. At 1.27 s a client reads x at \
+                S3: it answers 1, a stale read, since x=2 had been acknowledged before the read began. The \
+                same read at S2 at 1.32 s answers 2. The client history is not linearizable, and the \
+                invariants card says so in amber: this setting allows it. (§8: a leader must check that it \
+                still leads before answering a read; with the setting off, reads go through the log, S3's \
+                read never commits, and the history stays linearizable.) At 3 s the network heals and S3 \
+                steps down.",
+        nodes: 5,
+        seed: 1,
+        settings: r#"{"local_reads":true}"#,
+        script: stale_read,
     },
 ];

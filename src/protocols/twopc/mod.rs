@@ -64,6 +64,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
     log_legend: "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
     reads: false,
+    linearizable: |_| false,
+    relaxed_by: "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<TwoPc>,
     settings: |v| settings::<TwoPc>(v).map(|(_, full)| full),

@@ -62,6 +62,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     request_hint: "Send client requests to the leading node (★).",
     reads: true,
+    linearizable: |_| true,
+    relaxed_by: "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
     settings: |v| settings::<Zab>(v).map(|(_, full)| full),

@@ -58,6 +58,12 @@ pub struct RaftConfig {
     /// executed (the app's command values are unique, so a command is its
     /// own serial number) and answers a retry without executing it again.
     pub client_serials: bool,
+    /// Reads answered at once by whichever server gets them, from its own
+    /// state machine, without the log or a check that it leads (what
+    /// "follower reads" without ReadIndex amount to): fast, and stale. The
+    /// configuration then no longer claims linearizable reads.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local_reads: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<RaftBug>,
@@ -72,6 +78,7 @@ impl Default for RaftConfig {
             max_batch: 8,
             noop_on_election: true,
             client_serials: false,
+            local_reads: false,
             bug: None,
         }
     }
@@ -348,6 +355,11 @@ impl Protocol for Raft {
     }
 
     fn on_request(&mut self, req: Request, out: &mut RaftOut) {
+        if req.cmd.read && self.cfg.local_reads {
+            let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.last_applied);
+            out.reply(req.id, reply);
+            return;
+        }
         if self.role != Role::Leader {
             out.reply(
                 req.id,
