@@ -23,6 +23,8 @@ pub struct Setup {
     pub net: NetConfig,
     /// The protocol's settings (`Null` = defaults).
     pub settings: serde_json::Value,
+    /// Simulated clients.
+    pub workload: crate::sim::clients::Workload,
 }
 
 /// Boot a run of `P` (settings that do not parse fall back to the defaults:
@@ -42,7 +44,7 @@ pub fn boot_with<P: Checked>(
         .map(|(c, _)| c)
         .unwrap_or_default();
     tweak(&mut proto);
-    Box::new(Sim::<P>::new(
+    let mut sim = Sim::<P>::new(
         SimConfig {
             nodes: setup.nodes,
             seed: setup.seed,
@@ -50,7 +52,11 @@ pub fn boot_with<P: Checked>(
             proto,
         },
         mode,
-    ))
+    );
+    if !setup.workload.is_off() {
+        sim.set_workload(&setup.workload);
+    }
+    Box::new(sim)
 }
 
 /// Parse and check `P`'s settings (`Null` = defaults): the config and its

@@ -146,6 +146,7 @@ fn validate(mut p: LinkPayload) -> Result<LinkPayload, LinkError> {
     // Each protocol checks its own settings (all are checked: a link keeps
     // them all, and switching protocol would use them).
     s.normalize_settings().or_else(err)?;
+    s.workload.check().or_else(err)?;
     let n = &s.net;
     if n.latency_min == 0
         || n.latency_max < n.latency_min

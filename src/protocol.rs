@@ -269,6 +269,9 @@ pub trait Protocol: Clone + Debug + 'static {
     /// How its messages travel: datagrams (the default, as the Raft and
     /// Paxos papers assume) or ordered connections (TCP-based systems).
     const TRANSPORT: Transport = Transport::Datagram;
+    /// Does it answer client reads (`Command::read`)? The workload's
+    /// clients only send reads where it does.
+    const READS: bool = false;
 
     /// Boot a node (fresh when `durable` is `None`, otherwise restarting).
     fn boot(

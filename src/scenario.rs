@@ -57,6 +57,9 @@ pub struct Scenario {
     /// kept, so that switching protocol and back keeps them.
     #[serde(flatten)]
     pub settings: BTreeMap<String, serde_json::Value>,
+    /// Simulated clients issuing reads and writes (none by default).
+    #[serde(skip_serializing_if = "crate::sim::clients::Workload::is_off")]
+    pub workload: crate::sim::clients::Workload,
     /// User actions in the order they happened.
     pub actions: Vec<TimedAction>,
     /// A title shown beside the cluster (built-in scenarios; empty otherwise).
@@ -76,6 +79,7 @@ impl Default for Scenario {
             seed: DEFAULT_SEED,
             net: NetConfig::default(),
             settings: BTreeMap::new(),
+            workload: Default::default(),
             actions: Vec::new(),
             title: String::new(),
             about: String::new(),
@@ -91,6 +95,7 @@ impl Scenario {
             seed: self.seed,
             net: self.net.clone(),
             settings: self.protocol_settings(),
+            workload: self.workload.clone(),
         };
         (self.protocol.boot)(&setup, mode)
     }

@@ -63,7 +63,17 @@ fn case(p: ProtocolKind, seed: u64, nodes: u32) -> (Target, Shape) {
         toggles: c.toggles,
         live: c.live,
     };
-    (Target::of(p, c.settings), shape)
+    let mut t = Target::of(p, c.settings);
+    // Every other seed also runs four simulated clients (a read or write
+    // every 100 ms each, on two keys) beside the chaos.
+    if seed % 2 == 0 {
+        t.workload = replviz::sim::clients::Workload {
+            clients: 4,
+            interval: 100_000,
+            ..Default::default()
+        };
+    }
+    (t, shape)
 }
 
 /// A built-in scenario's run to 5 s past its last action.
@@ -230,6 +240,7 @@ fn every_broken_variant_is_caught() {
                 settings: serde_json::Value::Null,
                 note: v.name,
                 reads: p.reads,
+                workload: Default::default(),
             };
             let mut hits = 0;
             let mut first = None;

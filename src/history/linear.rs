@@ -117,6 +117,7 @@ pub fn check_with_budget(history: &[Op], budget: u64) -> Verdict {
         }
     }
     for (key, ops) in keys {
+        let ops = prune(history, ops);
         match check_key(history, key, &ops, budget) {
             Ok(None) => {}
             Ok(Some(steps)) => {
@@ -129,6 +130,37 @@ pub fn check_with_budget(history: &[Op], budget: u64) -> Verdict {
         }
     }
     Verdict::Linearizable
+}
+
+/// Leave out operations without an answer that cannot matter, which keeps
+/// the search small when many requests timed out (each one otherwise
+/// doubles the orders to try):
+/// - a read with no answer constrains nothing and changes nothing;
+/// - on a register, a write with no answer whose value no answered read
+///   returned and no cas expects: placing it anywhere only hides the value
+///   before it from later reads, so leaving it out (placing it after
+///   everything) is never worse.
+fn prune(history: &[Op], ops: Vec<usize>) -> Vec<usize> {
+    let register = ops.iter().all(|&i| history[i].f != F::Append);
+    let observed: std::collections::BTreeSet<&Val> = ops
+        .iter()
+        .map(|&i| &history[i])
+        .filter_map(|o| match (o.f, o.outcome) {
+            (F::Read, Outcome::Ok) => Some(&o.out),
+            (F::Cas, _) => Some(&o.arg),
+            _ => None,
+        })
+        .collect();
+    ops.into_iter()
+        .filter(|&i| {
+            let o = &history[i];
+            match (o.outcome, o.f) {
+                (Outcome::Info, F::Read) => false,
+                (Outcome::Info, F::Write) if register => observed.contains(&o.arg),
+                _ => true,
+            }
+        })
+        .collect()
 }
 
 /// A set of operations as bits.

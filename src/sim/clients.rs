@@ -1,15 +1,87 @@
-//! The history of client operations, recorded by the kernel as requests
-//! arrive and are answered: what the linearizability checker
-//! (`crate::history::linear`) reads. Each request is its own client (a
-//! process with one operation), invoked when it reaches a node and
-//! complete when that node answers: `Ok`/`Read` are ok, `NotLeader` and
-//! `Aborted` are definite failures, and `Unknown` or no answer at all
-//! leave it indeterminate (it may or may not take effect).
+//! Simulated clients and the history of what they were told.
+//!
+//! A [`Workload`] runs `clients` processes C1, C2, ... inside the run: each
+//! sends one operation at a time (a read or a write of one of a few keys,
+//! values unique) to the server it believes leads, over the network (with
+//! its latency), and waits for the answer; a refusal names the leader to
+//! try next; no answer within the timeout leaves the operation
+//! indeterminate and the client moves on, as Jepsen's clients do.
+//! Requests the user sends from the node menu are clients of their own
+//! (one operation each), invoked when they reach the node.
+//!
+//! The [`History`] records every operation: invoked when sent, complete
+//! when the client hears the answer (`Ok`/`Read` ok, `NotLeader` and
+//! `Aborted` definite failures), indeterminate otherwise (`Unknown`, a
+//! lost request, a timeout): what the linearizability checker reads.
 
 use crate::history::{Op, Outcome, Val, F};
-use crate::protocol::{Command, Reply, RequestId};
+use crate::protocol::{Command, NodeId, Reply, RequestId};
 use crate::sim::Time;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The built-in client workload of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Workload {
+    /// Client processes (0 = none, the default).
+    pub clients: u32,
+    /// Mean pause between one answer and a client's next operation (µs).
+    pub interval: Time,
+    /// Percent of operations that are reads (where the protocol offers
+    /// reads).
+    pub reads: u32,
+    /// Keys used (`x`, `y`, `z`: 1 to 3).
+    pub keys: u8,
+    /// How long a client waits for an answer before giving up (µs).
+    pub timeout: Time,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload {
+            clients: 0,
+            interval: 300_000,
+            reads: 50,
+            keys: 2,
+            timeout: 1_000_000,
+        }
+    }
+}
+
+/// Most clients a workload may have.
+pub const MAX_CLIENTS: u32 = 8;
+
+impl Workload {
+    /// No clients.
+    pub fn is_off(&self) -> bool {
+        *self == Workload::default()
+    }
+    /// Check ranges a link or file may get wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let ok = self.clients <= MAX_CLIENTS
+            && (1_000..=60_000_000).contains(&self.interval)
+            && self.reads <= 100
+            && (1..=3).contains(&self.keys)
+            && (1_000..=60_000_000).contains(&self.timeout);
+        ok.then_some(()).ok_or_else(|| {
+            format!("This scenario's client workload is out of range (0 to {MAX_CLIENTS} clients, 1 to 3 keys, times from 1 ms to 60 s).")
+        })
+    }
+}
+
+/// One client process of the workload.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// The server it sends to (its guess of the leader).
+    pub guess: NodeId,
+    /// The request it waits for.
+    pub waiting: Option<RequestId>,
+}
+
+/// The id a workload client's operations carry in the history (C1 is 1);
+/// the user's own requests are clients `USER_CLIENTS + request id`.
+pub const USER_CLIENTS: u64 = 1_000;
 
 /// The operations clients invoked, in order of invocation.
 #[derive(Clone, Debug, Default)]
@@ -19,11 +91,11 @@ pub struct History {
 }
 
 impl History {
-    /// Request `req` with `cmd` arrived at `now`.
-    pub fn invoke(&mut self, req: RequestId, cmd: Command, now: Time) {
+    /// Client `client` sent request `req` with `cmd` at `now`.
+    pub fn invoke(&mut self, client: u64, req: RequestId, cmd: Command, now: Time) {
         self.open.insert(req, self.ops.len());
         self.ops.push(Op {
-            client: req,
+            client,
             f: if cmd.read { F::Read } else { F::Write },
             key: cmd.key.to_string(),
             arg: if cmd.read {
@@ -57,6 +129,12 @@ impl History {
             op.out = out;
             op.complete = Some(now);
         }
+    }
+
+    /// Request `req` was given up (a client's timeout): it stays
+    /// indeterminate, and a late answer no longer counts.
+    pub fn abandon(&mut self, req: RequestId) {
+        self.open.remove(&req);
     }
 
     /// Every operation so far.

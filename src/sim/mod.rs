@@ -124,6 +124,25 @@ enum Ev<P: Protocol> {
         timer: P::Timer,
         gen: u64,
     },
+    /// A workload client's next operation is due.
+    ClientTick { client: u32 },
+    /// A workload client's request reaches a server.
+    ClientArrive {
+        to: NodeId,
+        req: crate::protocol::RequestId,
+        cmd: Command,
+    },
+    /// A server's answer reaches a workload client.
+    ClientReply {
+        client: u32,
+        req: crate::protocol::RequestId,
+        reply: crate::protocol::Reply,
+    },
+    /// A workload client stops waiting.
+    ClientTimeout {
+        client: u32,
+        req: crate::protocol::RequestId,
+    },
 }
 
 #[derive(Clone)]
@@ -207,6 +226,11 @@ pub struct Sim<P: Checked> {
     violations: Vec<Violation>,
     acks: acks::AckCheck,
     history: clients::History,
+    workload: clients::Workload,
+    clients: Vec<clients::Client>,
+    /// Requests of workload clients: request id -> client (1-based).
+    owner: std::collections::BTreeMap<crate::protocol::RequestId, u32>,
+    next_client_value: u32,
     /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
     /// current incarnation and the latest arrival time scheduled on it.
     conns: Vec<(u64, Time)>,
@@ -240,6 +264,10 @@ impl<P: Checked> Clone for Sim<P> {
             violations: self.violations.clone(),
             acks: self.acks.clone(),
             history: self.history.clone(),
+            workload: self.workload.clone(),
+            clients: self.clients.clone(),
+            owner: self.owner.clone(),
+            next_client_value: self.next_client_value,
             conns: self.conns.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
@@ -276,6 +304,10 @@ impl<P: Checked> Sim<P> {
             violations: Vec::new(),
             acks: acks::AckCheck::new(n as usize),
             history: clients::History::default(),
+            workload: clients::Workload::default(),
+            clients: Vec::new(),
+            owner: std::collections::BTreeMap::new(),
+            next_client_value: 0,
             conns: vec![(0, 0); (n * n) as usize],
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
@@ -478,6 +510,21 @@ impl<P: Checked> Sim<P> {
                 to,
                 reason,
             }),
+            Ev::ClientTick { client } => self.client_send(client),
+            Ev::ClientArrive { to, req, cmd } => {
+                // A request to a crashed server is lost: its client times out.
+                if self.is_up(to) {
+                    self.record(TraceKind::Request { node: to, req, cmd });
+                    self.acks.request(req, cmd);
+                    if let Some(n) = self.states[(to - 1) as usize].as_mut() {
+                        n.on_request(Request { id: req, cmd }, &mut self.out);
+                    }
+                    self.apply_effects(to);
+                    self.run_checks(to);
+                }
+            }
+            Ev::ClientReply { client, req, reply } => self.client_hear(client, req, Some(reply)),
+            Ev::ClientTimeout { client, req } => self.client_hear(client, req, None),
             Ev::Timer { node, timer, gen } => {
                 let slot = &mut self.slots[(node - 1) as usize];
                 let Some(pos) = slot.timers.iter().position(|t| t.gen == gen) else {
@@ -568,7 +615,8 @@ impl<P: Checked> Sim<P> {
                 self.next_req += 1;
                 self.record(TraceKind::Request { node, req: id, cmd });
                 self.acks.request(id, cmd);
-                self.history.invoke(id, cmd, self.now);
+                self.history
+                    .invoke(clients::USER_CLIENTS + id, id, cmd, self.now);
                 if let Some(n) = self.states[(node - 1) as usize].as_mut() {
                     n.on_request(Request { id, cmd }, &mut self.out);
                 }
@@ -615,6 +663,98 @@ impl<P: Checked> Sim<P> {
             seq: self.seq,
             ev,
         });
+    }
+
+    /// Start the scenario's client workload (at the start of a run).
+    pub fn set_workload(&mut self, w: &clients::Workload) {
+        self.workload = w.clone();
+        let n = self.cfg.nodes;
+        self.clients = (0..w.clients)
+            .map(|i| clients::Client {
+                guess: 1 + i % n,
+                waiting: None,
+            })
+            .collect();
+        for c in 1..=w.clients {
+            let at = self.now + self.rng.range(0, w.interval);
+            self.push(at, Ev::ClientTick { client: c });
+        }
+    }
+
+    /// One way of a client's message: the network's latency (clients'
+    /// links are not cut or lossy yet).
+    fn client_latency(&mut self) -> Time {
+        let (lo, hi) = (self.cfg.net.latency_min, self.cfg.net.latency_max);
+        self.rng.range(lo, hi.max(lo))
+    }
+
+    /// Workload client `client` sends its next operation.
+    fn client_send(&mut self, client: u32) {
+        let i = (client - 1) as usize;
+        if self.clients.get(i).is_none_or(|c| c.waiting.is_some()) {
+            return;
+        }
+        let w = self.workload.clone();
+        self.next_client_value += 1;
+        let value = 1_000 + self.next_client_value;
+        let key = crate::protocol::Key(self.rng.range(0, u64::from(w.keys.max(1)) - 1) as u8);
+        let read = P::READS && self.rng.range(0, 99) < u64::from(w.reads);
+        let cmd = if read {
+            Command::read(key, value)
+        } else {
+            Command::write(key, value)
+        };
+        let req = self.next_req;
+        self.next_req += 1;
+        let to = self.clients[i].guess;
+        self.clients[i].waiting = Some(req);
+        self.owner.insert(req, client);
+        self.history.invoke(u64::from(client), req, cmd, self.now);
+        self.record(TraceKind::ClientSend {
+            client,
+            to,
+            req,
+            cmd,
+        });
+        let at = self.now + self.client_latency();
+        self.push(at, Ev::ClientArrive { to, req, cmd });
+        self.push(self.now + w.timeout, Ev::ClientTimeout { client, req });
+    }
+
+    /// Workload client `client` hears the answer to `req` (`None`: its
+    /// timeout), then picks its next server and pauses.
+    fn client_hear(
+        &mut self,
+        client: u32,
+        req: crate::protocol::RequestId,
+        reply: Option<crate::protocol::Reply>,
+    ) {
+        let i = (client - 1) as usize;
+        if self.clients.get(i).is_none_or(|c| c.waiting != Some(req)) {
+            return; // late: it gave up on this one already
+        }
+        self.clients[i].waiting = None;
+        self.owner.remove(&req);
+        let n = self.cfg.nodes;
+        let guess = self.clients[i].guess;
+        self.clients[i].guess = match &reply {
+            Some(r) => {
+                self.history.complete(req, r, self.now);
+                match r {
+                    crate::protocol::Reply::NotLeader { leader: Some(l) } => *l,
+                    crate::protocol::Reply::NotLeader { leader: None } => guess % n + 1,
+                    _ => guess,
+                }
+            }
+            None => {
+                self.history.abandon(req);
+                guess % n + 1
+            }
+        };
+        self.record(TraceKind::ClientHear { client, req, reply });
+        let w = self.workload.interval;
+        let at = self.now + self.rng.range(w / 2, w + w / 2);
+        self.push(at, Ev::ClientTick { client });
     }
 
     fn node_action(&mut self, node: NodeId, id: &str) {
@@ -671,7 +811,20 @@ impl<P: Checked> Sim<P> {
                 }
                 Effect::Reply(req, reply) => {
                     self.acks.reply(req, from, &reply);
-                    self.history.complete(req, &reply, self.now);
+                    if let Some(&client) = self.owner.get(&req) {
+                        // The answer travels back to the client.
+                        let at = self.now + self.client_latency();
+                        self.push(
+                            at,
+                            Ev::ClientReply {
+                                client,
+                                req,
+                                reply: reply.clone(),
+                            },
+                        );
+                    } else {
+                        self.history.complete(req, &reply, self.now);
+                    }
                     self.record(TraceKind::Reply {
                         node: from,
                         req,

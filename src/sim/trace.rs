@@ -79,6 +79,20 @@ pub enum TraceKind {
     Toggle { node: NodeId },
     /// The user chose a protocol-specific node action.
     NodeAction { node: NodeId, action: String },
+    /// Workload client `client` sent request `req` to `to`.
+    ClientSend {
+        client: u32,
+        to: NodeId,
+        req: RequestId,
+        cmd: Command,
+    },
+    /// Workload client `client` heard the answer to `req` (`None`: it gave
+    /// up waiting).
+    ClientHear {
+        client: u32,
+        req: RequestId,
+        reply: Option<Reply>,
+    },
     /// A client request arrived at a node.
     Request {
         node: NodeId,
@@ -170,6 +184,31 @@ impl TraceEvent {
             TraceKind::Request { node, req, cmd } => {
                 format!("client request #{req} ({cmd}) arrives at {}", s(*node))
             }
+            TraceKind::ClientSend {
+                client,
+                to,
+                req,
+                cmd,
+            } => {
+                format!("C{client} sends request #{req} ({cmd}) to {}", s(*to))
+            }
+            TraceKind::ClientHear { client, req, reply } => match reply {
+                Some(Reply::Read { value, .. }) => format!(
+                    "C{client} reads {} (request #{req})",
+                    value.map_or("nothing written".to_string(), |v| v.to_string())
+                ),
+                Some(Reply::Ok { .. }) => format!("C{client} hears request #{req} is done"),
+                Some(Reply::NotLeader { .. }) => {
+                    format!("C{client} hears request #{req} was refused")
+                }
+                Some(Reply::Aborted { .. }) => {
+                    format!("C{client} hears request #{req} was aborted")
+                }
+                Some(Reply::Unknown) => {
+                    format!("C{client} hears request #{req} may or may not have happened")
+                }
+                None => format!("C{client} gives up waiting for request #{req} (outcome unknown)"),
+            },
             TraceKind::Reply { node, req, reply } => match reply {
                 Reply::Ok { index } => format!(
                     "{} answers request #{req}: committed at index {index}",
@@ -288,6 +327,33 @@ impl TraceEvent {
                 for b in action.bytes() {
                     put(u64::from(b));
                 }
+            }
+            TraceKind::ClientSend {
+                client,
+                to,
+                req,
+                cmd,
+            } => {
+                put(23);
+                put(u64::from(*client));
+                put(u64::from(*to));
+                put(*req);
+                put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0) | u64::from(cmd.read) << 7);
+            }
+            TraceKind::ClientHear { client, req, reply } => {
+                put(24);
+                put(u64::from(*client));
+                put(*req);
+                put(match reply {
+                    None => 0,
+                    Some(Reply::Ok { index }) => 1 + (*index << 3),
+                    Some(Reply::Read { index, value }) => {
+                        2 + (*index << 3) + (value.map_or(0, |v| u64::from(v) + 1) << 32)
+                    }
+                    Some(Reply::NotLeader { leader }) => 3 + (u64::from(leader.unwrap_or(0)) << 3),
+                    Some(Reply::Aborted { index }) => 4 + (*index << 3),
+                    Some(Reply::Unknown) => 5,
+                });
             }
             TraceKind::Request { node, req, cmd } => {
                 put(8);

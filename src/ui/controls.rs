@@ -148,6 +148,26 @@ pub fn Controls() -> impl IntoView {
                         on:change=move |_| apply_settings()
                     />
                 </label>
+                <label title="Simulated clients, each sending a read or a write about every 0.3 s to the server it believes leads">
+                    "Clients "
+                    <input
+                        data-testid="clients"
+                        class="rv-nodes-input"
+                        type="number"
+                        min="0"
+                        max="8"
+                        prop:value=move || s.clients.get().to_string()
+                        on:change=move |ev| {
+                            match event_target_value(&ev).trim().parse::<u32>() {
+                                Ok(n) if n <= crate::sim::clients::MAX_CLIENTS => s.set_clients(n),
+                                _ => s.errors.update(|e| e.push(format!(
+                                    "Clients must be a whole number from 0 to {}.",
+                                    crate::sim::clients::MAX_CLIENTS
+                                ))),
+                            }
+                        }
+                    />
+                </label>
                 <button type="submit" data-testid="btn-restart" class="rv-btn" title="Restart with this seed and size">
                     "↺ Restart"
                 </button>

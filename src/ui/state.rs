@@ -106,6 +106,8 @@ pub struct AppState {
     /// `violation`, `lesson` or `undecided`; operations; explanation).
     pub lin: RwSignal<(&'static str, usize, String)>,
     lin_sig: StoredValue<(usize, usize)>,
+    /// Simulated clients of the run's workload.
+    pub clients: RwSignal<u32>,
     /// Scenario title and explanation (built-in scenarios).
     pub about: RwSignal<(String, String)>,
     /// The last link produced by "Copy link".
@@ -184,6 +186,7 @@ impl AppState {
             protocol: RwSignal::new(scenario.protocol),
             about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
             lin: RwSignal::new(("none", 0, String::new())),
+            clients: RwSignal::new(scenario.workload.clients),
             lin_sig: StoredValue::new((usize::MAX, 0)),
             link_out: RwSignal::new(String::new()),
             seek_ms: RwSignal::new(0.0),
@@ -224,6 +227,7 @@ impl AppState {
         self.resume_after_menu.set_value(false);
         self.node_count.set(scenario.nodes);
         self.seed.set(scenario.seed);
+        self.clients.set(scenario.workload.clients);
         self.protocol.set(scenario.protocol);
         self.about
             .set((scenario.title.clone(), scenario.about.clone()));
@@ -256,6 +260,7 @@ impl AppState {
             nodes,
             seed,
             protocol: self.protocol.get_untracked(),
+            workload: self.scenario().workload,
             ..Scenario::default()
         };
         for (id, _, on) in self.scenario().flags() {
@@ -276,6 +281,24 @@ impl AppState {
             fresh.set_flag(f, v);
         }
         fresh.set_flag(id, on);
+        fresh.workload = self.scenario().workload;
+        self.load(fresh, false);
+    }
+
+    /// Run `n` simulated clients (0-8): a new run, same seed, size and
+    /// settings.
+    pub fn set_clients(&self, n: u32) {
+        let mut fresh = Scenario {
+            nodes: self.node_count.get_untracked(),
+            seed: self.seed.get_untracked(),
+            protocol: self.protocol.get_untracked(),
+            ..Scenario::default()
+        };
+        for (f, _, v) in self.scenario().flags() {
+            fresh.set_flag(f, v);
+        }
+        fresh.workload = self.scenario().workload;
+        fresh.workload.clients = n.min(crate::sim::clients::MAX_CLIENTS);
         self.load(fresh, false);
     }
 

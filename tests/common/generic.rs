@@ -310,6 +310,8 @@ pub struct Target {
     /// Send reads too, and check the client history for linearizability
     /// (where the configuration claims it).
     pub reads: bool,
+    /// Simulated clients running beside the chaos.
+    pub workload: replviz::sim::clients::Workload,
 }
 
 impl Target {
@@ -321,6 +323,7 @@ impl Target {
             settings,
             note: "",
             reads: protocol.reads,
+            workload: Default::default(),
         }
     }
 
@@ -338,6 +341,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
         seed,
         net: NetConfig::default(),
         settings: target.settings.clone(),
+        workload: target.workload.clone(),
     };
     let mode = if std::env::var("CHAOS_DUMP").is_ok() {
         TraceMode::Full
@@ -489,6 +493,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
         nodes,
         seed,
         actions: rec,
+        workload: target.workload.clone(),
         ..Scenario::default()
     };
     if !target.settings.is_null() {

@@ -66,6 +66,7 @@ impl Protocol for Toy {
     type Timer = Tick;
     type Durable = Vec<Command>;
     const NAME: &'static str = "toy";
+    const READS: bool = true;
 
     fn boot(
         id: NodeId,

@@ -169,3 +169,23 @@ test('bad input gets a clear message and a sane default, never a panic', async (
   assert.equal(await page.locator('[data-testid="panic-banner"]').count(), 0);
   await page.close();
 });
+
+test('simulated clients fill a history that stays linearizable under Raft', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=3`);
+  await page.fill('[data-testid="clients"]', '3');
+  await page.press('[data-testid="clients"]', 'Enter');
+  await page.dispatchEvent('[data-testid="clients"]', 'change');
+  await setRange(page, 'speed', 1);
+  await waitFor(page, async () => Number(await page.getAttribute('[data-testid="linearizability"]', 'data-ops')) >= 12, 'a dozen client operations');
+  assert.equal(await page.getAttribute('[data-testid="linearizability"]', 'data-verdict'), 'ok');
+  assert.match(await page.textContent('[data-testid="event-log"]'), /C\d sends request #\d+ \((read x|x=10\d\d)\) to S\d/);
+  // The link carries the workload.
+  await page.click('[data-testid="btn-copy-link"]');
+  const url = await page.inputValue('[data-testid="link-output"]');
+  const page2 = await open(ctx, url);
+  assert.equal(await page2.inputValue('[data-testid="clients"]'), '3');
+  await noProblems(page);
+  await noProblems(page2);
+  await page.close();
+  await page2.close();
+});

@@ -57,7 +57,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
-    reads: true,
+    reads: <Paxos as crate::protocol::Protocol>::READS,
     linearizable: |_| true,
     relaxed_by: "",
     scenarios: scenarios::SCENARIOS,

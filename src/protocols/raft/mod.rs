@@ -65,7 +65,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     log_legend: "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
     request_hint: "Send client requests to the leader (★).",
-    reads: true,
+    reads: <Raft as crate::protocol::Protocol>::READS,
     linearizable: |v| !v["local_reads"].as_bool().unwrap_or(false),
     relaxed_by: "Reads answered locally by any server",
     scenarios: scenarios::SCENARIOS,

@@ -63,7 +63,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     log_legend: "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
-    reads: false,
+    reads: <TwoPc as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     relaxed_by: "",
     scenarios: scenarios::SCENARIOS,

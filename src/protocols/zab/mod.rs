@@ -61,7 +61,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     flags: &[],
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     request_hint: "Send client requests to the leading node (★).",
-    reads: true,
+    reads: <Zab as crate::protocol::Protocol>::READS,
     linearizable: |_| true,
     relaxed_by: "",
     scenarios: scenarios::SCENARIOS,

@@ -252,6 +252,7 @@ impl Protocol for Paxos {
     type Timer = PaxosTimer;
     type Durable = PaxosDurable;
     const NAME: &'static str = "paxos";
+    const READS: bool = true;
 
     fn boot(
         id: NodeId,

@@ -241,6 +241,7 @@ impl Protocol for Raft {
     type Timer = RaftTimer;
     type Durable = RaftDurable;
     const NAME: &'static str = "raft";
+    const READS: bool = true;
 
     fn boot(
         id: NodeId,

@@ -382,6 +382,7 @@ impl Protocol for Zab {
     type Timer = ZabTimer;
     type Durable = ZabDurable;
     const NAME: &'static str = "zab";
+    const READS: bool = true;
     const TRANSPORT: Transport = Transport::Connection;
 
     fn boot(
