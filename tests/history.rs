@@ -11,6 +11,7 @@ use replviz::sim::rng::SimRng;
 fn op(client: u64, f: F, arg: i64, out: i64, span: (u64, Option<u64>), outcome: Outcome) -> Op {
     Op {
         client,
+        who: String::new(),
         f,
         key: "x".into(),
         arg: if f == F::Read {

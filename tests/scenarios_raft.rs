@@ -217,7 +217,12 @@ fn stale_read_is_the_lesson_of_local_reads() {
     let Verdict::NotLinearizable(why) = check(tl.engine().history()) else {
         panic!("the stale read went unseen")
     };
-    assert_eq!(tl.engine().history()[why.op].client, 3, "{}", why.why);
+    assert_eq!(
+        tl.engine().history()[why.op].who,
+        "request #3",
+        "{}",
+        why.why
+    );
     let p = tl.scenario().protocol;
     assert!(
         !(p.linearizable)(&tl.scenario().protocol_settings()),

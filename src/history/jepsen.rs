@@ -63,6 +63,7 @@ fn pair(events: Vec<(usize, Event)>) -> Result<Vec<Op>, String> {
             };
             ops.push(Op {
                 client: e.process,
+                who: String::new(),
                 f: e.f,
                 key: e.key,
                 arg,

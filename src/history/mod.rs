@@ -76,6 +76,8 @@ pub enum Outcome {
 pub struct Op {
     /// The client (Jepsen process) that invoked it.
     pub client: u64,
+    /// How sentences name the client (`C2`, `request #7`); empty: `client N`.
+    pub who: String,
     /// What it does.
     pub f: F,
     /// The key (Jepsen's single-register logs use `""`).
@@ -120,6 +122,10 @@ impl Op {
             Some(c) => format!("{}..{}", time(self.invoke), time(c)),
             None => format!("from {}, no answer", time(self.invoke)),
         };
-        format!("{what} by client {} ({when})", self.client)
+        if self.who.is_empty() {
+            format!("{what} by client {} ({when})", self.client)
+        } else {
+            format!("{what} by {} ({when})", self.who)
+        }
     }
 }

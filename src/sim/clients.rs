@@ -96,6 +96,11 @@ impl History {
         self.open.insert(req, self.ops.len());
         self.ops.push(Op {
             client,
+            who: if client >= USER_CLIENTS {
+                format!("request #{req}")
+            } else {
+                format!("C{client}")
+            },
             f: if cmd.read { F::Read } else { F::Write },
             key: cmd.key.to_string(),
             arg: if cmd.read {

@@ -151,7 +151,7 @@ test('a stale read under local reads shows as the lesson, in amber; seeking back
   const lin = '[data-testid="linearizability"]';
   assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
   const text = await page.textContent(lin);
-  assert.match(text, /read x → 1 by client 3/);
+  assert.match(text, /read x → 1 by request #3/);
   assert.match(text, /Allowed by "Reads answered locally by any server"/);
   // Not a violation: the card still says the safety checks hold.
   assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
