@@ -28,6 +28,7 @@ fn op(client: u64, f: F, arg: i64, out: i64, span: (u64, Option<u64>), outcome: 
         outcome,
         invoke: span.0,
         complete: span.1,
+        index: None,
     }
 }
 fn w(c: u64, v: i64, a: u64, b: u64) -> Op {
@@ -317,4 +318,49 @@ fn bad_input_gets_a_line_number() {
         let e = jepsen::parse(text).expect_err(text);
         assert!(e.contains(want), "{text}: {e}");
     }
+}
+
+/// Session guarantees (Terry et al. 1994) per client, from the positions
+/// the answers carry.
+#[test]
+fn session_guarantees() {
+    use replviz::history::session::{check as sessions, Guarantee};
+    let at = |mut o: Op, client: u64, i: u64| {
+        o.client = client;
+        o.index = Some(i);
+        o
+    };
+    // C1 writes x at 5, then reads x at 7: fine; C2 reads at 3 (before the
+    // write): fine, it is another session.
+    let fine = vec![
+        at(w(1, 1, 0, 10), 1, 5),
+        at(r(1, 1, 20, 30), 1, 7),
+        at(r(2, 0, 20, 30), 2, 3),
+    ];
+    assert_eq!(sessions(&fine), None);
+    // Read your writes: C1 reads at 4, before its own write at 5.
+    let ryw = vec![at(w(1, 1, 0, 10), 1, 5), at(r(1, 0, 20, 30), 1, 4)];
+    let b = sessions(&ryw).unwrap();
+    assert_eq!(
+        (b.guarantee, b.op, b.earlier),
+        (Guarantee::ReadYourWrites, 1, 0)
+    );
+    assert!(b
+        .explain(&ryw, &|t| t.to_string())
+        .starts_with("read your writes: read x"));
+    // Monotonic reads: 9 then 6 (another key: positions are one order).
+    let mut y = r(1, 0, 20, 30);
+    y.key = "y".into();
+    let mr = vec![at(r(1, 0, 0, 10), 1, 9), at(y, 1, 6)];
+    assert_eq!(sessions(&mr).unwrap().guarantee, Guarantee::MonotonicReads);
+    // Monotonic writes and writes follow reads.
+    let mw = vec![at(w(1, 1, 0, 10), 1, 8), at(w(1, 2, 20, 30), 1, 7)];
+    assert_eq!(sessions(&mw).unwrap().guarantee, Guarantee::MonotonicWrites);
+    let wfr = vec![at(r(1, 0, 0, 10), 1, 8), at(w(1, 2, 20, 30), 1, 7)];
+    assert_eq!(
+        sessions(&wfr).unwrap().guarantee,
+        Guarantee::WritesFollowReads
+    );
+    // Without positions (a Jepsen history) nothing is judged.
+    assert_eq!(sessions(&[w(1, 1, 0, 10), r(1, 0, 20, 30)]), None);
 }

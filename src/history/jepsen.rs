@@ -72,6 +72,7 @@ fn pair(events: Vec<(usize, Event)>) -> Result<Vec<Op>, String> {
                 outcome: Outcome::Info,
                 invoke: line as u64,
                 complete: None,
+                index: None,
             });
             continue;
         }

@@ -10,6 +10,7 @@
 
 pub mod jepsen;
 pub mod linear;
+pub mod session;
 
 /// A value: the simulation's and Jepsen's registers hold integers (or
 /// nothing yet); Jepsen's append tests hold strings.
@@ -95,6 +96,10 @@ pub struct Op {
     pub invoke: u64,
     /// When its answer arrived (`None`: never, indeterminate).
     pub complete: Option<u64>,
+    /// Where in the replicated order it took effect, when the answer says
+    /// (a log index, slot or delivery number; for a read, how far the state
+    /// it read reached).
+    pub index: Option<u64>,
 }
 
 impl Op {

@@ -113,19 +113,21 @@ impl History {
             outcome: Outcome::Info,
             invoke: now,
             complete: None,
+            index: None,
         });
     }
 
     /// Request `req` was answered `reply` at `now` (the first definite
     /// answer counts; `Unknown` leaves it open).
     pub fn complete(&mut self, req: RequestId, reply: &Reply, now: Time) {
-        let (outcome, out) = match *reply {
-            Reply::Ok { .. } => (Outcome::Ok, Val::Nil),
-            Reply::Read { value, .. } => (
+        let (outcome, out, index) = match *reply {
+            Reply::Ok { index } => (Outcome::Ok, Val::Nil, Some(index)),
+            Reply::Read { value, index } => (
                 Outcome::Ok,
                 value.map_or(Val::Nil, |v| Val::Int(i64::from(v))),
+                Some(index),
             ),
-            Reply::NotLeader { .. } | Reply::Aborted { .. } => (Outcome::Fail, Val::Nil),
+            Reply::NotLeader { .. } | Reply::Aborted { .. } => (Outcome::Fail, Val::Nil, None),
             Reply::Unknown => return,
         };
         if let Some(i) = self.open.remove(&req) {
@@ -133,6 +135,7 @@ impl History {
             op.outcome = outcome;
             op.out = out;
             op.complete = Some(now);
+            op.index = index;
         }
     }
 

@@ -639,8 +639,23 @@ fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> (&'static str,
         return ("none", 0, String::new());
     }
     let ms = |t: u64| format!("{:.0} ms", t as f64 / 1000.0);
+    let claimed = (scenario.protocol.linearizable)(&scenario.protocol_settings());
     match check_with_budget(hist, LIN_BUDGET) {
-        Verdict::Linearizable => ("ok", hist.len(), String::new()),
+        Verdict::Linearizable => match crate::history::session::check(hist) {
+            None => ("ok", hist.len(), String::new()),
+            Some(b) => {
+                let why = b.explain(hist, &ms);
+                if claimed {
+                    ("violation", hist.len(), why)
+                } else {
+                    (
+                        "lesson",
+                        hist.len(),
+                        format!("{why}. Allowed by \"{}\".", scenario.protocol.relaxed_by),
+                    )
+                }
+            }
+        },
         Verdict::Undecided { .. } => (
             "undecided",
             hist.len(),
@@ -649,7 +664,7 @@ fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> (&'static str,
         Verdict::NotLinearizable(a) => {
             let why = a.explain(hist, &ms);
             let p = scenario.protocol;
-            if (p.linearizable)(&scenario.protocol_settings()) {
+            if claimed {
                 ("violation", hist.len(), why)
             } else {
                 (

@@ -528,6 +528,13 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
             replviz::history::linear::Verdict::Undecided { .. } => undecided = true,
             replviz::history::linear::Verdict::Linearizable => {}
         }
+        if let Some(b) = replviz::history::session::check(sim.history()) {
+            violations.push(format!(
+                "Session guarantees at {} µs (end of run): {}",
+                sim.now(),
+                b.explain(sim.history(), &|t| t.to_string())
+            ));
+        }
     }
     Run {
         link,

@@ -1,0 +1,134 @@
+//! Session guarantees (Terry et al., "Session Guarantees for Weakly
+//! Consistent Replicated Data", 1994), per client, over a history whose
+//! answers carry the position in the replicated order at which each
+//! operation took effect (a log index, slot or delivery number):
+//!
+//! - **read your writes**: a read sees the client's own earlier writes;
+//! - **monotonic reads**: a later read never sees an older state;
+//! - **monotonic writes**: the client's writes take effect in its order;
+//! - **writes follow reads**: a write takes effect after what the client
+//!   had read.
+//!
+//! Operations without a position (no answer, a refusal, an imported Jepsen
+//! history) are skipped.
+
+use super::{Op, Outcome, F};
+use std::collections::BTreeMap;
+
+/// One of the four guarantees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guarantee {
+    /// Read your writes.
+    ReadYourWrites,
+    /// Monotonic reads.
+    MonotonicReads,
+    /// Monotonic writes.
+    MonotonicWrites,
+    /// Writes follow reads.
+    WritesFollowReads,
+}
+
+impl Guarantee {
+    /// The name used in sentences and `data-anomaly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Guarantee::ReadYourWrites => "read-your-writes",
+            Guarantee::MonotonicReads => "monotonic-reads",
+            Guarantee::MonotonicWrites => "monotonic-writes",
+            Guarantee::WritesFollowReads => "writes-follow-reads",
+        }
+    }
+}
+
+/// A broken session guarantee: operation `op` contradicts the client's
+/// earlier operation `earlier` (indices into the history).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// Which guarantee.
+    pub guarantee: Guarantee,
+    /// The operation that breaks it.
+    pub op: usize,
+    /// The earlier operation of the same client it contradicts.
+    pub earlier: usize,
+}
+
+impl Broken {
+    /// The anomaly in words, with times written by `time`.
+    pub fn explain(&self, history: &[Op], time: &dyn Fn(u64) -> String) -> String {
+        let (a, b) = (&history[self.op], &history[self.earlier]);
+        let at = |o: &Op| {
+            o.index
+                .map_or(String::new(), |i| format!(" (position {i})"))
+        };
+        format!(
+            "{}: {}{} comes after {}{}",
+            self.guarantee.name().replace('-', " "),
+            a.describe_with(time),
+            at(a),
+            b.describe_with(time),
+            at(b)
+        )
+    }
+}
+
+/// The first broken guarantee, in order of the operations, if any.
+pub fn check(history: &[Op]) -> Option<Broken> {
+    #[derive(Default)]
+    struct Session {
+        /// Highest position read, and by which operation.
+        read: Option<(u64, usize)>,
+        /// Highest position written, and by which operation.
+        wrote: Option<(u64, usize)>,
+        /// Per key, the position of the client's last write.
+        own: BTreeMap<String, (u64, usize)>,
+    }
+    let mut sessions: BTreeMap<u64, Session> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..history.len()).collect();
+    order.sort_by_key(|&i| (history[i].invoke, i));
+    for i in order {
+        let o = &history[i];
+        let (Outcome::Ok, Some(at)) = (o.outcome, o.index) else {
+            continue;
+        };
+        let s = sessions.entry(o.client).or_default();
+        let broken = |g, earlier| {
+            Some(Broken {
+                guarantee: g,
+                op: i,
+                earlier,
+            })
+        };
+        match o.f {
+            F::Read => {
+                if let Some(&(w, e)) = s.own.get(&o.key) {
+                    if at < w {
+                        return broken(Guarantee::ReadYourWrites, e);
+                    }
+                }
+                if let Some((r, e)) = s.read {
+                    if at < r {
+                        return broken(Guarantee::MonotonicReads, e);
+                    }
+                }
+                if s.read.is_none_or(|(r, _)| at > r) {
+                    s.read = Some((at, i));
+                }
+            }
+            _ => {
+                if let Some((w, e)) = s.wrote {
+                    if at <= w {
+                        return broken(Guarantee::MonotonicWrites, e);
+                    }
+                }
+                if let Some((r, e)) = s.read {
+                    if at < r {
+                        return broken(Guarantee::WritesFollowReads, e);
+                    }
+                }
+                s.wrote = Some((at, i));
+                s.own.insert(o.key.clone(), (at, i));
+            }
+        }
+    }
+    None
+}
