@@ -211,8 +211,47 @@ fn histories() {
     }
 }
 
+/// Simulated clients: 4 clients (a read or write every 100 ms each) and
+/// the 100 writes/s at the leader, every check on, then the history checked
+/// for linearizability and session guarantees.
+fn clients() {
+    use replviz::scenario::Scenario;
+    for protocol in ProtocolKind::all().filter(|p| p.reads) {
+        let s = Scenario {
+            protocol,
+            nodes: 5,
+            seed: 2024,
+            workload: replviz::sim::clients::Workload {
+                clients: 4,
+                interval: 100_000,
+                ..Default::default()
+            },
+            ..Scenario::default()
+        };
+        let start = Instant::now();
+        let mut sim = s.boot(TraceMode::HashOnly);
+        replviz::bench::writes_at_leader(sim.as_mut(), 10_000, 120_000_000);
+        let wall = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let lin = replviz::history::linear::check(sim.history());
+        let sessions = replviz::history::session::check(sim.history());
+        let check = start.elapsed().as_secs_f64();
+        assert_eq!(lin, replviz::history::linear::Verdict::Linearizable);
+        assert_eq!(sessions, None);
+        println!(
+            "{}: 5 nodes, 4 clients + 100 writes/s, checks on: {} events in {wall:.3} s = {:.2} M events/s; history of {} operations checked in {:.1} ms",
+            protocol.title,
+            sim.steps(),
+            sim.steps() as f64 / wall / 1e6,
+            sim.history().len(),
+            check * 1e3
+        );
+    }
+}
+
 fn main() {
     histories();
+    clients();
     links();
     for protocol in ProtocolKind::all() {
         for (mode, name, secs) in [
