@@ -16,4 +16,5 @@ bash scripts/bundle-size.sh
 cargo run -q --release --example native_load | (cd tests/e2e && node simbench.mjs)
 cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs)
 cargo run -q --release --example load_link | (cd tests/e2e && node framebench.mjs)
+(cd tests/e2e && node historybench.mjs)
 (cd tests/e2e && MONKEY=1000 node --test monkey.test.mjs 2>&1 | grep -E 'monkey:|seed [0-9]+:' || true)

@@ -46,3 +46,22 @@ pub fn writes_at_leader(sim: &mut dyn AnySim, every: Time, end: Time) -> u32 {
     }
     v
 }
+
+/// A run of `protocol` with four simulated clients (defaults: a read or
+/// write about every 0.3 s each) for `sim_seconds`, hash-only trace: the
+/// history the page checks (`?bench=history` times it in the browser).
+pub fn clients_run(protocol: ProtocolKind, sim_seconds: u64) -> Box<dyn AnySim> {
+    let s = Scenario {
+        protocol,
+        nodes: 5,
+        seed: 2024,
+        workload: crate::sim::clients::Workload {
+            clients: 4,
+            ..Default::default()
+        },
+        ..Scenario::default()
+    };
+    let mut sim = s.boot(TraceMode::HashOnly);
+    sim.advance_to(sim_seconds * 1_000_000);
+    sim
+}

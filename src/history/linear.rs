@@ -13,7 +13,7 @@
 //! else) not at all.
 
 use super::{Op, Outcome, Val, F};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
 /// The verdict on a history.
@@ -110,12 +110,18 @@ pub fn check(history: &[Op]) -> Verdict {
 
 /// [`check`] with at most `budget` search steps per key.
 pub fn check_with_budget(history: &[Op], budget: u64) -> Verdict {
-    let mut keys: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Keys in sorted order (a few per history: a vector is smaller code in
+    // the browser than another map).
+    let mut keys: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, op) in history.iter().enumerate() {
         if op.outcome != Outcome::Fail {
-            keys.entry(op.key.as_str()).or_default().push(i);
+            match keys.iter_mut().find(|k| k.0 == op.key) {
+                Some(k) => k.1.push(i),
+                None => keys.push((&op.key, vec![i])),
+            }
         }
     }
+    keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (key, ops) in keys {
         let ops = prune(history, ops);
         match check_key(history, key, &ops, budget) {
@@ -142,25 +148,34 @@ pub fn check_with_budget(history: &[Op], budget: u64) -> Verdict {
 ///   everything) is never worse.
 fn prune(history: &[Op], ops: Vec<usize>) -> Vec<usize> {
     let register = ops.iter().all(|&i| history[i].f != F::Append);
-    let observed: std::collections::BTreeSet<&Val> = ops
-        .iter()
-        .map(|&i| &history[i])
-        .filter_map(|o| match (o.f, o.outcome) {
-            (F::Read, Outcome::Ok) => Some(&o.out),
-            (F::Cas, _) => Some(&o.arg),
-            _ => None,
-        })
-        .collect();
+    let observed =
+        sorted(
+            ops.iter()
+                .map(|&i| &history[i])
+                .filter_map(|o| match (o.f, o.outcome) {
+                    (F::Read, Outcome::Ok) => Some(&o.out),
+                    (F::Cas, _) => Some(&o.arg),
+                    _ => None,
+                }),
+        );
     ops.into_iter()
         .filter(|&i| {
             let o = &history[i];
             match (o.outcome, o.f) {
                 (Outcome::Info, F::Read) => false,
-                (Outcome::Info, F::Write) if register => observed.contains(&o.arg),
+                (Outcome::Info, F::Write) if register => observed.binary_search(&&o.arg).is_ok(),
                 _ => true,
             }
         })
         .collect()
+}
+
+/// Values, sorted, for binary search.
+fn sorted<'a>(it: impl Iterator<Item = &'a Val>) -> Vec<&'a Val> {
+    let mut v: Vec<&Val> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// A set of operations as bits.
@@ -205,21 +220,17 @@ fn check_key(
 ) -> Result<Option<u64>, Anomaly> {
     // A read of a value nothing could have written needs no search.
     if ops.iter().all(|&i| history[i].f != F::Append) {
-        let written: std::collections::BTreeSet<&Val> = ops
-            .iter()
-            .map(|&i| &history[i])
-            .filter_map(|o| match o.f {
-                F::Write => Some(&o.arg),
-                F::Cas => Some(&o.arg2),
-                _ => None,
-            })
-            .collect();
+        let written = sorted(ops.iter().map(|&i| &history[i]).filter_map(|o| match o.f {
+            F::Write => Some(&o.arg),
+            F::Cas => Some(&o.arg2),
+            _ => None,
+        }));
         let bad = ops.iter().copied().find(|&i| {
             let o = &history[i];
             o.f == F::Read
                 && o.outcome == Outcome::Ok
                 && o.out != Val::Nil
-                && !written.contains(&o.out)
+                && written.binary_search(&&o.out).is_err()
         });
         if let Some(i) = bad {
             return Err(Anomaly {
@@ -279,7 +290,7 @@ fn check_key(
     // earlier is still unlinearized, trying a later twin first only
     // repeats the same states under another set. Each such operation gets
     // a class; at most the first pending one of a class is tried.
-    let mut classes: BTreeMap<(u8, &Val, &Val), usize> = BTreeMap::new();
+    let mut classes: Vec<(u8, &Val, &Val)> = Vec::new();
     let class: Vec<usize> = ops
         .iter()
         .map(|&i| {
@@ -287,10 +298,11 @@ fn check_key(
             if op.outcome != Outcome::Info || op.f == F::Read {
                 return NIL;
             }
-            let next = classes.len();
-            *classes
-                .entry((op.f as u8, &op.arg, &op.arg2))
-                .or_insert(next)
+            let c = (op.f as u8, &op.arg, &op.arg2);
+            classes.iter().position(|x| *x == c).unwrap_or_else(|| {
+                classes.push(c);
+                classes.len() - 1
+            })
         })
         .collect();
     let mut seen = vec![false; classes.len()];

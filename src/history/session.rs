@@ -13,7 +13,6 @@
 //! history) are skipped.
 
 use super::{Op, Outcome, F};
-use std::collections::BTreeMap;
 
 /// One of the four guarantees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +70,7 @@ impl Broken {
     }
 }
 
-/// The first broken guarantee, in order of the operations, if any.
+/// The broken guarantee whose operation was invoked first, if any.
 pub fn check(history: &[Op]) -> Option<Broken> {
     #[derive(Default)]
     struct Session {
@@ -80,17 +79,30 @@ pub fn check(history: &[Op]) -> Option<Broken> {
         /// Highest position written, and by which operation.
         wrote: Option<(u64, usize)>,
         /// Per key, the position of the client's last write.
-        own: BTreeMap<String, (u64, usize)>,
+        own: Vec<(String, (u64, usize))>,
     }
-    let mut sessions: BTreeMap<u64, Session> = BTreeMap::new();
+    // Each client's operations in its order, one client after another.
     let mut order: Vec<usize> = (0..history.len()).collect();
-    order.sort_by_key(|&i| (history[i].invoke, i));
+    order.sort_unstable_by_key(|&i| (history[i].client, history[i].invoke, i));
+    let mut first: Option<Broken> = None;
+    let mut client = None;
+    let mut session = Session::default();
     for i in order {
         let o = &history[i];
+        if client != Some(o.client) {
+            client = Some(o.client);
+            session = Session::default();
+        }
         let (Outcome::Ok, Some(at)) = (o.outcome, o.index) else {
             continue;
         };
-        let s = sessions.entry(o.client).or_default();
+        if first
+            .as_ref()
+            .is_some_and(|b| history[b.op].invoke <= o.invoke)
+        {
+            continue; // this client's later operations cannot come first
+        }
+        let s = &mut session;
         let broken = |g, earlier| {
             Some(Broken {
                 guarantee: g,
@@ -98,16 +110,17 @@ pub fn check(history: &[Op]) -> Option<Broken> {
                 earlier,
             })
         };
+        let mut found = None;
         match o.f {
             F::Read => {
-                if let Some(&(w, e)) = s.own.get(&o.key) {
+                if let Some(&(_, (w, e))) = s.own.iter().find(|x| x.0 == o.key) {
                     if at < w {
-                        return broken(Guarantee::ReadYourWrites, e);
+                        found = broken(Guarantee::ReadYourWrites, e);
                     }
                 }
                 if let Some((r, e)) = s.read {
-                    if at < r {
-                        return broken(Guarantee::MonotonicReads, e);
+                    if at < r && found.is_none() {
+                        found = broken(Guarantee::MonotonicReads, e);
                     }
                 }
                 if s.read.is_none_or(|(r, _)| at > r) {
@@ -117,18 +130,24 @@ pub fn check(history: &[Op]) -> Option<Broken> {
             _ => {
                 if let Some((w, e)) = s.wrote {
                     if at <= w {
-                        return broken(Guarantee::MonotonicWrites, e);
+                        found = broken(Guarantee::MonotonicWrites, e);
                     }
                 }
                 if let Some((r, e)) = s.read {
-                    if at < r {
-                        return broken(Guarantee::WritesFollowReads, e);
+                    if at < r && found.is_none() {
+                        found = broken(Guarantee::WritesFollowReads, e);
                     }
                 }
                 s.wrote = Some((at, i));
-                s.own.insert(o.key.clone(), (at, i));
+                match s.own.iter_mut().find(|x| x.0 == o.key) {
+                    Some(x) => x.1 = (at, i),
+                    None => s.own.push((o.key.clone(), (at, i))),
+                }
             }
         }
+        if found.is_some() {
+            first = found;
+        }
     }
-    None
+    first
 }

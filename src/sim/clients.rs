@@ -15,7 +15,9 @@
 //! lost request, a timeout): what the linearizability checker reads.
 
 use crate::history::{Op, Outcome, Val, F};
-use crate::protocol::{Command, NodeId, Reply, RequestId};
+use crate::protocol::{Command, Key, NodeId, Reply, RequestId};
+use crate::sim::rng::SimRng;
+use crate::sim::trace::TraceKind;
 use crate::sim::Time;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -77,6 +79,146 @@ pub struct Client {
     pub guess: NodeId,
     /// The request it waits for.
     pub waiting: Option<RequestId>,
+}
+
+/// The workload's clients and the requests they wait for. Kept apart from
+/// the generic kernel so that its code exists once, not once per protocol.
+#[derive(Clone, Debug, Default)]
+pub struct People {
+    workload: Workload,
+    clients: Vec<Client>,
+    /// Requests of workload clients: request id -> client (1-based).
+    owner: BTreeMap<RequestId, u32>,
+    next_value: u32,
+}
+
+/// What the kernel schedules when a client sends.
+pub struct Sent {
+    /// The trace event.
+    pub trace: TraceKind,
+    /// When the request reaches the server.
+    pub arrive: Time,
+    /// The server.
+    pub to: NodeId,
+    /// The request.
+    pub req: RequestId,
+    /// What it asks.
+    pub cmd: Command,
+    /// When the client gives up.
+    pub give_up: Time,
+}
+
+impl People {
+    /// Start `w` on a cluster of `nodes`: the first tick of each client.
+    pub fn start(
+        &mut self,
+        w: &Workload,
+        nodes: u32,
+        now: Time,
+        rng: &mut SimRng,
+    ) -> Vec<(Time, u32)> {
+        self.workload = w.clone();
+        self.clients = (0..w.clients)
+            .map(|i| Client {
+                guess: 1 + i % nodes,
+                waiting: None,
+            })
+            .collect();
+        (1..=w.clients)
+            .map(|c| (now + rng.range(0, w.interval), c))
+            .collect()
+    }
+
+    /// The workload client that sent request `req`, if one did.
+    pub fn owner(&self, req: RequestId) -> Option<u32> {
+        self.owner.get(&req).copied()
+    }
+
+    /// Client `client` sends its next operation as request `req` (nothing
+    /// if it still waits); `latency` is the network's range.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
+        &mut self,
+        client: u32,
+        reads: bool,
+        req: RequestId,
+        now: Time,
+        latency: (Time, Time),
+        rng: &mut SimRng,
+        history: &mut History,
+    ) -> Option<Sent> {
+        let i = (client - 1) as usize;
+        if self.clients.get(i).is_none_or(|c| c.waiting.is_some()) {
+            return None;
+        }
+        self.next_value += 1;
+        let value = 1_000 + self.next_value;
+        let key = Key(rng.range(0, u64::from(self.workload.keys.max(1)) - 1) as u8);
+        let read = reads && rng.range(0, 99) < u64::from(self.workload.reads);
+        let cmd = if read {
+            Command::read(key, value)
+        } else {
+            Command::write(key, value)
+        };
+        let to = self.clients[i].guess;
+        self.clients[i].waiting = Some(req);
+        self.owner.insert(req, client);
+        history.invoke(u64::from(client), req, cmd, now);
+        let arrive = now + rng.range(latency.0, latency.1.max(latency.0));
+        Some(Sent {
+            trace: TraceKind::ClientSend {
+                client,
+                to,
+                req,
+                cmd,
+            },
+            arrive,
+            to,
+            req,
+            cmd,
+            give_up: now + self.workload.timeout,
+        })
+    }
+
+    /// Client `client` hears the answer to `req` (`None`: its timeout):
+    /// the trace event and when its next operation is due (nothing if it
+    /// no longer waits for `req`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn hear(
+        &mut self,
+        client: u32,
+        req: RequestId,
+        reply: Option<Reply>,
+        now: Time,
+        nodes: u32,
+        rng: &mut SimRng,
+        history: &mut History,
+    ) -> Option<(TraceKind, Time)> {
+        let i = (client - 1) as usize;
+        if self.clients.get(i).is_none_or(|c| c.waiting != Some(req)) {
+            return None; // late: it gave up on this one already
+        }
+        self.clients[i].waiting = None;
+        self.owner.remove(&req);
+        let guess = self.clients[i].guess;
+        self.clients[i].guess = match &reply {
+            Some(r) => {
+                history.complete(req, r, now);
+                match r {
+                    Reply::NotLeader { leader: Some(l) } => *l,
+                    Reply::NotLeader { leader: None } => guess % nodes + 1,
+                    _ => guess,
+                }
+            }
+            None => {
+                history.abandon(req);
+                guess % nodes + 1
+            }
+        };
+        let w = self.workload.interval;
+        let next = now + rng.range(w / 2, w + w / 2);
+        Some((TraceKind::ClientHear { client, req, reply }, next))
+    }
 }
 
 /// The id a workload client's operations carry in the history (C1 is 1);

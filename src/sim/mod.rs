@@ -226,11 +226,7 @@ pub struct Sim<P: Checked> {
     violations: Vec<Violation>,
     acks: acks::AckCheck,
     history: clients::History,
-    workload: clients::Workload,
-    clients: Vec<clients::Client>,
-    /// Requests of workload clients: request id -> client (1-based).
-    owner: std::collections::BTreeMap<crate::protocol::RequestId, u32>,
-    next_client_value: u32,
+    people: clients::People,
     /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
     /// current incarnation and the latest arrival time scheduled on it.
     conns: Vec<(u64, Time)>,
@@ -264,10 +260,7 @@ impl<P: Checked> Clone for Sim<P> {
             violations: self.violations.clone(),
             acks: self.acks.clone(),
             history: self.history.clone(),
-            workload: self.workload.clone(),
-            clients: self.clients.clone(),
-            owner: self.owner.clone(),
-            next_client_value: self.next_client_value,
+            people: self.people.clone(),
             conns: self.conns.clone(),
             found: Vec::new(),
             out: Out::new(self.mode == TraceMode::Full),
@@ -304,10 +297,7 @@ impl<P: Checked> Sim<P> {
             violations: Vec::new(),
             acks: acks::AckCheck::new(n as usize),
             history: clients::History::default(),
-            workload: clients::Workload::default(),
-            clients: Vec::new(),
-            owner: std::collections::BTreeMap::new(),
-            next_client_value: 0,
+            people: clients::People::default(),
             conns: vec![(0, 0); (n * n) as usize],
             found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
@@ -667,58 +657,33 @@ impl<P: Checked> Sim<P> {
 
     /// Start the scenario's client workload (at the start of a run).
     pub fn set_workload(&mut self, w: &clients::Workload) {
-        self.workload = w.clone();
-        let n = self.cfg.nodes;
-        self.clients = (0..w.clients)
-            .map(|i| clients::Client {
-                guess: 1 + i % n,
-                waiting: None,
-            })
-            .collect();
-        for c in 1..=w.clients {
-            let at = self.now + self.rng.range(0, w.interval);
-            self.push(at, Ev::ClientTick { client: c });
+        let ticks = self
+            .people
+            .start(w, self.cfg.nodes, self.now, &mut self.rng);
+        for (at, client) in ticks {
+            self.push(at, Ev::ClientTick { client });
         }
-    }
-
-    /// One way of a client's message: the network's latency (clients'
-    /// links are not cut or lossy yet).
-    fn client_latency(&mut self) -> Time {
-        let (lo, hi) = (self.cfg.net.latency_min, self.cfg.net.latency_max);
-        self.rng.range(lo, hi.max(lo))
     }
 
     /// Workload client `client` sends its next operation.
     fn client_send(&mut self, client: u32) {
-        let i = (client - 1) as usize;
-        if self.clients.get(i).is_none_or(|c| c.waiting.is_some()) {
-            return;
-        }
-        let w = self.workload.clone();
-        self.next_client_value += 1;
-        let value = 1_000 + self.next_client_value;
-        let key = crate::protocol::Key(self.rng.range(0, u64::from(w.keys.max(1)) - 1) as u8);
-        let read = P::READS && self.rng.range(0, 99) < u64::from(w.reads);
-        let cmd = if read {
-            Command::read(key, value)
-        } else {
-            Command::write(key, value)
-        };
-        let req = self.next_req;
-        self.next_req += 1;
-        let to = self.clients[i].guess;
-        self.clients[i].waiting = Some(req);
-        self.owner.insert(req, client);
-        self.history.invoke(u64::from(client), req, cmd, self.now);
-        self.record(TraceKind::ClientSend {
+        let latency = (self.cfg.net.latency_min, self.cfg.net.latency_max);
+        let Some(sent) = self.people.send(
             client,
-            to,
-            req,
-            cmd,
-        });
-        let at = self.now + self.client_latency();
-        self.push(at, Ev::ClientArrive { to, req, cmd });
-        self.push(self.now + w.timeout, Ev::ClientTimeout { client, req });
+            P::READS,
+            self.next_req,
+            self.now,
+            latency,
+            &mut self.rng,
+            &mut self.history,
+        ) else {
+            return;
+        };
+        self.next_req += 1;
+        self.record(sent.trace);
+        let (to, req, cmd) = (sent.to, sent.req, sent.cmd);
+        self.push(sent.arrive, Ev::ClientArrive { to, req, cmd });
+        self.push(sent.give_up, Ev::ClientTimeout { client, req });
     }
 
     /// Workload client `client` hears the answer to `req` (`None`: its
@@ -729,32 +694,19 @@ impl<P: Checked> Sim<P> {
         req: crate::protocol::RequestId,
         reply: Option<crate::protocol::Reply>,
     ) {
-        let i = (client - 1) as usize;
-        if self.clients.get(i).is_none_or(|c| c.waiting != Some(req)) {
-            return; // late: it gave up on this one already
-        }
-        self.clients[i].waiting = None;
-        self.owner.remove(&req);
         let n = self.cfg.nodes;
-        let guess = self.clients[i].guess;
-        self.clients[i].guess = match &reply {
-            Some(r) => {
-                self.history.complete(req, r, self.now);
-                match r {
-                    crate::protocol::Reply::NotLeader { leader: Some(l) } => *l,
-                    crate::protocol::Reply::NotLeader { leader: None } => guess % n + 1,
-                    _ => guess,
-                }
-            }
-            None => {
-                self.history.abandon(req);
-                guess % n + 1
-            }
-        };
-        self.record(TraceKind::ClientHear { client, req, reply });
-        let w = self.workload.interval;
-        let at = self.now + self.rng.range(w / 2, w + w / 2);
-        self.push(at, Ev::ClientTick { client });
+        if let Some((trace, next)) = self.people.hear(
+            client,
+            req,
+            reply,
+            self.now,
+            n,
+            &mut self.rng,
+            &mut self.history,
+        ) {
+            self.record(trace);
+            self.push(next, Ev::ClientTick { client });
+        }
     }
 
     fn node_action(&mut self, node: NodeId, id: &str) {
@@ -811,9 +763,10 @@ impl<P: Checked> Sim<P> {
                 }
                 Effect::Reply(req, reply) => {
                     self.acks.reply(req, from, &reply);
-                    if let Some(&client) = self.owner.get(&req) {
+                    if let Some(client) = self.people.owner(req) {
                         // The answer travels back to the client.
-                        let at = self.now + self.client_latency();
+                        let (lo, hi) = (self.cfg.net.latency_min, self.cfg.net.latency_max);
+                        let at = self.now + self.rng.range(lo, hi.max(lo));
                         self.push(
                             at,
                             Ev::ClientReply {

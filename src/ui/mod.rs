@@ -29,6 +29,10 @@ pub fn start() {
         run_sim_bench();
         return;
     }
+    if search.contains("bench=history") {
+        run_history_bench();
+        return;
+    }
     leptos::mount::mount_to_body(App);
 }
 
@@ -50,6 +54,41 @@ fn run_sim_bench() {
         if let Ok(pre) = doc.create_element("pre") {
             pre.set_attribute("data-testid", "bench-result").ok();
             pre.set_text_content(Some(&lines.join("\n")));
+            if let Some(body) = doc.body() {
+                body.append_child(&pre).ok();
+            }
+        }
+    }
+}
+
+/// `?bench=history`: a 10-minute Raft run with four clients, then its
+/// history checked as the page checks it; `data-testid="bench-result"` gets
+/// `operations sim_ms check_ms verdict`.
+fn run_history_bench() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let now = || window.performance().map(|p| p.now()).unwrap_or(0.0);
+    let raft = crate::protocols::ProtocolKind::default();
+    let start = now();
+    let sim = crate::bench::clients_run(raft, 600);
+    let simulated = now() - start;
+    let start = now();
+    let lin = crate::history::linear::check(sim.history());
+    let sessions = crate::history::session::check(sim.history());
+    let checked = now() - start;
+    let verdict = match (lin, sessions) {
+        (crate::history::linear::Verdict::Linearizable, None) => "ok",
+        _ => "anomaly",
+    };
+    let line = format!(
+        "{} {simulated:.1} {checked:.1} {verdict}",
+        sim.history().len()
+    );
+    if let Some(doc) = window.document() {
+        if let Ok(pre) = doc.create_element("pre") {
+            pre.set_attribute("data-testid", "bench-result").ok();
+            pre.set_text_content(Some(&line));
             if let Some(body) = doc.body() {
                 body.append_child(&pre).ok();
             }
