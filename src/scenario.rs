@@ -25,8 +25,9 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Smallest cluster the UI offers.
 pub const UI_MIN_NODES: u32 = 3;
 
-/// A user action at a recorded point of the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A user action at a recorded point of the run, stored flat:
+/// `{"step":105,"t":600000,"do":"crash","node":3}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimedAction {
     /// Events processed before the action.
     pub step: u64,
@@ -37,9 +38,22 @@ pub struct TimedAction {
     pub action: Action,
 }
 
+/// A timed action is read as one flat [`crate::sim::RawAction`] (serde's
+/// `flatten` would buffer every action first, and cost the bundle more).
+impl<'de> Deserialize<'de> for TimedAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = crate::sim::RawAction::deserialize(d)?;
+        let (step, t) = (r.step, r.t);
+        Ok(TimedAction {
+            step,
+            t,
+            action: Action::try_from(r).map_err(serde::de::Error::custom)?,
+        })
+    }
+}
+
 /// A complete, replayable scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Scenario {
     /// Format version.
     pub v: u32,
@@ -68,6 +82,41 @@ pub struct Scenario {
     /// A paragraph explaining what to watch for.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub about: String,
+}
+
+/// A scenario is read field by field from a JSON object: every field is
+/// optional (defaults stand in), and the keys left over are protocol
+/// settings by protocol id. (Serde's `flatten` would do the same with a
+/// buffer of every value and much more code in the browser bundle.)
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let serde_json::Value::Object(mut m) = serde_json::Value::deserialize(d)? else {
+            return Err(D::Error::custom("a scenario is a JSON object"));
+        };
+        fn take<T: serde::de::DeserializeOwned, E: Error>(
+            m: &mut serde_json::Map<String, serde_json::Value>,
+            key: &str,
+            into: &mut T,
+        ) -> Result<(), E> {
+            if let Some(v) = m.remove(key) {
+                *into = serde_json::from_value(v).map_err(|e| E::custom(format!("{key}: {e}")))?;
+            }
+            Ok(())
+        }
+        let mut s = Scenario::default();
+        take(&mut m, "v", &mut s.v)?;
+        take(&mut m, "protocol", &mut s.protocol)?;
+        take(&mut m, "nodes", &mut s.nodes)?;
+        take(&mut m, "seed", &mut s.seed)?;
+        take(&mut m, "net", &mut s.net)?;
+        take(&mut m, "workload", &mut s.workload)?;
+        take(&mut m, "actions", &mut s.actions)?;
+        take(&mut m, "title", &mut s.title)?;
+        take(&mut m, "about", &mut s.about)?;
+        s.settings = m.into_iter().collect();
+        Ok(s)
+    }
 }
 
 impl Default for Scenario {

@@ -34,8 +34,11 @@ pub const MIN_NODES: u32 = 1;
 /// Largest cluster the simulator accepts.
 pub const MAX_NODES: u32 = 9;
 
-/// A user action, applied at the simulator's current time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A user action, applied at the simulator's current time. In links and
+/// files it is a flat object tagged by `do` (`{"do":"crash","node":2}`);
+/// it is read through [`RawAction`], which costs the browser bundle far
+/// less code than serde's internally tagged enums.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Action {
     /// Crash a node: volatile state and timers are lost.
@@ -63,6 +66,76 @@ pub enum Action {
     HealAll,
     /// Change the network's latency, loss and duplication.
     SetNet { net: NetConfig },
+}
+
+/// Every field any action has, for reading an action (and, flattened into
+/// it, a timed action) in one pass.
+#[derive(Deserialize)]
+pub struct RawAction {
+    /// A timed action's position (absent in a bare action).
+    #[serde(default)]
+    pub step: u64,
+    /// A timed action's time (absent in a bare action).
+    #[serde(default)]
+    pub t: Time,
+    #[serde(rename = "do")]
+    kind: String,
+    node: Option<NodeId>,
+    from: Option<NodeId>,
+    to: Option<NodeId>,
+    a: Option<NodeId>,
+    b: Option<NodeId>,
+    cmd: Option<Command>,
+    net: Option<NetConfig>,
+    action: Option<String>,
+}
+
+impl TryFrom<RawAction> for Action {
+    type Error = String;
+    fn try_from(r: RawAction) -> Result<Action, String> {
+        let missing = |f: &str| format!("action \"{}\" lacks \"{f}\"", r.kind);
+        let node = || r.node.ok_or_else(|| missing("node"));
+        let pair = |x: Option<NodeId>, y: Option<NodeId>, fx: &str, fy: &str| {
+            Ok::<_, String>((x.ok_or_else(|| missing(fx))?, y.ok_or_else(|| missing(fy))?))
+        };
+        Ok(match r.kind.as_str() {
+            "crash" => Action::Crash { node: node()? },
+            "restart" => Action::Restart { node: node()? },
+            "timeout" => Action::Timeout { node: node()? },
+            "toggle" => Action::Toggle { node: node()? },
+            "node_action" => Action::NodeAction {
+                node: node()?,
+                action: r.action.clone().ok_or_else(|| missing("action"))?,
+            },
+            "request" => Action::Request {
+                node: node()?,
+                cmd: r.cmd.ok_or_else(|| missing("cmd"))?,
+            },
+            "cut_one_way" => {
+                let (from, to) = pair(r.from, r.to, "from", "to")?;
+                Action::CutOneWay { from, to }
+            }
+            "cut_both" => {
+                let (a, b) = pair(r.a, r.b, "a", "b")?;
+                Action::CutBoth { a, b }
+            }
+            "heal" => {
+                let (a, b) = pair(r.a, r.b, "a", "b")?;
+                Action::Heal { a, b }
+            }
+            "heal_all" => Action::HealAll,
+            "set_net" => Action::SetNet {
+                net: r.net.clone().ok_or_else(|| missing("net"))?,
+            },
+            other => return Err(format!("unknown action \"{other}\"")),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Action::try_from(RawAction::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Action {
