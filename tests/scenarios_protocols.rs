@@ -279,5 +279,104 @@ fn flags_set_and_read_back() {
     assert!(!s.settings.contains_key("2pc"));
     s.set_flag("no-such-flag", true);
     s.protocol = ProtocolKind::parse("zab").unwrap();
-    assert!(s.flags().is_empty());
+    assert_eq!(
+        s.flags().iter().map(|f| f.0).collect::<Vec<_>>(),
+        vec!["zk-local-reads"]
+    );
+}
+
+/// ZooKeeper serves reads from the server a client reaches (ZooKeeper
+/// Programmer's Guide, "Consistency Guarantees": sequential consistency,
+/// not linearizability; a client may need `sync`). With that setting on, a
+/// follower cut off after x=1 still answers 1 once the quorum has
+/// acknowledged x=2: not linearizable, and allowed by the setting; with
+/// the setting off the follower refuses the read.
+#[test]
+fn zab_local_reads_can_be_stale() {
+    use replviz::history::linear::{check, Verdict};
+    use replviz::protocol::{Command, Key};
+    use replviz::protocols::common::cmd;
+    use replviz::sim::Action;
+    let run = |local: bool| {
+        let mut s = replviz::scenario::Scenario {
+            protocol: ProtocolKind::parse("zab").unwrap(),
+            nodes: 5,
+            seed: 7,
+            ..Default::default()
+        };
+        if local {
+            s.set_flag("zk-local-reads", true);
+        }
+        let mut tl = Timeline::new(s);
+        tl.advance_to(1_500 * MS);
+        let l = tl.engine().leader().expect("a leader");
+        let f = if l == 1 { 2 } else { 1 };
+        tl.act(
+            1_500 * MS,
+            Action::Request {
+                node: l,
+                cmd: cmd(0, 1),
+            },
+        );
+        tl.advance_to(1_800 * MS);
+        for o in 1..=5 {
+            if o != f {
+                tl.act(1_800 * MS, Action::CutBoth { a: f, b: o });
+            }
+        }
+        tl.act(
+            1_900 * MS,
+            Action::Request {
+                node: l,
+                cmd: cmd(0, 2),
+            },
+        );
+        tl.advance_to(2_200 * MS);
+        tl.act(
+            2_200 * MS,
+            Action::Request {
+                node: f,
+                cmd: Command::read(Key(0), 3),
+            },
+        );
+        tl.advance_to(2_400 * MS);
+        tl
+    };
+    let tl = run(true);
+    let reads: Vec<_> = tl
+        .engine()
+        .history()
+        .iter()
+        .filter(|o| o.f == replviz::history::F::Read)
+        .cloned()
+        .collect();
+    assert_eq!(reads.len(), 1);
+    assert_eq!(
+        reads[0].out,
+        replviz::history::Val::Int(1),
+        "the cut-off follower answers the old value"
+    );
+    assert!(matches!(
+        check(tl.engine().history()),
+        Verdict::NotLinearizable(_)
+    ));
+    let p = tl.scenario().protocol;
+    assert!(
+        !(p.linearizable)(&tl.scenario().protocol_settings()),
+        "the setting allows it"
+    );
+    let off = run(false);
+    let read = off
+        .engine()
+        .history()
+        .iter()
+        .find(|o| o.f == replviz::history::F::Read)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        read.outcome,
+        replviz::history::Outcome::Fail,
+        "refused: not the leader"
+    );
+    assert_eq!(check(off.engine().history()), Verdict::Linearizable);
 }

@@ -13,7 +13,7 @@ pub use check::ZabChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings};
-use crate::descriptor::{Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for Zab {
@@ -58,12 +58,16 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Force back to LOOKING (new election)",
         hint: "The node gives up its role and starts fast leader election.",
     }],
-    flags: &[],
+    flags: &[Flag {
+        id: "zk-local-reads",
+        label: "Reads served locally, as ZooKeeper does (sequentially consistent; may be stale)",
+        field: "local_reads",
+    }],
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     request_hint: "Send client requests to the leading node (★).",
     reads: <Zab as crate::protocol::Protocol>::READS,
-    linearizable: |_| true,
-    relaxed_by: "",
+    linearizable: |v| !v["local_reads"].as_bool().unwrap_or(false),
+    relaxed_by: "Reads served locally, as ZooKeeper does",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
     settings: |v| settings::<Zab>(v).map(|(_, full)| full),

@@ -72,6 +72,13 @@ pub struct ZabConfig {
     pub init_limit: Time,
     /// Wait after a quorum agrees in an election before deciding (µs).
     pub finalize_wait: Time,
+    /// Reads served at once by whichever server gets them, from the
+    /// transactions it has delivered, as ZooKeeper serves them (its
+    /// default; ZooKeeper promises sequential consistency for them, not
+    /// linearizability: a follower behind the leader answers old data).
+    /// Off here by default: reads then go through the broadcast.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local_reads: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<ZabBug>,
@@ -86,6 +93,7 @@ impl Default for ZabConfig {
             sync_limit: 300_000,
             init_limit: 1_000_000,
             finalize_wait: 40_000,
+            local_reads: false,
             bug: None,
         }
     }
@@ -454,6 +462,11 @@ impl Protocol for Zab {
 
     fn on_request(&mut self, req: Request, out: &mut ZabOut) {
         self.begin_handler(out);
+        if req.cmd.read && self.cfg.local_reads {
+            let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.delivered as u64);
+            out.reply(req.id, reply);
+            return;
+        }
         let leading = self.lead.is_some() && self.phase == Phase::Broadcast;
         if !leading {
             out.reply(
