@@ -47,8 +47,10 @@ test('protocol picker and ?protocol= offer raft, paxos, 2pc and zab', async () =
   assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab']);
   assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
   assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
-  // Protocol settings offered as switches: none for Zab, "retry at once" for Paxos.
-  assert.equal(await page.locator('[data-testid^="flag-"]').count(), 0);
+  // Protocol settings offered as switches: ZooKeeper's local reads for Zab
+  // (off), "retry at once" for Paxos.
+  assert.equal(await page.locator('[data-testid^="flag-"]').count(), 1);
+  assert.equal(await page.isChecked('[data-testid="flag-zk-local-reads"]'), false);
   await page.selectOption('[data-testid="protocol-picker"]', 'paxos');
   await waitFor(page, async () => (await page.locator('[data-testid="flag-retry-at-once"]').count()) === 1, 'paxos switch');
   assert.equal(await page.isChecked('[data-testid="flag-retry-at-once"]'), false);
