@@ -9,6 +9,7 @@
 
 mod cluster;
 mod controls;
+mod history;
 mod keys;
 mod panels;
 mod share;
@@ -149,6 +150,7 @@ fn App() -> impl IntoView {
                 <section class="rv-side">
                     <share::About/>
                     <panels::Invariants/>
+                    <history::HistoryPanel/>
                     <panels::LogPanel/>
                     <panels::EventLog/>
                 </section>

@@ -11,8 +11,9 @@ use leptos::prelude::*;
 pub fn Invariants() -> impl IntoView {
     let s = expect_context::<AppState>();
     // A client history that breaks a claimed guarantee counts as one.
-    let count =
-        move || s.violations.with(|v| v.len()) + usize::from(s.lin.with(|l| l.0 == "violation"));
+    let count = move || {
+        s.violations.with(|v| v.len()) + usize::from(s.lin.with(|l| l.verdict == "violation"))
+    };
     let names = move || s.protocol.get().invariants.join(" · ");
     view! {
         <div
@@ -43,20 +44,23 @@ pub fn Invariants() -> impl IntoView {
 #[component]
 fn Linearity() -> impl IntoView {
     let s = expect_context::<AppState>();
-    let verdict = move || s.lin.with(|l| l.0);
+    let verdict = move || s.lin.with(|l| l.verdict);
     view! {
         <div
             data-testid="linearizability"
             data-verdict=verdict
-            data-ops=move || s.lin.with(|l| l.1.to_string())
+            data-ops=move || s.lin.with(|l| l.ops.to_string())
             class=move || format!("rv-lin rv-lin-{}", verdict())
         >
-            {move || s.lin.with(|(v, n, why)| match *v {
-                "none" => String::new(),
-                "ok" => format!("✓ Linearizable: {n} client operation{}", if *n == 1 { "" } else { "s" }),
-                "violation" => format!("✗ Not linearizable: {why}"),
-                "lesson" => format!("⚠ Stale read (expected here): {why}"),
-                _ => format!("? Linearizability undecided: {why}"),
+            {move || s.lin.with(|l| {
+                let (n, why) = (l.ops, &l.text);
+                match l.verdict {
+                    "none" => String::new(),
+                    "ok" => format!("✓ Linearizable, sessions kept: {n} client operation{}", if n == 1 { "" } else { "s" }),
+                    "violation" => format!("✗ {}: {why}", l.kind.replace('-', " ")),
+                    "lesson" => format!("⚠ {} (expected here): {why}", l.kind.replace('-', " ")),
+                    _ => format!("? Linearizability undecided: {why}"),
+                }
             })}
         </div>
     }

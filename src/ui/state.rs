@@ -104,7 +104,9 @@ pub struct AppState {
     pub protocol: RwSignal<ProtocolKind>,
     /// The linearizability verdict on the client history: (`none`, `ok`,
     /// `violation`, `lesson` or `undecided`; operations; explanation).
-    pub lin: RwSignal<(&'static str, usize, String)>,
+    pub lin: RwSignal<LinStatus>,
+    /// The last client operations, for the history panel.
+    pub bars: RwSignal<Vec<OpBar>>,
     lin_sig: StoredValue<(usize, usize)>,
     /// Simulated clients of the run's workload.
     pub clients: RwSignal<u32>,
@@ -185,7 +187,8 @@ impl AppState {
             seed: RwSignal::new(scenario.seed),
             protocol: RwSignal::new(scenario.protocol),
             about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
-            lin: RwSignal::new(("none", 0, String::new())),
+            lin: RwSignal::new(LinStatus::default()),
+            bars: RwSignal::new(Vec::new()),
             clients: RwSignal::new(scenario.workload.clients),
             lin_sig: StoredValue::new((usize::MAX, 0)),
             link_out: RwSignal::new(String::new()),
@@ -446,6 +449,10 @@ impl AppState {
                 if self.lin.with_untracked(|l| *l != lin) {
                     self.lin.set(lin);
                 }
+                let b = bars(hist);
+                if self.bars.with_untracked(|x| *x != b) {
+                    self.bars.set(b);
+                }
             }
             let ids = e.ids();
             // A window of each log: the panel draws the last LOG_WINDOW entries.
@@ -632,46 +639,149 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
 /// (a few milliseconds); beyond that the verdict is "undecided".
 const LIN_BUDGET: u64 = 200_000;
 
-/// The verdict on a run's client history, as the invariants card shows it.
-fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> (&'static str, usize, String) {
+/// The verdict on a run's client history, as the invariants card and the
+/// history panel show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinStatus {
+    /// `none`, `ok`, `violation`, `lesson` or `undecided`.
+    pub verdict: &'static str,
+    /// Client operations so far.
+    pub ops: usize,
+    /// The explanation in words.
+    pub text: String,
+    /// The anomalous operation and the earlier one it contradicts (session
+    /// guarantees), as history indices.
+    pub op: Option<usize>,
+    /// The earlier operation a session anomaly contradicts.
+    pub earlier: Option<usize>,
+    /// `stale-read`, `not-linearizable`, `read-your-writes`, ...
+    pub kind: &'static str,
+}
+
+impl Default for LinStatus {
+    fn default() -> Self {
+        LinStatus {
+            verdict: "none",
+            ops: 0,
+            text: String::new(),
+            op: None,
+            earlier: None,
+            kind: "",
+        }
+    }
+}
+
+/// One client operation drawn in the history panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpBar {
+    /// History index (the key of the drawing).
+    pub i: usize,
+    /// Lane: 0 for the user's own requests, n for client Cn.
+    pub lane: u32,
+    /// `C2` or `you`.
+    pub client: String,
+    /// `read`, `write`, `cas`.
+    pub f: &'static str,
+    /// `ok`, `fail`, `info` (no answer yet, or never).
+    pub kind: &'static str,
+    /// Invoked at (µs).
+    pub start: Time,
+    /// Answered at (µs); `None`: open.
+    pub end: Option<Time>,
+    /// The operation in words.
+    pub text: String,
+}
+
+/// The last operations of the history as bars (at most `HISTORY_BARS`).
+pub const HISTORY_BARS: usize = 160;
+
+fn bars(hist: &[crate::history::Op]) -> Vec<OpBar> {
+    use crate::history::Outcome;
+    let from = hist.len().saturating_sub(HISTORY_BARS);
+    hist[from..]
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let user = o.client >= crate::sim::clients::USER_CLIENTS;
+            OpBar {
+                i: from + k,
+                lane: if user { 0 } else { o.client as u32 },
+                client: if user { "you".into() } else { o.who.clone() },
+                f: o.f.name(),
+                kind: match o.outcome {
+                    Outcome::Ok => "ok",
+                    Outcome::Fail => "fail",
+                    Outcome::Info => "info",
+                },
+                start: o.invoke,
+                end: o.complete,
+                text: o.describe_with(&|t| format!("{:.0} ms", t as f64 / 1000.0)),
+            }
+        })
+        .collect()
+}
+
+/// The verdict on a run's client history.
+fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
     use crate::history::linear::{check_with_budget, Verdict};
     if hist.is_empty() {
-        return ("none", 0, String::new());
+        return LinStatus::default();
     }
     let ms = |t: u64| format!("{:.0} ms", t as f64 / 1000.0);
     let claimed = (scenario.protocol.linearizable)(&scenario.protocol_settings());
+    let judged = |why: String| -> (&'static str, String) {
+        if claimed {
+            ("violation", why)
+        } else {
+            (
+                "lesson",
+                format!("{why}. Allowed by \"{}\".", scenario.protocol.relaxed_by),
+            )
+        }
+    };
+    let base = LinStatus {
+        ops: hist.len(),
+        ..LinStatus::default()
+    };
     match check_with_budget(hist, LIN_BUDGET) {
         Verdict::Linearizable => match crate::history::session::check(hist) {
-            None => ("ok", hist.len(), String::new()),
+            None => LinStatus {
+                verdict: "ok",
+                ..base
+            },
             Some(b) => {
-                let why = b.explain(hist, &ms);
-                if claimed {
-                    ("violation", hist.len(), why)
-                } else {
-                    (
-                        "lesson",
-                        hist.len(),
-                        format!("{why}. Allowed by \"{}\".", scenario.protocol.relaxed_by),
-                    )
+                let (verdict, text) = judged(b.explain(hist, &ms));
+                LinStatus {
+                    verdict,
+                    text,
+                    op: Some(b.op),
+                    earlier: Some(b.earlier),
+                    kind: b.guarantee.name(),
+                    ..base
                 }
             }
         },
-        Verdict::Undecided { .. } => (
-            "undecided",
-            hist.len(),
-            "the search gave up (too many operations without an answer)".into(),
-        ),
+        Verdict::Undecided { .. } => LinStatus {
+            verdict: "undecided",
+            text: "the search gave up (too many operations without an answer)".into(),
+            ..base
+        },
         Verdict::NotLinearizable(a) => {
-            let why = a.explain(hist, &ms);
-            let p = scenario.protocol;
-            if claimed {
-                ("violation", hist.len(), why)
-            } else {
-                (
-                    "lesson",
-                    hist.len(),
-                    format!("{why}. Allowed by \"{}\".", p.relaxed_by),
-                )
+            let (verdict, text) = judged(a.explain(hist, &ms));
+            let read = hist
+                .get(a.op)
+                .is_some_and(|o| o.f == crate::history::F::Read);
+            LinStatus {
+                verdict,
+                text,
+                op: Some(a.op),
+                earlier: None,
+                kind: if read {
+                    "stale-read"
+                } else {
+                    "not-linearizable"
+                },
+                ..base
             }
         }
     }

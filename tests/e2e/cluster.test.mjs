@@ -178,6 +178,10 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   await setRange(page, 'speed', 1);
   await waitFor(page, async () => Number(await page.getAttribute('[data-testid="linearizability"]', 'data-ops')) >= 12, 'a dozen client operations');
   assert.equal(await page.getAttribute('[data-testid="linearizability"]', 'data-verdict'), 'ok');
+  // Each client has its lane of bars in the history panel.
+  const clients = await page.$$eval('[data-testid="op"]', (els) => [...new Set(els.map((e) => e.getAttribute('data-client')))].sort());
+  assert.deepEqual(clients, ['C1', 'C2', 'C3']);
+  assert.equal(await page.getAttribute('[data-testid="history"]', 'data-anomalies'), '0');
   assert.match(await page.textContent('[data-testid="event-log"]'), /C\d sends request #\d+ \((read x|x=10\d\d)\) to S\d/);
   // The link carries the workload.
   await page.click('[data-testid="btn-copy-link"]');

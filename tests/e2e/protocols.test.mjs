@@ -157,6 +157,15 @@ test('a stale read under local reads shows as the lesson, in amber; seeking back
   assert.match(text, /Allowed by "Reads answered locally by any server"/);
   // Not a violation: the card still says the safety checks hold.
   assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
+  // The history panel draws the four requests and outlines the stale read.
+  assert.equal(await page.getAttribute('[data-testid="history"]', 'data-anomalies'), '1');
+  const bad = page.locator('[data-testid="op"][data-anomaly="stale-read"]');
+  assert.equal(await bad.count(), 1);
+  assert.equal(await bad.getAttribute('data-f'), 'read');
+  assert.equal(await bad.getAttribute('data-client'), 'you');
+  assert.equal(await bad.getAttribute('data-expected'), 'true');
+  assert.match(await bad.textContent(), /read x → 1 by request #3/);
+  assert.equal(await page.locator('[data-testid="op"]').count(), 4);
   // Before the stale read the history is linearizable.
   await setRange(page, 'timeline', 1_100_000);
   await waitFor(page, async () => (await page.getAttribute(lin, 'data-verdict')) === 'ok', 'linearizable before the read');
