@@ -162,5 +162,5 @@ fn frozen_runs_reproduce() {
         }
         n += 1;
     }
-    assert!(n >= 22, "only {n} frozen runs");
+    assert!(n >= 23, "only {n} frozen runs");
 }

@@ -1,6 +1,7 @@
 //! Built-in classroom scenarios for Zab.
 
 use crate::descriptor::BuiltIn;
+use crate::protocol::{Command, Key};
 use crate::protocols::common::cmd;
 use crate::script::{isolate, leader, leader_other_than, request, Script, MS};
 use crate::sim::Action;
@@ -47,6 +48,21 @@ fn catch_up(tl: &mut dyn Script) {
 }
 
 /// The built-in scenarios, in menu order.
+/// ZooKeeper's local reads: a follower cut off from the quorum answers a
+/// read from its own, older state.
+fn stale_read(tl: &mut dyn Script) {
+    tl.advance_to(1_500 * MS);
+    let l = leader(tl).unwrap_or(1);
+    let f = if l == 1 { 2 } else { 1 };
+    request(tl, 1_500 * MS, l, cmd(0, 1));
+    isolate(tl, f, 1_800 * MS);
+    request(tl, 1_900 * MS, l, cmd(0, 2));
+    request(tl, 2_000 * MS, f, Command::read(Key(0), 3));
+    request(tl, 2_050 * MS, l, Command::read(Key(0), 4));
+    request(tl, 2_300 * MS, f, Command::read(Key(0), 5));
+    tl.act(3_000 * MS, Action::HealAll);
+}
+
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "zab-leader-crash",
@@ -94,5 +110,23 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 31,
         settings: "",
         script: catch_up,
+    },
+    BuiltIn {
+        id: "zab-stale-read",
+        title: "Zab: ZooKeeper's local reads can be stale",
+        about: "ZooKeeper serves a read from the server the client reaches, from the transactions \
+                that server has delivered (the setting \"Reads served locally, as ZooKeeper does\" is \
+                on); it promises sequential consistency, not linearizability. S5 leads epoch 1 and \
+                commits x=1 (1.53 s). At 1.8 s S1 is cut off from everyone, but it has not noticed yet. \
+                S5 commits x=2 with the others and acknowledges it at 1.94 s. At 2.0 s a client reads x \
+                at S1: it answers 1, a stale read, since x=2 was acknowledged before the read began. The \
+                same read at S5 at 2.05 s answers 2. At 2.11 s S1 has heard nothing from its leader for \
+                too long and goes back to LOOKING; a server without a leader serves no client, so a read \
+                at S1 at 2.3 s is refused. The history is not linearizable, which this setting allows \
+                (amber). At 3 s the network heals and S1 follows again.",
+        nodes: 5,
+        seed: 7,
+        settings: r#"{"local_reads":true}"#,
+        script: stale_read,
     },
 ];

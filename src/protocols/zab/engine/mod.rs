@@ -75,7 +75,8 @@ pub struct ZabConfig {
     /// Reads served at once by whichever server gets them, from the
     /// transactions it has delivered, as ZooKeeper serves them (its
     /// default; ZooKeeper promises sequential consistency for them, not
-    /// linearizability: a follower behind the leader answers old data).
+    /// linearizability: a follower behind the leader answers old data, for
+    /// instance one cut off that has not yet noticed, until its timeout).
     /// Off here by default: reads then go through the broadcast.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local_reads: bool,
@@ -462,7 +463,10 @@ impl Protocol for Zab {
 
     fn on_request(&mut self, req: Request, out: &mut ZabOut) {
         self.begin_handler(out);
-        if req.cmd.read && self.cfg.local_reads {
+        // ZooKeeper serves a read from a server that follows or leads an
+        // established epoch; one that is LOOKING (or still synchronising)
+        // serves nobody until it is back.
+        if req.cmd.read && self.cfg.local_reads && self.phase == Phase::Broadcast {
             let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.delivered as u64);
             out.reply(req.id, reply);
             return;
