@@ -75,6 +75,11 @@ pub fn settings<P: Protocol>(
     Ok((cfg, full))
 }
 
+/// [`settings`] in full form only: what a descriptor's `settings` is.
+pub fn settings_json<P: Protocol>(v: &serde_json::Value) -> Result<serde_json::Value, String> {
+    settings::<P>(v).map(|(_, full)| full)
+}
+
 /// What the UI needs from a running simulation, whatever the protocol.
 pub trait AnySim {
     /// Current virtual time.

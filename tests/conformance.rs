@@ -104,12 +104,7 @@ fn every_protocol_is_deterministic() {
             assert!(a.trace().len() > 20, "{}: a real run", b.id);
             assert_eq!(text(&a), text(&c), "{}", b.id);
             assert_eq!(a.engine().trace_hash(), c.engine().trace_hash(), "{}", b.id);
-            let mut lean = s.boot(TraceMode::HashOnly);
-            for ta in &s.actions {
-                while lean.steps() < ta.step && lean.step() {}
-                lean.warp_to(ta.t);
-                lean.apply(&ta.action);
-            }
+            let mut lean = common::replay(&s, TraceMode::HashOnly);
             lean.advance_to(a.now());
             assert_eq!(
                 lean.trace_hash(),

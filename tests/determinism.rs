@@ -3,21 +3,12 @@
 //! different seed gives a different one. (Every protocol's built-in
 //! scenarios and chaos runs are checked the same way in `conformance.rs`.)
 
-use replviz::anysim::AnySim;
+mod common;
+
+use common::replay;
 use replviz::protocols::common::cmd;
 use replviz::scenario::{Scenario, TimedAction};
 use replviz::sim::{Action, TraceMode};
-
-/// Replay every recorded action into a freshly booted engine, each after
-/// exactly the number of events recorded with it (as `Timeline` does, but in
-/// any trace mode).
-fn replay_actions(s: &Scenario, engine: &mut dyn AnySim) {
-    for ta in &s.actions {
-        while engine.steps() < ta.step && engine.step() {}
-        engine.warp_to(ta.t);
-        engine.apply(&ta.action);
-    }
-}
 
 fn scenario(seed: u64) -> Scenario {
     let mut s = Scenario {
@@ -53,8 +44,7 @@ fn scenario(seed: u64) -> Scenario {
 }
 
 fn run(s: &Scenario, until: u64) -> (u64, Vec<String>) {
-    let mut e = s.boot(TraceMode::Full);
-    replay_actions(s, e.as_mut());
+    let mut e = replay(s, TraceMode::Full);
     e.advance_to(until);
     (
         e.trace_hash(),
@@ -80,10 +70,8 @@ fn same_scenario_same_trace() {
 #[test]
 fn hash_only_mode_matches_full_mode() {
     let s = scenario(7);
-    let mut full = s.boot(TraceMode::Full);
-    let mut lean = s.boot(TraceMode::HashOnly);
-    replay_actions(&s, full.as_mut());
-    replay_actions(&s, lean.as_mut());
+    let mut full = replay(&s, TraceMode::Full);
+    let mut lean = replay(&s, TraceMode::HashOnly);
     full.advance_to(4_000_000);
     lean.advance_to(4_000_000);
     assert_eq!(full.trace_hash(), lean.trace_hash());

@@ -9,6 +9,8 @@
 //! why in the commit). A new built-in scenario is frozen by appending its
 //! line from such a run, keeping the older links as they were written.
 
+mod common;
+
 use replviz::link::{decode, encode};
 use replviz::sim::TraceMode;
 use replviz::timeline::Timeline;
@@ -27,33 +29,8 @@ fn hash(s: &replviz::scenario::Scenario, t: u64) -> u64 {
     let mut tl = Timeline::new(s.clone());
     tl.advance_to(t);
     let full = tl.engine().trace_hash();
-    let mut quick = s.boot(TraceMode::HashOnly);
-    let mut i = 0;
-    while quick.now() < t || i < s.actions.len() {
-        // Replay actions at their recorded step, as the timeline does.
-        if let Some(a) = s.actions.get(i) {
-            if quick.steps() >= a.step {
-                quick.warp_to(a.t.max(quick.now()));
-                quick.apply(&a.action);
-                i += 1;
-                continue;
-            }
-        }
-        let next = quick.next_event_time();
-        match next {
-            Some(n) if n <= t => {
-                quick.step();
-            }
-            _ if i < s.actions.len() => {
-                let a = &s.actions[i];
-                quick.warp_to(a.t.max(quick.now()));
-                quick.apply(&a.action);
-                i += 1;
-            }
-            _ => break,
-        }
-    }
-    quick.warp_to(t.max(quick.now()));
+    let mut quick = common::replay(s, TraceMode::HashOnly);
+    quick.advance_to(t);
     assert_eq!(quick.trace_hash(), full, "hash-only replay differs");
     full
 }

@@ -135,7 +135,7 @@ impl People {
     }
 
     /// Client `client` sends its next operation as request `req` (nothing
-    /// if it still waits); `latency` is the network's range.
+    /// if it still waits); the request crosses `net`.
     #[allow(clippy::too_many_arguments)]
     pub fn send(
         &mut self,
@@ -143,7 +143,7 @@ impl People {
         reads: bool,
         req: RequestId,
         now: Time,
-        latency: (Time, Time),
+        net: &crate::sim::net::NetConfig,
         rng: &mut SimRng,
         history: &mut History,
     ) -> Option<Sent> {
@@ -164,7 +164,7 @@ impl People {
         self.clients[i].waiting = Some(req);
         self.owner.insert(req, client);
         history.invoke(u64::from(client), req, cmd, now);
-        let arrive = now + rng.range(latency.0, latency.1.max(latency.0));
+        let arrive = now + net.latency(rng);
         Some(Sent {
             trace: TraceKind::ClientSend {
                 client,

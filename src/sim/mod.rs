@@ -577,13 +577,7 @@ impl<P: Checked> Sim<P> {
             Ev::ClientArrive { to, req, cmd } => {
                 // A request to a crashed server is lost: its client times out.
                 if self.is_up(to) {
-                    self.record(TraceKind::Request { node: to, req, cmd });
-                    self.acks.request(req, cmd);
-                    if let Some(n) = self.states[(to - 1) as usize].as_mut() {
-                        n.on_request(Request { id: req, cmd }, &mut self.out);
-                    }
-                    self.apply_effects(to);
-                    self.run_checks(to);
+                    self.serve_request(to, req, cmd);
                 }
             }
             Ev::ClientReply { client, req, reply } => self.client_hear(client, req, Some(reply)),
@@ -676,15 +670,9 @@ impl<P: Checked> Sim<P> {
             Action::Request { node, cmd } if valid(node) && self.is_up(node) => {
                 let id = self.next_req;
                 self.next_req += 1;
-                self.record(TraceKind::Request { node, req: id, cmd });
-                self.acks.request(id, cmd);
                 self.history
                     .invoke(clients::USER_CLIENTS + id, id, cmd, self.now);
-                if let Some(n) = self.states[(node - 1) as usize].as_mut() {
-                    n.on_request(Request { id, cmd }, &mut self.out);
-                }
-                self.apply_effects(node);
-                self.run_checks(node);
+                self.serve_request(node, id, cmd);
             }
             Action::CutOneWay { from, to } if valid(from) && valid(to) && from != to => {
                 self.cuts.cut(from, to);
@@ -740,13 +728,12 @@ impl<P: Checked> Sim<P> {
 
     /// Workload client `client` sends its next operation.
     fn client_send(&mut self, client: u32) {
-        let latency = (self.cfg.net.latency_min, self.cfg.net.latency_max);
         let Some(sent) = self.people.send(
             client,
             P::READS,
             self.next_req,
             self.now,
-            latency,
+            &self.cfg.net,
             &mut self.rng,
             &mut self.history,
         ) else {
@@ -780,6 +767,18 @@ impl<P: Checked> Sim<P> {
             self.record(trace);
             self.push(next, Ev::ClientTick { client });
         }
+    }
+
+    /// Request `req` (`cmd`) reaches up node `node`, from the user or a
+    /// workload client.
+    fn serve_request(&mut self, node: NodeId, req: crate::protocol::RequestId, cmd: Command) {
+        self.record(TraceKind::Request { node, req, cmd });
+        self.acks.request(req, cmd);
+        if let Some(n) = self.states[(node - 1) as usize].as_mut() {
+            n.on_request(Request { id: req, cmd }, &mut self.out);
+        }
+        self.apply_effects(node);
+        self.run_checks(node);
     }
 
     fn node_action(&mut self, node: NodeId, id: &str) {
@@ -838,8 +837,7 @@ impl<P: Checked> Sim<P> {
                     self.acks.reply(req, from, &reply);
                     if let Some(client) = self.people.owner(req) {
                         // The answer travels back to the client.
-                        let (lo, hi) = (self.cfg.net.latency_min, self.cfg.net.latency_max);
-                        let at = self.now + self.rng.range(lo, hi.max(lo));
+                        let at = self.now + self.cfg.net.latency(&mut self.rng);
                         self.push(
                             at,
                             Ev::ClientReply {
@@ -941,9 +939,8 @@ impl<P: Checked> Sim<P> {
             return;
         }
         let net = &self.cfg.net;
-        let (lo, hi, drop_ppm, dup_ppm) =
-            (net.latency_min, net.latency_max, net.drop_ppm, net.dup_ppm);
-        let latency = self.rng.range(lo, hi);
+        let (drop_ppm, dup_ppm) = (net.drop_ppm, net.dup_ppm);
+        let latency = net.latency(&mut self.rng);
         let lost = self.rng.chance(drop_ppm);
         let dup = self.rng.chance(dup_ppm);
         let cut = self.cuts.is_cut(from, to);
@@ -952,7 +949,7 @@ impl<P: Checked> Sim<P> {
             let latency = if copy == 0 {
                 latency
             } else {
-                self.rng.range(lo, hi)
+                self.cfg.net.latency(&mut self.rng)
             };
             let doomed = cut || lost;
             let (arrive, fate) = match (doomed, cut) {
@@ -970,8 +967,8 @@ impl<P: Checked> Sim<P> {
     /// connection, and so do too many retransmissions.
     fn send_on_connection(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         let net = &self.cfg.net;
-        let (lo, hi, drop_ppm) = (net.latency_min, net.latency_max, net.drop_ppm);
-        let mut delay = self.rng.range(lo, hi);
+        let (hi, drop_ppm) = (net.latency_max, net.drop_ppm);
+        let mut delay = net.latency(&mut self.rng);
         let mut retries = 0u8;
         let mut gave_up = false;
         while self.rng.chance(drop_ppm) {

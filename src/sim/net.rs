@@ -43,6 +43,13 @@ impl Default for NetConfig {
 
 pub use crate::protocol::Transport;
 
+impl NetConfig {
+    /// One message's one-way latency, drawn from the configured range.
+    pub fn latency(&self, rng: &mut crate::sim::rng::SimRng) -> Time {
+        rng.range(self.latency_min, self.latency_max)
+    }
+}
+
 /// Most retransmissions of one segment before its connection gives up
 /// (then the message is lost and the connection broken).
 pub const MAX_RETRIES: u8 = 8;

@@ -256,51 +256,41 @@ impl AppState {
         );
     }
 
-    /// Start a new run of the current protocol with the given size and seed
-    /// (default settings, except the on/off flags shown in the controls).
-    pub fn restart(&self, nodes: u32, seed: u64) {
+    /// A new scenario of the current protocol with the given size and seed:
+    /// default settings, except the on/off flags shown in the controls and
+    /// the client workload.
+    fn fresh(&self, nodes: u32, seed: u64) -> Scenario {
+        let now = self.scenario();
         let mut fresh = Scenario {
             nodes,
             seed,
             protocol: self.protocol.get_untracked(),
-            workload: self.scenario().workload,
+            workload: now.workload.clone(),
             ..Scenario::default()
         };
-        for (id, _, on) in self.scenario().flags() {
+        for (id, _, on) in now.flags() {
             fresh.set_flag(id, on);
         }
-        self.load(fresh, false);
+        fresh
+    }
+
+    /// Start a new run of the current protocol with the given size and seed
+    /// (default settings, except the on/off flags shown in the controls).
+    pub fn restart(&self, nodes: u32, seed: u64) {
+        self.load(self.fresh(nodes, seed), false);
     }
 
     /// Flip one of the protocol's on/off settings: a new run, same seed and size.
     pub fn set_flag(&self, id: &str, on: bool) {
-        let mut fresh = Scenario {
-            nodes: self.node_count.get_untracked(),
-            seed: self.seed.get_untracked(),
-            protocol: self.protocol.get_untracked(),
-            ..Scenario::default()
-        };
-        for (f, _, v) in self.scenario().flags() {
-            fresh.set_flag(f, v);
-        }
+        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
         fresh.set_flag(id, on);
-        fresh.workload = self.scenario().workload;
         self.load(fresh, false);
     }
 
     /// Run `n` simulated clients (0-8): a new run, same seed, size and
     /// settings.
     pub fn set_clients(&self, n: u32) {
-        let mut fresh = Scenario {
-            nodes: self.node_count.get_untracked(),
-            seed: self.seed.get_untracked(),
-            protocol: self.protocol.get_untracked(),
-            ..Scenario::default()
-        };
-        for (f, _, v) in self.scenario().flags() {
-            fresh.set_flag(f, v);
-        }
-        fresh.workload = self.scenario().workload;
+        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
         fresh.workload.clients = n.min(crate::sim::clients::MAX_CLIENTS);
         self.load(fresh, false);
     }
@@ -671,6 +661,11 @@ impl Default for LinStatus {
     }
 }
 
+/// A client operation's time in the words the history checks use.
+fn ms(t: Time) -> String {
+    format!("{:.0} ms", t as f64 / 1000.0)
+}
+
 /// One client operation drawn in the history panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpBar {
@@ -715,7 +710,7 @@ fn bars(hist: &[crate::history::Op]) -> Vec<OpBar> {
                 },
                 start: o.invoke,
                 end: o.complete,
-                text: o.describe_with(&|t| format!("{:.0} ms", t as f64 / 1000.0)),
+                text: o.describe_with(&ms),
             }
         })
         .collect()
@@ -727,7 +722,6 @@ fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
     if hist.is_empty() {
         return LinStatus::default();
     }
-    let ms = |t: u64| format!("{:.0} ms", t as f64 / 1000.0);
     let claimed = (scenario.protocol.linearizable)(&scenario.protocol_settings());
     let judged = |why: String| -> (&'static str, String) {
         if claimed {

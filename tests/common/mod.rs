@@ -51,3 +51,19 @@ pub fn sends<M: Clone, T, O>(out: &replviz::protocol::Out<M, T, O>) -> Vec<(Node
         .collect()
 }
 pub const MS: Time = 1_000;
+
+/// A fresh run of `s` in `mode` with every recorded action applied after
+/// exactly the number of events recorded with it (as the timeline replays,
+/// but in any trace mode); the caller runs it further.
+pub fn replay(
+    s: &replviz::scenario::Scenario,
+    mode: replviz::sim::TraceMode,
+) -> Box<dyn replviz::anysim::AnySim> {
+    let mut e = s.boot(mode);
+    for ta in &s.actions {
+        while e.steps() < ta.step && e.step() {}
+        e.warp_to(ta.t);
+        e.apply(&ta.action);
+    }
+    e
+}

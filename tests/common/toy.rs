@@ -5,7 +5,7 @@
 //! write to its own durable log and answers; the other nodes stand by and
 //! hear a heartbeat. It claims nothing beyond "only the primary writes".
 
-use replviz::anysim::{boot, boot_with, settings};
+use replviz::anysim::{boot, boot_with, settings_json};
 use replviz::descriptor::{BuiltIn, Descriptor, MsgKind, NodeAction, Role, SweepCase, Variant};
 use replviz::protocol::{
     Command, EntryView, Message, NodeView, Out, Outcome, Protocol, Reply, Request, Settings,
@@ -246,7 +246,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         script: two_writes,
     }],
     boot: boot::<Toy>,
-    settings: |v| settings::<Toy>(v).map(|(_, full)| full),
+    settings: settings_json::<Toy>,
     sweep: |_, _| SweepCase {
         settings: serde_json::Value::Null,
         live: true,

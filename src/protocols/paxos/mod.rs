@@ -11,7 +11,7 @@ mod scenarios;
 pub use check::PaxosChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings};
+use crate::anysim::{boot, boot_with, settings_json};
 use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
@@ -62,7 +62,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     relaxed_by: "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Paxos>,
-    settings: |v| settings::<Paxos>(v).map(|(_, full)| full),
+    settings: settings_json::<Paxos>,
     sweep: |seed, _| SweepCase {
         // Every fourth seed lets preempted proposers retry at once; they can
         // then duel forever (PMMC §3): that livelock is the point of the

@@ -12,7 +12,7 @@ mod scenarios;
 pub use check::RaftChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings};
+use crate::anysim::{boot, boot_with, settings_json};
 use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
 use crate::sim::check::Checked;
 
@@ -70,7 +70,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     relaxed_by: "Reads answered locally by any server",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Raft>,
-    settings: |v| settings::<Raft>(v).map(|(_, full)| full),
+    settings: settings_json::<Raft>,
     sweep: |seed, _| SweepCase {
         settings: serde_json::to_value(RaftConfig {
             noop_on_election: seed % 2 == 0,

@@ -12,7 +12,7 @@ mod scenarios;
 pub use check::TwoPcChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings};
+use crate::anysim::{boot, boot_with, settings_json};
 use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
@@ -68,7 +68,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     relaxed_by: "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<TwoPc>,
-    settings: |v| settings::<TwoPc>(v).map(|(_, full)| full),
+    settings: settings_json::<TwoPc>,
     sweep: |seed, nodes| SweepCase {
         // Odd seeds run presumed abort.
         settings: serde_json::to_value(TwoPcConfig {

@@ -12,7 +12,7 @@ mod scenarios;
 pub use check::ZabChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings};
+use crate::anysim::{boot, boot_with, settings_json};
 use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
 use crate::sim::check::Checked;
 
@@ -70,7 +70,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     relaxed_by: "Reads served locally, as ZooKeeper does",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
-    settings: |v| settings::<Zab>(v).map(|(_, full)| full),
+    settings: settings_json::<Zab>,
     sweep: |seed, _| SweepCase {
         // The swarm also draws how long a new leader waits for its quorum.
         settings: serde_json::to_value(ZabConfig {
