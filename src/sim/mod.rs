@@ -12,18 +12,17 @@
 pub mod acks;
 pub mod check;
 pub mod clients;
+mod core;
 pub mod net;
 pub mod rng;
 pub mod trace;
 
+use self::core::{Core, Ev};
 use crate::protocol::{Command, Effect, Message, NodeView, Out, Protocol, Request, TimerInfo};
 use check::{Checked, Checker};
-use net::{Cuts, LinkState, NetConfig, Transport};
-use rng::SimRng;
+use net::{LinkState, NetConfig};
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-use trace::{DropReason, TraceEvent, TraceKind};
+use trace::{TraceEvent, TraceKind};
 
 pub use crate::protocol::{NodeId, Time};
 /// A message id, unique within a run.
@@ -176,73 +175,6 @@ pub struct Violation {
     pub detail: String,
 }
 
-#[derive(Clone)]
-enum Ev<P: Protocol> {
-    Deliver {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        msg: P::Msg,
-        /// Connections: the incarnation of the connection it was sent on.
-        conn: u64,
-    },
-    Lose {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        reason: DropReason,
-    },
-    Timer {
-        node: NodeId,
-        timer: P::Timer,
-        gen: u64,
-    },
-    /// A workload client's next operation is due.
-    ClientTick { client: u32 },
-    /// A workload client's request reaches a server.
-    ClientArrive {
-        to: NodeId,
-        req: crate::protocol::RequestId,
-        cmd: Command,
-    },
-    /// A server's answer reaches a workload client.
-    ClientReply {
-        client: u32,
-        req: crate::protocol::RequestId,
-        reply: crate::protocol::Reply,
-    },
-    /// A workload client stops waiting.
-    ClientTimeout {
-        client: u32,
-        req: crate::protocol::RequestId,
-    },
-}
-
-#[derive(Clone)]
-struct Queued<P: Protocol> {
-    at: Time,
-    seq: u64,
-    ev: Ev<P>,
-}
-
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    // Reversed so that BinaryHeap (a max-heap) pops the earliest (time, seq).
-    fn cmp(&self, o: &Self) -> Ordering {
-        (o.at, o.seq).cmp(&(self.at, self.seq))
-    }
-}
-
 /// An armed timer of one node.
 #[derive(Clone, Debug)]
 pub struct ArmedTimer<T> {
@@ -276,34 +208,19 @@ pub struct SimConfig<C> {
     pub proto: C,
 }
 
-/// A running simulation of one protocol.
+/// A running simulation of one protocol: the nodes' engines, their timers
+/// and the messages in flight; the rest of the run is the [`Core`], which
+/// does not depend on the protocol.
 pub struct Sim<P: Checked> {
-    cfg: SimConfig<P::Config>,
-    now: Time,
-    seq: u64,
-    steps: u64,
-    queue: BinaryHeap<Queued<P>>,
-    rng: SimRng,
+    core: Core,
+    proto: P::Config,
     ids: Vec<NodeId>,
     states: Vec<Option<P>>,
     slots: Vec<Slot<P>>,
-    cuts: Cuts,
-    next_msg: MsgId,
-    next_req: u64,
-    gen: u64,
-    mode: TraceMode,
-    trace: Vec<TraceEvent>,
-    trace_count: usize,
-    hash: u64,
+    /// Messages in flight, by slab slot (free slots listed in `free`).
+    msgs: Vec<Option<P::Msg>>,
+    free: Vec<u32>,
     checker: P::Checker,
-    violations: Vec<Violation>,
-    acks: acks::AckCheck,
-    history: clients::History,
-    people: clients::People,
-    /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
-    /// current incarnation and the latest arrival time scheduled on it.
-    conns: Vec<(u64, Time)>,
-    found: Vec<(&'static str, String)>,
     out: Out<P::Msg, P::Timer, P::Obs>,
     /// Observations of the handler that just ran, for the checker.
     seen: Vec<P::Obs>,
@@ -312,31 +229,15 @@ pub struct Sim<P: Checked> {
 impl<P: Checked> Clone for Sim<P> {
     fn clone(&self) -> Self {
         Sim {
-            cfg: self.cfg.clone(),
-            now: self.now,
-            seq: self.seq,
-            steps: self.steps,
-            queue: self.queue.clone(),
-            rng: self.rng.clone(),
+            core: self.core.clone(),
+            proto: self.proto.clone(),
             ids: self.ids.clone(),
             states: self.states.clone(),
             slots: self.slots.clone(),
-            cuts: self.cuts.clone(),
-            next_msg: self.next_msg,
-            next_req: self.next_req,
-            gen: self.gen,
-            mode: self.mode,
-            trace: self.trace.clone(),
-            trace_count: self.trace_count,
-            hash: self.hash,
+            msgs: self.msgs.clone(),
+            free: self.free.clone(),
             checker: self.checker.clone(),
-            violations: self.violations.clone(),
-            acks: self.acks.clone(),
-            history: self.history.clone(),
-            people: self.people.clone(),
-            conns: self.conns.clone(),
-            found: Vec::new(),
-            out: Out::new(self.mode == TraceMode::Full),
+            out: Out::new(self.core.mode == TraceMode::Full),
             seen: Vec::new(),
         }
     }
@@ -344,35 +245,18 @@ impl<P: Checked> Clone for Sim<P> {
 
 impl<P: Checked> Sim<P> {
     /// Boot every node of a fresh cluster at time 0.
-    pub fn new(mut cfg: SimConfig<P::Config>, mode: TraceMode) -> Self {
-        cfg.nodes = cfg.nodes.clamp(MIN_NODES, MAX_NODES);
-        let n = cfg.nodes;
+    pub fn new(cfg: SimConfig<P::Config>, mode: TraceMode) -> Self {
+        let n = cfg.nodes.clamp(MIN_NODES, MAX_NODES);
         let ids: Vec<NodeId> = (1..=n).collect();
         let mut sim = Sim {
-            rng: SimRng::new(cfg.seed),
-            cfg,
-            now: 0,
-            seq: 0,
-            steps: 0,
-            queue: BinaryHeap::new(),
+            core: Core::new(n, cfg.seed, cfg.net, mode),
+            proto: cfg.proto,
             ids: ids.clone(),
             states: Vec::with_capacity(n as usize),
             slots: Vec::with_capacity(n as usize),
-            cuts: Cuts::default(),
-            next_msg: 1,
-            next_req: 1,
-            gen: 0,
-            mode,
-            trace: Vec::new(),
-            trace_count: 0,
-            hash: 0xcbf2_9ce4_8422_2325,
+            msgs: Vec::new(),
+            free: Vec::new(),
             checker: P::Checker::default(),
-            violations: Vec::new(),
-            acks: acks::AckCheck::new(n as usize),
-            history: clients::History::default(),
-            people: clients::People::default(),
-            conns: vec![(0, 0); (n * n) as usize],
-            found: Vec::new(),
             out: Out::new(mode == TraceMode::Full),
             seen: Vec::new(),
         };
@@ -395,8 +279,8 @@ impl<P: Checked> Sim<P> {
 
     fn boot(&mut self, id: NodeId, durable: Option<P::Durable>) {
         let peers = self.peers_of(id);
-        self.out.now = self.now;
-        let node = P::boot(id, &peers, &self.cfg.proto, durable, &mut self.out);
+        self.out.now = self.core.now;
+        let node = P::boot(id, &peers, &self.proto, durable, &mut self.out);
         self.states[(id - 1) as usize] = Some(node);
         self.apply_effects(id);
         self.run_checks(id);
@@ -406,19 +290,15 @@ impl<P: Checked> Sim<P> {
 
     /// Current virtual time.
     pub fn now(&self) -> Time {
-        self.now
+        self.core.now
     }
     /// Number of events processed so far.
     pub fn steps(&self) -> u64 {
-        self.steps
-    }
-    /// The configuration this run started with.
-    pub fn config(&self) -> &SimConfig<P::Config> {
-        &self.cfg
+        self.core.steps
     }
     /// Current network settings.
     pub fn net(&self) -> &NetConfig {
-        &self.cfg.net
+        &self.core.net
     }
     /// Node ids, 1..=n.
     pub fn ids(&self) -> &[NodeId] {
@@ -432,7 +312,7 @@ impl<P: Checked> Sim<P> {
     }
     /// The client operations so far (for the linearizability checker).
     pub fn history(&self) -> &[crate::history::Op] {
-        self.history.ops()
+        self.core.history.ops()
     }
     /// Every node's engine state (`None` while crashed), indexed by id - 1.
     pub fn states(&self) -> &[Option<P>] {
@@ -484,78 +364,60 @@ impl<P: Checked> Sim<P> {
     }
     /// The state of the link between `a` and `b`.
     pub fn link(&self, a: NodeId, b: NodeId) -> LinkState {
-        self.cuts.state(a, b)
+        self.core.cuts.state(a, b)
     }
     /// The trace events not yet taken (empty in hash-only mode).
     pub fn trace(&self) -> &[TraceEvent] {
-        &self.trace
+        &self.core.trace
     }
     /// Number of trace events produced since the start, taken or not, in any mode.
     pub fn trace_count(&self) -> usize {
-        self.trace_count
+        self.core.trace_count
     }
     /// Move the trace events produced so far out of the simulator (the
     /// timeline keeps the run's one master trace; checkpoints stay small).
     pub fn take_trace(&mut self) -> Vec<TraceEvent> {
-        std::mem::take(&mut self.trace)
+        std::mem::take(&mut self.core.trace)
     }
     /// The running hash over every event.
     pub fn trace_hash(&self) -> u64 {
-        self.hash
+        self.core.hash
     }
     /// Every invariant violation found so far.
     pub fn violations(&self) -> &[Violation] {
-        &self.violations
+        &self.core.violations
     }
     /// Client requests told Ok so far.
     pub fn acknowledged_ok(&self) -> usize {
-        self.acks.ok()
+        self.core.acks.ok()
     }
     /// Time of the next queued event, if any.
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|q| q.at)
+        self.core.next_event_time()
     }
 
     // ---- driving -----------------------------------------------------------
 
     /// Process the next event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
-        let Some(q) = self.queue.pop() else {
+        let Some(ev) = self.core.pop() else {
             return false;
         };
-        self.now = self.now.max(q.at);
-        self.out.now = self.now;
-        self.steps += 1;
-        match q.ev {
+        self.out.now = self.core.now;
+        match ev {
             Ev::Deliver {
                 id,
                 from,
                 to,
-                msg,
+                slot,
                 conn,
             } => {
-                let lost = if !self.is_up(to) {
-                    Some(DropReason::Down)
-                } else if self.cuts.is_cut(from, to) {
-                    Some(DropReason::Cut)
-                } else if P::TRANSPORT == Transport::Connection && conn != self.conn(from, to).0 {
-                    Some(DropReason::Reset)
-                } else {
-                    None
-                };
-                if let Some(reason) = lost {
-                    if P::TRANSPORT == Transport::Connection {
-                        self.break_conn(from, to);
-                    }
-                    self.record(TraceKind::Drop {
-                        msg: id,
-                        from,
-                        to,
-                        reason,
-                    });
-                } else {
-                    self.record(TraceKind::Deliver { msg: id, from, to });
-                    if let Some(node) = self.states[(to - 1) as usize].as_mut() {
+                let msg = self.msgs.get_mut(slot as usize).and_then(Option::take);
+                self.free.push(slot);
+                let up = self.is_up(to);
+                if self.core.arrives(id, (from, to), conn, up, P::TRANSPORT) {
+                    if let (Some(node), Some(msg)) = (self.states[(to - 1) as usize].as_mut(), msg)
+                    {
                         node.on_message(from, msg, &mut self.out);
                     }
                     self.apply_effects(to);
@@ -567,28 +429,30 @@ impl<P: Checked> Sim<P> {
                 from,
                 to,
                 reason,
-            } => self.record(TraceKind::Drop {
+            } => self.core.record(TraceKind::Drop {
                 msg: id,
                 from,
                 to,
                 reason,
             }),
-            Ev::ClientTick { client } => self.client_send(client),
+            Ev::ClientTick { client } => self.core.client_send(client, P::READS),
             Ev::ClientArrive { to, req, cmd } => {
                 // A request to a crashed server is lost: its client times out.
                 if self.is_up(to) {
                     self.serve_request(to, req, cmd);
                 }
             }
-            Ev::ClientReply { client, req, reply } => self.client_hear(client, req, Some(reply)),
-            Ev::ClientTimeout { client, req } => self.client_hear(client, req, None),
-            Ev::Timer { node, timer, gen } => {
+            Ev::ClientReply { client, req, reply } => {
+                self.core.client_hear(client, req, Some(reply))
+            }
+            Ev::ClientTimeout { client, req } => self.core.client_hear(client, req, None),
+            Ev::Timer { node, gen } => {
                 let slot = &mut self.slots[(node - 1) as usize];
                 let Some(pos) = slot.timers.iter().position(|t| t.gen == gen) else {
                     return true; // cancelled, re-armed, or the node crashed
                 };
-                slot.timers.swap_remove(pos);
-                self.record(TraceKind::Timer {
+                let timer = slot.timers.swap_remove(pos).timer;
+                self.core.record(TraceKind::Timer {
                     node,
                     name: timer.name(),
                 });
@@ -604,35 +468,34 @@ impl<P: Checked> Sim<P> {
 
     /// Process every event due at or before `t`, then move the clock to `t`.
     pub fn advance_to(&mut self, t: Time) {
-        while let Some(q) = self.queue.peek() {
-            if q.at > t {
-                break;
-            }
+        while self.core.next_event_time().is_some_and(|at| at <= t) {
             self.step();
         }
-        self.now = self.now.max(t);
+        self.warp_to(t);
     }
 
     /// Move the clock to `t` without processing anything (replaying an action
     /// recorded after a given number of steps at a given time).
     pub fn warp_to(&mut self, t: Time) {
-        self.now = self.now.max(t);
+        self.core.now = self.core.now.max(t);
     }
 
     /// Apply a user action at the current time. Invalid node ids are ignored
     /// (with a note in the trace), never a panic.
     pub fn apply(&mut self, action: &Action) {
-        let valid = |id: NodeId| id >= 1 && id <= self.cfg.nodes;
-        self.out.now = self.now;
+        if self.core.apply_net(action) {
+            return;
+        }
+        let now_up = |s: &Self, id: NodeId| s.core.valid(id) && s.is_up(id);
+        self.out.now = self.core.now;
         match *action {
-            Action::Crash { node } if valid(node) && self.is_up(node) => {
+            Action::Crash { node } if now_up(self, node) => {
                 let i = (node - 1) as usize;
                 let durable = self.states[i].take().map(|n| n.durable());
                 let peers = self.peers_of(node);
                 let mut scratch = Out::new(false);
                 let down_view = durable.clone().map(|d| {
-                    let mut v =
-                        P::boot(node, &peers, &self.cfg.proto, Some(d), &mut scratch).view();
+                    let mut v = P::boot(node, &peers, &self.proto, Some(d), &mut scratch).view();
                     v.up = false;
                     v
                 });
@@ -641,139 +504,57 @@ impl<P: Checked> Sim<P> {
                 slot.durable = durable;
                 slot.down_view = down_view;
                 slot.timers.clear();
-                self.record(TraceKind::Crash { node });
+                self.core.record(TraceKind::Crash { node });
             }
-            Action::Restart { node } if valid(node) && !self.is_up(node) => {
+            Action::Restart { node } if self.core.valid(node) && !self.is_up(node) => {
                 let i = (node - 1) as usize;
                 let slot = &mut self.slots[i];
                 slot.up = true;
                 slot.down_view = None;
                 let durable = slot.durable.take();
-                self.record(TraceKind::Restart { node });
+                self.core.record(TraceKind::Restart { node });
                 self.boot(node, durable);
             }
-            Action::Timeout { node } if valid(node) && self.is_up(node) => {
-                self.record(TraceKind::ForceTimeout { node });
+            Action::Timeout { node } if now_up(self, node) => {
+                self.core.record(TraceKind::ForceTimeout { node });
                 self.node_action(node, "timeout");
             }
-            Action::Toggle { node } if valid(node) && self.is_up(node) => {
-                self.record(TraceKind::Toggle { node });
+            Action::Toggle { node } if now_up(self, node) => {
+                self.core.record(TraceKind::Toggle { node });
                 self.node_action(node, "toggle");
             }
-            Action::NodeAction { node, ref action } if valid(node) && self.is_up(node) => {
-                self.record(TraceKind::NodeAction {
+            Action::NodeAction { node, ref action } if now_up(self, node) => {
+                self.core.record(TraceKind::NodeAction {
                     node,
                     action: action.clone(),
                 });
                 self.node_action(node, action);
             }
-            Action::Request { node, cmd } if valid(node) && self.is_up(node) => {
-                let id = self.next_req;
-                self.next_req += 1;
-                self.history
-                    .invoke(clients::USER_CLIENTS + id, id, cmd, self.now);
+            Action::Request { node, cmd } if now_up(self, node) => {
+                let id = self.core.next_req;
+                self.core.next_req += 1;
+                let now = self.core.now;
+                self.core
+                    .history
+                    .invoke(clients::USER_CLIENTS + id, id, cmd, now);
                 self.serve_request(node, id, cmd);
-            }
-            Action::CutOneWay { from, to } if valid(from) && valid(to) && from != to => {
-                self.cuts.cut(from, to);
-                self.record(TraceKind::Cut { from, to });
-            }
-            Action::CutBoth { a, b } if valid(a) && valid(b) && a != b => {
-                self.cuts.cut(a, b);
-                self.cuts.cut(b, a);
-                self.record(TraceKind::Cut { from: a, to: b });
-                self.record(TraceKind::Cut { from: b, to: a });
-            }
-            Action::Heal { a, b } if valid(a) && valid(b) && a != b => {
-                self.cuts.heal(a, b);
-                self.record(TraceKind::Heal { a, b });
-            }
-            Action::HealAll => {
-                self.cuts.heal_all();
-                self.record(TraceKind::HealAll);
-            }
-            Action::SetNet { ref net } => {
-                let mut net = net.clone();
-                net.latency_min = net.latency_min.clamp(100, 10_000_000);
-                net.latency_max = net.latency_max.clamp(net.latency_min, 10_000_000);
-                net.drop_ppm = net.drop_ppm.min(1_000_000);
-                net.dup_ppm = net.dup_ppm.min(1_000_000);
-                self.cfg.net = net.clone();
-                self.record(TraceKind::Net(net));
             }
             _ => {} // not applicable now (e.g. crashing a crashed node): a no-op
         }
     }
 
-    // ---- internals ---------------------------------------------------------
-
-    fn push(&mut self, at: Time, ev: Ev<P>) {
-        self.seq += 1;
-        self.queue.push(Queued {
-            at,
-            seq: self.seq,
-            ev,
-        });
-    }
-
     /// Start the scenario's client workload (at the start of a run).
     pub fn set_workload(&mut self, w: &clients::Workload) {
-        let ticks = self
-            .people
-            .start(w, self.cfg.nodes, self.now, &mut self.rng);
-        for (at, client) in ticks {
-            self.push(at, Ev::ClientTick { client });
-        }
+        self.core.set_workload(w);
     }
 
-    /// Workload client `client` sends its next operation.
-    fn client_send(&mut self, client: u32) {
-        let Some(sent) = self.people.send(
-            client,
-            P::READS,
-            self.next_req,
-            self.now,
-            &self.cfg.net,
-            &mut self.rng,
-            &mut self.history,
-        ) else {
-            return;
-        };
-        self.next_req += 1;
-        self.record(sent.trace);
-        let (to, req, cmd) = (sent.to, sent.req, sent.cmd);
-        self.push(sent.arrive, Ev::ClientArrive { to, req, cmd });
-        self.push(sent.give_up, Ev::ClientTimeout { client, req });
-    }
-
-    /// Workload client `client` hears the answer to `req` (`None`: its
-    /// timeout), then picks its next server and pauses.
-    fn client_hear(
-        &mut self,
-        client: u32,
-        req: crate::protocol::RequestId,
-        reply: Option<crate::protocol::Reply>,
-    ) {
-        let n = self.cfg.nodes;
-        if let Some((trace, next)) = self.people.hear(
-            client,
-            req,
-            reply,
-            self.now,
-            n,
-            &mut self.rng,
-            &mut self.history,
-        ) {
-            self.record(trace);
-            self.push(next, Ev::ClientTick { client });
-        }
-    }
+    // ---- internals ---------------------------------------------------------
 
     /// Request `req` (`cmd`) reaches up node `node`, from the user or a
     /// workload client.
     fn serve_request(&mut self, node: NodeId, req: crate::protocol::RequestId, cmd: Command) {
-        self.record(TraceKind::Request { node, req, cmd });
-        self.acks.request(req, cmd);
+        self.core.record(TraceKind::Request { node, req, cmd });
+        self.core.acks.request(req, cmd);
         if let Some(n) = self.states[(node - 1) as usize].as_mut() {
             n.on_request(Request { id: req, cmd }, &mut self.out);
         }
@@ -789,74 +570,31 @@ impl<P: Checked> Sim<P> {
         self.run_checks(node);
     }
 
-    fn record(&mut self, kind: TraceKind) {
-        self.trace_count += 1;
-        let ev = TraceEvent {
-            time: self.now,
-            kind,
-        };
-        ev.hash_into(&mut self.hash);
-        if self.mode == TraceMode::Full {
-            self.trace.push(ev);
-        }
-    }
-
     fn apply_effects(&mut self, from: NodeId) {
         let mut effects = std::mem::take(&mut self.out.effects);
         for eff in effects.drain(..) {
             match eff {
                 Effect::Send(to, msg) => self.send(from, to, msg),
                 Effect::SetTimer(timer, lo, hi) => {
-                    let delay = self.rng.range(lo, hi);
-                    self.gen += 1;
-                    let gen = self.gen;
-                    let at = self.now + delay;
+                    let (gen, deadline) = self.core.arm(from, lo, hi);
+                    let set_at = self.core.now;
                     let slot = &mut self.slots[(from - 1) as usize];
                     slot.timers.retain(|t| t.timer != timer);
                     slot.timers.push(ArmedTimer {
                         timer,
                         gen,
-                        set_at: self.now,
-                        deadline: at,
+                        set_at,
+                        deadline,
                     });
-                    self.push(
-                        at,
-                        Ev::Timer {
-                            node: from,
-                            timer,
-                            gen,
-                        },
-                    );
                 }
                 Effect::CancelTimer(timer) => {
                     self.slots[(from - 1) as usize]
                         .timers
                         .retain(|t| t.timer != timer);
                 }
-                Effect::Reply(req, reply) => {
-                    self.acks.reply(req, from, &reply);
-                    if let Some(client) = self.people.owner(req) {
-                        // The answer travels back to the client.
-                        let at = self.now + self.cfg.net.latency(&mut self.rng);
-                        self.push(
-                            at,
-                            Ev::ClientReply {
-                                client,
-                                req,
-                                reply: reply.clone(),
-                            },
-                        );
-                    } else {
-                        self.history.complete(req, &reply, self.now);
-                    }
-                    self.record(TraceKind::Reply {
-                        node: from,
-                        req,
-                        reply,
-                    })
-                }
-                Effect::Note(text) => self.record(TraceKind::Note { node: from, text }),
-                Effect::Leader(term) => self.record(TraceKind::Leader { node: from, term }),
+                Effect::Reply(req, reply) => self.core.reply(from, req, reply),
+                Effect::Note(text) => self.core.record(TraceKind::Note { node: from, text }),
+                Effect::Leader(term) => self.core.record(TraceKind::Leader { node: from, term }),
                 Effect::Observe(o) => self.seen.push(o),
             }
         }
@@ -866,158 +604,48 @@ impl<P: Checked> Sim<P> {
         }
     }
 
-    fn conn_slot(&self, from: NodeId, to: NodeId) -> usize {
-        (from as usize - 1) * self.cfg.nodes as usize + (to as usize - 1)
+    /// Put a message in flight into the slab: its slot.
+    fn park(&mut self, msg: P::Msg) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.msgs[slot as usize] = Some(msg);
+                slot
+            }
+            None => {
+                self.msgs.push(Some(msg));
+                (self.msgs.len() - 1) as u32
+            }
+        }
     }
 
-    fn conn(&self, from: NodeId, to: NodeId) -> (u64, Time) {
-        self.conns[self.conn_slot(from, to)]
-    }
-
-    /// A message on `from -> to` was lost for good: that connection is
-    /// broken, and whatever is still in flight on it will not arrive.
-    fn break_conn(&mut self, from: NodeId, to: NodeId) {
-        let i = self.conn_slot(from, to);
-        self.conns[i].0 += 1;
-    }
-
-    /// Record one copy of a message leaving `from` and queue its fate:
-    /// delivery on connection incarnation `conn`, or loss for `lost`.
-    #[allow(clippy::too_many_arguments)]
-    fn dispatch(
-        &mut self,
-        from: NodeId,
-        to: NodeId,
-        msg: &P::Msg,
-        arrive: Time,
-        dup: bool,
-        retries: u8,
-        fate: Result<u64, DropReason>,
-    ) {
-        let id = self.next_msg;
-        self.next_msg += 1;
-        let text = if self.mode == TraceMode::Full {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        if !self.core.valid(to) || to == from {
+            return;
+        }
+        let (first, second) = self.core.route(from, to, P::TRANSPORT);
+        let text = if self.core.mode == TraceMode::Full {
             msg.describe()
         } else {
             String::new()
         };
-        self.record(TraceKind::Send {
-            msg: id,
-            from,
-            to,
-            kind: msg.kind(),
-            text,
-            arrive,
-            dup,
-            doomed: fate.is_err(),
-            retries,
-        });
-        let ev = match fate {
-            Ok(conn) => Ev::Deliver {
-                id,
-                from,
-                to,
-                msg: msg.clone(),
-                conn,
-            },
-            Err(reason) => Ev::Lose {
-                id,
-                from,
-                to,
-                reason,
-            },
-        };
-        self.push(arrive, ev);
-    }
-
-    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
-        if to < 1 || to > self.cfg.nodes || to == from {
-            return;
-        }
-        if P::TRANSPORT == Transport::Connection {
-            self.send_on_connection(from, to, msg);
-            return;
-        }
-        let net = &self.cfg.net;
-        let (drop_ppm, dup_ppm) = (net.drop_ppm, net.dup_ppm);
-        let latency = net.latency(&mut self.rng);
-        let lost = self.rng.chance(drop_ppm);
-        let dup = self.rng.chance(dup_ppm);
-        let cut = self.cuts.is_cut(from, to);
-        let copies = if dup && !cut && !lost { 2 } else { 1 };
-        for copy in 0..copies {
-            let latency = if copy == 0 {
-                latency
+        let kind = msg.kind();
+        for c in std::iter::once(first).chain(second) {
+            let slot = if c.fate.is_ok() {
+                self.park(msg.clone())
             } else {
-                self.cfg.net.latency(&mut self.rng)
+                u32::MAX
             };
-            let doomed = cut || lost;
-            let (arrive, fate) = match (doomed, cut) {
-                (false, _) => (self.now + latency, Ok(0)),
-                (true, true) => (self.now + latency / 2, Err(DropReason::Cut)),
-                (true, false) => (self.now + latency / 2, Err(DropReason::Lost)),
-            };
-            self.dispatch(from, to, &msg, arrive, copy == 1, 0, fate);
-        }
-    }
-
-    /// Send over the ordered connection `from -> to`: each loss costs a
-    /// retransmission timeout instead of the message; arrivals keep the
-    /// order of sends; a cut at send time loses the message and breaks the
-    /// connection, and so do too many retransmissions.
-    fn send_on_connection(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
-        let net = &self.cfg.net;
-        let (hi, drop_ppm) = (net.latency_max, net.drop_ppm);
-        let mut delay = net.latency(&mut self.rng);
-        let mut retries = 0u8;
-        let mut gave_up = false;
-        while self.rng.chance(drop_ppm) {
-            if retries == net::MAX_RETRIES {
-                // The last retransmission was lost too.
-                gave_up = true;
-                break;
-            }
-            delay += net::rto(hi, retries);
-            retries += 1;
-        }
-        let cut = self.cuts.is_cut(from, to);
-        let (gen, last) = self.conn(from, to);
-        if cut || gave_up {
-            self.break_conn(from, to);
-            let reason = if cut {
-                DropReason::Cut
-            } else {
-                DropReason::Reset
-            };
-            let arrive = self.now + delay.min(hi) / 2;
-            self.dispatch(from, to, &msg, arrive, false, retries, Err(reason));
-        } else {
-            let arrive = (self.now + delay).max(last + 1);
-            let i = self.conn_slot(from, to);
-            self.conns[i].1 = arrive;
-            self.dispatch(from, to, &msg, arrive, false, retries, Ok(gen));
+            self.core.dispatch(from, to, kind, text.clone(), c, slot);
         }
     }
 
     fn run_checks(&mut self, acted: NodeId) {
         self.checker
-            .check(acted, &self.states, &self.seen, &mut self.found);
+            .check(acted, &self.states, &self.seen, &mut self.core.found);
         self.seen.clear();
         if let Some(Some(node)) = self.states.get((acted as usize).wrapping_sub(1)) {
-            self.acks.check(acted, node, &mut self.found);
+            self.core.acks.check(acted, node, &mut self.core.found);
         }
-        if self.found.is_empty() {
-            return;
-        }
-        let found = std::mem::take(&mut self.found);
-        for (invariant, detail) in found {
-            self.violations.push(Violation {
-                time: self.now,
-                step: self.steps,
-                invariant,
-                detail: detail.clone(),
-            });
-            self.record(TraceKind::Violation { invariant, detail });
-        }
+        self.core.flush_found();
     }
 }

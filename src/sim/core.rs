@@ -1,0 +1,505 @@
+//! The protocol-independent half of the kernel: the clock, the event queue,
+//! the RNG, the network (cuts, connections, latency, loss), the clients, the
+//! trace and the violations.
+//!
+//! [`super::Sim`] is generic over the protocol, and every generic function
+//! is compiled once per protocol into the browser bundle. Everything here
+//! does not depend on the protocol, so it is compiled once: queued messages
+//! and timers are referred to by number (the message itself waits in the
+//! generic side's slab, the timer in its node's slot).
+
+use super::clients::{self, History, People};
+use super::net::{self, Cuts, NetConfig, Transport};
+use super::rng::SimRng;
+use super::trace::{DropReason, TraceEvent, TraceKind};
+use super::{acks, MsgId, NodeId, Time, TraceMode, Violation};
+use crate::protocol::{Command, Reply, RequestId};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// A queued event.
+#[derive(Clone)]
+pub(crate) enum Ev {
+    /// A message copy arrives; the message waits in slab slot `slot`.
+    Deliver {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        slot: u32,
+        /// Connections: the incarnation of the connection it was sent on.
+        conn: u64,
+    },
+    /// A message copy the network already decided to drop is gone.
+    Lose {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
+    /// Timer generation `gen` of `node` is due (the timer itself is in the
+    /// node's slot while it stays armed).
+    Timer { node: NodeId, gen: u64 },
+    /// A workload client's next operation is due.
+    ClientTick { client: u32 },
+    /// A workload client's request reaches a server.
+    ClientArrive {
+        to: NodeId,
+        req: RequestId,
+        cmd: Command,
+    },
+    /// A server's answer reaches a workload client.
+    ClientReply {
+        client: u32,
+        req: RequestId,
+        reply: Reply,
+    },
+    /// A workload client stops waiting.
+    ClientTimeout { client: u32, req: RequestId },
+}
+
+#[derive(Clone)]
+struct Queued {
+    at: Time,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Queued {
+    // Reversed so that BinaryHeap (a max-heap) pops the earliest (time, seq).
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// One copy of a message the network will carry: when it arrives (or is
+/// known lost), and its fate (`Ok(connection incarnation)` or the reason
+/// it is dropped).
+#[derive(Clone, Copy)]
+pub(crate) struct Copy {
+    pub arrive: Time,
+    pub dup: bool,
+    pub retries: u8,
+    pub fate: Result<u64, DropReason>,
+}
+
+/// The protocol-independent state of a run.
+#[derive(Clone)]
+pub(crate) struct Core {
+    pub nodes: u32,
+    pub net: NetConfig,
+    pub now: Time,
+    seq: u64,
+    pub steps: u64,
+    queue: BinaryHeap<Queued>,
+    pub rng: SimRng,
+    pub cuts: Cuts,
+    next_msg: MsgId,
+    pub next_req: u64,
+    gen: u64,
+    pub mode: TraceMode,
+    pub trace: Vec<TraceEvent>,
+    pub trace_count: usize,
+    pub hash: u64,
+    pub violations: Vec<Violation>,
+    pub acks: acks::AckCheck,
+    pub history: History,
+    pub people: People,
+    /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
+    /// current incarnation and the latest arrival time scheduled on it.
+    conns: Vec<(u64, Time)>,
+    /// Violations found by the check that just ran.
+    pub found: Vec<(&'static str, String)>,
+}
+
+impl Core {
+    /// A run of `nodes` nodes at time 0.
+    pub fn new(nodes: u32, seed: u64, net: NetConfig, mode: TraceMode) -> Core {
+        Core {
+            nodes,
+            net,
+            now: 0,
+            seq: 0,
+            steps: 0,
+            queue: BinaryHeap::new(),
+            rng: SimRng::new(seed),
+            cuts: Cuts::default(),
+            next_msg: 1,
+            next_req: 1,
+            gen: 0,
+            mode,
+            trace: Vec::new(),
+            trace_count: 0,
+            hash: 0xcbf2_9ce4_8422_2325,
+            violations: Vec::new(),
+            acks: acks::AckCheck::new(nodes as usize),
+            history: History::default(),
+            people: People::default(),
+            conns: vec![(0, 0); (nodes * nodes) as usize],
+            found: Vec::new(),
+        }
+    }
+
+    /// Is `id` a node of this run?
+    pub fn valid(&self, id: NodeId) -> bool {
+        id >= 1 && id <= self.nodes
+    }
+
+    /// Time of the next queued event.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|q| q.at)
+    }
+
+    /// Take the next event and move the clock to it.
+    pub fn pop(&mut self) -> Option<Ev> {
+        let q = self.queue.pop()?;
+        self.now = self.now.max(q.at);
+        self.steps += 1;
+        Some(q.ev)
+    }
+
+    /// Queue `ev` at `at` (after everything already queued for `at`).
+    pub fn push(&mut self, at: Time, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Queued {
+            at,
+            seq: self.seq,
+            ev,
+        });
+    }
+
+    /// Add one event to the trace (and its hash).
+    pub fn record(&mut self, kind: TraceKind) {
+        self.trace_count += 1;
+        let ev = TraceEvent {
+            time: self.now,
+            kind,
+        };
+        ev.hash_into(&mut self.hash);
+        if self.mode == TraceMode::Full {
+            self.trace.push(ev);
+        }
+    }
+
+    /// Record the violations the last check found.
+    pub fn flush_found(&mut self) {
+        if self.found.is_empty() {
+            return;
+        }
+        let found = std::mem::take(&mut self.found);
+        for (invariant, detail) in found {
+            self.violations.push(Violation {
+                time: self.now,
+                step: self.steps,
+                invariant,
+                detail: detail.clone(),
+            });
+            self.record(TraceKind::Violation { invariant, detail });
+        }
+    }
+
+    /// Arm a timer of `node` to fire after a delay drawn from `lo..hi`:
+    /// its generation and deadline.
+    pub fn arm(&mut self, node: NodeId, lo: Time, hi: Time) -> (u64, Time) {
+        let delay = self.rng.range(lo, hi);
+        self.gen += 1;
+        let gen = self.gen;
+        let at = self.now + delay;
+        self.push(at, Ev::Timer { node, gen });
+        (gen, at)
+    }
+
+    /// Node `from` answers request `req`: to the workload client that sent
+    /// it (the answer travels), or into the history at once (the user).
+    pub fn reply(&mut self, from: NodeId, req: RequestId, reply: Reply) {
+        self.acks.reply(req, from, &reply);
+        if let Some(client) = self.people.owner(req) {
+            let at = self.now + self.net.latency(&mut self.rng);
+            let ev = Ev::ClientReply {
+                client,
+                req,
+                reply: reply.clone(),
+            };
+            self.push(at, ev);
+        } else {
+            self.history.complete(req, &reply, self.now);
+        }
+        self.record(TraceKind::Reply {
+            node: from,
+            req,
+            reply,
+        })
+    }
+
+    // ---- network -----------------------------------------------------------
+
+    fn conn_slot(&self, from: NodeId, to: NodeId) -> usize {
+        (from as usize - 1) * self.nodes as usize + (to as usize - 1)
+    }
+
+    fn conn(&self, from: NodeId, to: NodeId) -> (u64, Time) {
+        self.conns[self.conn_slot(from, to)]
+    }
+
+    /// A message on `from -> to` was lost for good: that connection is
+    /// broken, and whatever is still in flight on it will not arrive.
+    fn break_conn(&mut self, from: NodeId, to: NodeId) {
+        let i = self.conn_slot(from, to);
+        self.conns[i].0 += 1;
+    }
+
+    /// Decide the copies of one message `from -> to` (the second one a
+    /// network duplicate).
+    pub fn route(&mut self, from: NodeId, to: NodeId, t: Transport) -> (Copy, Option<Copy>) {
+        if t == Transport::Connection {
+            return (self.route_on_connection(from, to), None);
+        }
+        let net = &self.net;
+        let (drop_ppm, dup_ppm) = (net.drop_ppm, net.dup_ppm);
+        let latency = net.latency(&mut self.rng);
+        let lost = self.rng.chance(drop_ppm);
+        let dup = self.rng.chance(dup_ppm);
+        let cut = self.cuts.is_cut(from, to);
+        let copy = |now: Time, latency: Time, dup: bool| {
+            let (arrive, fate) = match (cut || lost, cut) {
+                (false, _) => (now + latency, Ok(0)),
+                (true, true) => (now + latency / 2, Err(DropReason::Cut)),
+                (true, false) => (now + latency / 2, Err(DropReason::Lost)),
+            };
+            Copy {
+                arrive,
+                dup,
+                retries: 0,
+                fate,
+            }
+        };
+        let first = copy(self.now, latency, false);
+        let second = (dup && !cut && !lost).then(|| {
+            let latency = self.net.latency(&mut self.rng);
+            copy(self.now, latency, true)
+        });
+        (first, second)
+    }
+
+    /// Send over the ordered connection `from -> to`: each loss costs a
+    /// retransmission timeout instead of the message; arrivals keep the
+    /// order of sends; a cut at send time loses the message and breaks the
+    /// connection, and so do too many retransmissions.
+    fn route_on_connection(&mut self, from: NodeId, to: NodeId) -> Copy {
+        let net = &self.net;
+        let (hi, drop_ppm) = (net.latency_max, net.drop_ppm);
+        let mut delay = net.latency(&mut self.rng);
+        let mut retries = 0u8;
+        let mut gave_up = false;
+        while self.rng.chance(drop_ppm) {
+            if retries == net::MAX_RETRIES {
+                // The last retransmission was lost too.
+                gave_up = true;
+                break;
+            }
+            delay += net::rto(hi, retries);
+            retries += 1;
+        }
+        let cut = self.cuts.is_cut(from, to);
+        let (gen, last) = self.conn(from, to);
+        if cut || gave_up {
+            self.break_conn(from, to);
+            let reason = if cut {
+                DropReason::Cut
+            } else {
+                DropReason::Reset
+            };
+            Copy {
+                arrive: self.now + delay.min(hi) / 2,
+                dup: false,
+                retries,
+                fate: Err(reason),
+            }
+        } else {
+            let arrive = (self.now + delay).max(last + 1);
+            let i = self.conn_slot(from, to);
+            self.conns[i].1 = arrive;
+            Copy {
+                arrive,
+                dup: false,
+                retries,
+                fate: Ok(gen),
+            }
+        }
+    }
+
+    /// Record one copy of a message leaving `from` and queue its fate
+    /// (a delivering copy's message waits in slab slot `slot`).
+    pub fn dispatch(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        text: String,
+        c: Copy,
+        slot: u32,
+    ) {
+        let id = self.next_msg;
+        self.next_msg += 1;
+        self.record(TraceKind::Send {
+            msg: id,
+            from,
+            to,
+            kind,
+            text,
+            arrive: c.arrive,
+            dup: c.dup,
+            doomed: c.fate.is_err(),
+            retries: c.retries,
+        });
+        let ev = match c.fate {
+            Ok(conn) => Ev::Deliver {
+                id,
+                from,
+                to,
+                slot,
+                conn,
+            },
+            Err(reason) => Ev::Lose {
+                id,
+                from,
+                to,
+                reason,
+            },
+        };
+        self.push(c.arrive, ev);
+    }
+
+    /// A copy reaches `to` (up or not): record its delivery, or its drop
+    /// (the node is down, the link was cut, its connection broke since).
+    /// True when the node should handle it.
+    pub fn arrives(
+        &mut self,
+        id: MsgId,
+        (from, to): (NodeId, NodeId),
+        conn: u64,
+        up: bool,
+        t: Transport,
+    ) -> bool {
+        let lost = if !up {
+            Some(DropReason::Down)
+        } else if self.cuts.is_cut(from, to) {
+            Some(DropReason::Cut)
+        } else if t == Transport::Connection && conn != self.conn(from, to).0 {
+            Some(DropReason::Reset)
+        } else {
+            None
+        };
+        if let Some(reason) = lost {
+            if t == Transport::Connection {
+                self.break_conn(from, to);
+            }
+            self.record(TraceKind::Drop {
+                msg: id,
+                from,
+                to,
+                reason,
+            });
+            false
+        } else {
+            self.record(TraceKind::Deliver { msg: id, from, to });
+            true
+        }
+    }
+
+    // ---- clients -----------------------------------------------------------
+
+    /// Start the scenario's client workload.
+    pub fn set_workload(&mut self, w: &clients::Workload) {
+        let ticks = self.people.start(w, self.nodes, self.now, &mut self.rng);
+        for (at, client) in ticks {
+            self.push(at, Ev::ClientTick { client });
+        }
+    }
+
+    /// Workload client `client` sends its next operation.
+    pub fn client_send(&mut self, client: u32, reads: bool) {
+        let Some(sent) = self.people.send(
+            client,
+            reads,
+            self.next_req,
+            self.now,
+            &self.net,
+            &mut self.rng,
+            &mut self.history,
+        ) else {
+            return;
+        };
+        self.next_req += 1;
+        self.record(sent.trace);
+        let (to, req, cmd) = (sent.to, sent.req, sent.cmd);
+        self.push(sent.arrive, Ev::ClientArrive { to, req, cmd });
+        self.push(sent.give_up, Ev::ClientTimeout { client, req });
+    }
+
+    /// Workload client `client` hears the answer to `req` (`None`: its
+    /// timeout), then picks its next server and pauses.
+    pub fn client_hear(&mut self, client: u32, req: RequestId, reply: Option<Reply>) {
+        let n = self.nodes;
+        if let Some((trace, next)) = self.people.hear(
+            client,
+            req,
+            reply,
+            self.now,
+            n,
+            &mut self.rng,
+            &mut self.history,
+        ) {
+            self.record(trace);
+            self.push(next, Ev::ClientTick { client });
+        }
+    }
+
+    /// A user action on the network (cuts, heals, settings); false for any
+    /// other action.
+    pub fn apply_net(&mut self, action: &super::Action) -> bool {
+        use super::Action;
+        let valid = |id: NodeId| self.valid(id);
+        match *action {
+            Action::CutOneWay { from, to } if valid(from) && valid(to) && from != to => {
+                self.cuts.cut(from, to);
+                self.record(TraceKind::Cut { from, to });
+            }
+            Action::CutBoth { a, b } if valid(a) && valid(b) && a != b => {
+                self.cuts.cut(a, b);
+                self.cuts.cut(b, a);
+                self.record(TraceKind::Cut { from: a, to: b });
+                self.record(TraceKind::Cut { from: b, to: a });
+            }
+            Action::Heal { a, b } if valid(a) && valid(b) && a != b => {
+                self.cuts.heal(a, b);
+                self.record(TraceKind::Heal { a, b });
+            }
+            Action::HealAll => {
+                self.cuts.heal_all();
+                self.record(TraceKind::HealAll);
+            }
+            Action::SetNet { ref net } => {
+                let mut net = net.clone();
+                net.latency_min = net.latency_min.clamp(100, 10_000_000);
+                net.latency_max = net.latency_max.clamp(net.latency_min, 10_000_000);
+                net.drop_ppm = net.drop_ppm.min(1_000_000);
+                net.dup_ppm = net.dup_ppm.min(1_000_000);
+                self.net = net.clone();
+                self.record(TraceKind::Net(net));
+            }
+            _ => return false,
+        }
+        true
+    }
+}
