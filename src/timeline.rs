@@ -353,6 +353,8 @@ pub fn describe_action(a: &Action) -> String {
         Action::Heal { a, b } => format!("heal {} ↔ {}", s(a), s(b)),
         Action::HealAll => "heal all".into(),
         Action::SetNet { .. } => "network settings".into(),
+        Action::CutClient { client, node } => format!("cut C{client} ↔ {}", s(node)),
+        Action::HealClient { client, node } => format!("heal C{client} ↔ {}", s(node)),
     }
 }
 

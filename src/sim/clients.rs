@@ -129,6 +129,11 @@ impl People {
             .collect()
     }
 
+    /// Is `client` one of the workload's clients?
+    pub fn has(&self, client: u32) -> bool {
+        client >= 1 && client as usize <= self.clients.len()
+    }
+
     /// The workload client that sent request `req`, if one did.
     pub fn owner(&self, req: RequestId) -> Option<u32> {
         self.owner.get(&req).copied()

@@ -50,6 +50,7 @@ pub(crate) enum Ev {
     /// A server's answer reaches a workload client.
     ClientReply {
         client: u32,
+        from: NodeId,
         req: RequestId,
         reply: Reply,
     },
@@ -227,6 +228,7 @@ impl Core {
             let at = self.now + self.net.latency(&mut self.rng);
             let ev = Ev::ClientReply {
                 client,
+                from,
                 req,
                 reply: reply.clone(),
             };
@@ -447,6 +449,30 @@ impl Core {
         self.push(sent.give_up, Ev::ClientTimeout { client, req });
     }
 
+    /// Is the link between workload client `client` and `node` cut in the
+    /// direction the traffic goes (`to_server`)? Then the request or the
+    /// answer is lost, and recorded so.
+    pub fn client_lost(
+        &mut self,
+        client: u32,
+        node: NodeId,
+        req: RequestId,
+        to_server: bool,
+    ) -> bool {
+        let c = net::CLIENT_BASE + client;
+        let (from, to) = if to_server { (c, node) } else { (node, c) };
+        let lost = self.cuts.is_cut(from, to);
+        if lost {
+            self.record(TraceKind::ClientLost {
+                client,
+                node,
+                req,
+                to_server,
+            });
+        }
+        lost
+    }
+
     /// Workload client `client` hears the answer to `req` (`None`: its
     /// timeout), then picks its next server and pauses.
     pub fn client_hear(&mut self, client: u32, req: RequestId, reply: Option<Reply>) {
@@ -484,6 +510,19 @@ impl Core {
             Action::Heal { a, b } if valid(a) && valid(b) && a != b => {
                 self.cuts.heal(a, b);
                 self.record(TraceKind::Heal { a, b });
+            }
+            Action::CutClient { client, node } | Action::HealClient { client, node }
+                if valid(node) && self.people.has(client) =>
+            {
+                let cut = matches!(action, Action::CutClient { .. });
+                let c = net::CLIENT_BASE + client;
+                if cut {
+                    self.cuts.cut(c, node);
+                    self.cuts.cut(node, c);
+                } else {
+                    self.cuts.heal(c, node);
+                }
+                self.record(TraceKind::ClientLink { client, node, cut });
             }
             Action::HealAll => {
                 self.cuts.heal_all();

@@ -61,8 +61,12 @@ pub enum Action {
     CutBoth { a: NodeId, b: NodeId },
     /// Heal both directions between `a` and `b`.
     Heal { a: NodeId, b: NodeId },
-    /// Heal every link.
+    /// Heal every link, client links included.
     HealAll,
+    /// Cut both directions between workload client `client` and `node`.
+    CutClient { client: u32, node: NodeId },
+    /// Heal the link between workload client `client` and `node`.
+    HealClient { client: u32, node: NodeId },
     /// Change the network's latency, loss and duplication.
     SetNet { net: NetConfig },
 }
@@ -87,6 +91,7 @@ pub struct RawAction {
     cmd: Option<Command>,
     net: Option<NetConfig>,
     action: Option<String>,
+    client: Option<u32>,
 }
 
 impl TryFrom<RawAction> for Action {
@@ -123,6 +128,15 @@ impl TryFrom<RawAction> for Action {
                 Action::Heal { a, b }
             }
             "heal_all" => Action::HealAll,
+            "cut_client" | "heal_client" => {
+                let client = r.client.ok_or_else(|| missing("client"))?;
+                let node = node()?;
+                if r.kind == "cut_client" {
+                    Action::CutClient { client, node }
+                } else {
+                    Action::HealClient { client, node }
+                }
+            }
             "set_net" => Action::SetNet {
                 net: r.net.clone().ok_or_else(|| missing("net"))?,
             },
@@ -437,13 +451,22 @@ impl<P: Checked> Sim<P> {
             }),
             Ev::ClientTick { client } => self.core.client_send(client, P::READS),
             Ev::ClientArrive { to, req, cmd } => {
-                // A request to a crashed server is lost: its client times out.
-                if self.is_up(to) {
+                // A request on a cut client link, or to a crashed server, is
+                // lost: its client times out.
+                let client = self.core.people.owner(req).unwrap_or(0);
+                if !self.core.client_lost(client, to, req, true) && self.is_up(to) {
                     self.serve_request(to, req, cmd);
                 }
             }
-            Ev::ClientReply { client, req, reply } => {
-                self.core.client_hear(client, req, Some(reply))
+            Ev::ClientReply {
+                client,
+                from,
+                req,
+                reply,
+            } => {
+                if !self.core.client_lost(client, from, req, false) {
+                    self.core.client_hear(client, req, Some(reply))
+                }
             }
             Ev::ClientTimeout { client, req } => self.core.client_hear(client, req, None),
             Ev::Timer { node, gen } => {

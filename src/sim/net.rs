@@ -72,6 +72,10 @@ pub enum LinkState {
     CutOneWay(NodeId, NodeId),
 }
 
+/// A workload client's end of a link in [`Cuts`]: client `c` is
+/// `CLIENT_BASE + c` (node ids stay below it).
+pub const CLIENT_BASE: NodeId = 100;
+
 /// The set of directed cuts currently in force.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cuts(BTreeSet<(NodeId, NodeId)>);

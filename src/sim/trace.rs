@@ -93,6 +93,21 @@ pub enum TraceKind {
         req: RequestId,
         reply: Option<Reply>,
     },
+    /// The link between workload client `client` and `node` was cut
+    /// (both ways) or healed.
+    ClientLink {
+        client: u32,
+        node: NodeId,
+        cut: bool,
+    },
+    /// A workload client's request to `node` (`to_server`) or the answer
+    /// from it was lost on a cut client link.
+    ClientLost {
+        client: u32,
+        node: NodeId,
+        req: RequestId,
+        to_server: bool,
+    },
     /// A client request arrived at a node.
     Request {
         node: NodeId,
@@ -209,6 +224,29 @@ impl TraceEvent {
                 }
                 None => format!("C{client} gives up waiting for request #{req} (outcome unknown)"),
             },
+            TraceKind::ClientLink { client, node, cut } => format!(
+                "link C{client} ↔ {} {}",
+                s(*node),
+                if *cut { "cut" } else { "healed" }
+            ),
+            TraceKind::ClientLost {
+                client,
+                node,
+                req,
+                to_server,
+            } => {
+                if *to_server {
+                    format!(
+                        "C{client}'s request #{req} to {} is lost (link cut)",
+                        s(*node)
+                    )
+                } else {
+                    format!(
+                        "{}'s answer to C{client}'s request #{req} is lost (link cut)",
+                        s(*node)
+                    )
+                }
+            }
             TraceKind::Reply { node, req, reply } => match reply {
                 Reply::Ok { index } => format!(
                     "{} answers request #{req}: committed at index {index}",
@@ -354,6 +392,20 @@ impl TraceEvent {
                     Some(Reply::Aborted { index }) => 4 + (*index << 3),
                     Some(Reply::Unknown) => 5,
                 });
+            }
+            TraceKind::ClientLink { client, node, cut } => {
+                put(25);
+                put(u64::from(*client) << 32 | u64::from(*node) << 1 | u64::from(*cut))
+            }
+            TraceKind::ClientLost {
+                client,
+                node,
+                req,
+                to_server,
+            } => {
+                put(26);
+                put(u64::from(*client) << 32 | u64::from(*node) << 1 | u64::from(*to_server));
+                put(*req)
             }
             TraceKind::Request { node, req, cmd } => {
                 put(8);

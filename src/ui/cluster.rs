@@ -6,7 +6,7 @@
 
 use super::state::{AppState, Menu, MsgAnim};
 use crate::protocol::NodeView;
-use crate::sim::net::LinkState;
+use crate::sim::net::{LinkState, CLIENT_BASE};
 use crate::sim::{Action, NodeId};
 use leptos::prelude::*;
 
@@ -31,6 +31,22 @@ pub fn node_pos(id: NodeId, n: u32) -> (f64, f64) {
     )
 }
 
+/// Left edge and width of the picture: a column for the workload's
+/// clients is added left of the ring when there are any.
+pub fn view_x(clients: u32) -> (f64, f64) {
+    if clients > 0 {
+        (-130.0, SIZE + 130.0)
+    } else {
+        (0.0, SIZE)
+    }
+}
+
+/// Position of workload client `c` of `k`, in a column left of the ring.
+pub fn client_pos(c: u32, k: u32) -> (f64, f64) {
+    let gap = (SIZE - 60.0) / f64::from(k.max(1));
+    (-80.0, 30.0 + gap * (f64::from(c) - 0.5))
+}
+
 fn node_r(n: u32) -> f64 {
     if n <= 5 {
         42.0
@@ -51,7 +67,10 @@ pub fn Cluster() -> impl IntoView {
             <svg
                 data-testid="cluster"
                 class="rv-svg"
-                viewBox=format!("0 0 {SIZE} {SIZE}")
+                viewBox=move || {
+                    let (x, w) = view_x(s.clients_drawn.get());
+                    format!("{x} 0 {w} {SIZE}")
+                }
                 role="img"
                 aria-label="Cluster of servers exchanging messages"
                 on:click=move |_| s.menu.set(None)
@@ -62,13 +81,28 @@ pub fn Cluster() -> impl IntoView {
                 <g class="rv-links">
                     <For
                         each=move || {
-                            let n = s.node_count.get();
-                            s.links.get().into_iter().map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
+                            let n = (s.node_count.get(), s.clients_drawn.get());
+                            s.links.get().into_iter().filter(|l| l.0 < CLIENT_BASE).map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
                         }
                         key=|(n, a, b, st)| (*n, *a, *b, *st)
                         children=move |(_, a, b, st)| view! { <LinkLine a=a b=b state=st/> }
                     />
                 </g>
+                <g
+                    class="rv-clients"
+                    inner_html=move || clients_markup(s)
+                    on:click=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        ev.stop_propagation();
+                        let c = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .and_then(|e| e.closest("[data-c]").ok().flatten())
+                            .and_then(|e| e.get_attribute("data-c"))
+                            .and_then(|c| c.parse().ok());
+                        s.menu.set(c.map(Menu::Client));
+                    }
+                ></g>
                 <g class="rv-msgs">
                     <For
                         each=move || {
@@ -153,6 +187,41 @@ fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
             })}
         </g>
     }
+}
+
+/// The workload's clients and their links to every server, as markup (one
+/// string: a component per link would cost the bundle several KiB). A
+/// click on a client or one of its links opens that client's menu.
+fn clients_markup(s: AppState) -> String {
+    let n = s.node_count.get();
+    let k = s.clients_drawn.get();
+    let mut m = String::new();
+    s.links.with(|links| {
+        for c in 1..=k {
+            let (x1, y1) = client_pos(c, k);
+            let mut reach = false;
+            let mut boxes = String::new();
+            for &(_, b, st) in links.iter().filter(|l| l.0 == CLIENT_BASE + c) {
+                let (x2, y2) = node_pos(b, n);
+                let cut = st != LinkState::Up;
+                reach |= !cut;
+                let (state, class) = if cut { ("cut", " rv-link-cut") } else { ("up", "") };
+                m.push_str(&format!(
+                    "<g data-testid=\"link-c{c}-{b}\" data-c=\"{c}\" data-state=\"{state}\" class=\"rv-link rv-clink{class}\"><title>Link C{c} ↔ S{b}: {state} (click for C{c}'s links)</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/></g>"
+                ));
+                if cut {
+                    let (mx, my) = (x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3);
+                    boxes.push_str(&format!("<g class=\"rv-cut-mark\" transform=\"translate({mx:.1},{my:.1})\"><circle r=\"8\"/><path d=\"M-4,-4 L4,4 M4,-4 L-4,4\"/></g>"));
+                }
+            }
+            let down = if reach { "" } else { " rv-down" };
+            boxes.push_str(&format!(
+                "<g data-testid=\"client-{c}\" data-c=\"{c}\" data-up=\"{reach}\" class=\"rv-client{down}\" transform=\"translate({x1},{y1})\"><title>Client C{c}: reads and writes at the server it believes leads (click to cut its links)</title><rect x=\"-24\" y=\"-14\" width=\"48\" height=\"28\" rx=\"6\"/><text y=\"5\">C{c}</text></g>"
+            ));
+            m.push_str(&boxes);
+        }
+    });
+    m
 }
 
 #[component]
@@ -314,6 +383,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
     let s = expect_context::<AppState>();
     let (x, y) = match menu {
         Menu::Node(id) => node_pos(id, n),
+        Menu::Client(c) => client_pos(c, s.clients_drawn.get_untracked()),
         Menu::Link(a, b) => {
             let (x1, y1) = node_pos(a, n);
             let (x2, y2) = node_pos(b, n);
@@ -322,7 +392,8 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
     };
     // Keep the menu inside the cluster (and so the viewport): it opens
     // towards the centre, above points in the lower half.
-    let (fx, fy) = (x / SIZE, y / SIZE);
+    let (x0, w) = view_x(s.clients_drawn.get_untracked());
+    let (fx, fy) = ((x - x0) / w, y / SIZE);
     let tx = if fx < 0.35 {
         "-10%"
     } else if fx > 0.65 {
@@ -400,6 +471,26 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                         </button>
                     }
                 })}
+            }
+            .into_any()
+        }
+        Menu::Client(c) => {
+            let links: Vec<(NodeId, bool)> = s.links.with_untracked(|l| {
+                l.iter()
+                    .filter(|x| x.0 == CLIENT_BASE + c)
+                    .map(|x| (x.1, x.2 != LinkState::Up))
+                    .collect()
+            });
+            view! {
+                <div class="rv-menu-title">{format!("Client C{c}")}</div>
+                {links.into_iter().map(|(node, cut)| {
+                    let (label, action) = if cut {
+                        (format!("Heal link to S{node}"), Action::HealClient { client: c, node })
+                    } else {
+                        (format!("Cut link to S{node}"), Action::CutClient { client: c, node })
+                    };
+                    item(format!("action-client-link-{node}"), label, action, true)
+                }).collect_view()}
             }
             .into_any()
         }

@@ -56,6 +56,8 @@ pub enum Menu {
     Node(NodeId),
     /// Actions on the link between two nodes.
     Link(NodeId, NodeId),
+    /// The links of a workload client.
+    Client(u32),
 }
 
 /// All app state; `Copy` so closures can capture it freely.
@@ -110,6 +112,8 @@ pub struct AppState {
     lin_sig: StoredValue<(usize, usize)>,
     /// Simulated clients of the run's workload.
     pub clients: RwSignal<u32>,
+    /// Workload clients of the run on screen (drawn beside the ring).
+    pub clients_drawn: RwSignal<u32>,
     /// Scenario title and explanation (built-in scenarios).
     pub about: RwSignal<(String, String)>,
     /// The last link produced by "Copy link".
@@ -174,6 +178,7 @@ impl AppState {
             nodes: RwSignal::new(Vec::new()),
             rings: RwSignal::new(Vec::new()),
             links: RwSignal::new(Vec::new()),
+            clients_drawn: RwSignal::new(0),
             msgs: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),
             violations: RwSignal::new(Vec::new()),
@@ -464,6 +469,16 @@ impl AppState {
                         links.push((a, b, e.link(a, b)));
                     }
                 }
+            }
+            let k = tl.scenario().workload.clients;
+            for c in 1..=k {
+                let cid = crate::sim::net::CLIENT_BASE + c;
+                for &b in &ids {
+                    links.push((cid, b, e.link(cid, b)));
+                }
+            }
+            if self.clients_drawn.get_untracked() != k {
+                self.clients_drawn.set(k);
             }
             if self.links.with_untracked(|l| *l != links) {
                 self.links.set(links);

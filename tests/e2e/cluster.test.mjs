@@ -193,3 +193,32 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   await page.close();
   await page2.close();
 });
+
+test('a client cut off from every server through its menu gets no answer; heal all gives it back', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=3`);
+  await page.fill('[data-testid="clients"]', '2');
+  await page.press('[data-testid="clients"]', 'Enter');
+  await page.dispatchEvent('[data-testid="clients"]', 'change');
+  assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'true');
+  for (let s = 1; s <= 5; s++) {
+    await page.click('[data-testid="client-1"]');
+    await page.click(`[data-testid="action-client-link-${s}"]`);
+  }
+  assert.equal(await page.getAttribute('[data-testid="link-c1-3"]', 'data-state'), 'cut');
+  assert.equal(await page.getAttribute('[data-testid="link-c2-3"]', 'data-state'), 'up');
+  assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'false');
+  await setRange(page, 'speed', 10);
+  // C1's requests are lost on the way: it gives up (no answer, amber), and
+  // the event log says why; C2 is answered all along.
+  await waitFor(page, async () => (await page.$$('[data-testid="op"][data-client="C1"][data-type="info"]')).length >= 2, 'two unanswered C1 operations');
+  assert.match(await page.textContent('[data-testid="event-log"]'), /C1's request #\d+ to S\d is lost \(link cut\)/);
+  assert.ok((await page.$$('[data-testid="op"][data-client="C2"][data-type="ok"]')).length >= 1);
+  await page.click('[data-testid="btn-heal-all"]');
+  assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'true');
+  await waitFor(page, async () => {
+    const ok = await page.$$eval('[data-testid="op"][data-client="C1"]', (els) => els.map((e) => e.getAttribute('data-type')));
+    return ok.at(-1) === 'ok';
+  }, 'C1 answered again');
+  await noProblems(page);
+  await page.close();
+});
