@@ -25,9 +25,10 @@ fn radius(n: u32) -> f64 {
 pub fn node_pos(id: NodeId, n: u32) -> (f64, f64) {
     let n = n.max(1) as f64;
     let a = -std::f64::consts::FRAC_PI_2 + (f64::from(id) - 1.0) * std::f64::consts::TAU / n;
+    let (sin, cos) = crate::geometry::sin_cos(a);
     (
-        CENTER + radius(n as u32) * a.cos(),
-        CENTER + radius(n as u32) * a.sin(),
+        CENTER + radius(n as u32) * cos,
+        CENTER + radius(n as u32) * sin,
     )
 }
 

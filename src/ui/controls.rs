@@ -42,7 +42,7 @@ pub fn Controls() -> impl IntoView {
         apply_settings();
     };
     let speed_label = move || {
-        let x = 10f64.powf(s.speed_log.get());
+        let x = crate::geometry::pow10(s.speed_log.get());
         if x < 1.0 {
             format!("{x:.2}×")
         } else {

@@ -1,102 +1,421 @@
-//! The client history panel: one lane per client (the user's own requests
-//! share the lane "you"), each operation a bar from its invocation to the
-//! answer, over the last four seconds up to the cursor. Green bars were
-//! answered ok, grey ones refused, amber dashed ones have no answer (yet,
-//! or ever: indeterminate). The operation the checks single out is
-//! outlined (red for a violation, amber for a lesson), and a session
-//! anomaly's earlier operation is outlined too. Hover a bar for its words.
+//! The space-time diagram: one lane per server and per client, time
+//! running left to right around the cursor (the vertical line). Messages
+//! between servers are arrows from send to delivery (a dropped one ends in
+//! a cross), client requests and answers are arrows between a client's lane
+//! and the server's, crashes are red marks and restarts green ones, and
+//! each client operation is a bar from invocation to answer: green ok, grey
+//! refused, amber dashed no answer (yet, or ever: indeterminate). The
+//! operation the checks single out is outlined (red for a violation, amber
+//! for a lesson), and a session anomaly's earlier operation too. Hover an
+//! arrow or bar for its words; click to seek there; zoom with − and +;
+//! export as SVG. An imported Jepsen history is drawn in the same panel
+//! (client lanes only, the whole history) with its verdict.
+//!
+//! The drawing is one markup string, rebuilt when the cursor moves by a
+//! 32nd of the window or the run changes (a component per arrow or bar
+//! would cost the bundle far more).
 
-use super::state::AppState;
+use super::state::{AppState, Imported, OpBar};
+use crate::sim::trace::TraceKind;
+use crate::sim::Time;
 use leptos::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-/// The time the panel shows, up to the cursor (µs).
-const WINDOW: f64 = 4_000_000.0;
+/// The windows the zoom steps through (µs).
+const ZOOM: [Time; 6] = [
+    500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000, 16_000_000,
+];
+/// Where the cursor sits in the window (the rest shows what follows it).
+const CURSOR_AT: f64 = 0.85;
+/// Most arrows drawn.
+const MAX_ARROWS: usize = 600;
 
-/// The history panel (shown once a client has sent something).
+/// The window `[t0, t0 + w]` around `now`.
+fn window(now: Time, w: Time) -> (f64, f64) {
+    let w = w as f64;
+    (now as f64 - w * CURSOR_AT, w)
+}
+
+/// The diagram panel.
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let s = expect_context::<AppState>();
+    let zoom = RwSignal::new(1usize);
+    let imported = s.imported;
+    // Client lanes: the user's lane 0 ("you"), Cn as n; in an import the
+    // processes.
     let lanes = Memo::new(move |_| {
-        s.bars.with(|b| {
+        let of = |b: &[OpBar]| {
             let mut l: Vec<u32> = b.iter().map(|x| x.lane).collect();
             l.sort_unstable();
             l.dedup();
             l
-        })
+        };
+        match imported.get() {
+            Some(i) => of(&i.bars),
+            None => s.bars.with(|b| of(b)),
+        }
     });
-    let height = move || lanes.with(|l| l.len().max(1));
-    // The bars as markup, rebuilt only when the history or its verdict
-    // changes (one string instead of a component per bar keeps the bundle
-    // small); an operation without an answer runs off the right edge.
-    let bars_markup = move || {
+    let servers = move || {
+        if imported.with(|i| i.is_some()) {
+            0
+        } else {
+            s.node_count.get()
+        }
+    };
+    let rows = move || servers() as usize + lanes.with(|l| l.len());
+    let span = move || -> (f64, f64) {
+        match imported.get() {
+            Some(i) => (i.lo as f64, (i.hi - i.lo).max(1) as f64),
+            None => window(s.now.get(), ZOOM[zoom.get()]),
+        }
+    };
+    // The cursor moves the drawing by a 32nd of the window at a time.
+    let tick = Memo::new(move |_| s.now.get() / (ZOOM[zoom.get()] / 32).max(1));
+    let markup = move || {
+        tick.track();
+        s.markers.track();
         let lanes = lanes.get();
-        s.lin.with(|l| {
-            s.bars.with(|bars| {
-                let mut m = String::new();
-                for b in bars {
-                    let row = lanes.iter().position(|&x| x == b.lane).unwrap_or(0);
-                    let end = b.end.unwrap_or(b.start + 10 * WINDOW as u64);
-                    let width = (end.saturating_sub(b.start) as f64).max(40_000.0);
-                    let anomaly = if l.op == Some(b.i) { l.kind } else { "" };
-                    let expected = !anomaly.is_empty() && l.verdict == "lesson";
-                    let extra = if anomaly.is_empty() {
-                        if l.earlier == Some(b.i) { " rv-op-earlier" } else { "" }
-                    } else if expected {
-                        " rv-op-lesson"
-                    } else {
-                        " rv-op-bad"
-                    };
-                    m.push_str(&format!(
-                        "<rect data-testid=\"op\" data-client=\"{}\" data-f=\"{}\" data-type=\"{}\" data-anomaly=\"{anomaly}\" data-expected=\"{expected}\" class=\"rv-op rv-op-{}{extra}\" x=\"{}\" y=\"{}\" width=\"{width}\" height=\"0.7\"><title>{}</title></rect>",
-                        b.client, b.f, b.kind, b.kind, b.start, row as f64 + 0.15, escape(&b.text)
-                    ));
-                }
-                m
-            })
-        })
+        let n = servers();
+        let mut m = String::new();
+        if let Some(i) = imported.get() {
+            bars_into(
+                &mut m,
+                &i.bars,
+                &lanes,
+                0,
+                &i.lin,
+                i.lo as f64,
+                (i.hi - i.lo).max(1) as f64,
+            );
+            return m;
+        }
+        let w = ZOOM[zoom.get_untracked()];
+        let (t0, wf) = window(s.now.get_untracked(), w);
+        if n > 0 {
+            s.with_trace(|trace| {
+                arrows_into(
+                    &mut m,
+                    trace,
+                    n,
+                    &lanes,
+                    t0,
+                    wf,
+                    s.show_routine.get_untracked(),
+                    s.protocol.get_untracked(),
+                )
+            });
+        }
+        s.lin
+            .with(|l| s.bars.with(|b| bars_into(&mut m, b, &lanes, n, l, t0, wf)));
+        m
+    };
+    let seek = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        if imported.with(|i| i.is_some()) {
+            return;
+        }
+        let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let width = f64::from(el.client_width().max(1));
+        let (t0, w) = window(s.now.get_untracked(), ZOOM[zoom.get_untracked()]);
+        let t = t0 + w * f64::from(ev.offset_x()) / width;
+        s.seek(t.max(0.0) as Time);
+    };
+    let names = move || {
+        let n = servers();
+        let import = imported.with(|i| i.is_some());
+        let mut v: Vec<String> = (1..=n).map(|i| format!("S{i}")).collect();
+        v.extend(lanes.get().into_iter().map(|c| match (import, c) {
+            (true, c) => format!("P{c}"),
+            (false, 0) => "you".to_string(),
+            (false, c) => format!("C{c}"),
+        }));
+        v.into_iter()
+            .map(|n| view! { <div>{n}</div> })
+            .collect_view()
     };
     view! {
-        <Show when=move || s.lin.with(|l| l.ops > 0)>
+        <div
+            class="rv-card rv-history"
+            data-testid="history"
+            data-source=move || if imported.with(|i| i.is_some()) { "import" } else { "run" }
+            data-ops=move || match imported.get() { Some(i) => i.bars.len().to_string(), None => s.lin.with(|l| l.ops.to_string()) }
+            data-anomalies=move || match imported.get() { Some(i) => usize::from(!i.ok).to_string(), None => s.lin.with(|l| usize::from(l.op.is_some()).to_string()) }
+        >
+            <h2>
+                "Space-time diagram"
+                <span class="rv-history-tools">
+                    <button class="rv-btn rv-small" data-testid="diagram-zoom-in" title="Zoom in" disabled=move || zoom.get() == 0 on:click=move |_| zoom.update(|z| *z = z.saturating_sub(1))>"+"</button>
+                    <button class="rv-btn rv-small" data-testid="diagram-zoom-out" title="Zoom out" disabled=move || zoom.get() + 1 == ZOOM.len() on:click=move |_| zoom.update(|z| *z = (*z + 1).min(ZOOM.len() - 1))>"−"</button>
+                    <button class="rv-btn rv-small" data-testid="btn-export-diagram" title="Download the diagram as SVG" on:click=move |_| super::share::export_svg("[data-testid=diagram]", "diagram.svg")>"SVG"</button>
+                    <label class="rv-btn rv-small rv-file" data-testid="btn-import-history" title="Check a history written by Jepsen (its log lines or EDN maps)">
+                        "Import history…"
+                        <input data-testid="import-history-file" type="file" on:change=move |ev| super::share::read_file(ev, Box::new(move |name, text| import_history(s, name, &text)))/>
+                    </label>
+                    <button class="rv-btn rv-small" data-testid="btn-close-import" hidden=move || imported.with(|i| i.is_none()) on:click=move |_| imported.set(None)>"Back to the run"</button>
+                </span>
+            </h2>
             <div
-                class="rv-card rv-history"
-                data-testid="history"
-                data-ops=move || s.lin.with(|l| l.ops.to_string())
-                data-anomalies=move || s.lin.with(|l| usize::from(l.op.is_some()).to_string())
+                data-testid="import-verdict"
+                hidden=move || imported.with(|i| i.is_none())
+                data-verdict=move || imported.with(|i| if i.as_ref().is_some_and(|i| i.ok) { "linearizable" } else { "not-linearizable" })
+                class=move || if imported.with(|i| i.as_ref().is_some_and(|i| i.ok)) { "rv-small rv-ok-text" } else { "rv-small rv-bad-text" }
             >
-                <h2>"Client history"</h2>
-                <div class="rv-history-body">
-                    <div class="rv-history-lanes rv-muted">
-                        {move || {
-                            let names: Vec<String> = lanes.with(|l| {
-                                l.iter()
-                                    .map(|&n| if n == 0 { "you".to_string() } else { format!("C{n}") })
-                                    .collect()
-                            });
-                            names.into_iter().map(|n| view! { <div>{n}</div> }).collect_view()
-                        }}
-                    </div>
-                    <svg
-                        class="rv-history-svg"
-                        preserveAspectRatio="none"
-                        style=move || format!("height:{}px", height() * 16)
-                        viewBox=move || {
-                            let now = s.now.get() as f64;
-                            format!("{} 0 {WINDOW} {}", now - WINDOW, height())
-                        }
-                        inner_html=bars_markup
-                    ></svg>
-                </div>
-                <div class="rv-muted rv-history-legend">
-                    "last 4 s up to the cursor · green = ok · grey = refused · amber dashed = no answer · outlined = the anomaly"
-                </div>
+                {move || imported.with(|i| i.as_ref().map(|i| i.verdict.clone()).unwrap_or_default())}
             </div>
-        </Show>
+            <div class="rv-history-body">
+                <div class="rv-history-lanes rv-muted">{names}</div>
+                <svg
+                    data-testid="diagram"
+                    data-window=move || ZOOM[zoom.get()].to_string()
+                    class="rv-history-svg"
+                    preserveAspectRatio="none"
+                    style=move || format!("height:{}px", rows().max(1) * 18)
+                    viewBox=move || {
+                        let (t0, w) = span();
+                        format!("{t0} 0 {w} {}", rows().max(1))
+                    }
+                    on:click=seek
+                >
+                    <g inner_html=markup></g>
+                    <line class="rv-diagram-cursor" x1=move || s.now.get() x2=move || s.now.get() y1="0" y2=rows/>
+                </svg>
+            </div>
+            <div class="rv-muted rv-history-legend">
+                "arrows = messages (× dropped) · bars = client operations: green ok · grey refused · amber dashed no answer · outlined = the anomaly · click to seek"
+            </div>
+        </div>
     }
 }
 
-/// Text for markup.
-fn escape(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Messages, client traffic, crashes and restarts in `[t0, t0 + w]`.
+#[allow(clippy::too_many_arguments)]
+fn arrows_into(
+    m: &mut String,
+    trace: &[crate::sim::trace::TraceEvent],
+    n: u32,
+    lanes: &[u32],
+    t0: f64,
+    w: f64,
+    routine_too: bool,
+    proto: crate::protocols::ProtocolKind,
+) {
+    let t1 = t0 + w;
+    let from = trace.partition_point(|e| (e.time as f64) < t0 - w);
+    let row = |id: u32| f64::from(id) - 0.5;
+    let client_row = |c: u32| {
+        lanes
+            .iter()
+            .position(|&l| l == c)
+            .map(|p| f64::from(n) + p as f64 + 0.5)
+    };
+    // Which messages were dropped on arrival, and where client requests
+    // and answers started.
+    let mut dropped = std::collections::BTreeSet::new();
+    let mut sent: BTreeMap<u64, (Time, f64)> = BTreeMap::new();
+    let mut answered: BTreeMap<u64, (Time, f64)> = BTreeMap::new();
+    for e in &trace[from..] {
+        if let TraceKind::Drop { msg, .. } = e.kind {
+            dropped.insert(msg);
+        }
+    }
+    let x_of = |t: Time| t as f64;
+    let mut count = 0;
+    let cross = |m: &mut String, x: f64, y: f64| {
+        let (dx, dy) = (w / 160.0, 0.25);
+        let _ = write!(
+            m,
+            "<path class=\"rv-d-x\" d=\"M{} {} L{} {} M{} {} L{} {}\"/>",
+            x - dx,
+            y - dy,
+            x + dx,
+            y + dy,
+            x - dx,
+            y + dy,
+            x + dx,
+            y - dy
+        );
+    };
+    for e in &trace[from..] {
+        let t = e.time;
+        if t as f64 > t1 || count >= MAX_ARROWS {
+            break;
+        }
+        match &e.kind {
+            TraceKind::Send {
+                msg,
+                from,
+                to,
+                kind,
+                text,
+                arrive,
+                doomed,
+                ..
+            } if (*arrive as f64) >= t0 && *from <= n && *to <= n => {
+                let tone = proto.msg_tone(kind);
+                if tone == "beat" && !routine_too {
+                    continue;
+                }
+                count += 1;
+                let lost = *doomed || dropped.contains(msg);
+                let (y1, mut y2) = (row(*from), row(*to));
+                if *doomed {
+                    y2 = (y1 + y2) / 2.0;
+                }
+                let _ = write!(
+                    m,
+                    "<line data-testid=\"arrow\" class=\"rv-d-msg rv-mt-{tone}\" x1=\"{}\" y1=\"{y1}\" x2=\"{}\" y2=\"{y2}\"><title>{}{}</title></line>",
+                    x_of(t),
+                    x_of(*arrive),
+                    super::panels::esc(text),
+                    if lost { " (dropped)" } else { "" }
+                );
+                if lost {
+                    cross(m, x_of(*arrive), y2);
+                }
+            }
+            TraceKind::ClientSend { client, req, .. } => {
+                if let Some(y) = client_row(*client) {
+                    sent.insert(*req, (t, y));
+                }
+            }
+            TraceKind::Request { node, req, .. } => {
+                if let Some((ts, y)) = sent.remove(req) {
+                    count += 1;
+                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{}\"><title>request #{req} reaches S{node}</title></line>", x_of(ts), x_of(t), row(*node));
+                }
+            }
+            TraceKind::ClientLost {
+                req,
+                node,
+                to_server: true,
+                ..
+            } => {
+                if let Some((ts, y)) = sent.remove(req) {
+                    let y2 = (y + row(*node)) / 2.0;
+                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y2}\"><title>request #{req} lost (link cut)</title></line>", x_of(ts), x_of(t));
+                    cross(m, x_of(t), y2);
+                }
+            }
+            TraceKind::Reply { node, req, .. } => {
+                answered.insert(*req, (t, row(*node)));
+            }
+            TraceKind::ClientHear {
+                client,
+                req,
+                reply: Some(_),
+            } => {
+                if let (Some((ts, y1)), Some(y2)) = (answered.remove(req), client_row(*client)) {
+                    count += 1;
+                    let _ = write!(m, "<line class=\"rv-d-client rv-d-answer\" x1=\"{}\" y1=\"{y1}\" x2=\"{}\" y2=\"{y2}\"><title>answer to request #{req}</title></line>", x_of(ts), x_of(t));
+                }
+            }
+            TraceKind::Crash { node } | TraceKind::Restart { node } => {
+                let crash = matches!(e.kind, TraceKind::Crash { .. });
+                let _ = write!(
+                    m,
+                    "<rect data-testid=\"{}\" class=\"rv-d-{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"0.9\"><title>S{node} {}</title></rect>",
+                    if crash { "crash-mark" } else { "restart-mark" },
+                    if crash { "crash" } else { "restart" },
+                    x_of(t) - w / 400.0,
+                    row(*node) - 0.45,
+                    w / 200.0,
+                    if crash { "crashes" } else { "restarts" }
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The client operations as bars, the checks' anomaly outlined.
+fn bars_into(
+    m: &mut String,
+    bars: &[OpBar],
+    lanes: &[u32],
+    n: u32,
+    l: &crate::ui::state::LinStatus,
+    t0: f64,
+    w: f64,
+) {
+    for b in bars {
+        let end = b.end.map_or(t0 + 2.0 * w, |e| e as f64);
+        if end < t0 || b.start as f64 > t0 + w {
+            continue;
+        }
+        let row = lanes.iter().position(|&x| x == b.lane).unwrap_or(0) + n as usize;
+        let width = (end - b.start as f64).max(w / 100.0);
+        let anomaly = if l.op == Some(b.i) { l.kind } else { "" };
+        let expected = !anomaly.is_empty() && l.verdict == "lesson";
+        let extra = if anomaly.is_empty() {
+            if l.earlier == Some(b.i) {
+                " rv-op-earlier"
+            } else {
+                ""
+            }
+        } else if expected {
+            " rv-op-lesson"
+        } else {
+            " rv-op-bad"
+        };
+        let _ = write!(
+            m,
+            "<rect data-testid=\"op\" data-client=\"{}\" data-f=\"{}\" data-type=\"{}\" data-anomaly=\"{anomaly}\" data-expected=\"{expected}\" data-t=\"{}\" class=\"rv-op rv-op-{}{extra}\" x=\"{}\" y=\"{}\" width=\"{width}\" height=\"0.7\"><title>{}</title></rect>",
+            b.client, b.f, b.kind, b.start, b.kind, b.start, row as f64 + 0.15, super::panels::esc(&b.text)
+        );
+    }
+}
+
+/// Parse, check and show a Jepsen history (nothing of the run changes).
+fn import_history(s: AppState, name: String, text: &str) {
+    use crate::history::linear::{check, Verdict};
+    match crate::history::jepsen::parse(text) {
+        Ok(h) if !h.is_empty() => {
+            let mut lin = crate::ui::state::LinStatus::default();
+            let (ok, verdict) = match check(&h) {
+                Verdict::Linearizable => (
+                    true,
+                    format!("{name}: linearizable ({} operations)", h.len()),
+                ),
+                Verdict::NotLinearizable(a) => {
+                    lin.op = Some(a.op);
+                    lin.kind = "not-linearizable";
+                    lin.verdict = "violation";
+                    (false, format!("{name}: not linearizable: {}", a.why))
+                }
+                Verdict::Undecided { key, .. } => (
+                    false,
+                    format!("{name}: undecided (the search gave up on key {key:?})"),
+                ),
+            };
+            let bars = super::state::bars_of(&h, usize::MAX, |c| format!("P{c}"));
+            let lo = h.iter().map(|o| o.invoke).min().unwrap_or(0);
+            let hi = h
+                .iter()
+                .map(|o| o.complete.unwrap_or(o.invoke + 1))
+                .max()
+                .unwrap_or(1);
+            s.errors.set(Vec::new());
+            s.imported.set(Some(Imported {
+                bars,
+                lin,
+                ok,
+                verdict,
+                lo,
+                hi: hi + 1,
+            }));
+        }
+        Ok(_) => s.errors.set(vec![format!(
+            "{name} holds no operation. Nothing was changed."
+        )]),
+        Err(e) => s.errors.set(vec![format!(
+            "{name} is not a Jepsen history ({e}). Nothing was changed."
+        )]),
+    }
 }

@@ -22,18 +22,14 @@ pub fn Invariants() -> impl IntoView {
             class=move || if count() == 0 { "rv-card rv-inv rv-inv-ok" } else { "rv-card rv-inv rv-inv-bad" }
             role="status"
         >
-            <Show
-                when=move || count() == 0
-                fallback=move || view! {
-                    <strong>{move || format!("✗ {} invariant violation{}", count(), if count() == 1 { "" } else { "s" })}</strong>
-                    <ul class="rv-violations">
-                        {move || s.violations.get().into_iter().take(5).map(|v| view! { <li>{v}</li> }).collect_view()}
-                    </ul>
-                }
-            >
+            <div hidden=move || count() != 0>
                 <strong>"✓ All safety checks hold"</strong>
                 <div class="rv-muted">{names}</div>
-            </Show>
+            </div>
+            <div hidden=move || count() == 0>
+                <strong>{move || format!("✗ {} invariant violation{}", count(), if count() == 1 { "" } else { "s" })}</strong>
+                <ul class="rv-violations" inner_html=move || s.violations.with(|v| v.iter().take(5).map(|v| format!("<li>{}</li>", esc(v))).collect::<String>())></ul>
+            </div>
             <Linearity/>
         </div>
     }
@@ -113,7 +109,7 @@ pub fn LogPanel() -> impl IntoView {
                             <div class="rv-log-details rv-muted" data-testid=format!("details-{id}")>
                                 {move || node.with(|n| n.as_ref().map(|n| n.details.iter().map(|d| view! { <span>{d.clone()}</span> }).collect_view()))}
                             </div>
-                            <div class="rv-log-entries">{move || node.with(|n| n.as_ref().map(entries).unwrap_or_default())}</div>
+                            <div class="rv-log-entries" inner_html=move || node.with(|n| n.as_ref().map(entries).unwrap_or_default())></div>
                             <div class="rv-kv rv-muted rv-small">{move || node.with(|n| n.as_ref().map(|n| if n.state_machine.is_empty() { "state: (empty)".to_string() } else { format!("state: {}", n.state_machine) }).unwrap_or_default())}</div>
                         </div>
                     }
@@ -127,61 +123,60 @@ pub fn LogPanel() -> impl IntoView {
 /// only these).
 pub const LOG_WINDOW: usize = 24;
 
-/// The last entries of one log, as coloured boxes.
-fn entries(n: &NodeView) -> Vec<AnyView> {
+/// The last entries of one log, as coloured boxes (markup: a view per
+/// box costs the bundle more, and the row is redrawn whole either way).
+fn entries(n: &NodeView) -> String {
+    use std::fmt::Write as _;
     let skip = n.log.len().saturating_sub(LOG_WINDOW);
     let before = n.log_offset + skip as u64;
-    let mut out = Vec::new();
+    let mut out = String::new();
     if before > 0 {
-        out.push(view! { <span class="rv-log-more">{format!("…{before}")}</span> }.into_any());
+        let _ = write!(out, "<span class=\"rv-log-more\">…{before}</span>");
     }
     for (i, e) in n.log.iter().enumerate().skip(skip) {
         let idx = n.log_offset + i as u64 + 1;
-        let class = format!(
-            "rv-entry {}{}",
-            if e.committed {
-                "rv-committed"
-            } else {
-                "rv-uncommitted"
-            },
-            if e.mark.is_empty() {
-                String::new()
-            } else {
-                format!(" rv-mark-{}", e.mark)
-            }
-        );
-        let style = format!("--term-hue:{}", term_hue(e.term));
-        let title = format!(
-            "#{idx} [{}]: {}{}{}",
-            e.tag,
-            e.text,
-            if e.committed { " (committed)" } else { "" },
-            if e.mark.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", e.mark)
-            }
-        );
-        out.push(
-            view! {
-                <span class=class style=style title=title data-term=e.term.to_string() data-mark=e.mark data-committed=e.committed.to_string()>
-                    <span class="rv-entry-term">{e.tag.clone()}</span>
-                    <span class="rv-entry-text">{e.text.clone()}</span>
-                </span>
-            }
-            .into_any(),
+        let state = if e.committed {
+            "rv-committed"
+        } else {
+            "rv-uncommitted"
+        };
+        let (mark_class, mark_note) = if e.mark.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (format!(" rv-mark-{}", e.mark), format!(" ({})", e.mark))
+        };
+        let done = if e.committed { " (committed)" } else { "" };
+        let _ = write!(
+            out,
+            "<span class=\"rv-entry {state}{mark_class}\" style=\"--term-hue:{}\" title=\"#{idx} [{}]: {}{done}{mark_note}\" data-term=\"{}\" data-mark=\"{}\" data-committed=\"{}\"><span class=\"rv-entry-term\">{}</span><span class=\"rv-entry-text\">{}</span></span>",
+            term_hue(e.term),
+            esc(&e.tag),
+            esc(&e.text),
+            e.term,
+            e.mark,
+            e.committed,
+            esc(&e.tag),
+            esc(&e.text)
         );
         if idx == n.commit_index && idx > 0 {
-            out.push(
-                view! { <span class="rv-commit-mark" title=format!("commitIndex = {idx}")></span> }
-                    .into_any(),
+            let _ = write!(
+                out,
+                "<span class=\"rv-commit-mark\" title=\"commitIndex = {idx}\"></span>"
             );
         }
     }
     if n.log.is_empty() {
-        out.push(view! { <span class="rv-muted rv-small">"(empty)"</span> }.into_any());
+        out.push_str("<span class=\"rv-muted rv-small\">(empty)</span>");
     }
     out
+}
+
+/// Text for markup (element content and quoted attributes).
+pub fn esc(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The plain-words event log, newest first.

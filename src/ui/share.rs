@@ -40,10 +40,42 @@ fn download_text(name: &str, text: &str, mime: &str) {
     }
 }
 
-/// The cluster SVG as a standalone document, with the stylesheet inlined.
-fn cluster_svg() -> Option<String> {
+/// Download the SVG `selector` picks as a standalone document.
+pub fn export_svg(selector: &str, name: &str) {
+    if let Some(svg) = svg_document(selector) {
+        download_text(name, &svg, "image/svg+xml");
+    }
+}
+
+/// Read the file an `<input type=file>` was given, then `f(name, text)`.
+pub fn read_file(ev: leptos::ev::Event, f: Box<dyn FnOnce(String, String)>) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    let promise = file.text();
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        f(name, text);
+    });
+}
+
+/// The SVG `selector` picks as a standalone document, with the stylesheet
+/// inlined.
+fn svg_document(selector: &str) -> Option<String> {
     let doc = web_sys::window()?.document()?;
-    let svg = doc.query_selector("[data-testid=cluster]").ok()??;
+    let svg = doc.query_selector(selector).ok()??;
     let text = web_sys::XmlSerializer::new()
         .ok()?
         .serialize_to_string(&svg)
@@ -59,7 +91,9 @@ fn cluster_svg() -> Option<String> {
 }
 
 fn export_png() {
-    let Some(svg) = cluster_svg() else { return };
+    let Some(svg) = svg_document("[data-testid=cluster]") else {
+        return;
+    };
     let Some(blob) = text_blob(&svg, "image/svg+xml") else {
         return;
     };
@@ -159,31 +193,16 @@ pub fn ShareBar() -> impl IntoView {
         download_text("trace.json", &json, "application/json");
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let promise = file.text();
-        wasm_bindgen_futures::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            match link::scenario_from_json(&text) {
+        read_file(
+            ev,
+            Box::new(move |_, text| match link::scenario_from_json(&text) {
                 Ok(sc) => {
                     s.errors.set(Vec::new());
                     s.load(sc, true);
                 }
                 Err(e) => s.errors.set(vec![format!("{e} Nothing was changed.")]),
-            }
-        });
+            }),
+        );
     };
     view! {
         <div class="rv-share" role="group" aria-label="Scenarios and sharing">
@@ -216,11 +235,11 @@ pub fn ShareBar() -> impl IntoView {
             <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=copy_link title="Copy a link to this exact scenario and moment">
                 "Copy link"
             </button>
-            <Show when=move || !s.link_out.get().is_empty()>
+            <span hidden=move || s.link_out.with(|l| l.is_empty())>
                 <input data-testid="link-output" class="rv-link-out" readonly=true prop:value=move || s.link_out.get()
                     on:focus=move |ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
-                <span class="rv-muted rv-small">{move || format!("{} characters", s.link_out.get().len())}</span>
-            </Show>
+                <span class="rv-muted rv-small">{move || format!(" {} characters", s.link_out.get().len())}</span>
+            </span>
             <span class="rv-share-more">
                 <button class="rv-btn" data-testid="btn-export-scenario" on:click=export_scenario>"Export scenario"</button>
                 <label class="rv-btn rv-file">
@@ -228,11 +247,7 @@ pub fn ShareBar() -> impl IntoView {
                     <input data-testid="import-file" type="file" accept=".json,application/json" on:change=import/>
                 </label>
                 <button class="rv-btn" data-testid="btn-export-trace" on:click=export_trace>"Export trace"</button>
-                <button class="rv-btn" data-testid="btn-export-svg" on:click=move |_| {
-                    if let Some(svg) = cluster_svg() {
-                        download_text("cluster.svg", &svg, "image/svg+xml");
-                    }
-                }>"SVG"</button>
+                <button class="rv-btn" data-testid="btn-export-svg" on:click=move |_| export_svg("[data-testid=cluster]", "cluster.svg")>"SVG"</button>
                 <button class="rv-btn" data-testid="btn-export-png" on:click=move |_| export_png()>"PNG"</button>
             </span>
         </div>
@@ -244,11 +259,9 @@ pub fn ShareBar() -> impl IntoView {
 pub fn About() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
-        <Show when=move || s.about.with(|(t, _)| !t.is_empty())>
-            <div class="rv-card rv-about" data-testid="scenario-about">
-                <h2>{move || s.about.get().0}</h2>
-                <p>{move || s.about.get().1}</p>
-            </div>
-        </Show>
+        <div class="rv-card rv-about" data-testid="scenario-about" hidden=move || s.about.with(|(t, _)| t.is_empty())>
+            <h2>{move || s.about.get().0}</h2>
+            <p>{move || s.about.get().1}</p>
+        </div>
     }
 }

@@ -112,6 +112,8 @@ pub struct AppState {
     lin_sig: StoredValue<(usize, usize)>,
     /// Simulated clients of the run's workload.
     pub clients: RwSignal<u32>,
+    /// A Jepsen history imported into the diagram (the run goes on below).
+    pub imported: RwSignal<Option<Imported>>,
     /// Workload clients of the run on screen (drawn beside the ring).
     pub clients_drawn: RwSignal<u32>,
     /// Scenario title and explanation (built-in scenarios).
@@ -179,6 +181,7 @@ impl AppState {
             rings: RwSignal::new(Vec::new()),
             links: RwSignal::new(Vec::new()),
             clients_drawn: RwSignal::new(0),
+            imported: RwSignal::new(None),
             msgs: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),
             violations: RwSignal::new(Vec::new()),
@@ -208,7 +211,7 @@ impl AppState {
 
     /// The speed multiplier (0.1x ..= 10x).
     pub fn speed(&self) -> f64 {
-        10f64.powf(self.speed_log.get_untracked().clamp(-1.0, 1.0))
+        crate::geometry::pow10(self.speed_log.get_untracked().clamp(-1.0, 1.0))
     }
 
     /// Opening a menu pauses the run, so that the node or link clicked stays
@@ -661,6 +664,8 @@ pub struct LinStatus {
     pub earlier: Option<usize>,
     /// `stale-read`, `not-linearizable`, `read-your-writes`, ...
     pub kind: &'static str,
+    /// When the anomalous operation was invoked (the timeline's marker).
+    pub at: Option<Time>,
 }
 
 impl Default for LinStatus {
@@ -672,6 +677,7 @@ impl Default for LinStatus {
             op: None,
             earlier: None,
             kind: "",
+            at: None,
         }
     }
 }
@@ -679,6 +685,23 @@ impl Default for LinStatus {
 /// A client operation's time in the words the history checks use.
 fn ms(t: Time) -> String {
     format!("{:.0} ms", t as f64 / 1000.0)
+}
+
+/// A history imported from Jepsen, drawn in the diagram with its verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// Its operations.
+    pub bars: Vec<OpBar>,
+    /// The anomaly to outline.
+    pub lin: LinStatus,
+    /// Linearizable?
+    pub ok: bool,
+    /// The verdict in words.
+    pub verdict: String,
+    /// First and last time (line numbers of a log).
+    pub lo: u64,
+    /// Last time.
+    pub hi: u64,
 }
 
 /// One client operation drawn in the history panel.
@@ -706,8 +729,18 @@ pub struct OpBar {
 pub const HISTORY_BARS: usize = 160;
 
 fn bars(hist: &[crate::history::Op]) -> Vec<OpBar> {
+    bars_of(hist, HISTORY_BARS, |_| String::new())
+}
+
+/// The last `max` operations of a history as bars; a client without a
+/// name is called `name(client)`.
+pub fn bars_of(
+    hist: &[crate::history::Op],
+    max: usize,
+    name: impl Fn(u64) -> String,
+) -> Vec<OpBar> {
     use crate::history::Outcome;
-    let from = hist.len().saturating_sub(HISTORY_BARS);
+    let from = hist.len().saturating_sub(max);
     hist[from..]
         .iter()
         .enumerate()
@@ -716,7 +749,13 @@ fn bars(hist: &[crate::history::Op]) -> Vec<OpBar> {
             OpBar {
                 i: from + k,
                 lane: if user { 0 } else { o.client as u32 },
-                client: if user { "you".into() } else { o.who.clone() },
+                client: if user {
+                    "you".into()
+                } else if o.who.is_empty() {
+                    name(o.client)
+                } else {
+                    o.who.clone()
+                },
                 f: o.f.name(),
                 kind: match o.outcome {
                     Outcome::Ok => "ok",
@@ -733,6 +772,12 @@ fn bars(hist: &[crate::history::Op]) -> Vec<OpBar> {
 
 /// The verdict on a run's client history.
 fn linearity(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
+    let mut l = verdict(hist, scenario);
+    l.at = l.op.and_then(|i| hist.get(i)).map(|o| o.invoke);
+    l
+}
+
+fn verdict(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
     use crate::history::linear::{check_with_budget, Verdict};
     if hist.is_empty() {
         return LinStatus::default();

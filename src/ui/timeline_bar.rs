@@ -78,6 +78,17 @@ pub fn TimelineBar() -> impl IntoView {
                             }
                         }
                     />
+                    // The client history's anomaly, where the diagram outlines it.
+                    <button
+                        data-testid="marker"
+                        data-kind="anomaly"
+                        hidden=move || s.lin.with(|l| l.at.is_none())
+                        data-us=move || s.lin.with(|l| l.at.unwrap_or(0).to_string())
+                        class=move || s.lin.with(|l| format!("rv-marker rv-marker-violation rv-marker-{}", l.verdict))
+                        style=move || s.lin.with(|l| format!("left:{:.3}%", (l.at.unwrap_or(0) as f64 / span.get().max(1) as f64 * 100.0).min(100.0)))
+                        title=move || s.lin.with(|l| format!("{}: {}", l.kind.replace('-', " "), l.text))
+                        on:click=move |_| if let Some(t) = s.lin.with_untracked(|l| l.at) { s.seek(t) }
+                    ></button>
                 </div>
                 <input
                     data-testid="timeline"
@@ -104,11 +115,9 @@ pub fn TimelineBar() -> impl IntoView {
             <span class="rv-muted rv-small rv-timeline-info">
                 {move || format!("{:.2} / {:.2} s", s.now.get() as f64 / 1e6, frontier() as f64 / 1e6)}
             </span>
-            <Show when=move || s.can_undo.get()>
-                <button data-testid="btn-undo-fork" class="rv-btn rv-warn" title="Your action in the past discarded the recorded future; bring it back" on:click=move |_| s.undo_fork()>
-                    "↶ Undo discard of the future"
-                </button>
-            </Show>
+            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Your action in the past discarded the recorded future; bring it back" on:click=move |_| s.undo_fork()>
+                "↶ Undo discard of the future"
+            </button>
         </div>
     }
 }
