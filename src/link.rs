@@ -111,7 +111,7 @@ pub fn scenario_from_json(text: &str) -> Result<Scenario, LinkError> {
             MAX_INFLATED / 1024
         ));
     }
-    let s: Scenario = serde_json::from_str(text)
+    let s: Scenario = serde_json::from_slice(text.as_bytes())
         .or_else(|e| err(format!("This file is not a replviz scenario ({e}).")))?;
     validate(LinkPayload { s, at: 0 }).map(|p| p.s)
 }

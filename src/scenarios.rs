@@ -55,7 +55,7 @@ pub fn build_from(protocol: ProtocolKind, b: &BuiltIn) -> Scenario {
         ..Scenario::default()
     };
     if !b.settings.is_empty() {
-        let v = serde_json::from_str(b.settings).unwrap_or(serde_json::Value::Null);
+        let v = serde_json::from_slice(b.settings.as_bytes()).unwrap_or(serde_json::Value::Null);
         s.settings.insert(protocol.id.to_string(), v);
         // A built-in scenario's settings are checked by its test.
         let _ = s.normalize_settings();

@@ -166,7 +166,12 @@ pub fn ShareBar() -> impl IntoView {
         });
     };
     let export_scenario = move |_| {
-        let json = serde_json::to_string_pretty(&s.scenario()).unwrap_or_default();
+        // Compact first (the link's serializer), then pretty over a Value:
+        // a pretty serializer for the scenario's own types costs the
+        // bundle more than this detour.
+        let compact = serde_json::to_vec(&s.scenario()).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_slice(&compact).unwrap_or_default();
+        let json = serde_json::to_string_pretty(&value).unwrap_or_default();
         download_text("scenario.json", &json, "application/json");
     };
     let export_trace = move |_| {
