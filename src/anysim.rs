@@ -104,6 +104,10 @@ pub trait AnySim {
     fn ring_timer(&self, id: NodeId) -> Option<(Time, Time)>;
     /// A link's state.
     fn link(&self, a: NodeId, b: NodeId) -> LinkState;
+    /// Paused until (0: running), clock offset (µs) and rate (percent).
+    fn faults(&self, id: NodeId) -> (Time, i64, u32);
+    /// The direction's own network settings, if it has any.
+    fn link_net(&self, from: NodeId, to: NodeId) -> Option<NetConfig>;
     /// The trace events not yet taken.
     fn trace(&self) -> &[TraceEvent];
     /// Trace events produced since the start.
@@ -160,6 +164,12 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn link(&self, a: NodeId, b: NodeId) -> LinkState {
         Sim::link(self, a, b)
+    }
+    fn faults(&self, id: NodeId) -> (Time, i64, u32) {
+        Sim::faults(self, id)
+    }
+    fn link_net(&self, from: NodeId, to: NodeId) -> Option<NetConfig> {
+        Sim::link_net(self, from, to)
     }
     fn trace(&self) -> &[TraceEvent] {
         Sim::trace(self)

@@ -18,6 +18,7 @@ pub mod descriptor;
 pub mod geometry;
 pub mod history;
 pub mod link;
+pub mod partitions;
 pub mod protocol;
 pub mod protocols;
 pub mod scenario;

@@ -172,6 +172,8 @@ pub struct Out<M, T, O = ()> {
     pub(crate) effects: Vec<Effect<M, T, O>>,
     notes: bool,
     pub(crate) now: Time,
+    /// The node's wall clock minus true time (µs; the user sets it).
+    pub(crate) skew: i64,
 }
 
 impl<M, T, O> Out<M, T, O> {
@@ -181,6 +183,7 @@ impl<M, T, O> Out<M, T, O> {
             effects: Vec::new(),
             notes,
             now: 0,
+            skew: 0,
         }
     }
     /// A buffer whose handler runs at virtual time `now` (tests that drive an
@@ -190,12 +193,19 @@ impl<M, T, O> Out<M, T, O> {
             effects: Vec::new(),
             notes,
             now,
+            skew: 0,
         }
     }
     /// The virtual time at which the handler runs. Time is an input, as in
     /// quinn-proto: engines never read a clock; the kernel passes it in.
     pub fn now(&self) -> Time {
         self.now
+    }
+    /// What the node's own wall clock reads (µs): the virtual time plus the
+    /// offset the user gave its clock. Protocols that timestamp (leases,
+    /// last-write-wins) read this, never the browser's clock.
+    pub fn wall(&self) -> i64 {
+        self.now as i64 + self.skew
     }
     /// Send `msg` to `to`.
     pub fn send(&mut self, to: NodeId, msg: M) {
@@ -298,6 +308,14 @@ pub trait Protocol: Clone + Debug + 'static {
     fn on_action(&mut self, id: &str, out: &mut Out<Self::Msg, Self::Timer, Self::Obs>);
     /// The state that survives a crash.
     fn durable(&self) -> Self::Durable;
+    /// What survives a power loss of a node whose durable state is `d`: a
+    /// crash keeps everything the protocol wrote to disk; a power loss also
+    /// loses what it had not flushed yet. Raft, Paxos and Zab flush before
+    /// they answer (their papers require it), so by default nothing more
+    /// is lost; the real systems override this with their flush policies.
+    fn power_loss(d: Self::Durable) -> Self::Durable {
+        d
+    }
     /// What the UI shows of this node, with only the last `max` log entries
     /// (the UI draws a window of the log; building the whole log on every
     /// frame would cost time in proportion to the run's length).

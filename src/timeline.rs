@@ -355,6 +355,12 @@ pub fn describe_action(a: &Action) -> String {
         Action::SetNet { .. } => "network settings".into(),
         Action::CutClient { client, node } => format!("cut C{client} ↔ {}", s(node)),
         Action::HealClient { client, node } => format!("heal C{client} ↔ {}", s(node)),
+        Action::Pause { node, us } => format!("pause {} for {} ms", s(node), us / 1000),
+        Action::Clock { node, offset, rate } => {
+            format!("{}'s clock {offset:+} µs at {rate}%", s(node))
+        }
+        Action::PowerLoss { node } => format!("power loss at {}", s(node)),
+        Action::SetLink { from, to, .. } => format!("link {} → {} settings", s(from), s(to)),
     }
 }
 

@@ -72,6 +72,32 @@ fn handmade() -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// Hand-made scenarios with the faults of issue 13 (pause, clock, power
+/// loss, a link's own settings) and client links, with four clients.
+fn handmade_faults() -> Vec<(&'static str, String)> {
+    let acts = r#"[
+        {"step":0,"t":400000,"do":"clock","node":2,"offset":-30000,"rate":150},
+        {"step":0,"t":800000,"do":"pause","node":1,"us":900000},
+        {"step":0,"t":1200000,"do":"set_link","from":3,"to":4,"net":{"latency_min":120000,"latency_max":200000,"drop_ppm":200000,"dup_ppm":0}},
+        {"step":0,"t":1500000,"do":"cut_client","client":2,"node":1},
+        {"step":0,"t":1600000,"do":"cut_client","client":2,"node":2},
+        {"step":0,"t":2200000,"do":"power_loss","node":3},
+        {"step":0,"t":2600000,"do":"pause","node":4,"us":400000},
+        {"step":0,"t":3200000,"do":"restart","node":3},
+        {"step":0,"t":3600000,"do":"heal_client","client":2,"node":1},
+        {"step":0,"t":4200000,"do":"heal_all"}
+    ]"#;
+    ["raft", "paxos", "2pc", "zab"]
+        .iter()
+        .map(|p| {
+            let json = format!(
+                r#"{{"v":1,"protocol":"{p}","nodes":4,"seed":21,"workload":{{"clients":4}},"actions":{acts}}}"#
+            );
+            (*p, json)
+        })
+        .collect()
+}
+
 /// Every frozen case: (name, scenario).
 fn cases() -> Vec<(String, replviz::scenario::Scenario)> {
     let mut v = Vec::new();
@@ -81,8 +107,14 @@ fn cases() -> Vec<(String, replviz::scenario::Scenario)> {
             replviz::scenarios::build(id).unwrap(),
         ));
     }
-    for (p, json) in handmade() {
-        let mut s = replviz::link::scenario_from_json(&json).expect(p);
+    let made = handmade()
+        .into_iter()
+        .map(|(p, j)| (format!("handmade:{p}"), j));
+    let faults = handmade_faults()
+        .into_iter()
+        .map(|(p, j)| (format!("faults:{p}"), j));
+    for (name, json) in made.chain(faults) {
+        let mut s = replviz::link::scenario_from_json(&json).expect(&name);
         // Actions must carry the steps a real run recorded: record them by
         // replaying through a timeline.
         let acts = std::mem::take(&mut s.actions);
@@ -90,7 +122,7 @@ fn cases() -> Vec<(String, replviz::scenario::Scenario)> {
         for a in acts {
             tl.act(a.t, a.action);
         }
-        v.push((format!("handmade:{p}"), tl.scenario().clone()));
+        v.push((name, tl.scenario().clone()));
     }
     let s1 = decode(include_str!("fixtures/link-s1.txt").trim())
         .unwrap()
@@ -139,5 +171,5 @@ fn frozen_runs_reproduce() {
         }
         n += 1;
     }
-    assert!(n >= 23, "only {n} frozen runs");
+    assert!(n >= 27, "only {n} frozen runs");
 }

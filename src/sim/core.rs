@@ -56,6 +56,8 @@ pub(crate) enum Ev {
     },
     /// A workload client stops waiting.
     ClientTimeout { client: u32, req: RequestId },
+    /// A node paused until `until` goes on.
+    Resume { node: NodeId, until: Time },
 }
 
 #[derive(Clone)]
@@ -121,6 +123,12 @@ pub(crate) struct Core {
     conns: Vec<(u64, Time)>,
     /// Violations found by the check that just ran.
     pub found: Vec<(&'static str, String)>,
+    /// Per node (id - 1): paused until (0: running).
+    paused: Vec<Time>,
+    /// Per node (id - 1): its clock's offset (µs) and rate (percent).
+    clocks: Vec<(i64, u32)>,
+    /// Per direction: network settings that differ from `net`.
+    pub link_net: std::collections::BTreeMap<(NodeId, NodeId), NetConfig>,
 }
 
 impl Core {
@@ -148,6 +156,73 @@ impl Core {
             people: People::default(),
             conns: vec![(0, 0); (nodes * nodes) as usize],
             found: Vec::new(),
+            paused: vec![0; nodes as usize],
+            clocks: vec![(0, 100); nodes as usize],
+            link_net: Default::default(),
+        }
+    }
+
+    // ---- pauses and clocks -------------------------------------------------
+
+    /// Is `id` paused?
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.paused
+            .get((id as usize).wrapping_sub(1))
+            .is_some_and(|&t| t != 0)
+    }
+
+    /// What `id`'s clock reads minus true time (µs).
+    pub fn skew(&self, id: NodeId) -> i64 {
+        self.clocks
+            .get((id as usize).wrapping_sub(1))
+            .map_or(0, |c| c.0)
+    }
+
+    /// Paused until, clock offset and clock rate of `id`.
+    pub fn faults(&self, id: NodeId) -> (Time, i64, u32) {
+        let i = (id as usize).wrapping_sub(1);
+        let (offset, rate) = self.clocks.get(i).copied().unwrap_or((0, 100));
+        (self.paused.get(i).copied().unwrap_or(0), offset, rate)
+    }
+
+    /// Pause `node` (running, not paused) for `us`.
+    pub fn pause(&mut self, node: NodeId, us: Time) {
+        let until = self.now + us.clamp(1_000, 60_000_000);
+        self.paused[(node - 1) as usize] = until;
+        self.record(TraceKind::Pause { node, until });
+        self.push(until, Ev::Resume { node, until });
+    }
+
+    /// A crash ends a pause.
+    pub fn unpause(&mut self, node: NodeId) {
+        if let Some(p) = self.paused.get_mut((node as usize).wrapping_sub(1)) {
+            *p = 0;
+        }
+    }
+
+    /// Let `ev` through, or hold it: an event for a paused node waits until
+    /// the node resumes (queued again, in the order it came, after the
+    /// resumption); a resumption is handled here.
+    pub fn hold(&mut self, ev: Ev) -> Option<Ev> {
+        let node = match ev {
+            Ev::Deliver { to, .. } | Ev::ClientArrive { to, .. } => to,
+            Ev::Timer { node, .. } => node,
+            Ev::Resume { node, until } => {
+                let i = (node - 1) as usize;
+                if self.paused[i] == until {
+                    self.paused[i] = 0;
+                    self.record(TraceKind::Resume { node });
+                }
+                return None;
+            }
+            _ => return Some(ev),
+        };
+        match self.paused.get((node as usize).wrapping_sub(1)) {
+            Some(&until) if until != 0 => {
+                self.push(until, ev);
+                None
+            }
+            _ => Some(ev),
         }
     }
 
@@ -212,7 +287,12 @@ impl Core {
     /// Arm a timer of `node` to fire after a delay drawn from `lo..hi`:
     /// its generation and deadline.
     pub fn arm(&mut self, node: NodeId, lo: Time, hi: Time) -> (u64, Time) {
-        let delay = self.rng.range(lo, hi);
+        let mut delay = self.rng.range(lo, hi);
+        // A fast clock's timers fire early in true time, a slow one's late.
+        let rate = self.clocks[(node - 1) as usize].1;
+        if rate != 100 {
+            delay = delay * 100 / Time::from(rate.max(1));
+        }
         self.gen += 1;
         let gen = self.gen;
         let at = self.now + delay;
@@ -266,7 +346,7 @@ impl Core {
         if t == Transport::Connection {
             return (self.route_on_connection(from, to), None);
         }
-        let net = &self.net;
+        let net = self.link_net.get(&(from, to)).unwrap_or(&self.net);
         let (drop_ppm, dup_ppm) = (net.drop_ppm, net.dup_ppm);
         let latency = net.latency(&mut self.rng);
         let lost = self.rng.chance(drop_ppm);
@@ -287,7 +367,8 @@ impl Core {
         };
         let first = copy(self.now, latency, false);
         let second = (dup && !cut && !lost).then(|| {
-            let latency = self.net.latency(&mut self.rng);
+            let net = self.link_net.get(&(from, to)).unwrap_or(&self.net);
+            let latency = net.latency(&mut self.rng);
             copy(self.now, latency, true)
         });
         (first, second)
@@ -298,7 +379,7 @@ impl Core {
     /// order of sends; a cut at send time loses the message and breaks the
     /// connection, and so do too many retransmissions.
     fn route_on_connection(&mut self, from: NodeId, to: NodeId) -> Copy {
-        let net = &self.net;
+        let net = self.link_net.get(&(from, to)).unwrap_or(&self.net);
         let (hi, drop_ppm) = (net.latency_max, net.drop_ppm);
         let mut delay = net.latency(&mut self.rng);
         let mut retries = 0u8;
@@ -529,16 +610,32 @@ impl Core {
                 self.record(TraceKind::HealAll);
             }
             Action::SetNet { ref net } => {
-                let mut net = net.clone();
-                net.latency_min = net.latency_min.clamp(100, 10_000_000);
-                net.latency_max = net.latency_max.clamp(net.latency_min, 10_000_000);
-                net.drop_ppm = net.drop_ppm.min(1_000_000);
-                net.dup_ppm = net.dup_ppm.min(1_000_000);
+                let net = clamp_net(net);
                 self.net = net.clone();
                 self.record(TraceKind::Net(net));
+            }
+            Action::SetLink { from, to, ref net } if valid(from) && valid(to) && from != to => {
+                let net = clamp_net(net);
+                self.link_net.insert((from, to), net.clone());
+                self.record(TraceKind::LinkNet { from, to, net });
+            }
+            Action::Clock { node, offset, rate } if valid(node) => {
+                let (offset, rate) = (offset.clamp(-60_000_000, 60_000_000), rate.clamp(50, 200));
+                self.clocks[(node - 1) as usize] = (offset, rate);
+                self.record(TraceKind::Clock { node, offset, rate });
             }
             _ => return false,
         }
         true
     }
+}
+
+/// Network settings within the ranges the simulator accepts.
+fn clamp_net(net: &NetConfig) -> NetConfig {
+    let mut net = net.clone();
+    net.latency_min = net.latency_min.clamp(100, 10_000_000);
+    net.latency_max = net.latency_max.clamp(net.latency_min, 10_000_000);
+    net.drop_ppm = net.drop_ppm.min(1_000_000);
+    net.dup_ppm = net.dup_ppm.min(1_000_000);
+    net
 }

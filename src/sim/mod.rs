@@ -69,6 +69,26 @@ pub enum Action {
     HealClient { client: u32, node: NodeId },
     /// Change the network's latency, loss and duplication.
     SetNet { net: NetConfig },
+    /// Stop `node` for `us` µs (a stop-the-world pause, SIGSTOP): it handles
+    /// nothing and its timers do not fire; what arrives waits; then it goes
+    /// on with the beliefs it had. Unlike a crash, nothing is lost.
+    Pause { node: NodeId, us: Time },
+    /// Set `node`'s clock: its wall clock reads `offset` µs off true time,
+    /// and its timers run at `rate` percent of true speed (125: fast).
+    Clock {
+        node: NodeId,
+        offset: i64,
+        rate: u32,
+    },
+    /// Power loss of `node`: a crash that also loses what the protocol had
+    /// not flushed to disk ([`Protocol::power_loss`]).
+    PowerLoss { node: NodeId },
+    /// Latency, loss and duplication of the direction `from -> to` alone.
+    SetLink {
+        from: NodeId,
+        to: NodeId,
+        net: NetConfig,
+    },
 }
 
 /// Every field any action has, for reading an action (and, flattened into
@@ -92,6 +112,9 @@ pub struct RawAction {
     net: Option<NetConfig>,
     action: Option<String>,
     client: Option<u32>,
+    us: Option<Time>,
+    offset: Option<i64>,
+    rate: Option<u32>,
 }
 
 impl TryFrom<RawAction> for Action {
@@ -128,6 +151,24 @@ impl TryFrom<RawAction> for Action {
                 Action::Heal { a, b }
             }
             "heal_all" => Action::HealAll,
+            "pause" => Action::Pause {
+                node: node()?,
+                us: r.us.ok_or_else(|| missing("us"))?,
+            },
+            "clock" => Action::Clock {
+                node: node()?,
+                offset: r.offset.unwrap_or(0),
+                rate: r.rate.unwrap_or(100),
+            },
+            "power_loss" => Action::PowerLoss { node: node()? },
+            "set_link" => {
+                let (from, to) = pair(r.from, r.to, "from", "to")?;
+                Action::SetLink {
+                    from,
+                    to,
+                    net: r.net.clone().ok_or_else(|| missing("net"))?,
+                }
+            }
             "cut_client" | "heal_client" => {
                 let client = r.client.ok_or_else(|| missing("client"))?;
                 let node = node()?;
@@ -294,6 +335,7 @@ impl<P: Checked> Sim<P> {
     fn boot(&mut self, id: NodeId, durable: Option<P::Durable>) {
         let peers = self.peers_of(id);
         self.out.now = self.core.now;
+        self.out.skew = self.core.skew(id);
         let node = P::boot(id, &peers, &self.proto, durable, &mut self.out);
         self.states[(id - 1) as usize] = Some(node);
         self.apply_effects(id);
@@ -380,6 +422,16 @@ impl<P: Checked> Sim<P> {
     pub fn link(&self, a: NodeId, b: NodeId) -> LinkState {
         self.core.cuts.state(a, b)
     }
+    /// A node's faults other than crashes: paused until (0: running), its
+    /// clock's offset (µs) and rate (percent).
+    pub fn faults(&self, id: NodeId) -> (Time, i64, u32) {
+        self.core.faults(id)
+    }
+    /// The network settings of the direction `from -> to` when they differ
+    /// from the whole network's.
+    pub fn link_net(&self, from: NodeId, to: NodeId) -> Option<NetConfig> {
+        self.core.link_net.get(&(from, to)).cloned()
+    }
     /// The trace events not yet taken (empty in hash-only mode).
     pub fn trace(&self) -> &[TraceEvent] {
         &self.core.trace
@@ -417,6 +469,10 @@ impl<P: Checked> Sim<P> {
         let Some(ev) = self.core.pop() else {
             return false;
         };
+        // A paused node's events wait until it resumes.
+        let Some(ev) = self.core.hold(ev) else {
+            return true;
+        };
         self.out.now = self.core.now;
         match ev {
             Ev::Deliver {
@@ -430,6 +486,7 @@ impl<P: Checked> Sim<P> {
                 self.free.push(slot);
                 let up = self.is_up(to);
                 if self.core.arrives(id, (from, to), conn, up, P::TRANSPORT) {
+                    self.out.skew = self.core.skew(to);
                     if let (Some(node), Some(msg)) = (self.states[(to - 1) as usize].as_mut(), msg)
                     {
                         node.on_message(from, msg, &mut self.out);
@@ -469,6 +526,7 @@ impl<P: Checked> Sim<P> {
                 }
             }
             Ev::ClientTimeout { client, req } => self.core.client_hear(client, req, None),
+            Ev::Resume { .. } => {}
             Ev::Timer { node, gen } => {
                 let slot = &mut self.slots[(node - 1) as usize];
                 let Some(pos) = slot.timers.iter().position(|t| t.gen == gen) else {
@@ -479,6 +537,7 @@ impl<P: Checked> Sim<P> {
                     node,
                     name: timer.name(),
                 });
+                self.out.skew = self.core.skew(node);
                 if let Some(n) = self.states[(node - 1) as usize].as_mut() {
                     n.on_timer(timer, &mut self.out);
                 }
@@ -510,11 +569,18 @@ impl<P: Checked> Sim<P> {
             return;
         }
         let now_up = |s: &Self, id: NodeId| s.core.valid(id) && s.is_up(id);
+        // Only a running node that is not paused can be asked to act.
+        let can_act = |s: &Self, id: NodeId| now_up(s, id) && !s.core.is_paused(id);
         self.out.now = self.core.now;
         match *action {
-            Action::Crash { node } if now_up(self, node) => {
+            Action::Crash { node } | Action::PowerLoss { node } if now_up(self, node) => {
+                let power = matches!(action, Action::PowerLoss { .. });
                 let i = (node - 1) as usize;
-                let durable = self.states[i].take().map(|n| n.durable());
+                let mut durable = self.states[i].take().map(|n| n.durable());
+                if power {
+                    durable = durable.map(P::power_loss);
+                }
+                self.core.unpause(node);
                 let peers = self.peers_of(node);
                 let mut scratch = Out::new(false);
                 let down_view = durable.clone().map(|d| {
@@ -527,7 +593,11 @@ impl<P: Checked> Sim<P> {
                 slot.durable = durable;
                 slot.down_view = down_view;
                 slot.timers.clear();
-                self.core.record(TraceKind::Crash { node });
+                self.core.record(if power {
+                    TraceKind::PowerLoss { node }
+                } else {
+                    TraceKind::Crash { node }
+                });
             }
             Action::Restart { node } if self.core.valid(node) && !self.is_up(node) => {
                 let i = (node - 1) as usize;
@@ -538,15 +608,15 @@ impl<P: Checked> Sim<P> {
                 self.core.record(TraceKind::Restart { node });
                 self.boot(node, durable);
             }
-            Action::Timeout { node } if now_up(self, node) => {
+            Action::Timeout { node } if can_act(self, node) => {
                 self.core.record(TraceKind::ForceTimeout { node });
                 self.node_action(node, "timeout");
             }
-            Action::Toggle { node } if now_up(self, node) => {
+            Action::Toggle { node } if can_act(self, node) => {
                 self.core.record(TraceKind::Toggle { node });
                 self.node_action(node, "toggle");
             }
-            Action::NodeAction { node, ref action } if now_up(self, node) => {
+            Action::NodeAction { node, ref action } if can_act(self, node) => {
                 self.core.record(TraceKind::NodeAction {
                     node,
                     action: action.clone(),
@@ -560,8 +630,21 @@ impl<P: Checked> Sim<P> {
                 self.core
                     .history
                     .invoke(clients::USER_CLIENTS + id, id, cmd, now);
-                self.serve_request(node, id, cmd);
+                if self.core.is_paused(node) {
+                    // It waits in the paused server's socket.
+                    self.core.push(
+                        now,
+                        Ev::ClientArrive {
+                            to: node,
+                            req: id,
+                            cmd,
+                        },
+                    );
+                } else {
+                    self.serve_request(node, id, cmd);
+                }
             }
+            Action::Pause { node, us } if can_act(self, node) => self.core.pause(node, us),
             _ => {} // not applicable now (e.g. crashing a crashed node): a no-op
         }
     }
@@ -578,6 +661,7 @@ impl<P: Checked> Sim<P> {
     fn serve_request(&mut self, node: NodeId, req: crate::protocol::RequestId, cmd: Command) {
         self.core.record(TraceKind::Request { node, req, cmd });
         self.core.acks.request(req, cmd);
+        self.out.skew = self.core.skew(node);
         if let Some(n) = self.states[(node - 1) as usize].as_mut() {
             n.on_request(Request { id: req, cmd }, &mut self.out);
         }
@@ -586,6 +670,7 @@ impl<P: Checked> Sim<P> {
     }
 
     fn node_action(&mut self, node: NodeId, id: &str) {
+        self.out.skew = self.core.skew(node);
         if let Some(n) = self.states[(node - 1) as usize].as_mut() {
             n.on_action(id, &mut self.out);
         }

@@ -108,6 +108,24 @@ pub enum TraceKind {
         req: RequestId,
         to_server: bool,
     },
+    /// A node was paused until `until`.
+    Pause { node: NodeId, until: Time },
+    /// A paused node goes on.
+    Resume { node: NodeId },
+    /// A node's clock was set: offset (µs) and rate (percent).
+    Clock {
+        node: NodeId,
+        offset: i64,
+        rate: u32,
+    },
+    /// A node lost power.
+    PowerLoss { node: NodeId },
+    /// The direction `from -> to` got its own network settings.
+    LinkNet {
+        from: NodeId,
+        to: NodeId,
+        net: NetConfig,
+    },
     /// A client request arrived at a node.
     Request {
         node: NodeId,
@@ -150,6 +168,41 @@ pub struct TraceEvent {
 
 fn s(node: NodeId) -> String {
     format!("S{node}")
+}
+
+impl TraceKind {
+    /// The kind's name, as the exported trace writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TraceKind::Send { .. } => "Send",
+            TraceKind::Deliver { .. } => "Deliver",
+            TraceKind::Drop { .. } => "Drop",
+            TraceKind::Timer { .. } => "Timer",
+            TraceKind::Crash { .. } => "Crash",
+            TraceKind::Restart { .. } => "Restart",
+            TraceKind::ForceTimeout { .. } => "ForceTimeout",
+            TraceKind::Toggle { .. } => "Toggle",
+            TraceKind::NodeAction { .. } => "NodeAction",
+            TraceKind::ClientSend { .. } => "ClientSend",
+            TraceKind::ClientHear { .. } => "ClientHear",
+            TraceKind::ClientLink { .. } => "ClientLink",
+            TraceKind::ClientLost { .. } => "ClientLost",
+            TraceKind::Pause { .. } => "Pause",
+            TraceKind::Resume { .. } => "Resume",
+            TraceKind::Clock { .. } => "Clock",
+            TraceKind::PowerLoss { .. } => "PowerLoss",
+            TraceKind::LinkNet { .. } => "LinkNet",
+            TraceKind::Request { .. } => "Request",
+            TraceKind::Reply { .. } => "Reply",
+            TraceKind::Note { .. } => "Note",
+            TraceKind::Leader { .. } => "Leader",
+            TraceKind::Cut { .. } => "Cut",
+            TraceKind::Heal { .. } => "Heal",
+            TraceKind::HealAll => "HealAll",
+            TraceKind::Net(_) => "Net",
+            TraceKind::Violation { .. } => "Violation",
+        }
+    }
 }
 
 impl TraceEvent {
@@ -247,6 +300,33 @@ impl TraceEvent {
                     )
                 }
             }
+            TraceKind::Pause { node, until } => format!(
+                "{} is paused (it handles nothing until {} ms)",
+                s(*node),
+                until / 1000
+            ),
+            TraceKind::Resume { node } => {
+                format!("{} resumes, with the beliefs it had", s(*node))
+            }
+            TraceKind::Clock { node, offset, rate } => format!(
+                "{}'s clock is set {}{} ms off, running at {rate}%",
+                s(*node),
+                if *offset >= 0 { "+" } else { "" },
+                offset / 1000
+            ),
+            TraceKind::PowerLoss { node } => format!(
+                "{} loses power (what it had not flushed to disk is gone)",
+                s(*node)
+            ),
+            TraceKind::LinkNet { from, to, net } => format!(
+                "link {} → {}: latency {}–{} ms, drop {}%, duplicate {}%",
+                s(*from),
+                s(*to),
+                net.latency_min / 1000,
+                net.latency_max / 1000,
+                net.drop_ppm / 10_000,
+                net.dup_ppm / 10_000
+            ),
             TraceKind::Reply { node, req, reply } => match reply {
                 Reply::Ok { index } => format!(
                     "{} answers request #{req}: committed at index {index}",
@@ -406,6 +486,32 @@ impl TraceEvent {
                 put(26);
                 put(u64::from(*client) << 32 | u64::from(*node) << 1 | u64::from(*to_server));
                 put(*req)
+            }
+            TraceKind::Pause { node, until } => {
+                put(27);
+                put(u64::from(*node));
+                put(*until)
+            }
+            TraceKind::Resume { node } => {
+                put(28);
+                put(u64::from(*node))
+            }
+            TraceKind::Clock { node, offset, rate } => {
+                put(29);
+                put(u64::from(*node));
+                put(*offset as u64);
+                put(u64::from(*rate))
+            }
+            TraceKind::PowerLoss { node } => {
+                put(30);
+                put(u64::from(*node))
+            }
+            TraceKind::LinkNet { from, to, net } => {
+                put(31);
+                put(u64::from(*from) << 32 | u64::from(*to));
+                put(net.latency_min);
+                put(net.latency_max);
+                put(u64::from(net.drop_ppm) << 32 | u64::from(net.dup_ppm))
             }
             TraceKind::Request { node, req, cmd } => {
                 put(8);

@@ -257,9 +257,21 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             _ => 0.0,
         }
     };
+    let fault = move || {
+        s.faults
+            .with(|f| f.get(id as usize - 1).copied().unwrap_or((0, 0, 100)))
+    };
     let role_text = move || {
         if !up() {
             return "✕ down".to_string();
+        }
+        let (paused, offset, rate) = fault();
+        if paused != 0 {
+            return "⏸ paused".to_string();
+        }
+        if offset != 0 || rate != 100 {
+            let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
+            return format!("{role} · 🕒{:+}ms ×{}%", offset / 1000, rate);
         }
         let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
         match proto.role_label(role) {
@@ -276,6 +288,8 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             data-role=role
             data-term=get(|v| v.term.to_string())
             data-up=move || up().to_string()
+            data-paused=move || (fault().0 != 0).to_string()
+            data-clock-offset=move || fault().1.to_string()
             data-badge=badge
             class=move || {
                 let c = class();
@@ -379,6 +393,95 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
     }
 }
 
+/// The fault items of a node's menu, as markup (a view per item costs the
+/// bundle several KiB; clicks are read by [`fault_click`]).
+fn node_faults(up: bool) -> String {
+    let off = if up { "" } else { " disabled" };
+    format!(
+        "<button data-testid=\"action-power-loss\" data-act=\"power\" class=\"rv-menu-item\"{off} title=\"A crash that also loses what was not flushed to disk\">Power loss</button>\
+<div class=\"rv-menu-row\"><button data-testid=\"action-pause\" data-act=\"pause\" class=\"rv-menu-item\"{off} title=\"Stop the world: it handles nothing, its timers wait, then it goes on with its old beliefs\">Pause for</button><input data-testid=\"pause-ms\" id=\"pause-ms\" type=\"number\" min=\"1\" max=\"60000\" value=\"1000\" class=\"rv-num\"> ms</div>\
+<div class=\"rv-menu-row\"><button data-testid=\"action-clock\" data-act=\"clock\" class=\"rv-menu-item\" title=\"Its wall clock reads this far off; its timers run at this rate\">Clock</button><input data-testid=\"clock-offset\" id=\"clock-offset\" type=\"number\" value=\"0\" class=\"rv-num\"> ms <input data-testid=\"clock-rate\" id=\"clock-rate\" type=\"number\" min=\"50\" max=\"200\" value=\"100\" class=\"rv-num\"> %</div>\
+<button data-testid=\"nemesis-isolate\" data-act=\"isolate\" class=\"rv-menu-item\">Isolate (cut every link)</button>"
+    )
+}
+
+/// The link menu's network items, as markup.
+const LINK_FAULTS: &str = "<div class=\"rv-menu-row\" title=\"Latency, loss and duplication of this link, both ways\"><input data-testid=\"link-latency\" id=\"link-latency\" type=\"number\" min=\"1\" value=\"100\" class=\"rv-num\"> ms <input data-testid=\"link-loss\" id=\"link-loss\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % lost <input data-testid=\"link-dup\" id=\"link-dup\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % dup</div>\
+<button data-testid=\"action-link-net\" data-act=\"link\" class=\"rv-menu-item\">Set this link (slow, lossy)</button>";
+
+/// What a fault item acts on.
+#[derive(Clone, Copy)]
+enum Target {
+    Node(NodeId),
+    Link(NodeId, NodeId),
+}
+
+/// A click in the fault items: the button's `data-act` says which fault.
+fn fault_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    ev.stop_propagation();
+    let act = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[data-act]").ok().flatten())
+        .filter(|e| !e.has_attribute("disabled"))
+        .and_then(|e| e.get_attribute("data-act"))
+        .unwrap_or_default();
+    let actions = match (target, act.as_str()) {
+        (Target::Node(node), "power") => vec![Action::PowerLoss { node }],
+        (Target::Node(node), "pause") => vec![Action::Pause {
+            node,
+            us: num("pause-ms", 1000).clamp(1, 60_000) as u64 * 1000,
+        }],
+        (Target::Node(node), "clock") => vec![Action::Clock {
+            node,
+            offset: num("clock-offset", 0) * 1000,
+            rate: num("clock-rate", 100).clamp(50, 200) as u32,
+        }],
+        (Target::Node(node), "isolate") => {
+            let n = s.node_count.get_untracked();
+            crate::partitions::isolate(node, n)
+                .into_iter()
+                .map(|(a, b)| Action::CutBoth { a, b })
+                .collect()
+        }
+        (Target::Link(a, b), "link") => {
+            let ms = num("link-latency", 100).max(1) as u64;
+            let net = crate::sim::net::NetConfig {
+                latency_min: ms * 800,
+                latency_max: ms * 1200,
+                drop_ppm: num("link-loss", 0).clamp(0, 100) as u32 * 10_000,
+                dup_ppm: num("link-dup", 0).clamp(0, 100) as u32 * 10_000,
+            };
+            vec![
+                Action::SetLink {
+                    from: a,
+                    to: b,
+                    net: net.clone(),
+                },
+                Action::SetLink {
+                    from: b,
+                    to: a,
+                    net,
+                },
+            ]
+        }
+        _ => return,
+    };
+    s.act_all(actions);
+}
+
+/// The number in the menu's input `id` (`default` when empty or not a number).
+fn num(id: &str, default: i64) -> i64 {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.value().trim().parse().ok())
+        .unwrap_or(default)
+}
+
 #[component]
 fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
     let s = expect_context::<AppState>();
@@ -441,6 +544,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                 <div class="rv-menu-title">{format!("Server S{id}")}</div>
                 {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
                 {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
+                <div class="rv-menu-faults" inner_html=node_faults(up) on:click=move |ev| fault_click(s, Target::Node(id), &ev)></div>
                 {proto.actions.iter().map(|a| item_hint(format!("action-{}", a.id), a.label.into(), a.hint.into(), Action::node_action(id, a.id), up)).collect_view()}
                 <button
                     data-testid="action-request"
@@ -501,6 +605,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
             {item(format!("action-cut-{a}-{b}"), format!("Cut S{a} → S{b} only"), Action::CutOneWay { from: a, to: b }, true)}
             {item(format!("action-cut-{b}-{a}"), format!("Cut S{b} → S{a} only"), Action::CutOneWay { from: b, to: a }, true)}
             {item("action-heal".into(), "Heal".into(), Action::Heal { a, b }, true)}
+            <div class="rv-menu-faults" inner_html=LINK_FAULTS on:click=move |ev| fault_click(s, Target::Link(a, b), &ev)></div>
         }
         .into_any(),
     };

@@ -193,6 +193,17 @@ pub fn Controls() -> impl IntoView {
                         </label>
                     }).collect_view()
                 }}
+                <span
+                    class="rv-group rv-small"
+                    title="Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link"
+                    inner_html=SPLITS
+                    on:click=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(shape) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-shape")) {
+                            s.partition(&shape);
+                        }
+                    }
+                ></span>
                 <button data-testid="btn-heal-all" class="rv-btn" on:click=move |_| s.act(Action::HealAll)>
                     "Heal all links"
                 </button>
@@ -200,6 +211,9 @@ pub fn Controls() -> impl IntoView {
         </div>
     }
 }
+
+/// The partition buttons (markup: see [`crate::partitions`] for the shapes).
+const SPLITS: &str = "Split: <button data-testid=\"nemesis-halves\" data-shape=\"halves\" class=\"rv-btn rv-small\" title=\"A minority and a majority\">halves</button> <button data-testid=\"nemesis-leader\" data-shape=\"leader\" class=\"rv-btn rv-small\" title=\"Cut the leader off\">leader</button> <button data-testid=\"nemesis-bridge\" data-shape=\"bridge\" class=\"rv-btn rv-small\" title=\"Two halves, one node in the middle sees both\">bridge</button> <button data-testid=\"nemesis-ring\" data-shape=\"ring\" class=\"rv-btn rv-small\" title=\"Each node sees a majority, no two the same\">ring</button>";
 
 fn js_sys_now() -> f64 {
     web_sys::window()

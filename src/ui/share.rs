@@ -71,8 +71,40 @@ pub fn read_file(ev: leptos::ev::Event, f: Box<dyn FnOnce(String, String)>) {
     });
 }
 
-/// The SVG `selector` picks as a standalone document, with the stylesheet
-/// inlined.
+/// The page's stylesheet rules as text, read from the document (keeping a
+/// copy of the stylesheet in the wasm would cost the bundle 4 KiB).
+fn page_css(doc: &web_sys::Document) -> String {
+    use js_sys::Reflect;
+    let get = |o: &wasm_bindgen::JsValue, k: &str| Reflect::get(o, &k.into()).ok();
+    let len =
+        |o: &wasm_bindgen::JsValue| get(o, "length").and_then(|l| l.as_f64()).unwrap_or(0.0) as u32;
+    let mut css = String::new();
+    let Some(sheets) = get(doc, "styleSheets") else {
+        return css;
+    };
+    for i in 0..len(&sheets) {
+        let Some(rules) = Reflect::get_u32(&sheets, i)
+            .ok()
+            .and_then(|s| get(&s, "cssRules"))
+        else {
+            continue;
+        };
+        for j in 0..len(&rules) {
+            if let Some(text) = Reflect::get_u32(&rules, j)
+                .ok()
+                .and_then(|r| get(&r, "cssText"))
+                .and_then(|t| t.as_string())
+            {
+                css.push_str(&text);
+                css.push('\n');
+            }
+        }
+    }
+    css
+}
+
+/// The SVG `selector` picks as a standalone document, with the page's
+/// stylesheet inlined.
 fn svg_document(selector: &str) -> Option<String> {
     let doc = web_sys::window()?.document()?;
     let svg = doc.query_selector(selector).ok()??;
@@ -80,7 +112,7 @@ fn svg_document(selector: &str) -> Option<String> {
         .ok()?
         .serialize_to_string(&svg)
         .ok()?;
-    let css = include_str!("../../style/main.css");
+    let css = page_css(&doc);
     let close = text.find('>')?;
     Some(format!(
         "{}><style>{}</style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{}",
@@ -180,8 +212,7 @@ pub fn ShareBar() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .map(|(i, ev)| {
-                    let kind = format!("{:?}", ev.kind);
-                    let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                    let kind = ev.kind.name();
                     let mut v = serde_json::json!({ "i": i, "t_us": ev.time, "kind": kind, "text": ev.describe() });
                     if let TraceKind::Send { msg, from, to, kind, arrive, .. } = &ev.kind {
                         v["msg"] = (*msg).into();

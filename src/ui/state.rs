@@ -114,6 +114,8 @@ pub struct AppState {
     pub clients: RwSignal<u32>,
     /// A Jepsen history imported into the diagram (the run goes on below).
     pub imported: RwSignal<Option<Imported>>,
+    /// Per node: paused until (0: running), clock offset (µs), rate (%).
+    pub faults: RwSignal<Vec<(Time, i64, u32)>>,
     /// Workload clients of the run on screen (drawn beside the ring).
     pub clients_drawn: RwSignal<u32>,
     /// Scenario title and explanation (built-in scenarios).
@@ -181,6 +183,7 @@ impl AppState {
             rings: RwSignal::new(Vec::new()),
             links: RwSignal::new(Vec::new()),
             clients_drawn: RwSignal::new(0),
+            faults: RwSignal::new(Vec::new()),
             imported: RwSignal::new(None),
             msgs: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),
@@ -306,10 +309,31 @@ impl AppState {
     /// Record and apply a user action at the current time (forking if the
     /// cursor is in the past).
     pub fn act(&self, action: Action) {
+        self.act_all(vec![action]);
+    }
+
+    /// Apply several actions at once (a partition shape is several cuts).
+    pub fn act_all(&self, actions: Vec<Action>) {
         let t = self.now.get_untracked();
-        self.tl.update_value(|tl| tl.act(t, action));
+        self.tl.update_value(|tl| {
+            for a in actions {
+                tl.act(t, a);
+            }
+        });
         self.menu.set(None);
         self.refresh(true);
+    }
+
+    /// Cut the pairs of a partition shape (see [`crate::partitions`]).
+    pub fn partition(&self, shape: &str) {
+        let n = self.node_count.get_untracked();
+        let leader = self.tl.with_value(|tl| tl.engine().leader());
+        let cuts = crate::partitions::cuts(shape, n, leader);
+        self.act_all(
+            cuts.into_iter()
+                .map(|(a, b)| Action::CutBoth { a, b })
+                .collect(),
+        );
     }
 
     /// Bring back the future discarded by the last fork.
@@ -460,6 +484,10 @@ impl AppState {
                 .collect();
             if self.nodes.with_untracked(|n| *n != views) {
                 self.nodes.set(views);
+            }
+            let faults: Vec<_> = ids.iter().map(|&id| e.faults(id)).collect();
+            if self.faults.with_untracked(|f| *f != faults) {
+                self.faults.set(faults);
             }
             let rings: Vec<_> = ids.iter().map(|&id| e.ring_timer(id)).collect();
             if self.rings.with_untracked(|r| *r != rings) {

@@ -127,8 +127,19 @@ pub fn crash_leader_mid_write(
     Action::Crash { node: l }
 }
 
-/// End a chaos run: heal every link, reset the network, restart every node.
+/// End a chaos run: heal every link, reset the network (each link's own
+/// settings too) and every clock, restart every node.
 pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
+    // Paused nodes resume first (a pause cannot be undone, only waited out).
+    let resumed = sim
+        .ids()
+        .iter()
+        .map(|&id| sim.faults(id).0)
+        .max()
+        .unwrap_or(0);
+    if resumed > sim.now() {
+        sim.advance_to(resumed);
+    }
     act(sim, rec, Action::HealAll);
     act(
         sim,
@@ -137,6 +148,27 @@ pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
             net: NetConfig::default(),
         },
     );
+    let ids = sim.ids();
+    for &from in &ids {
+        for &to in &ids {
+            if sim.link_net(from, to).is_some() {
+                let net = NetConfig::default();
+                act(sim, rec, Action::SetLink { from, to, net });
+            }
+        }
+        if sim.faults(from).1 != 0 || sim.faults(from).2 != 100 {
+            let node = from;
+            act(
+                sim,
+                rec,
+                Action::Clock {
+                    node,
+                    offset: 0,
+                    rate: 100,
+                },
+            );
+        }
+    }
     for id in sim.ids() {
         if !is_up(sim, id) {
             act(sim, rec, Action::Restart { node: id });
@@ -170,9 +202,17 @@ enum Step {
     /// Crash the leader moments after it accepted a write.
     Storm,
     Toggle,
+    /// Pause a node (stop the world) for up to 2 s.
+    Pause,
+    /// Set a node's clock: offset up to ±1 s, rate 50..200 %.
+    Clock,
+    /// A node loses power.
+    PowerLoss,
+    /// One direction of a link gets its own latency (up to 400 ms) and loss.
+    SlowLink,
 }
 
-const STEPS: [Step; 15] = [
+const STEPS: [Step; 19] = [
     Step::Request,
     Step::Crash,
     Step::Restart,
@@ -188,6 +228,10 @@ const STEPS: [Step; 15] = [
     Step::Flap,
     Step::Storm,
     Step::Toggle,
+    Step::Pause,
+    Step::Clock,
+    Step::PowerLoss,
+    Step::SlowLink,
 ];
 
 /// One seed's fault profile: a weight per kind of step (0 = off), the
@@ -385,6 +429,29 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
                 },
             },
             Step::Timeout => Action::Timeout { node: n },
+            Step::Pause => Action::Pause {
+                node: n,
+                us: rng.range(10, 2_000) * MS,
+            },
+            Step::Clock => Action::Clock {
+                node: n,
+                offset: rng.range(0, 2_000_000) as i64 - 1_000_000,
+                rate: rng.range(50, 200) as u32,
+            },
+            Step::PowerLoss => Action::PowerLoss { node: n },
+            Step::SlowLink => {
+                let lo = rng.range(1, 200) * MS;
+                Action::SetLink {
+                    from: n,
+                    to: m,
+                    net: NetConfig {
+                        latency_min: lo,
+                        latency_max: lo + rng.range(1, 200) * MS,
+                        drop_ppm: rng.range(0, profile.max_drop_ppm) as u32,
+                        dup_ppm: 0,
+                    },
+                }
+            }
             Step::Partition => {
                 partition(sim, &mut rec, &mut rng, nodes);
                 continue;
@@ -414,7 +481,8 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
                 continue;
             }
             Step::Toggle => {
-                if is_up(sim, n) {
+                // A paused node cannot be asked to act: its switch stays.
+                if is_up(sim, n) && sim.faults(n).0 == 0 {
                     flipped[n as usize] = !flipped[n as usize];
                 }
                 Action::Toggle { node: n }
