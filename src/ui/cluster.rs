@@ -9,6 +9,7 @@ use crate::protocol::NodeView;
 use crate::sim::net::{LinkState, CLIENT_BASE};
 use crate::sim::{Action, NodeId};
 use leptos::prelude::*;
+use std::fmt::Write as _;
 
 const SIZE: f64 = 600.0;
 const CENTER: f64 = 300.0;
@@ -267,11 +268,11 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
         }
         let (paused, offset, rate) = fault();
         if paused != 0 {
-            return "⏸ paused".to_string();
+            return "‖ paused".to_string();
         }
         if offset != 0 || rate != 100 {
             let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
-            return format!("{role} · 🕒{:+}ms ×{}%", offset / 1000, rate);
+            return format!("{role} · clock {:+} ms ×{}%", offset / 1000, rate);
         }
         let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
         match proto.role_label(role) {
@@ -409,15 +410,27 @@ fn node_faults(up: bool) -> String {
 const LINK_FAULTS: &str = "<div class=\"rv-menu-row\" title=\"Latency, loss and duplication of this link, both ways\"><input data-testid=\"link-latency\" id=\"link-latency\" type=\"number\" min=\"1\" value=\"100\" class=\"rv-num\"> ms <input data-testid=\"link-loss\" id=\"link-loss\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % lost <input data-testid=\"link-dup\" id=\"link-dup\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % dup</div>\
 <button data-testid=\"action-link-net\" data-act=\"link\" class=\"rv-menu-item\">Set this link (slow, lossy)</button>";
 
-/// What a fault item acts on.
+/// What a menu acts on.
 #[derive(Clone, Copy)]
 enum Target {
     Node(NodeId),
     Link(NodeId, NodeId),
+    Client(u32),
 }
 
-/// A click in the fault items: the button's `data-act` says which fault.
-fn fault_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
+/// One menu button as markup: `act` is what [`menu_click`] reads.
+fn button(m: &mut String, testid: &str, act: &str, label: &str, hint: &str, enabled: bool) {
+    let off = if enabled { "" } else { " disabled" };
+    let _ = write!(
+        m,
+        "<button data-testid=\"{testid}\" data-act=\"{act}\" class=\"rv-menu-item\" title=\"{}\"{off}>{}</button>",
+        super::panels::esc(hint),
+        super::panels::esc(label)
+    );
+}
+
+/// A click in a menu: the button's `data-act` says what to do.
+fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
     use wasm_bindgen::JsCast;
     ev.stop_propagation();
     let act = ev
@@ -428,6 +441,34 @@ fn fault_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
         .and_then(|e| e.get_attribute("data-act"))
         .unwrap_or_default();
     let actions = match (target, act.as_str()) {
+        (Target::Node(node), "crash") => vec![Action::Crash { node }],
+        (Target::Node(node), "restart") => vec![Action::Restart { node }],
+        (Target::Node(node), "request") => vec![Action::Request {
+            node,
+            cmd: s.next_command(),
+        }],
+        (Target::Node(node), "read") => vec![Action::Request {
+            node,
+            cmd: s.next_read(),
+        }],
+        (Target::Node(node), a) if a.starts_with("node:") => {
+            vec![Action::node_action(node, &a[5..])]
+        }
+        (Target::Client(client), a) if a.starts_with("client:") => {
+            let mut parts = a[7..].split(':');
+            let Some(node) = parts.next().and_then(|n| n.parse().ok()) else {
+                return;
+            };
+            if parts.next() == Some("heal") {
+                vec![Action::HealClient { client, node }]
+            } else {
+                vec![Action::CutClient { client, node }]
+            }
+        }
+        (Target::Link(a, b), "cut") => vec![Action::CutBoth { a, b }],
+        (Target::Link(a, b), "cut-ab") => vec![Action::CutOneWay { from: a, to: b }],
+        (Target::Link(a, b), "cut-ba") => vec![Action::CutOneWay { from: b, to: a }],
+        (Target::Link(a, b), "heal") => vec![Action::Heal { a, b }],
         (Target::Node(node), "power") => vec![Action::PowerLoss { node }],
         (Target::Node(node), "pause") => vec![Action::Pause {
             node,
@@ -515,103 +556,98 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
         fx * 100.0,
         fy * 100.0
     );
-    let item_hint =
-        move |testid: String, label: String, hint: String, action: Action, enabled: bool| {
-            view! {
-                <button
-                    data-testid=testid
-                    class="rv-menu-item"
-                    title=hint
-                    disabled=!enabled
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        s.act(action.clone());
-                    }
-                >
-                    {label}
-                </button>
-            }
-        };
-    let item = move |testid: String, label: String, action: Action, enabled: bool| {
-        item_hint(testid, label, String::new(), action, enabled)
-    };
+    // The menus are markup (a view per item costs the bundle several KiB);
+    // a click is read from the button's `data-act` by `menu_click`.
     let proto = s.protocol.get_untracked();
-    let body = match menu {
+    let mut m = String::new();
+    let target = match menu {
         Menu::Node(id) => {
-            let up = s.nodes.with_untracked(|v| v.iter().any(|x| x.id == id && x.up));
-            let cmd = s.next_command_preview();
-            view! {
-                <div class="rv-menu-title">{format!("Server S{id}")}</div>
-                {item("action-crash".into(), "Crash".into(), Action::Crash { node: id }, up)}
-                {item("action-restart".into(), "Restart".into(), Action::Restart { node: id }, !up)}
-                <div class="rv-menu-faults" inner_html=node_faults(up) on:click=move |ev| fault_click(s, Target::Node(id), &ev)></div>
-                {proto.actions.iter().map(|a| item_hint(format!("action-{}", a.id), a.label.into(), a.hint.into(), Action::node_action(id, a.id), up)).collect_view()}
-                <button
-                    data-testid="action-request"
-                    class="rv-menu-item"
-                    disabled=!up
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        let cmd = s.next_command();
-                        s.act(Action::Request { node: id, cmd });
-                    }
-                >
-                    {format!("Client request ({cmd})")}
-                </button>
-                {proto.reads.then(|| {
-                    let read = s.next_read_preview();
-                    view! {
-                        <button
-                            data-testid="action-client-read"
-                            class="rv-menu-item"
-                            title="A client reads the key through the log: the answer is the value when the read is applied"
-                            disabled=!up
-                            on:click=move |ev| {
-                                ev.stop_propagation();
-                                let cmd = s.next_read();
-                                s.act(Action::Request { node: id, cmd });
-                            }
-                        >
-                            {format!("Client {read}")}
-                        </button>
-                    }
-                })}
+            let up = s
+                .nodes
+                .with_untracked(|v| v.iter().any(|x| x.id == id && x.up));
+            let _ = write!(m, "<div class=\"rv-menu-title\">Server S{id}</div>");
+            button(&mut m, "action-crash", "crash", "Crash", "", up);
+            button(&mut m, "action-restart", "restart", "Restart", "", !up);
+            m.push_str(&node_faults(up));
+            for a in proto.actions {
+                button(
+                    &mut m,
+                    &format!("action-{}", a.id),
+                    &format!("node:{}", a.id),
+                    a.label,
+                    a.hint,
+                    up,
+                );
             }
-            .into_any()
+            let cmd = s.next_command_preview();
+            button(
+                &mut m,
+                "action-request",
+                "request",
+                &format!("Client request ({cmd})"),
+                "",
+                up,
+            );
+            if proto.reads {
+                let read = s.next_read_preview();
+                let hint = "A client reads the key through the log: the answer is the value when the read is applied";
+                button(
+                    &mut m,
+                    "action-client-read",
+                    "read",
+                    &format!("Client {read}"),
+                    hint,
+                    up,
+                );
+            }
+            Target::Node(id)
         }
         Menu::Client(c) => {
-            let links: Vec<(NodeId, bool)> = s.links.with_untracked(|l| {
-                l.iter()
-                    .filter(|x| x.0 == CLIENT_BASE + c)
-                    .map(|x| (x.1, x.2 != LinkState::Up))
-                    .collect()
+            let _ = write!(m, "<div class=\"rv-menu-title\">Client C{c}</div>");
+            s.links.with_untracked(|l| {
+                for x in l.iter().filter(|x| x.0 == CLIENT_BASE + c) {
+                    let (node, cut) = (x.1, x.2 != LinkState::Up);
+                    let label = format!("{} link to S{node}", if cut { "Heal" } else { "Cut" });
+                    let act = format!("client:{node}:{}", if cut { "heal" } else { "cut" });
+                    button(
+                        &mut m,
+                        &format!("action-client-link-{node}"),
+                        &act,
+                        &label,
+                        "",
+                        true,
+                    );
+                }
             });
-            view! {
-                <div class="rv-menu-title">{format!("Client C{c}")}</div>
-                {links.into_iter().map(|(node, cut)| {
-                    let (label, action) = if cut {
-                        (format!("Heal link to S{node}"), Action::HealClient { client: c, node })
-                    } else {
-                        (format!("Cut link to S{node}"), Action::CutClient { client: c, node })
-                    };
-                    item(format!("action-client-link-{node}"), label, action, true)
-                }).collect_view()}
-            }
-            .into_any()
+            Target::Client(c)
         }
-        Menu::Link(a, b) => view! {
-            <div class="rv-menu-title">{format!("Link S{a} ↔ S{b}")}</div>
-            {item("action-cut-both".into(), "Cut both ways".into(), Action::CutBoth { a, b }, true)}
-            {item(format!("action-cut-{a}-{b}"), format!("Cut S{a} → S{b} only"), Action::CutOneWay { from: a, to: b }, true)}
-            {item(format!("action-cut-{b}-{a}"), format!("Cut S{b} → S{a} only"), Action::CutOneWay { from: b, to: a }, true)}
-            {item("action-heal".into(), "Heal".into(), Action::Heal { a, b }, true)}
-            <div class="rv-menu-faults" inner_html=LINK_FAULTS on:click=move |ev| fault_click(s, Target::Link(a, b), &ev)></div>
+        Menu::Link(a, b) => {
+            let _ = write!(m, "<div class=\"rv-menu-title\">Link S{a} ↔ S{b}</div>");
+            button(&mut m, "action-cut-both", "cut", "Cut both ways", "", true);
+            button(
+                &mut m,
+                &format!("action-cut-{a}-{b}"),
+                "cut-ab",
+                &format!("Cut S{a} → S{b} only"),
+                "",
+                true,
+            );
+            button(
+                &mut m,
+                &format!("action-cut-{b}-{a}"),
+                "cut-ba",
+                &format!("Cut S{b} → S{a} only"),
+                "",
+                true,
+            );
+            button(&mut m, "action-heal", "heal", "Heal", "", true);
+            m.push_str(LINK_FAULTS);
+            Target::Link(a, b)
         }
-        .into_any(),
     };
     view! {
         <div class="rv-menu" data-testid="menu" style=style on:click=|ev| ev.stop_propagation()>
-            {body}
+            <div inner_html=m on:click=move |ev| menu_click(s, target, &ev)></div>
             <button class="rv-menu-item rv-menu-close" on:click=move |_| s.menu.set(None)>"Close"</button>
         </div>
     }
