@@ -149,7 +149,7 @@ pub struct Descriptor {
     /// `relaxed_by` names the setting.
     pub linearizable: fn(&serde_json::Value) -> bool,
     /// The setting that gives up linearizability, in words (for the lesson).
-    pub relaxed_by: &'static str,
+    pub relaxed_by: fn(&serde_json::Value) -> &'static str,
     /// Built-in scenarios, in menu order.
     pub scenarios: &'static [BuiltIn],
     /// Boot a run (settings already checked by `settings`).

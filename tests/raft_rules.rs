@@ -187,6 +187,7 @@ fn stale_terms_are_rejected() {
     r.on_message(
         2,
         RaftMsg::AppendEntries {
+            seq: 0,
             term: 4,
             prev_log_index: 0,
             prev_log_term: 0,
@@ -236,6 +237,7 @@ fn consistency_check_rejects_gaps_and_mismatches() {
         r.on_message(
             1,
             RaftMsg::AppendEntries {
+                seq: 0,
                 term: 3,
                 prev_log_index: prev_i,
                 prev_log_term: prev_t,
@@ -262,6 +264,7 @@ fn conflicts_are_truncated_and_commit_is_bounded_by_last_new_entry() {
     r.on_message(
         1,
         RaftMsg::AppendEntries {
+            seq: 0,
             term: 3,
             prev_log_index: 1,
             prev_log_term: 1,
@@ -298,6 +301,7 @@ fn conflicts_are_truncated_and_commit_is_bounded_by_last_new_entry() {
     r.on_message(
         1,
         RaftMsg::AppendEntries {
+            seq: 0,
             term: 3,
             prev_log_index: 0,
             prev_log_term: 0,
@@ -321,6 +325,7 @@ fn leader_backs_off_next_index_and_retries() {
     r.on_message(
         2,
         RaftMsg::AppendEntriesReply {
+            seq: 0,
             term: 2,
             success: false,
             match_index: 0,
@@ -345,6 +350,7 @@ fn leader_backs_off_next_index_and_retries() {
     r.on_message(
         2,
         RaftMsg::AppendEntriesReply {
+            seq: 0,
             term: 2,
             success: true,
             match_index: 4,
@@ -381,6 +387,7 @@ fn previous_term_entries_are_not_committed_by_counting() {
     );
     assert_eq!(r.role(), Role::Leader);
     let ok = |m| RaftMsg::AppendEntriesReply {
+        seq: 0,
         term: 4,
         success: true,
         match_index: m,
@@ -419,6 +426,7 @@ fn follower_refuses_client_request_with_leader_hint() {
     r.on_message(
         1,
         RaftMsg::AppendEntries {
+            seq: 0,
             term: 1,
             prev_log_index: 0,
             prev_log_term: 0,
@@ -450,6 +458,7 @@ fn restart_keeps_persistent_state_only() {
     r.on_message(
         2,
         RaftMsg::AppendEntriesReply {
+            seq: 0,
             term: 2,
             success: true,
             match_index: 3,

@@ -125,8 +125,9 @@ pub(crate) struct Core {
     pub found: Vec<(&'static str, String)>,
     /// Per node (id - 1): paused until (0: running).
     paused: Vec<Time>,
-    /// Per node (id - 1): its clock's offset (µs) and rate (percent).
-    clocks: Vec<(i64, u32)>,
+    /// Per node (id - 1): its clock, as (true time, wall reading then,
+    /// rate in percent) since the user last set it.
+    clocks: Vec<(Time, i64, u32)>,
     /// Per direction: network settings that differ from `net`.
     pub link_net: std::collections::BTreeMap<(NodeId, NodeId), NetConfig>,
 }
@@ -157,7 +158,7 @@ impl Core {
             conns: vec![(0, 0); (nodes * nodes) as usize],
             found: Vec::new(),
             paused: vec![0; nodes as usize],
-            clocks: vec![(0, 100); nodes as usize],
+            clocks: vec![(0, 0, 100); nodes as usize],
             link_net: Default::default(),
         }
     }
@@ -171,18 +172,25 @@ impl Core {
             .is_some_and(|&t| t != 0)
     }
 
-    /// What `id`'s clock reads minus true time (µs).
+    /// What `id`'s clock reads minus true time (µs): the offset it was
+    /// set to, plus what its rate has gained or lost since.
     pub fn skew(&self, id: NodeId) -> i64 {
-        self.clocks
-            .get((id as usize).wrapping_sub(1))
-            .map_or(0, |c| c.0)
+        let Some(&(t0, w0, rate)) = self.clocks.get((id as usize).wrapping_sub(1)) else {
+            return 0;
+        };
+        let run = self.now.saturating_sub(t0) as i64;
+        w0 + run * i64::from(rate) / 100 - self.now as i64
     }
 
-    /// Paused until, clock offset and clock rate of `id`.
+    /// Paused until, clock offset (now) and clock rate of `id`.
     pub fn faults(&self, id: NodeId) -> (Time, i64, u32) {
         let i = (id as usize).wrapping_sub(1);
-        let (offset, rate) = self.clocks.get(i).copied().unwrap_or((0, 100));
-        (self.paused.get(i).copied().unwrap_or(0), offset, rate)
+        let rate = self.clocks.get(i).map_or(100, |c| c.2);
+        (
+            self.paused.get(i).copied().unwrap_or(0),
+            self.skew(id),
+            rate,
+        )
     }
 
     /// Pause `node` (running, not paused) for `us`.
@@ -289,7 +297,7 @@ impl Core {
     pub fn arm(&mut self, node: NodeId, lo: Time, hi: Time) -> (u64, Time) {
         let mut delay = self.rng.range(lo, hi);
         // A fast clock's timers fire early in true time, a slow one's late.
-        let rate = self.clocks[(node - 1) as usize].1;
+        let rate = self.clocks[(node - 1) as usize].2;
         if rate != 100 {
             delay = delay * 100 / Time::from(rate.max(1));
         }
@@ -621,7 +629,8 @@ impl Core {
             }
             Action::Clock { node, offset, rate } if valid(node) => {
                 let (offset, rate) = (offset.clamp(-60_000_000, 60_000_000), rate.clamp(50, 200));
-                self.clocks[(node - 1) as usize] = (offset, rate);
+                // From now on it reads now + offset, and runs at `rate`.
+                self.clocks[(node - 1) as usize] = (self.now, self.now as i64 + offset, rate);
                 self.record(TraceKind::Clock { node, offset, rate });
             }
             _ => return false,

@@ -536,7 +536,8 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
         }
     };
     // Keep the menu inside the cluster (and so the viewport): it opens
-    // towards the centre, above points in the lower half.
+    // towards the centre, above points in the lower part, beside points
+    // in the middle band (a node's menu is tall).
     let (x0, w) = view_x(s.clients_drawn.get_untracked());
     let (fx, fy) = ((x - x0) / w, y / SIZE);
     let tx = if fx < 0.35 {
@@ -546,8 +547,10 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
     } else {
         "-50%"
     };
-    let ty = if fy > 0.5 {
+    let ty = if fy > 0.62 {
         "calc(-100% - 12px)"
+    } else if fy > 0.3 && !(0.35..=0.65).contains(&fx) {
+        "-50%"
     } else {
         "12px"
     };

@@ -817,7 +817,10 @@ fn verdict(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
         } else {
             (
                 "lesson",
-                format!("{why}. Allowed by \"{}\".", scenario.protocol.relaxed_by),
+                format!(
+                    "{why}. Allowed by \"{}\".",
+                    (scenario.protocol.relaxed_by)(&scenario.protocol_settings())
+                ),
             )
         }
     };

@@ -235,7 +235,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send writes to S1.",
     reads: true,
     linearizable: |_| true,
-    relaxed_by: "",
+    relaxed_by: |_| "",
     scenarios: &[BuiltIn {
         id: "toy-two-writes",
         title: "Toy: two writes",

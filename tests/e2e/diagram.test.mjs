@@ -28,6 +28,7 @@ test('the stale read is outlined in the diagram at the time of the timeline mark
   await marker.click();
   assert.equal(String(await simTime(page)), await bar.getAttribute('data-t'));
   const win = Number(await page.getAttribute('[data-testid="diagram"]', 'data-window'));
+  await page.$eval('[data-testid="diagram"]', (e) => e.scrollIntoView({ block: 'center' }));
   const box = await (await page.$('[data-testid="diagram"]')).boundingBox();
   const before = await simTime(page);
   await page.mouse.click(box.x + box.width * 0.25, box.y + box.height / 2);

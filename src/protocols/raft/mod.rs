@@ -62,12 +62,30 @@ pub const PROTOCOL: Descriptor = Descriptor {
             label: "Reads answered locally by any server (fast; may be stale)",
             field: "local_reads",
         },
+        Flag {
+            id: "read-index",
+            label: "ReadIndex reads (§8)",
+            field: "read_index",
+        },
+        Flag {
+            id: "lease-reads",
+            label: "Lease reads (trusts clocks)",
+            field: "lease_reads",
+        },
     ],
     log_legend: "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
     request_hint: "Send client requests to the leader (★).",
     reads: <Raft as crate::protocol::Protocol>::READS,
-    linearizable: |v| !v["local_reads"].as_bool().unwrap_or(false),
-    relaxed_by: "Reads answered locally by any server",
+    linearizable: |v| {
+        !v["local_reads"].as_bool().unwrap_or(false) && !v["lease_reads"].as_bool().unwrap_or(false)
+    },
+    relaxed_by: |v| {
+        if v["local_reads"].as_bool().unwrap_or(false) {
+            "Reads answered locally by any server"
+        } else {
+            "Lease reads, which trust every clock to run at the same rate"
+        }
+    },
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Raft>,
     settings: settings_json::<Raft>,
@@ -75,6 +93,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         settings: serde_json::to_value(RaftConfig {
             noop_on_election: seed % 2 == 0,
             client_serials: seed % 3 == 1,
+            read_index: seed % 4 == 2,
             max_batch: if seed % 5 == 0 { 1 } else { RaftConfig::default().max_batch },
             ..RaftConfig::default()
         })

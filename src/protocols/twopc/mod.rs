@@ -65,7 +65,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
     reads: <TwoPc as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
-    relaxed_by: "",
+    relaxed_by: |_| "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<TwoPc>,
     settings: settings_json::<TwoPc>,

@@ -67,7 +67,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send client requests to the leading node (★).",
     reads: <Zab as crate::protocol::Protocol>::READS,
     linearizable: |v| !v["local_reads"].as_bool().unwrap_or(false),
-    relaxed_by: "Reads served locally, as ZooKeeper does",
+    relaxed_by: |_| "Reads served locally, as ZooKeeper does",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
     settings: settings_json::<Zab>,

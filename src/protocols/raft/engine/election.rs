@@ -33,6 +33,7 @@ impl Raft {
             for (_, _, req) in std::mem::take(&mut self.pending) {
                 out.reply(req, Reply::Unknown);
             }
+            self.drop_reads(out);
             self.reset_election_timer(out);
         } else if was == Role::Candidate {
             self.leader = None;
@@ -47,6 +48,7 @@ impl Raft {
             for (_, _, req) in std::mem::take(&mut self.pending) {
                 out.reply(req, Reply::Unknown);
             }
+            self.drop_reads(out);
         }
         self.current_term += 1;
         self.role = Role::Candidate;
@@ -78,6 +80,9 @@ impl Raft {
         // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
         self.next_index = vec![self.log.last_index() + 1; n];
         self.match_index = vec![0; n];
+        self.acked = vec![0; n];
+        self.round_started.clear();
+        self.lease_until = i64::MIN;
         let (id, term) = (self.id, self.current_term);
         let votes = self.votes.clone();
         out.note(|| {

@@ -22,6 +22,10 @@ pub enum RaftMsg {
         prev_log_term: u64,
         entries: Vec<Entry>,
         leader_commit: u64,
+        /// The leader's heartbeat round, echoed in the reply: how a leader
+        /// learns that a majority still followed it after a given moment
+        /// (ReadIndex and leases, §8 and the Raft thesis §6.4).
+        seq: u64,
     },
     /// Reply to AppendEntries. On success `match_index` is the index of the
     /// last entry the follower now holds from this request; on rejection,
@@ -33,6 +37,8 @@ pub enum RaftMsg {
         match_index: u64,
         reject_prev: u64,
         last_log_index: u64,
+        /// The `seq` of the AppendEntries this answers.
+        seq: u64,
     },
 }
 
@@ -75,6 +81,7 @@ impl Message for RaftMsg {
                 prev_log_term,
                 entries,
                 leader_commit,
+                ..
             } if entries.is_empty() => {
                 format!("heartbeat(term {term}, prev {prev_log_index}@t{prev_log_term}, commit {leader_commit})")
             }
@@ -84,6 +91,7 @@ impl Message for RaftMsg {
                 prev_log_term,
                 entries,
                 leader_commit,
+                ..
             } => format!(
                 "AppendEntries(term {term}, prev {prev_log_index}@t{prev_log_term}, {} entr{}, commit {leader_commit})",
                 entries.len(),

@@ -24,6 +24,7 @@
 
 mod election;
 mod messages;
+mod reads;
 mod replication;
 mod rpc;
 
@@ -64,6 +65,19 @@ pub struct RaftConfig {
     /// configuration then no longer claims linearizable reads.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local_reads: bool,
+    /// ReadIndex (§8; Raft thesis §6.4): the leader notes its commit index,
+    /// confirms with a heartbeat round that a majority still follows it,
+    /// and answers once it has applied that far. No log entry; linearizable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_index: bool,
+    /// Lease reads (thesis §6.4.1): after a heartbeat round a majority
+    /// acknowledged, the leader answers reads from its own state for 90 %
+    /// of the minimum election timeout, by its own clock, trusting that no
+    /// other leader can be elected sooner. Linearizable only while clocks
+    /// run at nearly the same rate: a follower whose clock runs fast can
+    /// elect a new leader inside the lease, and the old one reads stale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lease_reads: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<RaftBug>,
@@ -79,6 +93,8 @@ impl Default for RaftConfig {
             noop_on_election: true,
             client_serials: false,
             local_reads: false,
+            read_index: false,
+            lease_reads: false,
             bug: None,
         }
     }
@@ -177,6 +193,17 @@ pub struct Raft {
     next_index: Vec<u64>,
     match_index: Vec<u64>,
     pending: Vec<(u64, u64, RequestId)>,
+    /// Leaders: the heartbeat round (`seq` of AppendEntries), when each of
+    /// the last rounds started by this server's clock, and the highest
+    /// round each peer acknowledged (index = node id).
+    round: u64,
+    round_started: Vec<(u64, i64)>,
+    acked: Vec<u64>,
+    /// Leaders: until when (own clock) reads may be answered locally.
+    lease_until: i64,
+    /// Leaders: reads waiting for a heartbeat round and for the state
+    /// machine (request, command, read index, round that confirms it).
+    reads: Vec<(RequestId, Command, u64, u64)>,
 }
 
 type RaftOut = Out<RaftMsg, RaftTimer>;
@@ -274,6 +301,11 @@ impl Protocol for Raft {
             next_index: Vec::new(),
             match_index: Vec::new(),
             pending: Vec::new(),
+            round: 0,
+            round_started: Vec::new(),
+            acked: Vec::new(),
+            lease_until: i64::MIN,
+            reads: Vec::new(),
         };
         node.reset_election_timer(out);
         node
@@ -305,9 +337,10 @@ impl Protocol for Raft {
                 prev_log_term,
                 entries,
                 leader_commit,
+                seq,
             } => self.on_append_entries(
                 from,
-                term,
+                (term, seq),
                 prev_log_index,
                 prev_log_term,
                 entries,
@@ -320,8 +353,10 @@ impl Protocol for Raft {
                 match_index,
                 reject_prev,
                 last_log_index,
+                seq,
             } => {
                 if self.role == Role::Leader && term == self.current_term {
+                    self.on_round_ack(from, seq, out);
                     self.on_append_reply(
                         from,
                         success,
@@ -359,6 +394,9 @@ impl Protocol for Raft {
         if req.cmd.read && self.cfg.local_reads {
             let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.last_applied);
             out.reply(req.id, reply);
+            return;
+        }
+        if req.cmd.read && self.read_without_log(req, out) {
             return;
         }
         if self.role != Role::Leader {

@@ -4,6 +4,7 @@ use super::*;
 
 impl Raft {
     pub(super) fn broadcast_append(&mut self, out: &mut RaftOut) {
+        self.start_round(out);
         for i in 0..self.peers.len() {
             let p = self.peers[i];
             self.send_append(p, out);
@@ -22,6 +23,7 @@ impl Raft {
                 prev_log_term: prev_term,
                 entries: self.log.slice_from(next, self.cfg.max_batch),
                 leader_commit: self.commit_index,
+                seq: self.round,
             },
         );
     }
@@ -97,5 +99,6 @@ impl Raft {
                 out.reply(req, reply);
             }
         }
+        self.serve_reads(out);
     }
 }

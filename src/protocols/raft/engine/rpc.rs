@@ -45,7 +45,7 @@ impl Raft {
     pub(super) fn on_append_entries(
         &mut self,
         from: NodeId,
-        term: u64,
+        (term, seq): (u64, u64),
         prev_i: u64,
         prev_t: u64,
         entries: Vec<Entry>,
@@ -61,6 +61,7 @@ impl Raft {
                     match_index: 0,
                     reject_prev: prev_i,
                     last_log_index: s.log.last_index(),
+                    seq,
                 },
             );
         };
@@ -117,6 +118,7 @@ impl Raft {
                 match_index: last_new,
                 reject_prev: 0,
                 last_log_index: self.log.last_index(),
+                seq,
             },
         );
     }
