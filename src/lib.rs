@@ -18,6 +18,7 @@ pub mod descriptor;
 pub mod geometry;
 pub mod history;
 pub mod link;
+pub mod nemesis;
 pub mod partitions;
 pub mod protocol;
 pub mod protocols;

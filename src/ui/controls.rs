@@ -199,8 +199,14 @@ pub fn Controls() -> impl IntoView {
                     inner_html=SPLITS
                     on:click=move |ev| {
                         use wasm_bindgen::JsCast;
-                        if let Some(shape) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-shape")) {
-                            s.partition(&shape);
+                        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+                        match el.get_attribute("data-shape").as_deref() {
+                            Some("random") => {
+                                let on = s.toggle_nemesis();
+                                el.set_attribute("data-on", if on { "true" } else { "false" }).ok();
+                            }
+                            Some(shape) => s.partition(shape),
+                            None => {}
                         }
                     }
                 ></span>
@@ -213,7 +219,7 @@ pub fn Controls() -> impl IntoView {
 }
 
 /// The partition buttons (markup: see [`crate::partitions`] for the shapes).
-const SPLITS: &str = "Split: <button data-testid=\"nemesis-halves\" data-shape=\"halves\" class=\"rv-btn rv-small\" title=\"A minority and a majority\">halves</button> <button data-testid=\"nemesis-leader\" data-shape=\"leader\" class=\"rv-btn rv-small\" title=\"Cut the leader off\">leader</button> <button data-testid=\"nemesis-bridge\" data-shape=\"bridge\" class=\"rv-btn rv-small\" title=\"Two halves, one node in the middle sees both\">bridge</button> <button data-testid=\"nemesis-ring\" data-shape=\"ring\" class=\"rv-btn rv-small\" title=\"Each node sees a majority, no two the same\">ring</button>";
+const SPLITS: &str = "Split: <button data-testid=\"nemesis-halves\" data-shape=\"halves\" class=\"rv-btn rv-small\" title=\"A minority and a majority\">halves</button> <button data-testid=\"nemesis-leader\" data-shape=\"leader\" class=\"rv-btn rv-small\" title=\"Cut the leader off\">leader</button> <button data-testid=\"nemesis-bridge\" data-shape=\"bridge\" class=\"rv-btn rv-small\" title=\"Two halves, one node in the middle sees both\">bridge</button> <button data-testid=\"nemesis-ring\" data-shape=\"ring\" class=\"rv-btn rv-small\" title=\"Each node sees a majority, no two the same\">ring</button> <button data-testid=\"btn-nemesis-random\" data-shape=\"random\" data-on=\"false\" class=\"rv-btn rv-small rv-nemesis\" title=\"While playing, a seeded schedule of faults: crashes, pauses, clocks, partitions, slow links\">random faults</button>";
 
 fn js_sys_now() -> f64 {
     web_sys::window()

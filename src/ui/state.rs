@@ -127,6 +127,8 @@ pub struct AppState {
     next_value: StoredValue<u32>,
     last_sig: StoredValue<(u64, usize, usize)>,
     last_frame: StoredValue<Option<f64>>,
+    /// The random nemesis, while it is on.
+    nemesis: StoredValue<Option<crate::nemesis::Nemesis>>,
 }
 
 fn wall_ms() -> f64 {
@@ -207,6 +209,7 @@ impl AppState {
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
             last_frame: StoredValue::new(None),
+            nemesis: StoredValue::new(None),
         };
         s.refresh(true);
         s
@@ -322,6 +325,44 @@ impl AppState {
         });
         self.menu.set(None);
         self.refresh(true);
+    }
+
+    /// Switch the random nemesis on or off; true when it is now on.
+    pub fn toggle_nemesis(&self) -> bool {
+        let on = self.nemesis.with_value(|n| n.is_none());
+        let seed = self.seed.get_untracked();
+        let now = self.now.get_untracked();
+        self.nemesis
+            .set_value(on.then(|| crate::nemesis::Nemesis::new(seed ^ now, now)));
+        on
+    }
+
+    /// Let the nemesis strike if a fault is due at `t`.
+    fn strike(&self, t: Time) {
+        if self
+            .nemesis
+            .with_value(|n| n.as_ref().is_none_or(|n| t < n.next))
+        {
+            return;
+        }
+        let (up, leader) = self.tl.with_value(|tl| {
+            let e = tl.engine();
+            let up: Vec<bool> = e
+                .ids()
+                .iter()
+                .map(|&id| e.view_tail(id, 0).is_some_and(|v| v.up))
+                .collect();
+            (up, e.leader())
+        });
+        let mut actions = Vec::new();
+        self.nemesis.update_value(|n| {
+            if let Some(n) = n {
+                actions = n.strike(t, &up, leader);
+            }
+        });
+        if !actions.is_empty() {
+            self.act_all(actions);
+        }
     }
 
     /// Cut the pairs of a partition shape (see [`crate::partitions`]).
@@ -598,6 +639,7 @@ impl AppState {
                     s.tl.update_value(|tl| tl.advance_to(t));
                     s.now.set(t);
                     s.refresh(false);
+                    s.strike(t);
                 }
             }
             request_animation_frame(move || frame(s));

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, reach, simTime, waitFor, noProblems } from './harness.mjs';
+import { serve, launch, open, reach, simTime, waitFor, setRange, noProblems } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -76,6 +76,26 @@ test('a slow link from the link menu, and the partition shapes', async () => {
   await page.click('[data-testid="node-5"]');
   await page.click('[data-testid="nemesis-isolate"]');
   assert.equal(await state(4, 5), 'cut');
+  await noProblems(page);
+  await page.close();
+});
+
+test('the random nemesis strikes while playing, on the timeline, and stops when switched off', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=7`);
+  await page.bringToFront();
+  await setRange(page, 'speed', 1);
+  await page.click('[data-testid="btn-nemesis-random"]');
+  assert.equal(await page.getAttribute('[data-testid="btn-nemesis-random"]', 'data-on'), 'true');
+  const before = await markers(page);
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  await waitFor(page, async () => (await markers(page)) >= before + 4, 'four faults struck');
+  await page.click('[data-testid="btn-nemesis-random"]');
+  assert.equal(await page.getAttribute('[data-testid="btn-nemesis-random"]', 'data-on'), 'false');
+  const struck = await markers(page);
+  const t = await simTime(page);
+  await waitFor(page, async () => (await simTime(page)) > t + 3_000_000, 'three more seconds');
+  assert.equal(await markers(page), struck, 'no fault once it is off');
+  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0');
   await noProblems(page);
   await page.close();
 });
