@@ -585,7 +585,7 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
             let cmd = s.next_command_preview();
             button(
                 &mut m,
-                "action-request",
+                "action-client-write",
                 "request",
                 &format!("Client request ({cmd})"),
                 "",

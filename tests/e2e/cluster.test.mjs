@@ -93,7 +93,7 @@ test('a client request at the leader becomes committed on a majority', async () 
   const leaderId = Number(l.id.split('-')[1]);
   const before = Number(await page.getAttribute(`[data-testid="log-${leaderId}"]`, 'data-len'));
   await page.click(`[data-testid="${l.id}"]`);
-  await page.click('[data-testid="action-request"]');
+  await page.click('[data-testid="action-client-write"]');
   const index = before + 1;
   await waitFor(page, async () => {
     const commits = await page.$$eval('[data-testid^="log-"]', (els) => els.map((e) => Number(e.getAttribute('data-commit'))));
@@ -104,7 +104,7 @@ test('a client request at the leader becomes committed on a majority', async () 
   // A request at a follower is refused with a hint, and the refusal is shown.
   const follower = (await nodeStates(page)).find((n) => n.role === 'follower' && n.up);
   await page.click(`[data-testid="${follower.id}"]`);
-  await page.click('[data-testid="action-request"]');
+  await page.click('[data-testid="action-client-write"]');
   await waitFor(page, async () => /refuses request #2: not the leader/.test(await page.textContent('[data-testid="event-log"]')), 'refusal shown');
   await noProblems(page);
   await page.close();
@@ -115,7 +115,7 @@ test('a client read at the leader goes through the log and answers the value wri
   await setRange(page, 'speed', 1);
   const l = await oneLeader(page);
   await page.click(`[data-testid="${l.id}"]`);
-  await page.click('[data-testid="action-request"]'); // x=1
+  await page.click('[data-testid="action-client-write"]'); // x=1
   await waitFor(page, async () => /answers request #1: committed/.test(await page.textContent('[data-testid="event-log"]')), 'the write committed');
   await page.click(`[data-testid="${l.id}"]`);
   assert.match(await page.textContent('[data-testid="action-client-read"]'), /read x/);

@@ -12,7 +12,7 @@ for (const [scheme, w, h] of [['light', 1280, 720], ['dark', 1280, 720], ['light
   for (let i = 0; i < 3; i++) {
     const leader = (await nodeStates(page)).find((n) => n.role === 'leader');
     await page.click(`[data-testid="${leader.id}"]`);
-    await page.click('[data-testid="action-request"]');
+    await page.click('[data-testid="action-client-write"]');
     await page.waitForTimeout(400);
   }
   await page.click('[data-testid="link-2-3"]');
