@@ -63,6 +63,10 @@ pub struct Command {
     /// A read, not a write. Links before reads have no such field.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read: bool,
+    /// A compare-and-set: write `value` only if the key holds this value
+    /// (Jepsen's `cas`). Links before it have no such field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cas: Option<u32>,
 }
 
 impl Command {
@@ -72,6 +76,14 @@ impl Command {
             key,
             value,
             read: false,
+            cas: None,
+        }
+    }
+    /// Set `key` to `to` if it holds `from`.
+    pub fn cas(key: Key, from: u32, to: u32) -> Self {
+        Command {
+            cas: Some(from),
+            ..Command::write(key, to)
         }
     }
     /// A read of `key` (`tag` tells reads of one key apart).
@@ -80,16 +92,17 @@ impl Command {
             key,
             value: tag,
             read: true,
+            cas: None,
         }
     }
 }
 
 impl std::fmt::Display for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.read {
-            write!(f, "read {}", self.key)
-        } else {
-            write!(f, "{}={}", self.key, self.value)
+        match (self.read, self.cas) {
+            (true, _) => write!(f, "read {}", self.key),
+            (false, Some(from)) => write!(f, "cas {} {from}→{}", self.key, self.value),
+            (false, None) => write!(f, "{}={}", self.key, self.value),
         }
     }
 }

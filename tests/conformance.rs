@@ -64,14 +64,17 @@ fn case(p: ProtocolKind, seed: u64, nodes: u32) -> (Target, Shape) {
         live: c.live,
     };
     let mut t = Target::of(p, c.settings);
-    // Every other seed also runs four simulated clients (a read or write
-    // every 100 ms each, on two keys) beside the chaos, where the protocol
+    // Every other seed also runs four simulated clients (a read, write or
+    // compare-and-set every 100 ms each, on two keys) beside the chaos, where the protocol
     // serves reads (2PC's no-wait locks would make them abort the probe
     // after healing: contention, not a fault).
     if seed % 2 == 0 && p.reads {
         t.workload = replviz::sim::clients::Workload {
             clients: 4,
             interval: 100_000,
+            // Half of those clients' writes are compare-and-sets from what
+            // they last saw, in every other of their seeds.
+            cas: if seed % 4 == 0 { 50 } else { 0 },
             ..Default::default()
         };
     }

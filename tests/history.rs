@@ -364,3 +364,48 @@ fn session_guarantees() {
     // Without positions (a Jepsen history) nothing is judged.
     assert_eq!(sessions(&[w(1, 1, 0, 10), r(1, 0, 20, 30)]), None);
 }
+
+/// The simulation's compare-and-sets (issue 12): a command with `cas`
+/// becomes a `cas` operation; answered with its index it is ok, answered
+/// with the value it found it failed (and is left out); a cas that claims
+/// success from a value the register did not hold cannot be ordered.
+#[test]
+fn simulated_compare_and_sets() {
+    use replviz::protocol::{Command, Key, Reply};
+    use replviz::sim::clients::History;
+    let mut h = History::default();
+    h.invoke(1, 1, Command::write(Key(0), 5), 0);
+    h.complete(1, &Reply::Ok { index: 1 }, 10);
+    h.invoke(2, 2, Command::cas(Key(0), 5, 6), 20);
+    h.complete(2, &Reply::Ok { index: 2 }, 30);
+    h.invoke(1, 3, Command::cas(Key(0), 5, 7), 40);
+    h.complete(
+        3,
+        &Reply::Read {
+            index: 2,
+            value: Some(6),
+        },
+        50,
+    );
+    let ops = h.ops();
+    assert_eq!((ops[1].f, ops[1].outcome), (F::Cas, Outcome::Ok));
+    assert_eq!(
+        (ops[1].arg.clone(), ops[1].arg2.clone()),
+        (Val::Int(5), Val::Int(6))
+    );
+    assert_eq!((ops[2].f, ops[2].outcome), (F::Cas, Outcome::Fail));
+    assert!(ok(ops), "{ops:?}");
+    assert_eq!(Command::cas(Key(0), 5, 7).to_string(), "cas x 5→7");
+    // The same cas told ok although x held 6: not linearizable.
+    let mut bad = History::default();
+    bad.invoke(1, 1, Command::write(Key(0), 5), 0);
+    bad.complete(1, &Reply::Ok { index: 1 }, 10);
+    bad.invoke(2, 2, Command::cas(Key(0), 5, 6), 20);
+    bad.complete(2, &Reply::Ok { index: 2 }, 30);
+    bad.invoke(1, 3, Command::cas(Key(0), 5, 7), 40);
+    bad.complete(3, &Reply::Ok { index: 3 }, 50);
+    assert!(
+        !ok(bad.ops()),
+        "a cas from a value the register no longer held"
+    );
+}

@@ -22,15 +22,19 @@ pub fn render(kv: &Kv) -> String {
 
 /// Apply a command to the store (a read changes nothing).
 pub fn apply(kv: &mut Kv, c: &Command) {
-    if !c.read {
+    let holds = |from| kv.get(&c.key) == Some(&from);
+    if !c.read && c.cas.is_none_or(holds) {
         kv.insert(c.key, c.value);
     }
 }
 
 /// The answer to a command applied at `index` to `kv`: a read gets the
-/// value the key holds, a write its index.
+/// value the key holds, a write its index; a compare-and-set its index when
+/// it took effect (values are unique, so the key holds its value exactly
+/// then), else the value it found, as a read (the client is told it failed).
 pub fn answer(kv: &Kv, c: &Command, index: u64) -> crate::protocol::Reply {
-    if c.read {
+    let failed_cas = c.cas.is_some() && kv.get(&c.key) != Some(&c.value);
+    if c.read || failed_cas {
         crate::protocol::Reply::Read {
             index,
             value: kv.get(&c.key).copied(),

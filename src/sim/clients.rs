@@ -37,6 +37,14 @@ pub struct Workload {
     pub keys: u8,
     /// How long a client waits for an answer before giving up (µs).
     pub timeout: Time,
+    /// Percent of writes that are compare-and-sets from the value the
+    /// client last saw on the key (where the protocol offers reads).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cas: u32,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
 }
 
 impl Default for Workload {
@@ -47,6 +55,7 @@ impl Default for Workload {
             reads: 50,
             keys: 2,
             timeout: 1_000_000,
+            cas: 0,
         }
     }
 }
@@ -65,7 +74,8 @@ impl Workload {
             && (1_000..=60_000_000).contains(&self.interval)
             && self.reads <= 100
             && (1..=3).contains(&self.keys)
-            && (1_000..=60_000_000).contains(&self.timeout);
+            && (1_000..=60_000_000).contains(&self.timeout)
+            && self.cas <= 100;
         ok.then_some(()).ok_or_else(|| {
             format!("This scenario's client workload is out of range (0 to {MAX_CLIENTS} clients, 1 to 3 keys, times from 1 ms to 60 s).")
         })
@@ -77,8 +87,13 @@ impl Workload {
 pub struct Client {
     /// The server it sends to (its guess of the leader).
     pub guess: NodeId,
-    /// The request it waits for.
+    /// The request it waits for, and what it asked.
     pub waiting: Option<RequestId>,
+    /// What it asked in the request it waits for.
+    pub asked: Option<Command>,
+    /// The value it last saw on each key (read, or written and
+    /// acknowledged): where its compare-and-sets start from.
+    pub seen: BTreeMap<Key, u32>,
 }
 
 /// The workload's clients and the requests they wait for. Kept apart from
@@ -122,6 +137,8 @@ impl People {
             .map(|i| Client {
                 guess: 1 + i % nodes,
                 waiting: None,
+                asked: None,
+                seen: BTreeMap::new(),
             })
             .collect();
         (1..=w.clients)
@@ -160,13 +177,20 @@ impl People {
         let value = 1_000 + self.next_value;
         let key = Key(rng.range(0, u64::from(self.workload.keys.max(1)) - 1) as u8);
         let read = reads && rng.range(0, 99) < u64::from(self.workload.reads);
-        let cmd = if read {
-            Command::read(key, value)
-        } else {
-            Command::write(key, value)
+        let cas = self.workload.cas;
+        let from = self.clients[i].seen.get(&key).copied();
+        let cmd = match from {
+            _ if read => Command::read(key, value),
+            // Only a workload with compare-and-sets draws for them, so that
+            // runs without keep their random stream.
+            Some(from) if reads && cas > 0 && rng.range(0, 99) < u64::from(cas) => {
+                Command::cas(key, from, value)
+            }
+            _ => Command::write(key, value),
         };
         let to = self.clients[i].guess;
         self.clients[i].waiting = Some(req);
+        self.clients[i].asked = Some(cmd);
         self.owner.insert(req, client);
         history.invoke(u64::from(client), req, cmd, now);
         let arrive = now + net.latency(rng);
@@ -204,7 +228,18 @@ impl People {
             return None; // late: it gave up on this one already
         }
         self.clients[i].waiting = None;
+        let asked = self.clients[i].asked.take();
         self.owner.remove(&req);
+        if let Some(cmd) = asked {
+            let seen = match (&reply, cmd.read) {
+                (Some(Reply::Read { value: Some(v), .. }), _) => Some(*v),
+                (Some(Reply::Ok { .. }), false) => Some(cmd.value),
+                _ => None,
+            };
+            if let Some(v) = seen {
+                self.clients[i].seen.insert(cmd.key, v);
+            }
+        }
         let guess = self.clients[i].guess;
         self.clients[i].guess = match &reply {
             Some(r) => {
@@ -248,14 +283,18 @@ impl History {
             } else {
                 format!("C{client}")
             },
-            f: if cmd.read { F::Read } else { F::Write },
-            key: cmd.key.to_string(),
-            arg: if cmd.read {
-                Val::Nil
-            } else {
-                Val::Int(i64::from(cmd.value))
+            f: match (cmd.read, cmd.cas) {
+                (true, _) => F::Read,
+                (false, Some(_)) => F::Cas,
+                (false, None) => F::Write,
             },
-            arg2: Val::Nil,
+            key: cmd.key.to_string(),
+            arg: match (cmd.read, cmd.cas) {
+                (true, _) => Val::Nil,
+                (false, Some(from)) => Val::Int(i64::from(from)),
+                (false, None) => Val::Int(i64::from(cmd.value)),
+            },
+            arg2: cmd.cas.map_or(Val::Nil, |_| Val::Int(i64::from(cmd.value))),
             out: Val::Nil,
             outcome: Outcome::Info,
             invoke: now,
@@ -279,6 +318,11 @@ impl History {
         };
         if let Some(i) = self.open.remove(&req) {
             let op = &mut self.ops[i];
+            // A compare-and-set answered with what it found did not happen.
+            let (outcome, out) = match (op.f, reply) {
+                (F::Cas, Reply::Read { .. }) => (Outcome::Fail, Val::Nil),
+                _ => (outcome, out),
+            };
             op.outcome = outcome;
             op.out = out;
             op.complete = Some(now);

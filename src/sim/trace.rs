@@ -457,6 +457,9 @@ impl TraceEvent {
                 put(u64::from(*to));
                 put(*req);
                 put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0) | u64::from(cmd.read) << 7);
+                if let Some(from) = cmd.cas {
+                    put(u64::from(from) | 1 << 40);
+                }
             }
             TraceKind::ClientHear { client, req, reply } => {
                 put(24);
@@ -520,6 +523,9 @@ impl TraceEvent {
                 put(u64::from(cmd.value) << 8 | u64::from(cmd.key.0));
                 if cmd.read {
                     put(1);
+                }
+                if let Some(from) = cmd.cas {
+                    put(u64::from(from) | 1 << 40);
                 }
             }
             TraceKind::Reply { node, req, reply } => {

@@ -306,6 +306,11 @@ impl AppState {
     pub fn set_clients(&self, n: u32) {
         let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
         fresh.workload.clients = n.min(crate::sim::clients::MAX_CLIENTS);
+        // Clients chosen here also compare-and-set (a fifth of their writes)
+        // where the protocol can; links keep whatever their workload says.
+        if fresh.workload.cas == 0 && fresh.protocol.reads {
+            fresh.workload.cas = 20;
+        }
         self.load(fresh, false);
     }
 

@@ -92,14 +92,16 @@ impl Protocol for Toy {
         out.set_timer(Tick, 100 * MS, 100 * MS);
     }
     fn on_request(&mut self, req: Request, out: &mut Out<Beat, Tick>) {
-        if self.writes && req.cmd.read {
-            // The primary's own log is the truth: it answers reads from it.
-            let value = self
-                .log
-                .iter()
-                .rev()
-                .find(|c| c.key == req.cmd.key && !c.read)
-                .map(|c| c.value);
+        // The primary's own log is the truth: it answers reads from it, and
+        // a compare-and-set that finds another value is answered as a read.
+        let value = self
+            .log
+            .iter()
+            .rev()
+            .find(|c| c.key == req.cmd.key && !c.read)
+            .map(|c| c.value);
+        let failed_cas = req.cmd.cas.is_some() && req.cmd.cas != value;
+        if self.writes && (req.cmd.read || failed_cas) {
             let index = self.log.len() as u64;
             out.reply(req.id, Reply::Read { index, value });
         } else if self.writes {

@@ -178,6 +178,8 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   await setRange(page, 'speed', 1);
   await waitFor(page, async () => Number(await page.getAttribute('[data-testid="linearizability"]', 'data-ops')) >= 12, 'a dozen client operations');
   assert.equal(await page.getAttribute('[data-testid="linearizability"]', 'data-verdict'), 'ok');
+  // A fifth of their writes are compare-and-sets from the value they last saw.
+  await waitFor(page, async () => (await page.$$('[data-testid="op"][data-f="cas"]')).length > 0, 'a compare-and-set');
   // Each client has its lane of bars in the history panel.
   const clients = await page.$$eval('[data-testid="op"]', (els) => [...new Set(els.map((e) => e.getAttribute('data-client')))].sort());
   assert.deepEqual(clients, ['C1', 'C2', 'C3']);
