@@ -178,6 +178,9 @@ impl Core {
         let Some(&(t0, w0, rate)) = self.clocks.get((id as usize).wrapping_sub(1)) else {
             return 0;
         };
+        if (t0, w0, rate) == (0, 0, 100) {
+            return 0; // never set
+        }
         let run = self.now.saturating_sub(t0) as i64;
         w0 + run * i64::from(rate) / 100 - self.now as i64
     }
@@ -212,6 +215,9 @@ impl Core {
     /// the node resumes (queued again, in the order it came, after the
     /// resumption); a resumption is handled here.
     pub fn hold(&mut self, ev: Ev) -> Option<Ev> {
+        if self.paused.iter().all(|&p| p == 0) && !matches!(ev, Ev::Resume { .. }) {
+            return Some(ev); // the common case: nobody is paused
+        }
         let node = match ev {
             Ev::Deliver { to, .. } | Ev::ClientArrive { to, .. } => to,
             Ev::Timer { node, .. } => node,

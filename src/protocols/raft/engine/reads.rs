@@ -14,9 +14,11 @@ impl Raft {
     /// Start a heartbeat round (every broadcast of AppendEntries is one).
     pub(super) fn start_round(&mut self, out: &mut RaftOut) {
         self.round += 1;
-        self.round_started.push((self.round, out.wall()));
-        if self.round_started.len() > ROUNDS_KEPT {
-            self.round_started.remove(0);
+        if self.cfg.lease_reads {
+            self.round_started.push((self.round, out.wall()));
+            if self.round_started.len() > ROUNDS_KEPT {
+                self.round_started.drain(..ROUNDS_KEPT / 2);
+            }
         }
     }
 
@@ -37,6 +39,9 @@ impl Raft {
             return;
         }
         *a = seq;
+        if !(self.cfg.read_index || self.cfg.lease_reads) {
+            return; // nothing waits on rounds
+        }
         let confirmed = self.confirmed_round();
         if let Some(&(_, started)) = self.round_started.iter().find(|r| r.0 == confirmed) {
             // Thesis §6.4.1: no other leader can be elected before the
