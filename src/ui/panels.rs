@@ -212,28 +212,39 @@ pub fn EventLog() -> impl IntoView {
     }
 }
 
-/// Colour key for roles and messages.
+/// Colour key for roles and messages (markup: it changes only with the
+/// protocol).
 #[component]
 pub fn Legend() -> impl IntoView {
     let s = expect_context::<AppState>();
+    let keys = move || {
+        use std::fmt::Write as _;
+        let p = s.protocol.get();
+        let mut m = String::new();
+        for r in p.roles {
+            let _ = write!(
+                m,
+                "<span><i class=\"rv-swatch rv-tone-{}\"></i>{}</span>",
+                r.tone,
+                esc(r.label)
+            );
+        }
+        m.push_str("<span><i class=\"rv-swatch rv-down\"></i>✕ down</span><span class=\"rv-legend-sep\"></span>");
+        for k in p.messages {
+            let _ = write!(
+                m,
+                "<span><i class=\"rv-chip rv-mt-{}\"></i>{} {}</span>",
+                k.tone,
+                esc(k.label),
+                esc(k.kind)
+            );
+        }
+        let _ = write!(m, "<span class=\"rv-muted\">{}</span>", esc(p.request_hint));
+        m
+    };
     view! {
         <div class="rv-legend rv-muted" data-testid="legend">
-            {move || {
-                let p = s.protocol.get();
-                let roles = p.roles.iter().map(|r| view! {
-                    <span><i class=format!("rv-swatch rv-tone-{}", r.tone)></i>{r.label}</span>
-                }).collect_view();
-                let msgs = p.messages.iter().map(|m| view! {
-                    <span><i class=format!("rv-chip rv-mt-{}", m.tone)></i>{format!("{} {}", m.label, m.kind)}</span>
-                }).collect_view();
-                view! {
-                    {roles}
-                    <span><i class="rv-swatch rv-down"></i>"✕ down"</span>
-                    <span class="rv-legend-sep"></span>
-                    {msgs}
-                    <span class="rv-muted">{p.request_hint}</span>
-                }
-            }}
+            <span class="rv-legend-keys" inner_html=keys></span>
             <span class="rv-muted">"Ring = the node's main timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>
         </div>
     }

@@ -44,6 +44,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
         MsgKind { kind: names::kind::ACK, label: "ack", tone: "repl-reply" },
         MsgKind { kind: names::kind::COMMIT, label: "C", tone: "decide" },
         MsgKind { kind: names::kind::PING, label: "ping", tone: "beat" },
+        MsgKind { kind: names::kind::SYNC, label: "sync", tone: "repl" },
+        MsgKind { kind: names::kind::SYNC_DONE, label: "sync✓", tone: "decide" },
     ],
     invariants: &[
         check::INTEGRITY,
@@ -58,16 +60,31 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Force back to LOOKING (new election)",
         hint: "The node gives up its role and starts fast leader election.",
     }],
-    flags: &[Flag {
-        id: "zk-local-reads",
-        label: "Reads served locally, as ZooKeeper does (sequentially consistent; may be stale)",
-        field: "local_reads",
-    }],
+    flags: &[
+        Flag {
+            id: "zk-local-reads",
+            label: "Reads served locally, as ZooKeeper does (sequentially consistent; may be stale)",
+            field: "local_reads",
+        },
+        Flag {
+            id: "zk-sync-reads",
+            label: "Follower reads after sync()",
+            field: "sync_reads",
+        },
+    ],
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     request_hint: "Send client requests to the leading node (★).",
     reads: <Zab as crate::protocol::Protocol>::READS,
-    linearizable: |v| !v["local_reads"].as_bool().unwrap_or(false),
-    relaxed_by: |_| "Reads served locally, as ZooKeeper does",
+    linearizable: |v| {
+        !v["local_reads"].as_bool().unwrap_or(false) && !v["sync_reads"].as_bool().unwrap_or(false)
+    },
+    relaxed_by: |v| {
+        if v["local_reads"].as_bool().unwrap_or(false) {
+            "Reads served locally, as ZooKeeper does"
+        } else {
+            "Follower reads after sync(), which the leader answers without a quorum"
+        }
+    },
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
     settings: settings_json::<Zab>,
@@ -75,6 +92,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         // The swarm also draws how long a new leader waits for its quorum.
         settings: serde_json::to_value(ZabConfig {
             init_limit: [1, 2, 3, 5][(seed / 4 % 4) as usize] * SEC,
+            sync_reads: seed % 3 == 1,
             ..ZabConfig::default()
         })
         .unwrap_or_default(),

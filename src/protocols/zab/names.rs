@@ -26,6 +26,10 @@ pub mod kind {
     pub const COMMIT: &str = "Commit";
     /// `Ping`.
     pub const PING: &str = "Ping";
+    /// `Sync`: a follower asks its leader to flush the channel (ZooKeeper's `sync()`).
+    pub const SYNC: &str = "Sync";
+    /// `SyncDone`: everything proposed before the sync is committed.
+    pub const SYNC_DONE: &str = "SyncDone";
 }
 
 /// Roles.

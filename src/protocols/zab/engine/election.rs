@@ -14,7 +14,12 @@ impl Zab {
                 out.reply(req, Reply::Unknown);
             }
         }
-        self.follow = None;
+        // Reads that waited for a sync are refused: they had no effect.
+        if let Some(f) = self.follow.take() {
+            for req in f.reads.into_keys() {
+                out.reply(req, Reply::NotLeader { leader: None });
+            }
+        }
         self.early.clear();
         self.phase = Phase::Election;
         self.round += 1;

@@ -15,6 +15,7 @@ impl Zab {
             session,
             expect: 0,
             buffer: BTreeMap::new(),
+            reads: BTreeMap::new(),
         });
         self.phase = Phase::Discovery;
         self.early.clear();
@@ -170,6 +171,14 @@ impl Zab {
                 );
             }
             ZabMsg::Commit { zxid, .. } => self.deliver_upto(zxid, out),
+            ZabMsg::SyncDone { req, .. } => {
+                let cmd = self.follow.as_mut().and_then(|f| f.reads.remove(&req));
+                if let Some(cmd) = cmd {
+                    let reply =
+                        crate::protocols::common::answer(&self.kv, &cmd, self.delivered as u64);
+                    out.reply(req, reply);
+                }
+            }
             ZabMsg::Ping { .. } => out.send(
                 leader,
                 ZabMsg::Ack {

@@ -14,6 +14,7 @@ impl Zab {
             started: self.now,
             counter: 0,
             pending: BTreeMap::new(),
+            syncs: Vec::new(),
         });
         out.cancel_timer(ZabTimer::Election);
         out.cancel_timer(ZabTimer::Finalize);
@@ -207,6 +208,19 @@ impl Zab {
                     self.try_commit(out);
                 }
             }
+            ZabMsg::Sync { session, req } => {
+                let Some(p) = l.peers.get(&from) else {
+                    return;
+                };
+                if p.session != session || !p.synced {
+                    return;
+                }
+                let last = self.last_zxid();
+                if let Some(l) = self.lead.as_mut() {
+                    l.syncs.push((from, req, last));
+                }
+                self.flush_syncs(out);
+            }
             ZabMsg::Ack { session, last } => {
                 let Some(p) = l.peers.get_mut(&from) else {
                     return;
@@ -335,6 +349,27 @@ impl Zab {
             },
             out,
         );
+        self.flush_syncs(out);
+    }
+
+    /// Answer the syncs whose zxid is committed (after the commits, on the
+    /// same stream).
+    pub(super) fn flush_syncs(&mut self, out: &mut ZabOut) {
+        let committed = self.committed_zxid();
+        let Some(l) = self.lead.as_mut() else {
+            return;
+        };
+        let (done, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut l.syncs)
+            .into_iter()
+            .partition(|s| s.2 <= committed);
+        l.syncs = wait;
+        for (to, req, _) in done {
+            self.send_to(
+                to,
+                |session, seq| ZabMsg::SyncDone { session, seq, req },
+                out,
+            );
+        }
     }
 
     pub(super) fn flush_replies(&mut self, out: &mut ZabOut) {

@@ -50,6 +50,16 @@ pub enum ZabMsg {
     Commit { session: u64, seq: u64, zxid: Zxid },
     /// Leader: PING.
     Ping { session: u64, seq: u64 },
+    /// Follower to its leader: sync before answering read `req` (ZooKeeper
+    /// forwards a client's `sync()` to the leader).
+    Sync { session: u64, req: RequestId },
+    /// Leader: everything it had proposed when `req`'s sync arrived is
+    /// committed, and the commits precede this on the stream.
+    SyncDone {
+        session: u64,
+        seq: u64,
+        req: RequestId,
+    },
 }
 
 impl ZabMsg {
@@ -60,7 +70,8 @@ impl ZabMsg {
             | ZabMsg::UpToDate { session, seq, .. }
             | ZabMsg::Propose { session, seq, .. }
             | ZabMsg::Commit { session, seq, .. }
-            | ZabMsg::Ping { session, seq } => Some((session, seq)),
+            | ZabMsg::Ping { session, seq }
+            | ZabMsg::SyncDone { session, seq, .. } => Some((session, seq)),
             _ => None,
         }
     }
@@ -80,6 +91,8 @@ impl Message for ZabMsg {
             ZabMsg::Ack { .. } => kind::ACK,
             ZabMsg::Commit { .. } => kind::COMMIT,
             ZabMsg::Ping { .. } => kind::PING,
+            ZabMsg::Sync { .. } => kind::SYNC,
+            ZabMsg::SyncDone { .. } => kind::SYNC_DONE,
         }
     }
     fn describe(&self) -> String {
@@ -112,6 +125,8 @@ impl Message for ZabMsg {
             ZabMsg::Ack { last, .. } => format!("Ack({last})"),
             ZabMsg::Commit { zxid, .. } => format!("Commit(up to {zxid})"),
             ZabMsg::Ping { .. } => "ping".into(),
+            ZabMsg::Sync { req, .. } => format!("Sync (for read #{req})"),
+            ZabMsg::SyncDone { req, .. } => format!("SyncDone (read #{req} may go)"),
         }
     }
 }

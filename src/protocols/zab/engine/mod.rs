@@ -80,6 +80,14 @@ pub struct ZabConfig {
     /// Off here by default: reads then go through the broadcast.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local_reads: bool,
+    /// A follower answers a read after a `sync()`: it asks the leader, which
+    /// answers once everything it had proposed is committed (the commits
+    /// come first on the same channel). Fresher than a local read, but the
+    /// leader answers without asking a quorum, so a deposed leader that does
+    /// not know it yet lets a stale read through (ZooKeeper's documentation
+    /// says as much of `sync`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sync_reads: bool,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<ZabBug>,
@@ -95,6 +103,7 @@ impl Default for ZabConfig {
             init_limit: 1_000_000,
             finalize_wait: 40_000,
             local_reads: false,
+            sync_reads: false,
             bug: None,
         }
     }
@@ -244,6 +253,8 @@ struct Lead {
     started: Time,
     counter: u64,
     pending: BTreeMap<Zxid, RequestId>,
+    /// Syncs waiting for their zxid to commit: (follower, read, zxid).
+    syncs: Vec<(NodeId, RequestId, Zxid)>,
 }
 
 #[derive(Clone, Debug)]
@@ -252,6 +263,8 @@ struct Follow {
     session: u64,
     expect: u64,
     buffer: BTreeMap<u64, ZabMsg>,
+    /// Reads waiting for their sync.
+    reads: BTreeMap<RequestId, Command>,
 }
 
 /// What a node reports to the checker ([`Out::observe`]).
@@ -470,6 +483,20 @@ impl Protocol for Zab {
             let reply = crate::protocols::common::answer(&self.kv, &req.cmd, self.delivered as u64);
             out.reply(req.id, reply);
             return;
+        }
+        if req.cmd.read && self.cfg.sync_reads && self.phase == Phase::Broadcast {
+            if let Some(f) = self.follow.as_mut() {
+                f.reads.insert(req.id, req.cmd);
+                let (leader, session) = (f.leader, f.session);
+                out.send(
+                    leader,
+                    ZabMsg::Sync {
+                        session,
+                        req: req.id,
+                    },
+                );
+                return;
+            }
         }
         let leading = self.lead.is_some() && self.phase == Phase::Broadcast;
         if !leading {
