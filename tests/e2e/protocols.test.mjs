@@ -47,10 +47,11 @@ test('protocol picker and ?protocol= offer raft, paxos, 2pc and zab', async () =
   assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab']);
   assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
   assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
-  // Protocol settings offered as switches: ZooKeeper's local reads for Zab
-  // (off), "retry at once" for Paxos.
-  assert.equal(await page.locator('[data-testid^="flag-"]').count(), 1);
+  // Protocol settings offered as switches: ZooKeeper's local reads and
+  // sync-then-read for Zab (off), "retry at once" for Paxos.
+  assert.equal(await page.locator('[data-testid^="flag-"]').count(), 2);
   assert.equal(await page.isChecked('[data-testid="flag-zk-local-reads"]'), false);
+  assert.equal(await page.isChecked('[data-testid="flag-zk-sync-reads"]'), false);
   await page.selectOption('[data-testid="protocol-picker"]', 'paxos');
   await waitFor(page, async () => (await page.locator('[data-testid="flag-retry-at-once"]').count()) === 1, 'paxos switch');
   assert.equal(await page.isChecked('[data-testid="flag-retry-at-once"]'), false);
@@ -68,7 +69,7 @@ test('protocol picker and ?protocol= offer raft, paxos, 2pc and zab', async () =
 test('paxos: a leader emerges; crashing it makes another node win a higher ballot', async () => {
   const page = await pick('paxos');
   const old = await only(page, 'leader');
-  await menu(page, old.id, 'request');
+  await menu(page, old.id, 'client-write');
   await waitFor(page, async () => (await entries(page, old.id.split('-')[1])).some((e) => e.committed), 'a chosen slot');
   await menu(page, old.id, 'crash');
   const neu = await waitFor(page, async () => {
@@ -88,16 +89,16 @@ test('2pc: a NO vote aborts; a coordinator crash after prepare blocks participan
   const roles = (await nodeStates(page)).map((n) => n.role);
   assert.deepEqual(roles, ['coordinator', 'participant', 'participant', 'participant']);
   // Commit.
-  await menu(page, 'node-1', 'request');
+  await menu(page, 'node-1', 'client-write');
   await waitFor(page, async () => (await entries(page, 4)).some((e) => e.committed), 'T1 committed at S4');
   // S3 votes no: abort everywhere.
   await menu(page, 'node-3', 'toggle');
-  await menu(page, 'node-1', 'request');
+  await menu(page, 'node-1', 'client-write');
   await waitFor(page, async () => (await entries(page, 2)).filter((e) => e.mark === 'aborted').length === 1, 'T2 aborted at S2');
   await menu(page, 'node-3', 'toggle');
   // Blocking: pause, request, step until every participant is prepared, crash S1.
   await page.click('[data-testid="btn-pause"]');
-  await menu(page, 'node-1', 'request');
+  await menu(page, 'node-1', 'client-write');
   await waitFor(page, async () => {
     await page.click('[data-testid="btn-step"]');
     const all = await Promise.all([2, 3, 4].map((n) => entries(page, n)));
@@ -129,7 +130,7 @@ test('zab: crashing the leader leads to a new epoch with a new leader', async ()
   const first = await only(page, 'leading');
   await waitFor(page, () => established(first), 'the leader in the broadcast phase');
   const old = (await nodeStates(page)).find((x) => x.id === first.id);
-  await menu(page, old.id, 'request');
+  await menu(page, old.id, 'client-write');
   await waitFor(page, async () => {
     const f = (await nodeStates(page)).find((n) => n.role === 'following');
     return f && (await entries(page, f.id.split('-')[1])).some((e) => e.committed);
