@@ -281,8 +281,14 @@ fn flags_set_and_read_back() {
     s.protocol = ProtocolKind::parse("zab").unwrap();
     assert_eq!(
         s.flags().iter().map(|f| f.0).collect::<Vec<_>>(),
-        vec!["zk-local-reads"]
+        vec!["zk-local-reads", "zk-sync-reads"]
     );
+    s.set_flag("zk-sync-reads", true);
+    assert!(s.settings["zab"]["sync_reads"] == true && s.flags()[1].2);
+    s.protocol = ProtocolKind::parse("raft").unwrap();
+    s.set_flag("read-index", true);
+    s.set_flag("lease-reads", true);
+    assert!(s.settings["raft"]["read_index"] == true && s.settings["raft"]["lease_reads"] == true);
 }
 
 /// Each claim of "zab-stale-read" (ZooKeeper Programmer's Guide,
