@@ -69,11 +69,9 @@ impl Nemesis {
             5 | 6 => {
                 let shape = crate::partitions::SHAPES[self.rng.range(0, 3) as usize];
                 let mut v = vec![Action::HealAll];
-                v.extend(
-                    crate::partitions::cuts(shape, n, leader)
-                        .into_iter()
-                        .map(|(a, b)| Action::CutBoth { a, b }),
-                );
+                v.extend(crate::partitions::as_actions(crate::partitions::cuts(
+                    shape, n, leader,
+                )));
                 v
             }
             7 => {

@@ -12,7 +12,7 @@
 //!   `majorities-ring`): nodes on a ring keep their links to the ones within
 //!   distance k, with 2k + 1 the smallest count that is a majority.
 
-use crate::sim::NodeId;
+use crate::sim::{Action, NodeId};
 
 /// The shapes, by the id the UI and tests use.
 pub const SHAPES: [&str; 4] = ["halves", "leader", "bridge", "ring"];
@@ -44,6 +44,14 @@ pub fn cuts(shape: &str, n: u32, leader: Option<NodeId>) -> Vec<(NodeId, NodeId)
         }
         _ => Vec::new(),
     }
+}
+
+/// The pairs as the actions the timeline records: a cut both ways each.
+pub fn as_actions(pairs: Vec<(NodeId, NodeId)>) -> Vec<Action> {
+    pairs
+        .into_iter()
+        .map(|(a, b)| Action::CutBoth { a, b })
+        .collect()
 }
 
 /// The pairs that cut `node` off from every other.

@@ -586,9 +586,9 @@ impl Core {
         }
     }
 
-    /// A user action on the network (cuts, heals, settings); false for any
-    /// other action.
-    pub fn apply_net(&mut self, action: &super::Action) -> bool {
+    /// Apply a user action this half handles on its own (cuts and heals,
+    /// client links, network and link settings, clocks); false for any other.
+    pub fn apply(&mut self, action: &super::Action) -> bool {
         use super::Action;
         let valid = |id: NodeId| self.valid(id);
         match *action {

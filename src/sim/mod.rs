@@ -565,7 +565,7 @@ impl<P: Checked> Sim<P> {
     /// Apply a user action at the current time. Invalid node ids are ignored
     /// (with a note in the trace), never a panic.
     pub fn apply(&mut self, action: &Action) {
-        if self.core.apply_net(action) {
+        if self.core.apply(action) {
             return;
         }
         let now_up = |s: &Self, id: NodeId| s.core.valid(id) && s.is_up(id);

@@ -481,10 +481,7 @@ fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
         }],
         (Target::Node(node), "isolate") => {
             let n = s.node_count.get_untracked();
-            crate::partitions::isolate(node, n)
-                .into_iter()
-                .map(|(a, b)| Action::CutBoth { a, b })
-                .collect()
+            crate::partitions::as_actions(crate::partitions::isolate(node, n))
         }
         (Target::Link(a, b), "link") => {
             let ms = num("link-latency", 100).max(1) as u64;

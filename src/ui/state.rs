@@ -375,11 +375,7 @@ impl AppState {
         let n = self.node_count.get_untracked();
         let leader = self.tl.with_value(|tl| tl.engine().leader());
         let cuts = crate::partitions::cuts(shape, n, leader);
-        self.act_all(
-            cuts.into_iter()
-                .map(|(a, b)| Action::CutBoth { a, b })
-                .collect(),
-        );
+        self.act_all(crate::partitions::as_actions(cuts));
     }
 
     /// Bring back the future discarded by the last fork.

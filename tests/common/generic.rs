@@ -156,7 +156,8 @@ pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
                 act(sim, rec, Action::SetLink { from, to, net });
             }
         }
-        if sim.faults(from).1 != 0 || sim.faults(from).2 != 100 {
+        let (_, offset, rate) = sim.faults(from);
+        if offset != 0 || rate != 100 {
             let node = from;
             act(
                 sim,
