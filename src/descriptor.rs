@@ -133,6 +133,10 @@ pub struct Descriptor {
     pub invariants: &'static [&'static str],
     /// Node menu actions beyond crash and restart.
     pub actions: &'static [NodeAction],
+    /// Can servers join and leave the configuration while it runs? The
+    /// leader then takes the node actions `add-K` and `remove-K`, and a
+    /// server outside its configuration shows the role `non-voter`.
+    pub membership: bool,
     /// On/off settings the controls offer.
     pub flags: &'static [Flag],
     /// What the boxes of the log panel mean.

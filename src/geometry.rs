@@ -54,3 +54,51 @@ mod tests {
         assert_eq!(super::pow10(5.0), super::pow10(1.0));
     }
 }
+
+/// A number shown with `.1` decimals (0 to 3) by integer arithmetic: core's
+/// float formatting would cost the bundle about 12 KB for what the UI
+/// needs (coordinates, times, percentages).
+#[derive(Clone, Copy, Debug)]
+pub struct Fx(pub f64, pub u8);
+
+impl std::fmt::Display for Fx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.1.min(3);
+        let scale = [1u64, 10, 100, 1000][usize::from(d)];
+        let v = self.0 * scale as f64;
+        // Round half away from zero without libm.
+        let m = (v.abs() + 0.5) as u64;
+        if v < 0.0 && m != 0 {
+            f.write_str("-")?;
+        }
+        write!(f, "{}", m / scale)?;
+        if d > 0 {
+            write!(f, ".{:0w$}", m % scale, w = usize::from(d))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod fx_tests {
+    use super::Fx;
+
+    #[test]
+    fn fixed_point_matches_the_standard_formatting() {
+        for &(x, d) in &[
+            (0.0, 1),
+            (1.26, 1),
+            (-3.5, 2),
+            (599.96, 1),
+            (-0.04, 1),
+            (12.3456, 3),
+            (7.0, 0),
+            (0.999, 2),
+        ] {
+            let std = format!("{x:.*}", usize::from(d));
+            let ours = Fx(x, d).to_string();
+            // Ties may round differently (half-even in std); values here are not ties.
+            assert_eq!(ours, std.replace("-0.0", "0.0"), "{x} with {d} decimals");
+        }
+    }
+}

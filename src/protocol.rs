@@ -404,6 +404,9 @@ pub struct NodeView {
     pub progress: Vec<PeerProgress>,
     /// The state machine's contents, e.g. `x=3 y=1`.
     pub state_machine: String,
+    /// The configuration this node uses (bit `i` for `Si`) where servers
+    /// join and leave; 0 where the protocol has no membership changes.
+    pub members: u32,
 }
 
 impl NodeView {

@@ -346,7 +346,10 @@ pub fn describe_action(a: &Action) -> String {
         Action::Restart { node } => format!("restart {}", s(node)),
         Action::Timeout { node } => format!("timeout {}", s(node)),
         Action::Toggle { node } => format!("flip {}'s switch", s(node)),
-        Action::NodeAction { node, action } => format!("{action} at {}", s(node)),
+        Action::NodeAction { node, action } => {
+            let words = crate::sim::trace::action_words(action);
+            format!("{words} (asked of {})", s(node))
+        }
         Action::Request { node, cmd } => format!("request {cmd} at {}", s(node)),
         Action::CutOneWay { from, to } => format!("cut {} → {}", s(from), s(to)),
         Action::CutBoth { a, b } => format!("cut {} ↔ {}", s(a), s(b)),

@@ -21,10 +21,7 @@ fn boot(id: u32, n: u32, durable: Option<RaftDurable>) -> (Raft, O) {
 fn log_of(terms: &[u64]) -> Log {
     let mut l = Log::default();
     for (i, &t) in terms.iter().enumerate() {
-        l.append(Entry {
-            term: t,
-            cmd: Some(cmd(0, i as u32 + 1)),
-        });
+        l.append(Entry::new(t, Some(cmd(0, i as u32 + 1))));
     }
     l
 }
@@ -241,7 +238,7 @@ fn consistency_check_rejects_gaps_and_mismatches() {
                 term: 3,
                 prev_log_index: prev_i,
                 prev_log_term: prev_t,
-                entries: vec![Entry { term: 3, cmd: None }],
+                entries: vec![Entry::new(3, None)],
                 leader_commit: 0,
             },
             &mut out,
@@ -268,10 +265,7 @@ fn conflicts_are_truncated_and_commit_is_bounded_by_last_new_entry() {
             term: 3,
             prev_log_index: 1,
             prev_log_term: 1,
-            entries: vec![Entry {
-                term: 3,
-                cmd: Some(cmd(1, 7)),
-            }],
+            entries: vec![Entry::new(3, Some(cmd(1, 7)))],
             leader_commit: 10,
         },
         &mut out,
@@ -305,10 +299,7 @@ fn conflicts_are_truncated_and_commit_is_bounded_by_last_new_entry() {
             term: 3,
             prev_log_index: 0,
             prev_log_term: 0,
-            entries: vec![Entry {
-                term: 1,
-                cmd: Some(cmd(0, 1)),
-            }],
+            entries: vec![Entry::new(1, Some(cmd(0, 1)))],
             leader_commit: 0,
         },
         &mut out,

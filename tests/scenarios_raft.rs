@@ -243,3 +243,106 @@ fn stale_read_is_the_lesson_of_local_reads() {
         .iter()
         .any(|(_, n, r)| *n == 3 && matches!(r, Reply::Read { .. })));
 }
+
+/// Each claim of the text: S1..S3 are the configuration, S4 and S5
+/// non-voters that never campaign; S3 leads term 1 and commits x=1; S4
+/// catches up in one round of under 150 ms and {S1,S2,S3,S4} commits at
+/// about 0.96 s; S5 the same, committed at about 1.57 s; S3 removes itself,
+/// steps down at about 2.24 s; S5 wins term 2 with S4 and S1 at about
+/// 2.44 s and commits y=2 at about 3.04 s; S3 never campaigns again.
+#[test]
+fn membership_adds_two_servers_and_removes_the_leader() {
+    use replviz::sim::trace::TraceKind;
+    let early = run("raft-membership", 899 * MS);
+    assert_eq!(leaders(&early), vec![(3, 1)], "S3 leads term 1");
+    for v in views(&early) {
+        let voter = v.id <= 3;
+        assert_eq!(v.role != "non-voter", voter, "S{}: {}", v.id, v.role);
+        if !voter {
+            assert_eq!(v.term, 0, "S{} campaigned or was contacted", v.id);
+        } else {
+            assert_eq!(v.state_machine, "x=1", "S{}", v.id);
+        }
+    }
+    let tl = run("raft-membership", 3_500 * MS);
+    let notes: Vec<(u64, String)> = tl
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Note { text, .. } => Some((e.time / MS, text.clone())),
+            _ => None,
+        })
+        .collect();
+    let when = |what: &str| {
+        notes
+            .iter()
+            .find(|(_, t)| t.contains(what))
+            .map(|(t, _)| *t)
+            .unwrap_or_else(|| panic!("never: {what}"))
+    };
+    let near = |t: u64, at: u64| t.abs_diff(at) <= 20;
+    assert_eq!(when("S3 catches S4 up as a non-voter: round 1"), 900);
+    let caught = notes
+        .iter()
+        .find(|(_, t)| t.contains("S4 caught up (last round"))
+        .unwrap();
+    let ms: u64 = caught
+        .1
+        .split("last round ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ms < 150 && (20..=40).contains(&ms), "round of {ms} ms");
+    assert!(
+        !notes.iter().any(|(_, t)| t.contains("round 2")),
+        "one round each"
+    );
+    assert!(near(when("configuration {S1,S2,S3,S4} committed"), 960));
+    assert!(near(
+        when("S3 catches S5 up as a non-voter: round 1"),
+        1_500
+    ));
+    assert!(near(
+        when("configuration {S1,S2,S3,S4,S5} committed"),
+        1_570
+    ));
+    assert!(near(when("S3 appends configuration {S1,S2,S4,S5}"), 2_200));
+    assert!(near(
+        when("S3 is not in the committed configuration: it steps down"),
+        2_240
+    ));
+    let won: Vec<(u64, u32, u64)> = tl
+        .trace()
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Leader { node, term } => Some((e.time / MS, node, term)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(won.len(), 2, "{won:?}");
+    assert_eq!((won[1].1, won[1].2), (5, 2));
+    assert!(near(won[1].0, 2_440), "{won:?}");
+    assert!(notes
+        .iter()
+        .any(|(_, t)| t == "S5 becomes leader for term 2 (votes: S5, S4, S1)"));
+    assert!(near(when("S5 commits entries 7..=7"), 3_040));
+    assert!(
+        !notes
+            .iter()
+            .any(|(t, n)| *t >= 2_200 && n.starts_with("S3 starts an election")),
+        "S3 campaigned after its removal"
+    );
+    let end = views(&tl);
+    for v in &end {
+        // S3 hears nothing after its removal committed.
+        let want = if v.id == 3 { "x=1" } else { "x=1 y=2" };
+        assert_eq!(v.state_machine, want, "S{} ", v.id);
+    }
+    let s5 = end.iter().find(|v| v.id == 5).unwrap();
+    assert_eq!(s5.members, 0b110110, "S5 leads {{S1,S2,S4,S5}}");
+    assert_eq!(end.iter().find(|v| v.id == 3).unwrap().role, "non-voter");
+}

@@ -107,6 +107,7 @@ impl<const TCP: bool> Protocol for Pinger<TCP> {
             commit_index: 0,
             progress: Vec::new(),
             state_machine: String::new(),
+            members: 0,
         }
     }
     fn leads(&self) -> Option<u64> {

@@ -247,7 +247,7 @@ impl TraceEvent {
             TraceKind::ForceTimeout { node } => format!("{}'s timeout is forced", s(*node)),
             TraceKind::Toggle { node } => format!("the user flips {}'s switch", s(*node)),
             TraceKind::NodeAction { node, action } => {
-                format!("the user asks {} to {action}", s(*node))
+                format!("the user asks {} to {}", s(*node), action_words(action))
             }
             TraceKind::Request { node, req, cmd } => {
                 format!("client request #{req} ({cmd}) arrives at {}", s(*node))
@@ -570,5 +570,13 @@ impl TraceEvent {
                 put(*term)
             }
         }
+    }
+}
+
+/// A node action in words: a membership change `add-4` reads "add S4".
+pub fn action_words(action: &str) -> String {
+    match action.split_once('-') {
+        Some((verb @ ("add" | "remove"), k)) => format!("{verb} S{k}"),
+        _ => action.to_string(),
     }
 }

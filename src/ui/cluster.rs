@@ -5,6 +5,7 @@
 //! id); per frame only the attributes that read the clock change.
 
 use super::state::{AppState, Menu, MsgAnim};
+use crate::geometry::Fx;
 use crate::protocol::NodeView;
 use crate::sim::net::{LinkState, CLIENT_BASE};
 use crate::sim::{Action, NodeId};
@@ -22,15 +23,35 @@ fn radius(n: u32) -> f64 {
     }
 }
 
-/// Position of node `id` of `n` on the circle (S1 at the top, clockwise).
-pub fn node_pos(id: NodeId, n: u32) -> (f64, f64) {
-    let n = n.max(1) as f64;
-    let a = -std::f64::consts::FRAC_PI_2 + (f64::from(id) - 1.0) * std::f64::consts::TAU / n;
+/// The picture's layout: the node count, and the nodes drawn off the ring
+/// (bit `i` for `Si`: outside the configuration the leader uses).
+pub type Layout = (u32, u32);
+
+/// The layout now (tracked: redraw when it changes).
+pub fn layout(s: AppState, tracked: bool) -> Layout {
+    if tracked {
+        (s.node_count.get(), s.off_ring.get())
+    } else {
+        (s.node_count.get_untracked(), s.off_ring.get_untracked())
+    }
+}
+
+/// Position of node `id`: the ring's nodes on a circle, clockwise from the
+/// top (turned by half a step when their number is even, so that no node
+/// sits at the bottom, where its label would leave a 720-pixel screen),
+/// and the others in a column at the top right.
+pub fn node_pos(id: NodeId, (n, off): Layout) -> (f64, f64) {
+    use std::f64::consts::{FRAC_PI_2, PI, TAU};
+    let out = |i: NodeId| i < 32 && off >> i & 1 == 1;
+    let before = |f: &dyn Fn(NodeId) -> bool| (1..id).filter(|&i| f(i)).count() as f64;
+    if out(id) {
+        return (SIZE - 52.0, 70.0 + 100.0 * before(&out));
+    }
+    let ring = (1..=n).filter(|&i| !out(i)).count().max(1);
+    let turn = if ring % 2 == 0 { PI / ring as f64 } else { 0.0 };
+    let a = -FRAC_PI_2 + turn + before(&|i| !out(i)) * TAU / ring as f64;
     let (sin, cos) = crate::geometry::sin_cos(a);
-    (
-        CENTER + radius(n as u32) * cos,
-        CENTER + radius(n as u32) * sin,
-    )
+    (CENTER + radius(n) * cos, CENTER + radius(n) * sin)
 }
 
 /// Left edge and width of the picture: a column for the workload's
@@ -63,7 +84,6 @@ fn node_r(n: u32) -> f64 {
 #[component]
 pub fn Cluster() -> impl IntoView {
     let s = expect_context::<AppState>();
-    let n = s.node_count;
     view! {
         <div class="rv-cluster">
             <svg
@@ -71,7 +91,7 @@ pub fn Cluster() -> impl IntoView {
                 class="rv-svg"
                 viewBox=move || {
                     let (x, w) = view_x(s.clients_drawn.get());
-                    format!("{x} 0 {w} {SIZE}")
+                    format!("{} 0 {} 600", Fx(x, 0), Fx(w, 0))
                 }
                 role="img"
                 aria-label="Cluster of servers exchanging messages"
@@ -83,7 +103,7 @@ pub fn Cluster() -> impl IntoView {
                 <g class="rv-links">
                     <For
                         each=move || {
-                            let n = (s.node_count.get(), s.clients_drawn.get());
+                            let n = (layout(s, true), s.clients_drawn.get());
                             s.links.get().into_iter().filter(|l| l.0 < CLIENT_BASE).map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
                         }
                         key=|(n, a, b, st)| (*n, *a, *b, *st)
@@ -108,7 +128,7 @@ pub fn Cluster() -> impl IntoView {
                 <g class="rv-msgs">
                     <For
                         each=move || {
-                            let n = s.node_count.get();
+                            let n = layout(s, true);
                             let p = s.protocol.get().name();
                             s.msgs.with(|v| v.iter().map(|m| ((n, p, m.id, m.dropped), m.clone())).collect::<Vec<_>>())
                         }
@@ -120,7 +140,7 @@ pub fn Cluster() -> impl IntoView {
                 <g class="rv-nodes">
                     <For
                         each=move || {
-                            let n = s.node_count.get();
+                            let n = layout(s, true);
                             let p = s.protocol.get().name();
                             s.nodes.with(|v| v.iter().map(|x| (n, p, x.id)).collect::<Vec<_>>())
                         }
@@ -129,7 +149,7 @@ pub fn Cluster() -> impl IntoView {
                     />
                 </g>
             </svg>
-            {move || s.menu.get().map(|m| view! { <PopupMenu menu=m n=n.get()/> })}
+            {move || s.menu.get().map(|m| view! { <PopupMenu menu=m n=layout(s, true)/> })}
         </div>
     }
 }
@@ -145,7 +165,7 @@ fn link_state_attr(st: LinkState) -> String {
 #[component]
 fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
     let s = expect_context::<AppState>();
-    let n = s.node_count.get_untracked();
+    let n = layout(s, false);
     let (x1, y1) = node_pos(a, n);
     let (x2, y2) = node_pos(b, n);
     let class = match state {
@@ -176,12 +196,12 @@ fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
             }
         >
             <title>{title}</title>
-            <line class="rv-link-hit" x1=x1 y1=y1 x2=x2 y2=y2/>
-            <line class="rv-link-line" x1=x1 y1=y1 x2=x2 y2=y2/>
+            <line class="rv-link-hit" x1=Fx(x1, 1).to_string() y1=Fx(y1, 1).to_string() x2=Fx(x2, 1).to_string() y2=Fx(y2, 1).to_string()/>
+            <line class="rv-link-line" x1=Fx(x1, 1).to_string() y1=Fx(y1, 1).to_string() x2=Fx(x2, 1).to_string() y2=Fx(y2, 1).to_string()/>
             {mark.map(|f| {
                 let (mx, my) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                 view! {
-                    <g class="rv-cut-mark" transform=format!("translate({mx:.1},{my:.1})")>
+                    <g class="rv-cut-mark" transform=format!("translate({},{})", Fx(mx, 1), Fx(my, 1))>
                         <circle r="11"/>
                         <path d="M-5,-5 L5,5 M5,-5 L-5,5"/>
                     </g>
@@ -195,16 +215,18 @@ fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
 /// string: a component per link would cost the bundle several KiB). A
 /// click on a client or one of its links opens that client's menu.
 fn clients_markup(s: AppState) -> String {
-    let n = s.node_count.get();
+    let n = layout(s, true);
     let k = s.clients_drawn.get();
     let mut m = String::new();
     s.links.with(|links| {
         for c in 1..=k {
             let (x1, y1) = client_pos(c, k);
+            let (x1, y1) = (Fx(x1, 1), Fx(y1, 1));
             let mut reach = false;
             let mut boxes = String::new();
             for &(_, b, st) in links.iter().filter(|l| l.0 == CLIENT_BASE + c) {
                 let (x2, y2) = node_pos(b, n);
+                let (x2, y2) = (Fx(x2, 1), Fx(y2, 1));
                 let cut = st != LinkState::Up;
                 reach |= !cut;
                 let (state, class) = if cut { ("cut", " rv-link-cut") } else { ("up", "") };
@@ -212,8 +234,8 @@ fn clients_markup(s: AppState) -> String {
                     "<g data-testid=\"link-c{c}-{b}\" data-c=\"{c}\" data-state=\"{state}\" class=\"rv-link rv-clink{class}\"><title>Link C{c} ↔ S{b}: {state} (click for C{c}'s links)</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/></g>"
                 ));
                 if cut {
-                    let (mx, my) = (x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3);
-                    boxes.push_str(&format!("<g class=\"rv-cut-mark\" transform=\"translate({mx:.1},{my:.1})\"><circle r=\"8\"/><path d=\"M-4,-4 L4,4 M4,-4 L-4,4\"/></g>"));
+                    let (mx, my) = (x1.0 + (x2.0 - x1.0) * 0.3, y1.0 + (y2.0 - y1.0) * 0.3);
+                    boxes.push_str(&format!("<g class=\"rv-cut-mark\" transform=\"translate({},{})\"><circle r=\"8\"/><path d=\"M-4,-4 L4,4 M4,-4 L-4,4\"/></g>", Fx(mx, 1), Fx(my, 1)));
                 }
             }
             let down = if reach { "" } else { " rv-down" };
@@ -231,9 +253,9 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     let s = expect_context::<AppState>();
     let view_of = Memo::new(move |_| s.nodes.with(|v| v.iter().find(|x| x.id == id).cloned()));
     let ring = Memo::new(move |_| s.rings.with(|r| r.get(id as usize - 1).copied().flatten()));
-    let n = s.node_count.get_untracked();
+    let n = layout(s, false);
     let (x, y) = node_pos(id, n);
-    let r = node_r(n);
+    let r = node_r(n.0);
     let circ = std::f64::consts::TAU * (r + 7.0);
     let get = move |f: fn(&NodeView) -> String| {
         move || view_of.with(|v| v.as_ref().map(f).unwrap_or_default())
@@ -296,7 +318,7 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
                 let c = class();
                 if badge().is_empty() { c } else { format!("{c} rv-flagged") }
             }
-            transform=format!("translate({x:.1},{y:.1})")
+            transform=format!("translate({},{})", Fx(x, 1), Fx(y, 1))
             tabindex="0"
             on:click=move |ev| {
                 ev.stop_propagation();
@@ -304,23 +326,23 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             }
         >
             <title>{move || format!("S{id}: {} — click for actions", role_text())}</title>
-            <circle class="rv-ring-track" r=r + 7.0/>
+            <circle class="rv-ring-track" r=Fx(r + 7.0, 1).to_string()/>
             <circle
                 class="rv-ring"
-                r=r + 7.0
-                stroke-dasharray=format!("{circ:.1}")
-                stroke-dashoffset=move || format!("{:.1}", circ * (1.0 - progress()))
+                r=Fx(r + 7.0, 1).to_string()
+                stroke-dasharray=Fx(circ, 1).to_string()
+                stroke-dashoffset=move || Fx(circ * (1.0 - progress()), 1).to_string()
                 transform="rotate(-90)"
             />
-            <circle class="rv-node-body" r=r/>
-            <text class="rv-node-name" y=-r * 0.28>{format!("S{id}")}</text>
-            <text class="rv-node-term" y=r * 0.12>{get(|v| v.headline.clone())}</text>
-            <text class="rv-node-vote" y=r * 0.45>{vote}</text>
-            <text class="rv-node-role" y=r + 24.0>{role_text}</text>
+            <circle class="rv-node-body" r=Fx(r, 1).to_string()/>
+            <text class="rv-node-name" y=Fx(-r * 0.28, 1).to_string()>{format!("S{id}")}</text>
+            <text class="rv-node-term" y=Fx(r * 0.12, 1).to_string()>{get(|v| v.headline.clone())}</text>
+            <text class="rv-node-vote" y=Fx(r * 0.45, 1).to_string()>{vote}</text>
+            <text class="rv-node-role" y=Fx(r + 24.0, 1).to_string()>{role_text}</text>
             // A state the class must notice, in words (not colour alone).
             {move || (!badge().is_empty()).then(|| view! {
-                <g class="rv-badge" transform=format!("translate(0,{:.1})", -r - 22.0)>
-                    <rect x=format!("{:.1}", -badge_w() / 2.0) y="-11" width=format!("{:.1}", badge_w()) height="22" rx="6"/>
+                <g class="rv-badge" transform=format!("translate(0,{})", Fx(-r - 22.0, 1))>
+                    <rect x=Fx(-badge_w() / 2.0, 1).to_string() y="-11" width=Fx(badge_w(), 1).to_string() height="22" rx="6"/>
                     <text y="5">{badge()}</text>
                 </g>
             })}
@@ -335,7 +357,7 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
 #[component]
 fn MessageDot(m: MsgAnim) -> impl IntoView {
     let s = expect_context::<AppState>();
-    let n = s.node_count.get_untracked();
+    let n = layout(s, false);
     let proto = s.protocol.get_untracked();
     let (x1, y1) = node_pos(m.from, n);
     let (x2, y2) = node_pos(m.to, n);
@@ -352,10 +374,15 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
             1.0
         };
         // Keep the dot off the node circles.
-        let r = node_r(n) / radius(n) / 2.0;
+        let r = node_r(n.0) / radius(n.0) / 2.0;
         let f = r + f * (1.0 - 2.0 * r);
         let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-        format!("transform:translate({x:.1}px,{y:.1}px);opacity:{fade:.2}")
+        format!(
+            "transform:translate({}px,{}px);opacity:{}",
+            Fx(x, 1),
+            Fx(y, 1),
+            Fx(fade, 2)
+        )
     };
     let label = {
         let label = proto.msg_label(m.kind);
@@ -385,7 +412,7 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
             style=style
         >
             <title>{m.text}</title>
-            <rect x=format!("{:.1}", -width / 2.0) y="-10" width=format!("{width:.1}") height="20" rx="10"/>
+            <rect x=Fx(-width / 2.0, 1).to_string() y="-10" width=Fx(width, 1).to_string() height="20" rx="10"/>
             <text y="4">{label}</text>
             {dropped.then(|| view! {
                 <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
@@ -470,6 +497,10 @@ fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
         (Target::Link(a, b), "cut-ba") => vec![Action::CutOneWay { from: b, to: a }],
         (Target::Link(a, b), "heal") => vec![Action::Heal { a, b }],
         (Target::Node(node), "power") => vec![Action::PowerLoss { node }],
+        (Target::Node(node), "add" | "remove") => {
+            s.change_membership(act == "add", Some(node));
+            return;
+        }
         (Target::Node(node), "pause") => vec![Action::Pause {
             node,
             us: num("pause-ms", 1000).clamp(1, 60_000) as u64 * 1000,
@@ -521,7 +552,7 @@ fn num(id: &str, default: i64) -> i64 {
 }
 
 #[component]
-fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
+fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
     let s = expect_context::<AppState>();
     let (x, y) = match menu {
         Menu::Node(id) => node_pos(id, n),
@@ -552,9 +583,9 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
         "12px"
     };
     let style = format!(
-        "left:{:.2}%;top:{:.2}%;transform:translate({tx},{ty})",
-        fx * 100.0,
-        fy * 100.0
+        "left:{}%;top:{}%;transform:translate({tx},{ty})",
+        Fx(fx * 100.0, 2),
+        Fx(fy * 100.0, 2)
     );
     // The menus are markup (a view per item costs the bundle several KiB);
     // a click is read from the button's `data-act` by `menu_click`.
@@ -578,6 +609,15 @@ fn PopupMenu(menu: Menu, n: u32) -> impl IntoView {
                     a.hint,
                     up,
                 );
+            }
+            if proto.membership {
+                let (act, label) = if s.off_ring.get_untracked() >> id & 1 == 1 {
+                    ("add", "Add to the cluster")
+                } else {
+                    ("remove", "Remove from the cluster")
+                };
+                let hint = "Asks the leader to change the configuration by this one server (Raft thesis §4.1)";
+                button(&mut m, &format!("action-{act}"), act, label, hint, true);
             }
             let cmd = s.next_command_preview();
             button(

@@ -44,9 +44,9 @@ pub fn Controls() -> impl IntoView {
     let speed_label = move || {
         let x = crate::geometry::pow10(s.speed_log.get());
         if x < 1.0 {
-            format!("{x:.2}×")
+            format!("{}×", crate::geometry::Fx(x, 2))
         } else {
-            format!("{x:.1}×")
+            format!("{}×", crate::geometry::Fx(x, 1))
         }
     };
     view! {
@@ -82,7 +82,7 @@ pub fn Controls() -> impl IntoView {
                     min="-1"
                     max="1"
                     step="0.05"
-                    prop:value=move || s.speed_log.get().to_string()
+                    prop:value=move || crate::geometry::Fx(s.speed_log.get(), 2).to_string()
                     on:input=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                             s.speed_log.set(v.clamp(-1.0, 1.0));
@@ -97,7 +97,7 @@ pub fn Controls() -> impl IntoView {
                     data-testid="sim-time"
                     data-us=move || s.now.get().to_string()
                 >
-                    {move || format!("t = {:.3} s", s.now.get() as f64 / 1e6)}
+                    {move || format!("t = {} s", crate::geometry::Fx(s.now.get() as f64 / 1e6, 3))}
                 </span>
             </div>
             <form
@@ -210,6 +210,16 @@ pub fn Controls() -> impl IntoView {
                         }
                     }
                 ></span>
+                <button
+                    data-testid="btn-add-server"
+                    class="rv-btn"
+                    hidden=move || !s.protocol.get().membership
+                    disabled=move || s.off_ring.get() == 0
+                    title="The leader adds the first server drawn off the ring: it catches up as a non-voter, then joins the configuration"
+                    on:click=move |_| s.change_membership(true, None)
+                >
+                    "Add server"
+                </button>
                 <button data-testid="btn-heal-all" class="rv-btn" on:click=move |_| s.act(Action::HealAll)>
                     "Heal all links"
                 </button>

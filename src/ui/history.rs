@@ -16,6 +16,7 @@
 //! would cost the bundle far more).
 
 use super::state::{AppState, Imported, OpBar};
+use crate::geometry::Fx;
 use crate::sim::trace::TraceKind;
 use crate::sim::Time;
 use leptos::prelude::*;
@@ -179,7 +180,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     style=move || format!("height:{}px", rows().max(1) * 18)
                     viewBox=move || {
                         let (t0, w) = span();
-                        format!("{t0} 0 {w} {}", rows().max(1))
+                        format!("{} 0 {} {}", Fx(t0, 0), Fx(w, 0), rows().max(1))
                     }
                     on:click=seek
                 >
@@ -232,14 +233,14 @@ fn arrows_into(
         let _ = write!(
             m,
             "<path class=\"rv-d-x\" d=\"M{} {} L{} {} M{} {} L{} {}\"/>",
-            x - dx,
-            y - dy,
-            x + dx,
-            y + dy,
-            x - dx,
-            y + dy,
-            x + dx,
-            y - dy
+            Fx(x - dx, 0),
+            Fx(y - dy, 2),
+            Fx(x + dx, 0),
+            Fx(y + dy, 2),
+            Fx(x - dx, 0),
+            Fx(y + dy, 2),
+            Fx(x + dx, 0),
+            Fx(y - dy, 2)
         );
     };
     for e in &trace[from..] {
@@ -270,9 +271,11 @@ fn arrows_into(
                 }
                 let _ = write!(
                     m,
-                    "<line data-testid=\"arrow\" class=\"rv-d-msg rv-mt-{tone}\" x1=\"{}\" y1=\"{y1}\" x2=\"{}\" y2=\"{y2}\"><title>{}{}</title></line>",
-                    x_of(t),
-                    x_of(*arrive),
+                    "<line data-testid=\"arrow\" class=\"rv-d-msg rv-mt-{tone}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>{}{}</title></line>",
+                    Fx(x_of(t), 0),
+                    Fx(y1, 2),
+                    Fx(x_of(*arrive), 0),
+                    Fx(y2, 2),
                     super::panels::esc(text),
                     if lost { " (dropped)" } else { "" }
                 );
@@ -288,7 +291,7 @@ fn arrows_into(
             TraceKind::Request { node, req, .. } => {
                 if let Some((ts, y)) = sent.remove(req) {
                     count += 1;
-                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{}\"><title>request #{req} reaches S{node}</title></line>", x_of(ts), x_of(t), row(*node));
+                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>request #{req} reaches S{node}</title></line>", Fx(x_of(ts), 0), Fx(y, 2), Fx(x_of(t), 0), Fx(row(*node), 2));
                 }
             }
             TraceKind::ClientLost {
@@ -299,7 +302,7 @@ fn arrows_into(
             } => {
                 if let Some((ts, y)) = sent.remove(req) {
                     let y2 = (y + row(*node)) / 2.0;
-                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y2}\"><title>request #{req} lost (link cut)</title></line>", x_of(ts), x_of(t));
+                    let _ = write!(m, "<line class=\"rv-d-client\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>request #{req} lost (link cut)</title></line>", Fx(x_of(ts), 0), Fx(y, 2), Fx(x_of(t), 0), Fx(y2, 2));
                     cross(m, x_of(t), y2);
                 }
             }
@@ -313,7 +316,7 @@ fn arrows_into(
             } => {
                 if let (Some((ts, y1)), Some(y2)) = (answered.remove(req), client_row(*client)) {
                     count += 1;
-                    let _ = write!(m, "<line class=\"rv-d-client rv-d-answer\" x1=\"{}\" y1=\"{y1}\" x2=\"{}\" y2=\"{y2}\"><title>answer to request #{req}</title></line>", x_of(ts), x_of(t));
+                    let _ = write!(m, "<line class=\"rv-d-client rv-d-answer\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>answer to request #{req}</title></line>", Fx(x_of(ts), 0), Fx(y1, 2), Fx(x_of(t), 0), Fx(y2, 2));
                 }
             }
             TraceKind::Crash { node } | TraceKind::Restart { node } => {
@@ -323,9 +326,9 @@ fn arrows_into(
                     "<rect data-testid=\"{}\" class=\"rv-d-{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"0.9\"><title>S{node} {}</title></rect>",
                     if crash { "crash-mark" } else { "restart-mark" },
                     if crash { "crash" } else { "restart" },
-                    x_of(t) - w / 400.0,
-                    row(*node) - 0.45,
-                    w / 200.0,
+                    Fx(x_of(t) - w / 400.0, 0),
+                    Fx(row(*node) - 0.45, 2),
+                    Fx(w / 200.0, 0),
                     if crash { "crashes" } else { "restarts" }
                 );
             }
@@ -366,8 +369,8 @@ fn bars_into(
         };
         let _ = write!(
             m,
-            "<rect data-testid=\"op\" data-client=\"{}\" data-f=\"{}\" data-type=\"{}\" data-anomaly=\"{anomaly}\" data-expected=\"{expected}\" data-t=\"{}\" class=\"rv-op rv-op-{}{extra}\" x=\"{}\" y=\"{}\" width=\"{width}\" height=\"0.7\"><title>{}</title></rect>",
-            b.client, b.f, b.kind, b.start, b.kind, b.start, row as f64 + 0.15, super::panels::esc(&b.text)
+            "<rect data-testid=\"op\" data-client=\"{}\" data-f=\"{}\" data-type=\"{}\" data-anomaly=\"{anomaly}\" data-expected=\"{expected}\" data-t=\"{}\" class=\"rv-op rv-op-{}{extra}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"0.7\"><title>{}</title></rect>",
+            b.client, b.f, b.kind, b.start, b.kind, b.start, Fx(row as f64 + 0.15, 2), Fx(width, 0), super::panels::esc(&b.text)
         );
     }
 }

@@ -49,7 +49,11 @@ fn run_sim_bench() {
     for p in crate::protocols::ProtocolKind::all() {
         let start = now();
         let (events, _) = crate::bench::steady_load(p, crate::sim::TraceMode::HashOnly, 60);
-        lines.push(format!("{} {events} {:.1}", p.name(), now() - start));
+        lines.push(format!(
+            "{} {events} {}",
+            p.name(),
+            crate::geometry::Fx(now() - start, 1)
+        ));
     }
     if let Some(doc) = window.document() {
         if let Ok(pre) = doc.create_element("pre") {
@@ -83,8 +87,10 @@ fn run_history_bench() {
         _ => "anomaly",
     };
     let line = format!(
-        "{} {simulated:.1} {checked:.1} {verdict}",
-        sim.history().len()
+        "{} {} {} {verdict}",
+        sim.history().len(),
+        crate::geometry::Fx(simulated, 1),
+        crate::geometry::Fx(checked, 1)
     );
     if let Some(doc) = window.document() {
         if let Ok(pre) = doc.create_element("pre") {

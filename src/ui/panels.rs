@@ -201,7 +201,7 @@ pub fn EventLog() -> impl IntoView {
                     key=|(i, ..)| *i
                     children=move |(_, t, text, bad)| view! {
                         <li class:rv-event-bad=bad>
-                            <span class="rv-event-time">{format!("{:.1} ms", t as f64 / 1000.0)}</span>
+                            <span class="rv-event-time">{format!("{} ms", crate::geometry::Fx(t as f64 / 1000.0, 1))}</span>
                             " "
                             {text}
                         </li>

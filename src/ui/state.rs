@@ -100,6 +100,9 @@ pub struct AppState {
     pub errors: RwSignal<Vec<String>>,
     /// Cluster size.
     pub node_count: RwSignal<u32>,
+    /// Nodes outside the configuration the leader uses (bit `i` for `Si`),
+    /// drawn off the ring.
+    pub off_ring: RwSignal<u32>,
     /// Seed.
     pub seed: RwSignal<u64>,
     /// Protocol.
@@ -197,6 +200,7 @@ impl AppState {
             show_routine: RwSignal::new(false),
             errors: RwSignal::new(errors),
             node_count: RwSignal::new(scenario.nodes),
+            off_ring: RwSignal::new(0),
             seed: RwSignal::new(scenario.seed),
             protocol: RwSignal::new(scenario.protocol),
             about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
@@ -378,6 +382,31 @@ impl AppState {
         self.act_all(crate::partitions::as_actions(cuts));
     }
 
+    /// Ask the leader (else the first server up, which refuses in the
+    /// event log) to add or remove `node` (thesis §4.1); `None` adds the
+    /// first server off the ring.
+    pub fn change_membership(&self, add: bool, node: Option<NodeId>) {
+        let off = self.off_ring.get_untracked();
+        let Some(k) = node.or_else(|| (1..32).find(|&i| off >> i & 1 == 1)) else {
+            return;
+        };
+        let to = self.tl.with_value(|tl| {
+            let e = tl.engine();
+            e.leader().or_else(|| {
+                e.ids()
+                    .into_iter()
+                    .find(|&i| e.view(i).is_some_and(|v| v.up))
+            })
+        });
+        let verb = if add { "add" } else { "remove" };
+        if let Some(node) = to {
+            self.act(Action::NodeAction {
+                node,
+                action: format!("{verb}-{k}"),
+            });
+        }
+    }
+
     /// Bring back the future discarded by the last fork.
     pub fn undo_fork(&self) {
         self.tl.update_value(|tl| tl.undo_fork());
@@ -524,6 +553,21 @@ impl AppState {
                 .iter()
                 .filter_map(|&id| e.view_tail(id, super::panels::LOG_WINDOW))
                 .collect();
+            // The leader's configuration (else every server's, joined):
+            // who is drawn on the ring.
+            let conf = views
+                .iter()
+                .filter(|v| v.up && v.leading)
+                .max_by_key(|v| v.term)
+                .map_or_else(|| views.iter().fold(0, |c, v| c | v.members), |v| v.members);
+            let off = if conf == 0 {
+                0
+            } else {
+                ids.iter().fold(0, |o, &i| o | 1 << i) & !conf
+            };
+            if self.off_ring.get_untracked() != off {
+                self.off_ring.set(off);
+            }
             if self.nodes.with_untracked(|n| *n != views) {
                 self.nodes.set(views);
             }
@@ -612,9 +656,9 @@ impl AppState {
                 .iter()
                 .map(|v| {
                     format!(
-                        "{} at {:.1} ms: {}",
+                        "{} at {} ms: {}",
                         v.invariant,
-                        v.time as f64 / 1000.0,
+                        crate::geometry::Fx(v.time as f64 / 1000.0, 1),
                         v.detail
                     )
                 })
@@ -755,7 +799,7 @@ impl Default for LinStatus {
 
 /// A client operation's time in the words the history checks use.
 fn ms(t: Time) -> String {
-    format!("{:.0} ms", t as f64 / 1000.0)
+    format!("{} ms", crate::geometry::Fx(t as f64 / 1000.0, 0))
 }
 
 /// A history imported from Jepsen, drawn in the diagram with its verdict.

@@ -3,6 +3,7 @@
 //! undo for a discarded future.
 
 use super::state::AppState;
+use crate::geometry::Fx;
 use crate::sim::Time;
 use crate::timeline::MarkerKind;
 use leptos::prelude::*;
@@ -60,9 +61,9 @@ pub fn TimelineBar() -> impl IntoView {
                                 MarkerKind::Violation => ("rv-marker rv-marker-violation", "violation"),
                             };
                             let title = if count > 1 {
-                                format!("{:.1} ms: {label} (and {} more here)", t as f64 / 1000.0, count - 1)
+                                format!("{} ms: {label} (and {} more here)", Fx(t as f64 / 1000.0, 1), count - 1)
                             } else {
-                                format!("{:.1} ms: {label}", t as f64 / 1000.0)
+                                format!("{} ms: {label}", Fx(t as f64 / 1000.0, 1))
                             };
                             view! {
                                 <button
@@ -71,7 +72,7 @@ pub fn TimelineBar() -> impl IntoView {
                                     data-us=t.to_string()
                                     data-count=count.to_string()
                                     class=class
-                                    style=move || format!("left:{:.3}%", (t as f64 / span.get().max(1) as f64 * 100.0).min(100.0))
+                                    style=move || format!("left:{}%", Fx((t as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3))
                                     title=title
                                     on:click=move |_| s.seek(t)
                                 ></button>
@@ -85,7 +86,7 @@ pub fn TimelineBar() -> impl IntoView {
                         hidden=move || s.lin.with(|l| l.at.is_none())
                         data-us=move || s.lin.with(|l| l.at.unwrap_or(0).to_string())
                         class=move || s.lin.with(|l| format!("rv-marker rv-marker-violation rv-marker-{}", l.verdict))
-                        style=move || s.lin.with(|l| format!("left:{:.3}%", (l.at.unwrap_or(0) as f64 / span.get().max(1) as f64 * 100.0).min(100.0)))
+                        style=move || s.lin.with(|l| format!("left:{}%", Fx((l.at.unwrap_or(0) as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3)))
                         title=move || s.lin.with(|l| format!("{}: {}", l.kind.replace('-', " "), l.text))
                         on:click=move |_| if let Some(t) = s.lin.with_untracked(|l| l.at) { s.seek(t) }
                     ></button>
@@ -94,7 +95,7 @@ pub fn TimelineBar() -> impl IntoView {
                     data-testid="timeline"
                     data-us=move || s.now.get().to_string()
                     data-frontier=move || frontier().to_string()
-                    data-seek-ms=move || format!("{:.3}", s.seek_ms.get())
+                    data-seek-ms=move || Fx(s.seek_ms.get(), 3).to_string()
                     type="range"
                     min="0"
                     max=move || span.get().to_string()
@@ -113,7 +114,7 @@ pub fn TimelineBar() -> impl IntoView {
                 s.seek(f)
             }>"▶|"</button>
             <span class="rv-muted rv-small rv-timeline-info">
-                {move || format!("{:.2} / {:.2} s", s.now.get() as f64 / 1e6, frontier() as f64 / 1e6)}
+                {move || format!("{} / {} s", Fx(s.now.get() as f64 / 1e6, 2), Fx(frontier() as f64 / 1e6, 2))}
             </span>
             <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Your action in the past discarded the recorded future; bring it back" on:click=move |_| s.undo_fork()>
                 "↶ Undo discard of the future"

@@ -127,6 +127,48 @@ pub fn crash_leader_mid_write(
     Action::Crash { node: l }
 }
 
+/// A storm step where servers join and leave: the leader is asked for a
+/// membership change and crashes while the new configuration is only
+/// partly replicated; the next leader is asked for another change the
+/// moment it is elected (the pattern of the raft-dev report of 2015).
+fn membership_storm(
+    sim: &mut dyn AnySim,
+    rec: &mut Vec<TimedAction>,
+    rng: &mut SimRng,
+    t: &mut Time,
+    nodes: NodeId,
+) -> Action {
+    let change = |sim: &dyn AnySim, l: NodeId, k: NodeId| {
+        let what = if in_configuration(sim, l, k) {
+            "remove"
+        } else {
+            "add"
+        };
+        Action::NodeAction {
+            node: l,
+            action: format!("{what}-{k}"),
+        }
+    };
+    let k = rng.range(1, u64::from(nodes)) as NodeId;
+    let Some(l) = sim.leader() else {
+        return Action::Restart { node: k };
+    };
+    let first = change(sim, l, k);
+    act(sim, rec, first);
+    *t += rng.range(0, 100 * MS);
+    sim.advance_to(*t);
+    act(sim, rec, Action::Crash { node: l });
+    for _ in 0..1_000 {
+        *t += MS;
+        sim.advance_to(*t);
+        if let Some(next) = sim.leader().filter(|&x| x != l) {
+            let m = rng.range(1, u64::from(nodes)) as NodeId;
+            return change(sim, next, m);
+        }
+    }
+    Action::Restart { node: l }
+}
+
 /// End a chaos run: heal every link, reset the network (each link's own
 /// settings too) and every clock, restart every node.
 pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
@@ -177,6 +219,54 @@ pub fn heal_everything(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) {
     }
 }
 
+/// Is `id` in the configuration `leader` uses (where servers join and leave)?
+fn in_configuration(sim: &dyn AnySim, leader: NodeId, id: NodeId) -> bool {
+    sim.view(leader)
+        .is_none_or(|v| v.members == 0 || v.members >> id & 1 == 1)
+}
+
+/// After healing, ask the leader to add back, one at a time, every server
+/// outside its configuration (each addition waits for the previous one),
+/// for up to 20 s. The size of the configuration then, if one was named.
+pub fn rejoin_all(sim: &mut dyn AnySim, rec: &mut Vec<TimedAction>) -> Option<usize> {
+    let deadline = sim.now() + 20 * SEC;
+    let size = |sim: &dyn AnySim| {
+        let l = leading(sim)?;
+        let ids = sim.ids();
+        Some(
+            ids.iter()
+                .filter(|&&id| in_configuration(sim, l, id))
+                .count(),
+        )
+    };
+    while sim.now() < deadline {
+        let next = sim.now() + 50 * MS;
+        sim.advance_to(next);
+        let Some(l) = leading(sim) else { continue };
+        let busy = sim
+            .view(l)
+            .is_some_and(|v| v.details.iter().any(|d| d.contains("not yet committed")));
+        // Everyone is in: service is then judged over all the nodes.
+        let out = sim
+            .ids()
+            .into_iter()
+            .find(|&id| !in_configuration(sim, l, id))?;
+        if !busy {
+            act(
+                sim,
+                rec,
+                Action::NodeAction {
+                    node: l,
+                    action: format!("add-{out}"),
+                },
+            );
+            let next = sim.now() + 500 * MS;
+            sim.advance_to(next);
+        }
+    }
+    size(sim)
+}
+
 /// The kinds of step a chaos run takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -211,9 +301,12 @@ enum Step {
     PowerLoss,
     /// One direction of a link gets its own latency (up to 400 ms) and loss.
     SlowLink,
+    /// Ask the leader to add a server outside its configuration, or to
+    /// remove one in it (protocols with membership changes only).
+    Member,
 }
 
-const STEPS: [Step; 19] = [
+const STEPS: [Step; 20] = [
     Step::Request,
     Step::Crash,
     Step::Restart,
@@ -233,6 +326,7 @@ const STEPS: [Step; 19] = [
     Step::Clock,
     Step::PowerLoss,
     Step::SlowLink,
+    Step::Member,
 ];
 
 /// One seed's fault profile: a weight per kind of step (0 = off), the
@@ -249,13 +343,14 @@ pub struct Profile {
 impl Profile {
     /// Draw a profile: each kind of fault is on with probability 1/2 and
     /// then weighted 1..=10; client requests are always on.
-    fn draw(rng: &mut SimRng, shape: &Shape, nodes: NodeId) -> Profile {
+    fn draw(rng: &mut SimRng, shape: &Shape, nodes: NodeId, membership: bool) -> Profile {
         let mut weights = Vec::new();
         for &s in &STEPS {
             let on = match s {
                 Step::Request => true,
                 Step::Toggle => shape.toggles && rng.range(0, 1) == 0,
                 Step::Storm => shape.storm > 0 || rng.range(0, 1) == 0,
+                Step::Member => membership && rng.range(0, 2) > 0,
                 _ => rng.range(0, 1) == 0,
             };
             if on {
@@ -396,7 +491,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
     let mut boxed = (target.boot)(&setup, mode);
     let sim: &mut dyn AnySim = boxed.as_mut();
     let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
-    let profile = Profile::draw(&mut rng, &shape, nodes);
+    let profile = Profile::draw(&mut rng, &shape, nodes, target.protocol.membership);
     let mut value = 0u32;
     let mut t = 0;
     let mut flipped = vec![false; nodes as usize + 1];
@@ -488,11 +583,34 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
                 }
                 Action::Toggle { node: n }
             }
+            Step::Storm if target.protocol.membership && rng.range(0, 1) == 0 => {
+                membership_storm(sim, &mut rec, &mut rng, &mut t, nodes)
+            }
             Step::Storm => crash_leader_mid_write(sim, &mut rec, &mut rng, &mut value, &mut t, n),
+            Step::Member => {
+                let Some(l) = leading(sim) else { continue };
+                let change = if in_configuration(sim, l, n) {
+                    "remove"
+                } else {
+                    "add"
+                };
+                Action::NodeAction {
+                    node: l,
+                    action: format!("{change}-{n}"),
+                }
+            }
         };
         act(sim, &mut rec, action);
     }
     heal_everything(sim, &mut rec);
+    // A server that cannot catch up while clients keep writing stays out
+    // (thesis §4.2.1 aborts its addition): then service means a majority
+    // of the configuration the leader uses.
+    let members = if target.protocol.membership {
+        rejoin_all(sim, &mut rec)
+    } else {
+        None
+    };
     for id in 1..=nodes {
         // Switches are durable; flip back the ones left on so that the
         // healed cluster can serve.
@@ -500,7 +618,9 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
             act(sim, &mut rec, Action::Toggle { node: id });
         }
     }
-    let need = if shape.need == 0 {
+    let need = if let Some(m) = members {
+        m / 2 + 1
+    } else if shape.need == 0 {
         nodes as usize / 2 + 1
     } else {
         shape.need

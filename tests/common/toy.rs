@@ -164,6 +164,7 @@ impl Protocol for Toy {
             commit_index: self.log.len() as u64,
             progress: Vec::new(),
             state_machine: replviz::protocols::common::render(&kv),
+            members: 0,
         }
     }
     fn leads(&self) -> Option<u64> {
@@ -227,6 +228,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         tone: "beat",
     }],
     invariants: &[SINGLE_WRITER, replviz::sim::acks::INVARIANT],
+    membership: false,
     actions: &[NodeAction {
         id: "wave",
         label: "Wave",

@@ -45,6 +45,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         check::LEARNERS_AGREE,
         crate::sim::acks::INVARIANT,
     ],
+    membership: false,
     actions: &[NodeAction {
         id: "timeout",
         label: "Propose now (start phase 1)",

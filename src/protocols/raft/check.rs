@@ -18,6 +18,12 @@
 //!   the committed entries in order up to its lastApplied gives (so a
 //!   server that applies out of order, twice, or from the wrong log is seen
 //!   in its state, not only in its log).
+//! - **Configuration Quorum** (Ongaro's thesis, chapter 4): a configuration
+//!   entry commits only once a majority of the configuration it names holds
+//!   it (the configuration is in force from the moment it is appended, so
+//!   that is the majority its commit is counted in). Election Safety above
+//!   already spans configurations: one leader per term, whatever each
+//!   server believed the configuration was.
 
 use super::engine::{Raft, Role};
 use super::log::Entry;
@@ -36,6 +42,8 @@ pub const LOG_MATCHING: &str = "Log Matching";
 pub const LEADER_COMPLETENESS: &str = "Leader Completeness";
 /// The invariant "State Machine Safety".
 pub const STATE_MACHINE_SAFETY: &str = "State Machine Safety";
+/// The invariant "Configuration Quorum".
+pub const CONFIG_QUORUM: &str = "Configuration Quorum";
 
 #[derive(Clone, Debug, Default)]
 struct Track {
@@ -62,12 +70,15 @@ pub struct RaftChecker {
     // (Leader Completeness speaks of that term, not the entry's own).
     committed: Vec<(Entry, u64)>,
     applied: Vec<Entry>,
+    // Configuration entries (index, term): the servers ever seen holding one.
+    holders: HashMap<(u64, u64), u32>,
 }
 
 fn show(e: &Entry) -> String {
-    match e.cmd {
-        Some(c) => format!("{c}@t{}", e.term),
-        None => format!("no-op@t{}", e.term),
+    match (e.cmd, e.conf) {
+        (Some(c), _) => format!("{c}@t{}", e.term),
+        (None, 0) => format!("no-op@t{}", e.term),
+        (None, conf) => format!("config {}@t{}", super::show_conf(conf), e.term),
     }
 }
 
@@ -139,6 +150,9 @@ impl Checker<Raft> for RaftChecker {
         };
         for idx in start..=log.last_index() {
             let Some(e) = log.get(idx) else { break };
+            if e.conf != 0 {
+                *self.holders.entry((idx, e.term)).or_default() |= 1 << (acted & 31);
+            }
             let prev = log.term_at(idx - 1).unwrap_or(0);
             match self.seen.get(&(idx, e.term)) {
                 None => {
@@ -178,6 +192,20 @@ impl Checker<Raft> for RaftChecker {
             if idx as usize > self.committed.len() {
                 // A node learns of a commit no earlier than the term it happened in.
                 self.committed.push((e, term));
+                if e.conf != 0 {
+                    let held = self.holders.get(&(idx, e.term)).copied().unwrap_or(0) & e.conf;
+                    let size = e.conf.count_ones();
+                    if held.count_ones() < size / 2 + 1 {
+                        found.push((
+                            CONFIG_QUORUM,
+                            format!(
+                                "configuration {} at index {idx} committed, but only {} of its {size} servers ever held it",
+                                super::show_conf(e.conf),
+                                held.count_ones()
+                            ),
+                        ));
+                    }
+                }
                 for (j, other) in nodes.iter().enumerate() {
                     if let Some(o) = other {
                         if o.role() == Role::Leader

@@ -14,8 +14,24 @@ use serde::{Deserialize, Serialize};
 pub struct Entry {
     /// Term in which the leader created the entry.
     pub term: u64,
-    /// The command; `None` is the leader's no-op of section 8.
+    /// The command; `None` is the leader's no-op of section 8 or a
+    /// configuration entry.
     pub cmd: Option<Command>,
+    /// A configuration entry (Raft thesis §4.1): the servers of the new
+    /// configuration, bit `i` for server `Si`; 0 for any other entry.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conf: u32,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
+}
+
+impl Entry {
+    /// An entry holding `cmd` (`None`: the leader's no-op).
+    pub fn new(term: u64, cmd: Option<Command>) -> Entry {
+        Entry { term, cmd, conf: 0 }
+    }
 }
 
 /// A 1-indexed log with a truncation counter.

@@ -29,6 +29,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
         descriptor::Role { id: names::role::CANDIDATE, label: "? candidate", tone: "try" },
         descriptor::Role { id: names::role::FOLLOWER, label: "follower", tone: "follow" },
+        descriptor::Role { id: names::role::NON_VOTER, label: "○ non-voter", tone: "off" },
     ],
     messages: &[
         MsgKind { kind: names::kind::REQUEST_VOTE, label: "RV", tone: "elect" },
@@ -43,8 +44,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
         check::LOG_MATCHING,
         check::LEADER_COMPLETENESS,
         check::STATE_MACHINE_SAFETY,
+        check::CONFIG_QUORUM,
         crate::sim::acks::INVARIANT,
     ],
+    membership: true,
     actions: &[NodeAction {
         id: "timeout",
         label: "Force election timeout",
@@ -89,8 +92,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Raft>,
     settings: settings_json::<Raft>,
-    sweep: |seed, _| SweepCase {
+    sweep: |seed, nodes| SweepCase {
         settings: serde_json::to_value(RaftConfig {
+            // Some seeds start with a spare server outside the configuration.
+            voters: if seed % 7 == 3 { nodes - 1 } else { 0 },
             noop_on_election: seed % 2 == 0,
             client_serials: seed % 3 == 1,
             read_index: seed % 4 == 2,
@@ -132,6 +137,19 @@ pub const PROTOCOL: Descriptor = Descriptor {
             caught_by: crate::history::linear::INVARIANT,
             seeds: 400,
             nodes: &[3, 5, 5, 7],
+            secs: 60,
+            storm: 0,
+            toggles: false,
+        },
+        Variant {
+            name: "commit-in-old-configuration",
+            breaks: "Raft thesis §4.1: a configuration is in force once appended, and commits by its own majority",
+            boot: |s, m| {
+                boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::CommitInOldConfiguration))
+            },
+            caught_by: check::CONFIG_QUORUM,
+            seeds: 400,
+            nodes: &[3, 4, 5],
             secs: 60,
             storm: 0,
             toggles: false,

@@ -24,4 +24,6 @@ pub mod role {
     pub const CANDIDATE: &str = "candidate";
     /// `follower`.
     pub const FOLLOWER: &str = "follower";
+    /// `non-voter`: outside the configuration it uses (thesis §4.1).
+    pub const NON_VOTER: &str = "non-voter";
 }

@@ -122,6 +122,30 @@ fn stale_read(tl: &mut dyn Script) {
     tl.act(3_000 * MS, Action::HealAll);
 }
 
+fn membership(tl: &mut dyn Script) {
+    tl.advance_to(600 * MS);
+    let l = leader(tl).unwrap_or(1);
+    request(tl, 600 * MS, l, cmd(0, 1));
+    let ask = |tl: &mut dyn Script, t: u64, what: String| {
+        tl.advance_to(t);
+        let l = leader(tl).unwrap_or(l);
+        tl.act(
+            t,
+            Action::NodeAction {
+                node: l,
+                action: what,
+            },
+        );
+    };
+    ask(tl, 900 * MS, "add-4".into());
+    ask(tl, 1_500 * MS, "add-5".into());
+    ask(tl, 2_200 * MS, format!("remove-{l}"));
+    tl.advance_to(3_000 * MS);
+    if let Some(l2) = leader_other_than(tl, Some(l)) {
+        request(tl, 3_000 * MS, l2, cmd(1, 2));
+    }
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -206,5 +230,24 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"local_reads":true}"#,
         script: stale_read,
+    },
+    BuiltIn {
+        id: "raft-membership",
+        title: "Raft: adding and removing servers",
+        about: "Five servers, but only S1, S2 and S3 form the initial configuration (the setting \"voters\" \
+                is 3). S4 and S5 start with an empty configuration, like servers that have not joined yet: \
+                they never campaign, and they are drawn off the ring as non-voters. S3 leads term 1 and \
+                commits x=1. At 0.9 s S3 is asked to add S4. It first catches S4 up as a non-voter (thesis \
+                §4.2.1); the round takes about 30 ms, less than an election timeout, so S3 appends the \
+                configuration {S1,S2,S3,S4}, in force from the moment it is appended (§4.1), and commits it \
+                on a majority of the new configuration at 0.96 s. At 1.5 s S5 joins the same way (committed \
+                at 1.57 s). At 2.2 s S3 is asked to remove itself: it appends {S1,S2,S4,S5} and leads until \
+                that commits, without counting itself, then steps down at 2.24 s (§4.2.2). S5 times out \
+                first and wins term 2 with the votes of S4 and S1 at 2.44 s; it commits y=2 at 3.04 s. S3 \
+                stays out and never campaigns again.",
+        nodes: 5,
+        seed: 1,
+        settings: r#"{"voters":3}"#,
+        script: membership,
     },
 ];

@@ -44,6 +44,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         check::NO_REVERSAL,
         crate::sim::acks::INVARIANT,
     ],
+    membership: false,
     actions: &[
         NodeAction {
             id: "timeout",

@@ -55,6 +55,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         check::ONE_PRIMARY_PER_EPOCH,
         crate::sim::acks::INVARIANT,
     ],
+    membership: false,
     actions: &[NodeAction {
         id: "timeout",
         label: "Force back to LOOKING (new election)",

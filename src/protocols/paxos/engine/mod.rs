@@ -490,6 +490,7 @@ impl Protocol for Paxos {
             commit_index: self.applied,
             progress: Vec::new(),
             state_machine: render(&self.kv),
+            members: 0,
         }
     }
 }

@@ -27,6 +27,7 @@ impl Raft {
         let was = self.role;
         self.role = Role::Follower;
         self.votes.clear();
+        self.change = None;
         if was == Role::Leader {
             out.cancel_timer(RaftTimer::Heartbeat);
             self.leader = None;
@@ -55,10 +56,11 @@ impl Raft {
         self.voted_for = Some(self.id);
         self.leader = None;
         self.votes = vec![self.id];
+        self.change = None;
         let (id, term) = (self.id, self.current_term);
         out.note(|| format!("S{id} starts an election for term {term}"));
         self.reset_election_timer(out);
-        for &p in &self.peers {
+        for &p in self.peers.iter().filter(|&&p| self.is_member(p)) {
             out.send(
                 p,
                 RaftMsg::RequestVote {
@@ -68,7 +70,7 @@ impl Raft {
                 },
             );
         }
-        if self.votes.len() >= self.majority() {
+        if self.quorum(|p| self.votes.contains(&p)) {
             self.become_leader(out);
         }
     }
@@ -94,7 +96,7 @@ impl Raft {
         });
         out.became_leader(term);
         if self.cfg.noop_on_election {
-            self.log.append(Entry { term, cmd: None });
+            self.log.append(Entry::new(term, None));
         }
         out.cancel_timer(RaftTimer::Election);
         self.broadcast_append(out);

@@ -23,11 +23,13 @@
 //! prove that the checkers in [`crate::check::raft`] catch real bugs.
 
 mod election;
+mod membership;
 mod messages;
 mod reads;
 mod replication;
 mod rpc;
 
+pub use membership::show_conf;
 pub use messages::*;
 
 use super::log::{Entry, Log};
@@ -78,6 +80,11 @@ pub struct RaftConfig {
     /// elect a new leader inside the lease, and the old one reads stale.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub lease_reads: bool,
+    /// Servers S1..S{voters} form the initial configuration; the others
+    /// start outside it, with an empty configuration, until a leader adds
+    /// them (thesis §4.1). 0: every server.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub voters: u32,
     /// A deliberately broken variant; tests only.
     #[serde(skip)]
     pub bug: Option<RaftBug>,
@@ -95,6 +102,7 @@ impl Default for RaftConfig {
             local_reads: false,
             read_index: false,
             lease_reads: false,
+            voters: 0,
             bug: None,
         }
     }
@@ -131,6 +139,18 @@ pub enum RaftBug {
     /// checking that it still leads (§8 requires that check, by a log entry
     /// or a heartbeat round): a deposed leader answers stale reads.
     LocalReads,
+    /// Start a membership change before committing an entry of the
+    /// leader's own term (the single-server change bug reported on
+    /// raft-dev in 2015, fixed in the thesis' errata).
+    ReconfigureBeforeCommit,
+    /// Count commits in the configuration before the latest one, as if a
+    /// configuration took effect only once committed (thesis §4.1 says
+    /// from the moment it is appended).
+    CommitInOldConfiguration,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
 }
 
 /// A server's role (§5.1).
@@ -204,6 +224,17 @@ pub struct Raft {
     /// Leaders: reads waiting for a heartbeat round and for the state
     /// machine (request, command, read index, round that confirms it).
     reads: Vec<(RequestId, Command, u64, u64)>,
+    /// Thesis §4.1: the configuration in use (bit `i` for `Si`): the latest
+    /// configuration entry in the log, committed or not, else the initial
+    /// one; the one before it; the index of the latest entry (0: none).
+    members: u32,
+    prior: u32,
+    conf_index: u64,
+    initial: u32,
+    /// Leaders: a membership change asked for and not yet appended.
+    change: Option<membership::Change>,
+    /// When (own clock) this server last heard from a current leader.
+    heard: i64,
 }
 
 type RaftOut = Out<RaftMsg, RaftTimer>;
@@ -257,9 +288,6 @@ impl Raft {
     fn cluster_size(&self) -> usize {
         self.peers.len() + 1
     }
-    fn majority(&self) -> usize {
-        majority(self.cluster_size())
-    }
 }
 impl Protocol for Raft {
     type Config = RaftConfig;
@@ -283,7 +311,13 @@ impl Protocol for Raft {
             log: Log::default(),
         });
         let recovered = !d.log.entries().is_empty();
-        let node = Raft {
+        let n = peers.len() + 1;
+        let initial = match cfg.voters as usize {
+            v if v == 0 || v >= n => membership::all_servers(n),
+            v if (id as usize) <= v => membership::all_servers(v),
+            _ => 0, // joins later: no configuration yet
+        };
+        let mut node = Raft {
             id,
             peers: peers.to_vec(),
             cfg: cfg.clone(),
@@ -306,12 +340,24 @@ impl Protocol for Raft {
             acked: Vec::new(),
             lease_until: i64::MIN,
             reads: Vec::new(),
+            members: initial,
+            prior: initial,
+            conf_index: 0,
+            initial,
+            change: None,
+            heard: i64::MIN,
         };
-        node.reset_election_timer(out);
+        node.reconfigure();
+        if node.members != 0 {
+            node.reset_election_timer(out);
+        }
         node
     }
 
     fn on_message(&mut self, from: NodeId, msg: RaftMsg, out: &mut RaftOut) {
+        if matches!(msg, RaftMsg::RequestVote { .. }) && self.ignores_vote_request(from, out) {
+            return;
+        }
         self.observe_term(msg.term(), out);
         match msg {
             RaftMsg::RequestVote {
@@ -326,7 +372,7 @@ impl Protocol for Raft {
                     && !self.votes.contains(&from)
                 {
                     self.votes.push(from);
-                    if self.votes.len() >= self.majority() {
+                    if self.quorum(|p| self.votes.contains(&p)) {
                         self.become_leader(out);
                     }
                 }
@@ -373,12 +419,13 @@ impl Protocol for Raft {
     fn on_timer(&mut self, timer: RaftTimer, out: &mut RaftOut) {
         match timer {
             RaftTimer::Election => {
-                if self.role != Role::Leader {
+                if self.role != Role::Leader && self.may_campaign() {
                     self.start_election(out);
                 }
             }
             RaftTimer::Heartbeat => {
                 if self.role == Role::Leader {
+                    self.check_catch_up(out);
                     self.broadcast_append(out);
                     out.set_timer(
                         RaftTimer::Heartbeat,
@@ -424,10 +471,7 @@ impl Protocol for Raft {
             }
         }
         let term = self.current_term;
-        let idx = self.log.append(Entry {
-            term,
-            cmd: Some(req.cmd),
-        });
+        let idx = self.log.append(Entry::new(term, Some(req.cmd)));
         self.pending.push((idx, term, req.id));
         let id = self.id;
         out.note(|| format!("S{id} appends {} at index {idx} (term {term})", req.cmd));
@@ -438,6 +482,13 @@ impl Protocol for Raft {
     fn on_action(&mut self, id: &str, out: &mut RaftOut) {
         if id == "timeout" {
             self.force_timeout(out);
+        }
+        let change = id
+            .strip_prefix("add-")
+            .map(|k| (true, k))
+            .or_else(|| id.strip_prefix("remove-").map(|k| (false, k)));
+        if let Some((add, k)) = change {
+            self.ask_change(add, k.parse().unwrap_or(0), out);
         }
     }
 
@@ -470,19 +521,20 @@ impl Protocol for Raft {
             .skip(skip)
             .map(|(i, e)| EntryView {
                 term: e.term,
-                text: e
-                    .cmd
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "no-op".into()),
+                text: match (e.cmd, e.conf) {
+                    (Some(c), _) => c.to_string(),
+                    (None, 0) => "no-op".into(),
+                    (None, conf) => format!("config {}", show_conf(conf)),
+                },
                 committed: (i as u64) < self.commit_index,
                 tag: e.term.to_string(),
                 mark: "",
             })
             .collect();
         let progress = if self.role == Role::Leader {
-            self.peers
-                .iter()
-                .map(|&p| PeerProgress {
+            self.targets()
+                .into_iter()
+                .map(|p| PeerProgress {
                     peer: p,
                     next: self.next_index[p as usize],
                     matched: self.match_index[p as usize],
@@ -494,7 +546,11 @@ impl Protocol for Raft {
         NodeView {
             id: self.id,
             up: true,
-            role: self.role.as_str(),
+            role: if self.is_member(self.id) || self.role == Role::Leader {
+                self.role.as_str()
+            } else {
+                role::NON_VOTER
+            },
             term: self.current_term,
             leading: self.role == Role::Leader,
             headline: format!("term {}", self.current_term),
@@ -509,12 +565,22 @@ impl Protocol for Raft {
             } else {
                 String::new()
             },
-            details: Vec::new(),
+            details: if self.membership_in_play() {
+                let state = if self.conf_index > self.commit_index {
+                    " (not yet committed)"
+                } else {
+                    ""
+                };
+                vec![format!("configuration {}{state}", show_conf(self.members))]
+            } else {
+                Vec::new()
+            },
             log,
             log_offset: skip as u64,
             commit_index: self.commit_index,
             progress,
             state_machine: render(&self.kv),
+            members: self.members,
         }
     }
 }

@@ -24,10 +24,21 @@ impl Raft {
 
     /// The latest round a majority (this leader included) acknowledged.
     fn confirmed_round(&self) -> u64 {
-        let mut acks: Vec<u64> = self.peers.iter().map(|&p| self.acked[p as usize]).collect();
-        acks.push(self.round);
+        let mut acks: Vec<u64> = (1..32)
+            .filter(|&p| self.is_member(p))
+            .map(|p| {
+                if p == self.id {
+                    self.round
+                } else {
+                    self.acked[p as usize]
+                }
+            })
+            .collect();
+        if acks.is_empty() {
+            return 0;
+        }
         acks.sort_unstable_by(|a, b| b.cmp(a));
-        acks[self.majority() - 1]
+        acks[majority(acks.len()) - 1]
     }
 
     /// A reply in the current term echoed round `seq` from `from`.

@@ -5,8 +5,7 @@ use super::*;
 impl Raft {
     pub(super) fn broadcast_append(&mut self, out: &mut RaftOut) {
         self.start_round(out);
-        for i in 0..self.peers.len() {
-            let p = self.peers[i];
+        for p in self.targets() {
             self.send_append(p, out);
         }
     }
@@ -39,16 +38,19 @@ impl Raft {
         while n > self.commit_index {
             let term_ok = count_old_terms || self.log.term_at(n) == Some(self.current_term);
             if term_ok {
-                let replicas = 1 + self
-                    .peers
-                    .iter()
-                    .filter(|&&p| self.match_index[p as usize] >= n)
-                    .count();
-                if replicas >= self.majority() {
+                let me = self.id;
+                let has = |p: NodeId| p == me || self.match_index[p as usize] >= n;
+                let counted = if self.cfg.bug == Some(RaftBug::CommitInOldConfiguration) {
+                    self.quorum_of(self.prior, has)
+                } else {
+                    self.quorum(has)
+                };
+                if counted {
                     let (id, old) = (self.id, self.commit_index);
                     out.note(|| format!("S{id} commits entries {}..={n}", old + 1));
                     self.commit_index = n;
                     self.apply(out);
+                    self.on_commit(old, out);
                     return;
                 }
             }

@@ -79,6 +79,7 @@ impl Raft {
             out.note(|| format!("S{id} follows S{from} in term {term}"));
         }
         self.leader = Some(from);
+        self.heard = out.wall();
         self.reset_election_timer(out);
         // Rule 2: reply false if the log has no entry at prevLogIndex with prevLogTerm.
         if self.log.term_at(prev_i) != Some(prev_t) {
@@ -86,6 +87,7 @@ impl Raft {
             return;
         }
         // Rules 3 and 4: delete conflicting entries, append new ones.
+        let conf_before = (self.conf_index, self.log.truncations());
         for (k, e) in entries.iter().enumerate() {
             let idx = prev_i + 1 + k as u64;
             match self.log.term_at(idx) {
@@ -100,6 +102,12 @@ impl Raft {
                     self.log.append(*e);
                 }
             }
+        }
+        // Thesis §4.1: the latest configuration in the log is in force.
+        if entries.iter().any(|e| e.conf != 0)
+            || (conf_before.0 > 0 && self.log.truncations() != conf_before.1)
+        {
+            self.reconfigure();
         }
         let last_new = prev_i + entries.len() as u64;
         // Rule 5: commitIndex = min(leaderCommit, index of last new entry).
@@ -142,6 +150,7 @@ impl Raft {
             }
             self.next_index[p] = self.next_index[p].max(m + 1);
             self.advance_commit(out);
+            self.on_catch_up(from, m, out);
             if progressed && self.next_index[p] <= self.log.last_index() {
                 self.send_append(from, out);
             }

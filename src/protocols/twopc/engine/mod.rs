@@ -45,6 +45,7 @@ mod coordinator;
 mod messages;
 mod participant;
 
+use crate::geometry::Fx;
 use crate::protocols::common::{render, Kv};
 use crate::protocols::twopc::names::role;
 pub use messages::*;
@@ -418,8 +419,8 @@ impl Protocol for TwoPc {
                     let waited = self.now.saturating_sub(since);
                     out.note(|| {
                         format!(
-                            "S{id} is blocked on T{txn} for {:.1} s: it voted yes, so it must wait for the coordinator",
-                            waited as f64 / 1e6
+                            "S{id} is blocked on T{txn} for {} s: it voted yes, so it must wait for the coordinator",
+                            Fx(waited as f64 / 1e6, 1)
                         )
                     });
                     self.ask_coordinator(txn, out);
@@ -538,9 +539,9 @@ impl Protocol for TwoPc {
             .iter()
             .map(|(k, (txn, since))| {
                 format!(
-                    "lock {k} held by T{txn} since {:.2} s ({:.2} s so far)",
-                    *since as f64 / 1e6,
-                    self.now.saturating_sub(*since) as f64 / 1e6
+                    "lock {k} held by T{txn} since {} s ({} s so far)",
+                    Fx(*since as f64 / 1e6, 2),
+                    Fx(self.now.saturating_sub(*since) as f64 / 1e6, 2)
                 )
             })
             .collect();
@@ -574,8 +575,8 @@ impl Protocol for TwoPc {
         let badge = blocked_since
             .map(|since| {
                 format!(
-                    "BLOCKED {:.1} s",
-                    self.now.saturating_sub(since) as f64 / 1e6
+                    "BLOCKED {} s",
+                    Fx(self.now.saturating_sub(since) as f64 / 1e6, 1)
                 )
             })
             .unwrap_or_default();
@@ -616,6 +617,7 @@ impl Protocol for TwoPc {
             commit_index: 0,
             progress: Vec::new(),
             state_machine: render(&self.kv),
+            members: 0,
         }
     }
 }

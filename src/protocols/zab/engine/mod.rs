@@ -605,6 +605,7 @@ impl Protocol for Zab {
             commit_index: self.delivered as u64,
             progress: Vec::new(),
             state_machine: render(&self.kv),
+            members: 0,
         }
     }
 }
