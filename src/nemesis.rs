@@ -82,6 +82,7 @@ impl Nemesis {
                     latency_max: lo + self.rng.range(1, 100) * 1_000,
                     drop_ppm: self.rng.range(0, 200_000) as u32,
                     dup_ppm: 0,
+                    fifo: false,
                 };
                 if other == node {
                     Vec::new()

@@ -190,6 +190,7 @@ fn a_slow_link_delays_its_direction_only() {
         latency_max: 320 * MS,
         drop_ppm: 0,
         dup_ppm: 0,
+        fifo: false,
     };
     sim.apply(&Action::SetLink {
         from: l,
@@ -222,6 +223,49 @@ fn a_slow_link_delays_its_direction_only() {
     assert!(slow_seen > 0 && fast_seen > 0);
 }
 
+/// Messages on a link whose latency varies overtake each other (datagrams),
+/// unless the link keeps them in order (FIFO, as over TCP): then no message
+/// arrives before one sent earlier on the same direction.
+#[test]
+fn a_fifo_link_keeps_the_order_of_sends() {
+    let overtakes = |fifo: bool| {
+        let mut sim = boot("raft", 3, 7, 0);
+        sim.advance_to(1_000 * MS);
+        let l = sim.leader().expect("a leader");
+        let f = if l == 1 { 2 } else { 1 };
+        let net = NetConfig {
+            latency_min: 5 * MS,
+            latency_max: 200 * MS,
+            drop_ppm: 0,
+            dup_ppm: 0,
+            fifo,
+        };
+        sim.apply(&Action::SetLink {
+            from: l,
+            to: f,
+            net,
+        });
+        let from_now = sim.now();
+        sim.advance_to(4_000 * MS);
+        let arrivals: Vec<u64> = sim
+            .trace()
+            .iter()
+            .filter(|e| e.time > from_now)
+            .filter_map(|e| match e.kind {
+                TraceKind::Send {
+                    from, to, arrive, ..
+                } if (from, to) == (l, f) => Some(arrive),
+                _ => None,
+            })
+            .collect();
+        assert!(arrivals.len() > 40, "{} messages", arrivals.len());
+        arrivals.windows(2).filter(|w| w[1] < w[0]).count()
+    };
+    let free = overtakes(false);
+    assert!(free > 5, "only {free} overtakes without FIFO");
+    assert_eq!(overtakes(true), 0, "an overtake on a FIFO link");
+}
+
 /// Every new action reads back from its link form, and a scenario with all
 /// of them replays to the same trace.
 #[test]
@@ -245,6 +289,7 @@ fn fault_actions_round_trip_and_replay_exactly() {
                 latency_max: 90 * MS,
                 drop_ppm: 100_000,
                 dup_ppm: 0,
+                fifo: true,
             },
         },
     ];

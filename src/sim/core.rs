@@ -379,12 +379,21 @@ impl Core {
                 fate,
             }
         };
-        let first = copy(self.now, latency, false);
-        let second = (dup && !cut && !lost).then(|| {
+        let fifo = net.fifo;
+        let mut first = copy(self.now, latency, false);
+        let mut second = (dup && !cut && !lost).then(|| {
             let net = self.link_net.get(&(from, to)).unwrap_or(&self.net);
             let latency = net.latency(&mut self.rng);
             copy(self.now, latency, true)
         });
+        if fifo && first.fate.is_ok() {
+            // In order: no earlier message on this direction arrives later.
+            let i = self.conn_slot(from, to);
+            for c in std::iter::once(&mut first).chain(second.as_mut()) {
+                c.arrive = c.arrive.max(self.conns[i].1 + 1);
+                self.conns[i].1 = c.arrive;
+            }
+        }
         (first, second)
     }
 

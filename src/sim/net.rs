@@ -28,6 +28,12 @@ pub struct NetConfig {
     pub drop_ppm: u32,
     /// Probability that a message is delivered twice, in parts per million.
     pub dup_ppm: u32,
+    /// Keep each direction's messages in the order they were sent, as a
+    /// TCP connection would (a later message waits for an earlier, slower
+    /// one); off, messages overtake each other when latencies vary.
+    /// Protocols on connections are always in order.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fifo: bool,
 }
 
 impl Default for NetConfig {
@@ -37,6 +43,7 @@ impl Default for NetConfig {
             latency_max: 25_000,
             drop_ppm: 0,
             dup_ppm: 0,
+            fifo: false,
         }
     }
 }

@@ -319,13 +319,14 @@ impl TraceEvent {
                 s(*node)
             ),
             TraceKind::LinkNet { from, to, net } => format!(
-                "link {} → {}: latency {}–{} ms, drop {}%, duplicate {}%",
+                "link {} → {}: latency {}–{} ms, drop {}%, duplicate {}%{}",
                 s(*from),
                 s(*to),
                 net.latency_min / 1000,
                 net.latency_max / 1000,
                 net.drop_ppm / 10_000,
-                net.dup_ppm / 10_000
+                net.dup_ppm / 10_000,
+                if net.fifo { ", in order" } else { "" }
             ),
             TraceKind::Reply { node, req, reply } => match reply {
                 Reply::Ok { index } => format!(
@@ -365,11 +366,12 @@ impl TraceEvent {
             TraceKind::Heal { a, b } => format!("link {} ↔ {} healed", s(*a), s(*b)),
             TraceKind::HealAll => "all links healed".to_string(),
             TraceKind::Net(n) => format!(
-                "network: latency {}–{} ms, drop {}%, duplicate {}%",
+                "network: latency {}–{} ms, drop {}%, duplicate {}%{}",
                 n.latency_min / 1000,
                 n.latency_max / 1000,
                 n.drop_ppm / 10_000,
-                n.dup_ppm / 10_000
+                n.dup_ppm / 10_000,
+                if n.fifo { ", in order" } else { "" }
             ),
             TraceKind::Violation { invariant, detail } => {
                 format!("VIOLATION of {invariant}: {detail}")
@@ -514,7 +516,10 @@ impl TraceEvent {
                 put(u64::from(*from) << 32 | u64::from(*to));
                 put(net.latency_min);
                 put(net.latency_max);
-                put(u64::from(net.drop_ppm) << 32 | u64::from(net.dup_ppm))
+                put(u64::from(net.drop_ppm) << 32 | u64::from(net.dup_ppm));
+                if net.fifo {
+                    put(1 << 62);
+                }
             }
             TraceKind::Request { node, req, cmd } => {
                 put(8);
@@ -558,7 +563,10 @@ impl TraceEvent {
                 put(14);
                 put(n.latency_min);
                 put(n.latency_max);
-                put(u64::from(n.drop_ppm) << 32 | u64::from(n.dup_ppm))
+                put(u64::from(n.drop_ppm) << 32 | u64::from(n.dup_ppm));
+                if n.fifo {
+                    put(1 << 62);
+                }
             }
             TraceKind::Violation { invariant, .. } => {
                 put(15);

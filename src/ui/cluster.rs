@@ -435,7 +435,9 @@ fn node_faults(up: bool) -> String {
 
 /// The link menu's network items, as markup.
 const LINK_FAULTS: &str = "<div class=\"rv-menu-row\" title=\"Latency, loss and duplication of this link, both ways\"><input data-testid=\"link-latency\" id=\"link-latency\" type=\"number\" min=\"1\" value=\"100\" class=\"rv-num\"> ms <input data-testid=\"link-loss\" id=\"link-loss\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % lost <input data-testid=\"link-dup\" id=\"link-dup\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % dup</div>\
-<button data-testid=\"action-link-net\" data-act=\"link\" class=\"rv-menu-item\">Set this link (slow, lossy)</button>";
+<label class=\"rv-menu-row\" title=\"Later messages wait for earlier ones, as over TCP; unchecked, they overtake each other when latencies vary\"><input data-testid=\"link-fifo\" id=\"link-fifo\" type=\"checkbox\"> in order (FIFO)</label>\
+<button data-testid=\"action-link-net\" data-act=\"link\" class=\"rv-menu-item\">Set this link (slow, lossy)</button>\
+<button data-testid=\"action-net-all\" data-act=\"net\" class=\"rv-menu-item\">Set every link</button>";
 
 /// What a menu acts on.
 #[derive(Clone, Copy)]
@@ -514,14 +516,18 @@ fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
             let n = s.node_count.get_untracked();
             crate::partitions::as_actions(crate::partitions::isolate(node, n))
         }
-        (Target::Link(a, b), "link") => {
+        (Target::Link(a, b), "link" | "net") => {
             let ms = num("link-latency", 100).max(1) as u64;
             let net = crate::sim::net::NetConfig {
                 latency_min: ms * 800,
                 latency_max: ms * 1200,
                 drop_ppm: num("link-loss", 0).clamp(0, 100) as u32 * 10_000,
                 dup_ppm: num("link-dup", 0).clamp(0, 100) as u32 * 10_000,
+                fifo: num("link-fifo", 0) == 1,
             };
+            if act == "net" {
+                return s.act(Action::SetNet { net });
+            }
             vec![
                 Action::SetLink {
                     from: a,
@@ -540,14 +546,18 @@ fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
     s.act_all(actions);
 }
 
-/// The number in the menu's input `id` (`default` when empty or not a number).
+/// The number in the menu's input `id` (`default` when empty or not a
+/// number; a checkbox is 1 when checked).
 fn num(id: &str, default: i64) -> i64 {
     use wasm_bindgen::JsCast;
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|i| i.value().trim().parse().ok())
+        .and_then(|i| match i.type_().as_str() {
+            "checkbox" => Some(i64::from(i.checked())),
+            _ => i.value().trim().parse().ok(),
+        })
         .unwrap_or(default)
 }
 

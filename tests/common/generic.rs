@@ -545,6 +545,8 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
                         latency_max: lo + rng.range(1, 200) * MS,
                         drop_ppm: rng.range(0, profile.max_drop_ppm) as u32,
                         dup_ppm: 0,
+                        // Half the slow links keep their messages in order.
+                        fifo: lo / MS % 2 == 0,
                     },
                 }
             }

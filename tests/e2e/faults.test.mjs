@@ -51,6 +51,12 @@ test('a slow link from the link menu, and the partition shapes', async () => {
   await page.click('[data-testid="action-link-net"]');
   assert.match(await log(page), /link S1 → S2: latency 240–360 ms, drop 10%/);
   assert.match(await log(page), /link S2 → S1: latency 240–360 ms, drop 10%/);
+  // The same values for every link, in order (FIFO).
+  await page.click('[data-testid="link-1-2"]');
+  await page.fill('[data-testid="link-latency"]', '50');
+  await page.check('[data-testid="link-fifo"]');
+  await page.click('[data-testid="action-net-all"]');
+  assert.match(await log(page), /network: latency 40–60 ms, drop 0%, duplicate 0%, in order/);
   const state = (a, b) => page.getAttribute(`[data-testid="link-${a}-${b}"]`, 'data-state');
   await page.click('[data-testid="nemesis-halves"]');
   assert.equal(await state(1, 3), 'cut');
