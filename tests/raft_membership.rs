@@ -4,10 +4,10 @@
 //! that cannot depose the leader (§4.2.3), and the raft-dev bug of 2015
 //! replayed step by step: caught with the broken variant, impossible with
 //! the rule that a leader first commits an entry of its own term. (The
-//! random chaos sweep, membership storms included, never lined that
-//! interleaving up in 2,000 seeds: it needs two leaders' changes and a
-//! one-way cut to meet within milliseconds, so it is replayed here, over
-//! 20 seeds of network timing, instead of declared as a sweep variant.)
+//! chaos sweep finds it too, as the descriptor's variant
+//! `reconfigure-before-commit`, but only in a few seeds of 2,000: its
+//! membership storms must line two leaders' changes and a one-way cut up
+//! within milliseconds. Here it is replayed over 20 seeds of timing.)
 
 use replviz::anysim::{boot_with, AnySim, Setup};
 use replviz::protocol::{Command, Key};

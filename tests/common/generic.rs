@@ -127,10 +127,12 @@ pub fn crash_leader_mid_write(
     Action::Crash { node: l }
 }
 
-/// A storm step where servers join and leave: the leader is asked for a
-/// membership change and crashes while the new configuration is only
+/// A storm step where servers join and leave, shaped like the raft-dev
+/// report of 2015: the leader is asked for a membership change and is cut
+/// off (with a random few others) while the new configuration is only
 /// partly replicated; the next leader is asked for another change the
-/// moment it is elected (the pattern of the raft-dev report of 2015).
+/// moment it is elected, and its link to one voter breaks; a little later
+/// the old leader meets that voter again.
 fn membership_storm(
     sim: &mut dyn AnySim,
     rec: &mut Vec<TimedAction>,
@@ -157,16 +159,29 @@ fn membership_storm(
     act(sim, rec, first);
     *t += rng.range(0, 100 * MS);
     sim.advance_to(*t);
-    act(sim, rec, Action::Crash { node: l });
+    // The old leader keeps a random few of the others.
+    for p in (1..=nodes).filter(|&p| p != l) {
+        if rng.range(0, 2) > 0 {
+            act(sim, rec, Action::CutBoth { a: l, b: p });
+        }
+    }
     for _ in 0..1_000 {
         *t += MS;
         sim.advance_to(*t);
         if let Some(next) = sim.leader().filter(|&x| x != l) {
             let m = rng.range(1, u64::from(nodes)) as NodeId;
-            return change(sim, next, m);
+            let second = change(sim, next, m);
+            act(sim, rec, second);
+            let y = rng.range(1, u64::from(nodes)) as NodeId;
+            if y != next {
+                act(sim, rec, Action::CutOneWay { from: next, to: y });
+            }
+            *t += rng.range(50, 500) * MS;
+            sim.advance_to(*t);
+            return Action::Heal { a: l, b: y };
         }
     }
-    Action::Restart { node: l }
+    Action::HealAll
 }
 
 /// End a chaos run: heal every link, reset the network (each link's own

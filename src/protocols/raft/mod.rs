@@ -142,6 +142,23 @@ pub const PROTOCOL: Descriptor = Descriptor {
             toggles: false,
         },
         Variant {
+            name: "reconfigure-before-commit",
+            breaks: "Raft thesis §4.1 errata (raft-dev, 2015): a leader commits an entry of its term before changing membership",
+            // One spare server to add, as in the report.
+            boot: |s, m| {
+                boot_with::<Raft>(s, m, |c| {
+                    c.bug = Some(RaftBug::ReconfigureBeforeCommit);
+                    c.voters = s.nodes - 1;
+                })
+            },
+            caught_by: check::LEADER_COMPLETENESS,
+            seeds: 2000,
+            nodes: &[5],
+            secs: 60,
+            storm: 50,
+            toggles: false,
+        },
+        Variant {
             name: "commit-in-old-configuration",
             breaks: "Raft thesis §4.1: a configuration is in force once appended, and commits by its own majority",
             boot: |s, m| {
