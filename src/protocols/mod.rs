@@ -7,6 +7,7 @@
 //! tests read the table and never name a protocol.
 
 pub mod common;
+pub mod mysql;
 pub mod paxos;
 pub mod raft;
 pub mod twopc;
@@ -16,6 +17,19 @@ use crate::descriptor::Descriptor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every registered protocol, in menu order. The first is the default.
+#[cfg(not(target_arch = "wasm32"))]
+pub const REGISTRY: &[&Descriptor] = &[
+    &raft::PROTOCOL,
+    &paxos::PROTOCOL,
+    &twopc::PROTOCOL,
+    &zab::PROTOCOL,
+    &mysql::PROTOCOL,
+];
+
+/// The browser build's registry: MySQL (22 KiB of the bundle, measured)
+/// waits for room under the 400 KiB budget; its engine, checks, scenarios
+/// and sweeps run natively meanwhile.
+#[cfg(target_arch = "wasm32")]
 pub const REGISTRY: &[&Descriptor] = &[
     &raft::PROTOCOL,
     &paxos::PROTOCOL,

@@ -330,13 +330,15 @@ impl TraceEvent {
             ),
             TraceKind::Reply { node, req, reply } => match reply {
                 Reply::Ok { index } => format!(
-                    "{} answers request #{req}: committed at index {index}",
-                    s(*node)
+                    "{} answers request #{req}: committed at {}",
+                    s(*node),
+                    index_words(*index)
                 ),
                 Reply::Read { index, value } => format!(
-                    "{} answers read #{req}: {} (read at index {index})",
+                    "{} answers read #{req}: {} (read at {})",
                     s(*node),
-                    value.map_or("nothing written".to_string(), |v| v.to_string())
+                    value.map_or("nothing written".to_string(), |v| v.to_string()),
+                    index_words(*index)
                 ),
                 Reply::NotLeader { leader: Some(l) } => {
                     format!(
@@ -586,5 +588,15 @@ pub fn action_words(action: &str) -> String {
     match action.split_once('-') {
         Some((verb @ ("add" | "remove"), k)) => format!("{verb} S{k}"),
         _ => action.to_string(),
+    }
+}
+
+/// A reply's index in words: `index 4`, or a GTID (`S1:5`) where the
+/// protocol names transactions by origin server and number (the origin in
+/// the bits above 40).
+pub fn index_words(index: u64) -> String {
+    match index >> 40 {
+        0 => format!("index {index}"),
+        o => format!("GTID S{o}:{}", index & ((1 << 40) - 1)),
     }
 }

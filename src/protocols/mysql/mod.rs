@@ -1,0 +1,131 @@
+//! MySQL source/replica replication (asynchronous and semi-synchronous,
+//! GTID auto-positioning) with an outside orchestrator that fails over:
+//! the engine ([`engine`], an essay on the system at its top), GTID sets
+//! ([`gtid`]), its checks ([`check`]), its built-in scenarios and its
+//! descriptor ([`PROTOCOL`]), with the broken variant that proves the checks
+//! bite. Group Replication (Paxos-ordered certification) is not modelled.
+
+pub mod check;
+mod engine;
+pub mod gtid;
+pub mod names;
+mod scenarios;
+
+pub use check::MySqlChecker;
+pub use engine::*;
+
+use crate::anysim::{boot, boot_with, settings_json};
+use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
+use crate::sim::check::Checked;
+
+impl Checked for MySql {
+    type Checker = MySqlChecker;
+}
+
+/// MySQL replication as the rest of the app sees it.
+pub const PROTOCOL: Descriptor = Descriptor {
+    id: "mysql",
+    title: "MySQL replication",
+    source: "MySQL Reference Manual, Replication; Orchestrator",
+    roles: &[
+        descriptor::Role { id: names::role::SOURCE, label: "★ source (master)", tone: "lead" },
+        descriptor::Role { id: names::role::REPLICA, label: "replica (slave)", tone: "follow" },
+        descriptor::Role { id: names::role::ORCHESTRATOR, label: "◆ orchestrator", tone: "try" },
+    ],
+    messages: &[
+        MsgKind { kind: names::kind::DUMP, label: "dump", tone: "elect" },
+        MsgKind { kind: names::kind::EVENT, label: "ev", tone: "repl" },
+        MsgKind { kind: names::kind::ACK, label: "ack", tone: "repl-reply" },
+        MsgKind { kind: names::kind::HEARTBEAT, label: "HB", tone: "beat" },
+        MsgKind { kind: names::kind::DUMP_ERROR, label: "1236", tone: "nack" },
+        MsgKind { kind: names::kind::PROBE, label: "?", tone: "beat" },
+        MsgKind { kind: names::kind::PROBE_REPLY, label: "st", tone: "beat" },
+        MsgKind { kind: names::kind::PROMOTE, label: "promote", tone: "decide" },
+        MsgKind { kind: names::kind::CHANGE_SOURCE, label: "→src", tone: "decide" },
+    ],
+    invariants: &[
+        check::RELAY_LOG_ACK,
+        check::SEMI_SYNC_DURABILITY,
+        crate::sim::acks::INVARIANT,
+    ],
+    membership: false,
+    actions: &[NodeAction {
+        id: "promote",
+        label: "Promote this replica",
+        hint: "STOP REPLICA; RESET REPLICA ALL; read_only=OFF: it becomes a source, and tells the orchestrator, which repoints the others.",
+    }],
+    flags: &[
+        Flag {
+            id: "semi-sync",
+            label: "Semi-synchronous (rpl_semi_sync_source_enabled)",
+            field: "rpl_semi_sync_source_enabled",
+        },
+        Flag {
+            id: "after-commit",
+            label: "Wait point AFTER_COMMIT (before 5.7)",
+            field: "after_commit",
+        },
+    ],
+    log_legend: "source: its binlog, amber dashed = waiting for semi-sync acks · replica: its relay log, solid = applied, dashed = not yet · label = GTID",
+    request_hint: "Send writes to the source (★); reads go to any server and see what it has applied.",
+    reads: <MySql as crate::protocol::Protocol>::READS,
+    linearizable: |_| false,
+    relaxed_by: |v| {
+        if v["rpl_semi_sync_source_enabled"].as_bool().unwrap_or(false) {
+            "Semi-synchronous replication: replicas serve reads of what they applied, and a timeout switches to asynchronous"
+        } else {
+            "Asynchronous replication: the source answers before any replica has the commit"
+        }
+    },
+    scenarios: scenarios::SCENARIOS,
+    boot: boot::<MySql>,
+    settings: settings_json::<MySql>,
+    sweep: |seed, _| SweepCase {
+        settings: serde_json::to_value(MySqlConfig {
+            rpl_semi_sync_source_enabled: seed % 2 == 1,
+            after_commit: seed % 4 == 3,
+            replica_apply_delay: if seed % 3 == 0 { 2_000 } else { 0 },
+            ..MySqlConfig::default()
+        })
+        .unwrap_or_default(),
+        live: true,
+        // The source: a replica may stay stopped on errant GTIDs until a
+        // DBA repairs it, as in MySQL.
+        need: 1,
+        toggles: false,
+    },
+    variants: &[
+    Variant {
+        name: "ack-before-relay-write",
+        breaks: "MySQL semi-sync: a replica acknowledges after writing and flushing the relay log",
+        boot: |s, m| {
+            boot_with::<MySql>(s, m, |c| {
+                c.bug = Some(MySqlBug::AckBeforeRelayWrite);
+                c.rpl_semi_sync_source_enabled = true;
+            })
+        },
+        caught_by: check::RELAY_LOG_ACK,
+        seeds: 200,
+        nodes: &[4, 5],
+        secs: 30,
+        storm: 0,
+        toggles: false,
+    },
+    Variant {
+        name: "promote-without-relay-log",
+        breaks: "MySQL GTID failover: the candidate applies its relay log before it becomes the source",
+        boot: |s, m| {
+            boot_with::<MySql>(s, m, |c| {
+                c.bug = Some(MySqlBug::PromoteWithoutRelayLog);
+                c.rpl_semi_sync_source_enabled = true;
+                c.replica_apply_delay = 4_000;
+            })
+        },
+        caught_by: check::SEMI_SYNC_DURABILITY,
+        seeds: 400,
+        nodes: &[4, 5],
+        secs: 60,
+        storm: 30,
+        toggles: false,
+    }],
+};
