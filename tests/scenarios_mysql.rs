@@ -174,3 +174,92 @@ fn replica_lag_gives_a_stale_read() {
     }
     lesson(&tl);
 }
+
+#[test]
+fn after_commit_shows_a_commit_that_is_then_lost() {
+    let tl = run("mysql-after-commit-phantom", 5_500 * MS);
+    let r = replies(&tl);
+    let t1 = r
+        .iter()
+        .find(|(_, n, q, x)| *n == 1 && *q == 1 && matches!(x, Reply::Ok { .. }))
+        .map(|x| x.0)
+        .unwrap();
+    assert!((310..=360).contains(&t1), "x=1 acknowledged at {t1}");
+    // A (request #2) never gets an answer.
+    assert!(!r.iter().any(|(_, _, q, _)| *q == 2), "A was answered");
+    let reads: Vec<_> = r
+        .iter()
+        .filter_map(|(t, n, _, x)| match x {
+            Reply::Read { value, .. } => Some((*t, *n, *value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reads, vec![(650, 1, Some(2)), (5_000, 2, Some(1))]);
+    let crashed = run("mysql-after-commit-phantom", 750 * MS);
+    assert!(!view(&crashed, 1).up);
+    for id in [2, 3] {
+        assert_eq!(
+            view(&crashed, id).state_machine,
+            "x=1",
+            "S{id} never got S1:2"
+        );
+    }
+    let t = note(&tl, "promotes S2").unwrap();
+    assert!(t <= 3_760, "promoted at {t}");
+    lesson(&tl);
+    // The same run with AFTER_SYNC: B reads 1.
+    let mut s = replviz::scenarios::build("mysql-after-commit-phantom").unwrap();
+    s.settings.insert(
+        "mysql".into(),
+        serde_json::json!({"rpl_semi_sync_source_enabled": true, "after_commit": false}),
+    );
+    let mut sync = Timeline::new(s);
+    sync.advance_to(700 * MS);
+    let read = replies(&sync)
+        .into_iter()
+        .find(|(_, _, q, _)| *q == 3)
+        .expect("B's read");
+    assert!(
+        matches!(read.3, Reply::Read { value: Some(1), .. }),
+        "{read:?}"
+    );
+}
+
+#[test]
+fn the_old_source_returns_with_errant_gtids() {
+    let tl = run("mysql-errant-gtid", 6_000 * MS);
+    let r = replies(&tl);
+    for q in 1..=3u64 {
+        assert!(
+            r.iter()
+                .any(|(_, n, req, x)| *n == 1 && *req == q && matches!(x, Reply::Ok { .. })),
+            "request #{q} acknowledged by S1"
+        );
+    }
+    let cut = run("mysql-errant-gtid", 690 * MS);
+    for id in [2, 3] {
+        assert_eq!(view(&cut, id).state_machine, "x=1", "S{id}");
+    }
+    let t = note(
+        &tl,
+        "promotes S2, the most advanced replica (retrieved S1:1)",
+    )
+    .unwrap();
+    assert!(t <= 3_760, "promoted at {t}");
+    assert!(r.iter().any(|(t, n, q, x)| *t == 4_500
+        && *n == 2
+        && *q == 4
+        && matches!(x, Reply::Ok { index } if *index == (2 << 40 | 1))));
+    let fenced = note(&tl, "S1 is not following S2; it repoints it").unwrap();
+    assert!(near(fenced, 5_250), "fenced at {fenced}");
+    assert!(note(
+        &tl,
+        "S2 refuses S1: the replica has GTIDs the source lacks (S1:2-3)"
+    )
+    .is_some());
+    assert!(note(&tl, "error 1236").is_some());
+    let s1 = view(&tl, 1);
+    assert_eq!(s1.role, "replica");
+    assert_eq!(s1.badge, "errant GTIDs S1:2-3");
+    assert_eq!(leaders(&tl), vec![(2, 2)]);
+}

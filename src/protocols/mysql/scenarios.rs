@@ -58,6 +58,47 @@ fn replica_lag(tl: &mut dyn Script) {
     );
 }
 
+fn after_commit_phantom(tl: &mut dyn Script) {
+    request(tl, 300 * MS, 1, cmd(0, 1));
+    for r in [2, 3] {
+        tl.act(500 * MS, Action::CutOneWay { from: 1, to: r });
+    }
+    request(tl, 600 * MS, 1, cmd(0, 2));
+    request(
+        tl,
+        650 * MS,
+        1,
+        crate::protocol::Command::read(crate::protocol::Key(0), 1),
+    );
+    tl.act(700 * MS, Action::Crash { node: 1 });
+    tl.act(800 * MS, Action::HealAll);
+    tl.advance_to(5_000 * MS);
+    if let Some(l) = leader(tl) {
+        request(
+            tl,
+            5_000 * MS,
+            l,
+            crate::protocol::Command::read(crate::protocol::Key(0), 2),
+        );
+    }
+}
+
+fn errant_gtid(tl: &mut dyn Script) {
+    request(tl, 300 * MS, 1, cmd(0, 1));
+    for r in [2, 3] {
+        tl.act(500 * MS, Action::CutOneWay { from: 1, to: r });
+    }
+    request(tl, 550 * MS, 1, cmd(0, 2));
+    request(tl, 600 * MS, 1, cmd(1, 3));
+    tl.act(700 * MS, Action::Crash { node: 1 });
+    tl.act(800 * MS, Action::HealAll);
+    tl.advance_to(4_500 * MS);
+    if let Some(l) = leader(tl) {
+        request(tl, 4_500 * MS, l, cmd(2, 4));
+    }
+    tl.act(5_000 * MS, Action::Restart { node: 1 });
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -112,5 +153,40 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"replica_apply_delay":4000}"#,
         script: replica_lag,
+    },
+    BuiltIn {
+        id: "mysql-after-commit-phantom",
+        title: "MySQL: AFTER_COMMIT lets a client read a commit that is then lost",
+        about: "Semi-synchronous replication with the wait point AFTER_COMMIT, as before MySQL \
+                5.7. x=1 is committed and acknowledged at 0.33 s. At 0.5 s the links from S1 to its \
+                replicas break. At 0.6 s client A commits x=2: under AFTER_COMMIT the storage engine \
+                commits it first and S1 then waits for a replica's acknowledgement, so A has no answer \
+                yet. At 0.65 s client B reads x at S1 and gets 2. At 0.7 s S1 crashes before any replica \
+                received S1:2, and A never gets an answer (its outcome is unknown). By 3.76 s the \
+                orchestrator has promoted S2, and a read at 5 s returns 1: B read a value that no longer \
+                exists, a phantom read (amber: the lesson of AFTER_COMMIT). With AFTER_SYNC, the default \
+                since 5.7, the same run cannot do this: x=2 is not visible before a replica holds it, \
+                and B reads 1.",
+        nodes: 4,
+        seed: 1,
+        settings: r#"{"rpl_semi_sync_source_enabled":true,"after_commit":true}"#,
+        script: after_commit_phantom,
+    },
+    BuiltIn {
+        id: "mysql-errant-gtid",
+        title: "MySQL: the old source comes back with errant transactions",
+        about: "Asynchronous replication. x=1 reaches every server. At 0.5 s the links from S1 to \
+                its replicas break; S1 still commits x=2 and y=3 (S1:2 and S1:3), answers OK, and \
+                crashes at 0.7 s. The orchestrator promotes S2 at 3.76 s with S1:1 only, and S2 takes the \
+                write z=4 as S2:1. At 5 s S1 restarts: crash recovery commits everything in its binlog, \
+                so it comes back as a source holding S1:2-3, transactions the new source never had \
+                (errant GTIDs). At 5.25 s the orchestrator sees it and makes it a read-only replica of \
+                S2; S2 refuses its dump request (error 1236: the replica has more GTIDs than the \
+                source), and S1's I/O thread stops, its badge naming the errant GTIDs S1:2-3. A DBA must \
+                now discard or re-apply them by hand.",
+        nodes: 4,
+        seed: 1,
+        settings: "",
+        script: errant_gtid,
     },
 ];
