@@ -82,9 +82,12 @@ impl Raft {
 
     /// Do the servers of `conf` that satisfy `has` form a majority of it?
     pub(super) fn quorum_of(&self, conf: u32, has: impl Fn(NodeId) -> bool) -> bool {
-        let ids = (1..32).filter(|&i| conf >> i & 1 == 1);
-        let (all, yes) = ids.fold((0, 0), |(a, y), i| (a + 1, y + usize::from(has(i))));
-        all > 0 && yes >= majority(all)
+        let (mut rest, mut yes) = (conf, 0);
+        while rest != 0 {
+            yes += usize::from(has(rest.trailing_zeros()));
+            rest &= rest - 1;
+        }
+        conf != 0 && yes >= majority(conf.count_ones() as usize)
     }
 
     /// The servers a leader sends AppendEntries to: the configuration, the
