@@ -357,6 +357,9 @@ impl TraceEvent {
                     "{} lost leadership; outcome of request #{req} unknown",
                     s(*node)
                 ),
+                Reply::Aborted { index: 0 } => {
+                    format!("{} refuses request #{req}: nothing written", s(*node))
+                }
                 Reply::Aborted { index } => format!(
                     "{} answers request #{req}: transaction T{index} aborted",
                     s(*node)
@@ -595,8 +598,11 @@ pub fn action_words(action: &str) -> String {
 /// protocol names transactions by origin server and number (the origin in
 /// the bits above 40).
 pub fn index_words(index: u64) -> String {
+    let low = index & ((1 << 40) - 1);
     match index >> 40 {
         0 => format!("index {index}"),
-        o => format!("GTID S{o}:{}", index & ((1 << 40) - 1)),
+        // Bit 63: a replication offset under a replication id (Redis).
+        h if h >> 23 == 1 => format!("offset {low} of replid {:06x}", h & 0x7f_ffff),
+        o => format!("GTID S{o}:{low}"),
     }
 }

@@ -1,0 +1,174 @@
+//! The Redis built-in scenarios do what their explanations say, claim by
+//! claim, on the real run (times in ms, as the texts give them).
+
+mod common;
+
+use common::{leaders, run_preset as run, views};
+use replviz::history::linear::{check, Verdict};
+use replviz::protocol::{NodeView, Reply};
+use replviz::sim::trace::TraceKind;
+use replviz::timeline::Timeline;
+
+const MS: u64 = 1_000;
+
+fn replies(tl: &Timeline) -> Vec<(u64, u32, u64, Reply)> {
+    tl.trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Reply { node, req, reply } => {
+                Some((e.time / MS, *node, *req, reply.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn note(tl: &Timeline, what: &str) -> Option<u64> {
+    tl.trace().iter().find_map(|e| match &e.kind {
+        TraceKind::Note { text, .. } if text.contains(what) => Some(e.time / MS),
+        _ => None,
+    })
+}
+
+fn view(tl: &Timeline, id: u32) -> NodeView {
+    views(tl).into_iter().find(|v| v.id == id).expect("node")
+}
+
+fn near(t: u64, at: u64) -> bool {
+    t.abs_diff(at) <= 30
+}
+
+fn ok_at(r: &[(u64, u32, u64, Reply)], req: u64) -> Option<u64> {
+    r.iter()
+        .find(|(_, n, q, x)| *n == 1 && *q == req && matches!(x, Reply::Ok { .. }))
+        .map(|x| x.0)
+}
+
+fn lesson(tl: &Timeline) {
+    assert!(
+        matches!(check(tl.engine().history()), Verdict::NotLinearizable(_)),
+        "the anomaly went unseen"
+    );
+    assert!(!(tl.scenario().protocol.linearizable)(
+        &tl.scenario().protocol_settings()
+    ));
+}
+
+#[test]
+fn async_loss_loses_the_acknowledged_write() {
+    let tl = run("redis-async-loss", 4_500 * MS);
+    let r = replies(&tl);
+    assert_eq!(ok_at(&r, 1), Some(300));
+    assert_eq!(ok_at(&r, 2), Some(600), "x=2 answered at once");
+    let cut = run("redis-async-loss", 690 * MS);
+    for id in [2, 3] {
+        assert_eq!(view(&cut, id).state_machine, "x=1", "S{id}");
+    }
+    assert!(near(
+        note(&tl, "S5 (sentinel): +odown master S1").unwrap(),
+        2_240
+    ));
+    assert!(note(&tl, "+try-failover, epoch 1").is_some());
+    let t = note(
+        &tl,
+        "S5 (sentinel): elected leader for epoch 1; +selected-slave S2",
+    )
+    .unwrap();
+    assert!(near(t, 2_280), "promoted at {t}");
+    assert!(
+        note(&tl, "S2 accepts S3's partial resync").is_some(),
+        "PSYNC2: +CONTINUE"
+    );
+    assert_eq!(leaders(&tl), vec![(2, 1)]);
+    let read = r.iter().find(|(_, _, q, _)| *q == 3).unwrap();
+    assert_eq!((read.0, read.1), (4_000, 2));
+    assert!(matches!(read.3, Reply::Read { value: Some(1), .. }));
+    lesson(&tl);
+}
+
+#[test]
+fn backlog_overflow_forces_a_full_resync() {
+    let tl = run("redis-backlog-overflow", 2_000 * MS);
+    let r = replies(&tl);
+    for (q, t) in (2..=7).zip((500..).step_by(100)) {
+        assert_eq!(ok_at(&r, q), Some(t), "request #{q}");
+    }
+    assert!(note(
+        &tl,
+        "S1 answers S3 with +FULLRESYNC: its offset is no longer in the backlog"
+    )
+    .is_some());
+    let t = note(
+        &tl,
+        "S3 flushes its data (offset 16) and loads the RDB snapshot at offset 128",
+    )
+    .unwrap();
+    assert!(near(t, 1_340), "{t}");
+    assert_eq!(view(&tl, 3).state_machine, view(&tl, 1).state_machine);
+    assert_eq!(view(&tl, 2).state_machine, "x=1 y=7 z=9");
+    // The default backlog: a partial resync instead.
+    let mut s = replviz::scenarios::build("redis-backlog-overflow").unwrap();
+    s.settings.remove("redis");
+    let mut big = Timeline::new(s);
+    big.advance_to(2_000 * MS);
+    assert!(note(&big, "S1 accepts S3's partial resync from offset 17").is_some());
+    assert!(note(&big, "+FULLRESYNC: its offset").is_none());
+}
+
+#[test]
+fn split_brain_loses_the_isolated_masters_writes() {
+    let tl = run("redis-split-brain", 6_500 * MS);
+    let r = replies(&tl);
+    for (q, t) in (2..=9).zip((700..).step_by(300)) {
+        assert_eq!(ok_at(&r, q), Some(t), "request #{q} acknowledged by S1");
+    }
+    let t = note(
+        &tl,
+        "S6 (sentinel): elected leader for epoch 1; +selected-slave S2",
+    )
+    .unwrap();
+    assert!(near(t, 2_050), "{t}");
+    let both = run("redis-split-brain", 3_000 * MS);
+    let mut l = leaders(&both);
+    l.sort();
+    assert_eq!(l, vec![(1, 0), (2, 1)], "two masters");
+    assert!(near(
+        note(&tl, "+convert-to-slave S1 (master is S2)").unwrap(),
+        4_050
+    ));
+    assert!(note(
+        &tl,
+        "it took writes this master never had (offset 144 > second_replid_offset 16)"
+    )
+    .is_some());
+    assert!(note(&tl, "S1 flushes its data (offset 144)").is_some());
+    let read = r.iter().find(|(_, _, q, _)| *q == 10).unwrap();
+    assert_eq!((read.0, read.1), (6_000, 1));
+    assert!(
+        matches!(read.3, Reply::Read { value: None, .. }),
+        "{read:?}"
+    );
+    assert_eq!(leaders(&tl), vec![(2, 1)]);
+    lesson(&tl);
+}
+
+#[test]
+fn min_replicas_bounds_the_loss() {
+    let tl = run("redis-min-replicas", 6_500 * MS);
+    let r = replies(&tl);
+    assert_eq!(ok_at(&r, 2), Some(700), "y=2 still accepted");
+    for q in 3..=9 {
+        let refused = r.iter().find(|(_, _, x, _)| *x == q).unwrap();
+        assert!(
+            matches!(refused.3, Reply::Aborted { .. }),
+            "request #{q}: {refused:?}"
+        );
+        assert!(refused.0 >= 1_000);
+    }
+    assert!(note(&tl, "-NOREPLICAS").is_some());
+    assert!(note(
+        &tl,
+        "it took writes this master never had (offset 32 > second_replid_offset 16)"
+    )
+    .is_some());
+}
