@@ -172,3 +172,42 @@ fn min_replicas_bounds_the_loss() {
     )
     .is_some());
 }
+
+#[test]
+fn psync2_lets_replicas_continue_after_failover() {
+    let tl = run("redis-psync2-failover", 4_500 * MS);
+    let before = run("redis-psync2-failover", 690 * MS);
+    for id in [2, 3] {
+        assert!(
+            view(&before, id)
+                .details
+                .iter()
+                .any(|d| d.ends_with("offset 32")),
+            "S{id}: {:?}",
+            view(&before, id).details
+        );
+    }
+    let t = note(&tl, "+switch-master S1 -> S2").unwrap();
+    assert!((2_200..=2_400).contains(&t), "failover at {t}");
+    let s2 = view(&tl, 2);
+    assert!(
+        s2.details
+            .iter()
+            .any(|d| d.starts_with("replid2 ") && d.ends_with("up to 32")),
+        "{:?}",
+        s2.details
+    );
+    assert!(note(&tl, "S2 accepts S3's partial resync from offset 33").is_some());
+    let resyncs: Vec<_> = tl
+        .trace()
+        .iter()
+        .filter(|e| e.time > 700 * MS)
+        .filter(|e| matches!(&e.kind, TraceKind::Note { text, .. } if text.contains("FULLRESYNC") || text.contains("flushes")))
+        .collect();
+    assert!(resyncs.is_empty(), "a full resync after the failover");
+    let r = replies(&tl);
+    assert!(r
+        .iter()
+        .any(|(t, n, q, x)| *t == 4_000 && *n == 2 && *q == 3 && matches!(x, Reply::Ok { .. })));
+    assert_eq!(view(&tl, 3).state_machine, "x=1 y=2 z=3");
+}

@@ -44,6 +44,16 @@ fn split_brain(tl: &mut dyn Script) {
     request(tl, 6_000 * MS, 1, Command::read(Key(1), 1));
 }
 
+fn psync2_failover(tl: &mut dyn Script) {
+    request(tl, 300 * MS, 1, cmd(0, 1));
+    request(tl, 400 * MS, 1, cmd(1, 2));
+    tl.act(700 * MS, Action::Crash { node: 1 });
+    tl.advance_to(4_000 * MS);
+    if let Some(l) = leader(tl) {
+        request(tl, 4_000 * MS, l, cmd(2, 3));
+    }
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -110,5 +120,21 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"min_replicas_to_write":1,"min_replicas_max_lag":10}"#,
         script: split_brain,
+    },
+    BuiltIn {
+        id: "redis-psync2-failover",
+        title: "Redis: replicas continue after a failover (PSYNC2)",
+        about: "x=1 and y=2 reach both replicas (offsets 16 and 32). At 0.7 s the master S1 crashes. \
+                The sentinels fail over at about 2.3 s: S2 becomes master with REPLICAOF NO ONE, takes a \
+                new replication id and keeps S1's as its replid2, valid up to offset 32. S3, told to \
+                replicate S2, asks PSYNC with S1's replication id and offset 33; S2 recognises its own \
+                earlier history and answers +CONTINUE: a partial resync, with no RDB snapshot and \
+                nothing flushed. Before Redis 4.0 replicas named their master by run id, and every \
+                failover forced a full resync of every replica. A write z=3 at S2 at 4 s reaches S3 on \
+                the continued stream.",
+        nodes: 6,
+        seed: 1,
+        settings: "",
+        script: psync2_failover,
     },
 ];
