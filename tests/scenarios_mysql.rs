@@ -3,51 +3,16 @@
 
 mod common;
 
-use common::{leaders, run_preset as run, views};
-use replviz::history::linear::{check, Verdict};
-use replviz::protocol::{NodeView, Reply};
-use replviz::sim::trace::TraceKind;
+use common::{
+    is_lesson as lesson, leaders, note_at as note, replies, run_preset as run, view_of as view,
+};
+use replviz::protocol::Reply;
 use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;
 
-/// Every reply: (ms, node, request, reply).
-fn replies(tl: &Timeline) -> Vec<(u64, u32, u64, Reply)> {
-    tl.trace()
-        .iter()
-        .filter_map(|e| match &e.kind {
-            TraceKind::Reply { node, req, reply } => {
-                Some((e.time / MS, *node, *req, reply.clone()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// When (ms) a note containing `what` was first written.
-fn note(tl: &Timeline, what: &str) -> Option<u64> {
-    tl.trace().iter().find_map(|e| match &e.kind {
-        TraceKind::Note { text, .. } if text.contains(what) => Some(e.time / MS),
-        _ => None,
-    })
-}
-
-fn view(tl: &Timeline, id: u32) -> NodeView {
-    views(tl).into_iter().find(|v| v.id == id).expect("node")
-}
-
 fn near(t: u64, at: u64) -> bool {
     t.abs_diff(at) <= 30
-}
-
-/// The history is not linearizable, and MySQL does not claim it: amber.
-fn lesson(tl: &Timeline) {
-    assert!(
-        matches!(check(tl.engine().history()), Verdict::NotLinearizable(_)),
-        "the anomaly went unseen"
-    );
-    let p = tl.scenario().protocol;
-    assert!(!(p.linearizable)(&tl.scenario().protocol_settings()));
 }
 
 #[test]

@@ -61,3 +61,11 @@ pub fn cmd(key: u8, value: u32) -> Command {
 pub fn intervals_ok(v: &[crate::sim::Time]) -> bool {
     v.iter().all(|&t| (1..=600_000_000).contains(&t))
 }
+
+/// A real system's duration (`ms` milliseconds, as its documentation gives
+/// it) in simulated µs, with every timer of that system divided by the same
+/// `time_scale`, so that their order is kept (never 0: a zero timer would
+/// re-arm forever at one instant).
+pub fn scaled_ms(ms: u64, time_scale: u64) -> crate::sim::Time {
+    (ms * 1_000 / time_scale.max(1)).max(1)
+}

@@ -67,3 +67,45 @@ pub fn replay(
     }
     e
 }
+
+/// Every client reply of a timeline: (ms, node, request, reply).
+pub fn replies(
+    tl: &replviz::timeline::Timeline,
+) -> Vec<(u64, NodeId, u64, replviz::protocol::Reply)> {
+    use replviz::sim::trace::TraceKind;
+    tl.trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Reply { node, req, reply } => {
+                Some((e.time / 1_000, *node, *req, reply.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// When (ms) an event-log note containing `what` was first written.
+pub fn note_at(tl: &replviz::timeline::Timeline, what: &str) -> Option<u64> {
+    use replviz::sim::trace::TraceKind;
+    tl.trace().iter().find_map(|e| match &e.kind {
+        TraceKind::Note { text, .. } if text.contains(what) => Some(e.time / 1_000),
+        _ => None,
+    })
+}
+
+/// Node `id`'s view at the timeline's cursor.
+pub fn view_of(tl: &replviz::timeline::Timeline, id: NodeId) -> replviz::protocol::NodeView {
+    views(tl).into_iter().find(|v| v.id == id).expect("node")
+}
+
+/// The run's client history is not linearizable, and its configuration
+/// does not claim it: the anomaly is the lesson (amber), not a violation.
+pub fn is_lesson(tl: &replviz::timeline::Timeline) {
+    use replviz::history::linear::{check, Verdict};
+    assert!(
+        matches!(check(tl.engine().history()), Verdict::NotLinearizable(_)),
+        "the anomaly went unseen"
+    );
+    let p = tl.scenario().protocol;
+    assert!(!(p.linearizable)(&tl.scenario().protocol_settings()));
+}

@@ -128,7 +128,7 @@ impl crate::protocol::Settings for MySqlConfig {
 impl MySqlConfig {
     /// A duration given in ms of the real system, in simulated µs.
     pub fn ms(&self, ms: u64) -> Time {
-        (ms * 1_000 / self.time_scale.max(1)).max(1)
+        crate::protocols::common::scaled_ms(ms, self.time_scale)
     }
 }
 

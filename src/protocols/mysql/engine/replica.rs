@@ -96,10 +96,7 @@ impl MySql {
             self.resume_applier(out);
             return;
         }
-        if !self.retrieved.contains(trx.gtid) {
-            self.retrieved.insert(trx.gtid);
-            self.relay.push(trx);
-        }
+        self.write_relay(trx);
         if ack {
             out.send(from, MySqlMsg::Ack { pos });
         }
@@ -125,40 +122,46 @@ impl MySql {
     /// The applier finishes the next relay-log transaction.
     pub(super) fn apply_next(&mut self, out: &mut MyOut) {
         self.applying = false;
-        for trx in std::mem::take(&mut self.unflushed) {
-            if !self.retrieved.contains(trx.gtid) {
-                self.retrieved.insert(trx.gtid);
-                self.relay.push(trx);
-            }
-        }
+        self.flush_relay();
         if self.role != Role::Replica {
             return;
         }
-        if let Some(&trx) = self.relay.get(self.applied) {
-            self.applied += 1;
-            if !self.executed.contains(trx.gtid) {
-                self.log(trx);
-                crate::protocols::common::apply(&mut self.kv, &trx.effect());
-            }
-        }
+        self.apply_one();
         self.resume_applier(out);
+    }
+
+    /// Write an event to the relay log (once).
+    fn write_relay(&mut self, trx: Trx) {
+        if !self.retrieved.contains(trx.gtid) {
+            self.retrieved.insert(trx.gtid);
+            self.relay.push(trx);
+        }
+    }
+
+    /// The broken variant's late relay-log writes.
+    fn flush_relay(&mut self) {
+        for trx in std::mem::take(&mut self.unflushed) {
+            self.write_relay(trx);
+        }
+    }
+
+    /// Apply the next relay-log transaction, if any; false when none is left.
+    fn apply_one(&mut self) -> bool {
+        let Some(&trx) = self.relay.get(self.applied) else {
+            return false;
+        };
+        self.applied += 1;
+        if !self.executed.contains(trx.gtid) {
+            self.log(trx);
+            crate::protocols::common::apply(&mut self.kv, &trx.effect());
+        }
+        true
     }
 
     /// Apply the whole relay log now (before promotion).
     fn drain_relay(&mut self) {
-        for trx in std::mem::take(&mut self.unflushed) {
-            if !self.retrieved.contains(trx.gtid) {
-                self.retrieved.insert(trx.gtid);
-                self.relay.push(trx);
-            }
-        }
-        while let Some(&trx) = self.relay.get(self.applied) {
-            self.applied += 1;
-            if !self.executed.contains(trx.gtid) {
-                self.log(trx);
-                crate::protocols::common::apply(&mut self.kv, &trx.effect());
-            }
-        }
+        self.flush_relay();
+        while self.apply_one() {}
     }
 
     pub(super) fn on_net_timeout(&mut self, out: &mut MyOut) {

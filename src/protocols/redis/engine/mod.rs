@@ -119,7 +119,7 @@ impl crate::protocol::Settings for RedisConfig {
 impl RedisConfig {
     /// A duration in ms of the real system, in simulated µs.
     pub fn ms(&self, ms: u64) -> Time {
-        (ms * 1_000 / self.time_scale.max(1)).max(1)
+        crate::protocols::common::scaled_ms(ms, self.time_scale)
     }
 }
 
@@ -358,21 +358,13 @@ impl Protocol for Redis {
                 leader,
                 epoch,
                 current,
-            } => {
-                self.current_epoch = self.current_epoch.max(current);
-                self.on_vote(from, down, leader, epoch, out)
-            }
+            } => self.on_vote(from, down, leader, (epoch, current), out),
             RedisMsg::ReplicaOf { master, epoch } => self.replica_of(master, epoch, out),
             RedisMsg::Hello {
                 master,
                 epoch,
                 current,
-            } => {
-                if self.role == Role::Sentinel {
-                    self.current_epoch = self.current_epoch.max(current);
-                }
-                self.on_hello(master, epoch)
-            }
+            } => self.on_hello(master, epoch, current),
         }
     }
 

@@ -38,8 +38,7 @@ impl Redis {
     pub(super) fn write(&mut self, req: Request, out: &mut RedisOut) {
         let need = self.cfg.min_replicas_to_write as usize;
         if need > 0 {
-            let lag =
-                (self.cfg.min_replicas_max_lag * 1_000_000 / self.cfg.time_scale.max(1)) as i64;
+            let lag = self.cfg.ms(self.cfg.min_replicas_max_lag * 1_000) as i64;
             let now = mono(out);
             let good = self.replicas.values().filter(|r| now - r.1 <= lag).count();
             if good < need {
@@ -206,7 +205,7 @@ impl Redis {
         if self.role != Role::Replica {
             return;
         }
-        let timeout = (self.cfg.repl_timeout * 1_000_000 / self.cfg.time_scale.max(1)) as i64;
+        let timeout = self.cfg.ms(self.cfg.repl_timeout * 1_000) as i64;
         if self.link && mono(out) - self.last_io > timeout {
             self.link = false;
             let id = self.id;
@@ -229,7 +228,7 @@ impl Redis {
     /// Ask the master for what we lack (once at a time, until
     /// `repl-timeout`).
     pub(super) fn connect(&mut self, out: &mut RedisOut) {
-        let timeout = (self.cfg.repl_timeout * 1_000_000 / self.cfg.time_scale.max(1)) as i64;
+        let timeout = self.cfg.ms(self.cfg.repl_timeout * 1_000) as i64;
         if self.sync_at.is_some_and(|t| mono(out) - t < timeout) {
             return;
         }

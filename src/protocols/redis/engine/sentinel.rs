@@ -164,17 +164,20 @@ impl Redis {
         );
     }
 
+    /// A sentinel's answer: its view of the master, its vote in `epoch`,
+    /// and its current epoch (adopted if higher).
     pub(super) fn on_vote(
         &mut self,
         from: NodeId,
         down: bool,
         leader: Option<NodeId>,
-        epoch: u64,
+        (epoch, current): (u64, u64),
         out: &mut RedisOut,
     ) {
         if self.role != Role::Sentinel {
             return;
         }
+        self.current_epoch = self.current_epoch.max(current);
         self.down.insert(from, down);
         if leader == Some(self.id) && epoch == self.election && !self.votes.contains(&from) {
             self.votes.push(from);
@@ -229,9 +232,14 @@ impl Redis {
         }
     }
 
-    /// Another sentinel's configuration: the higher epoch wins.
-    pub(super) fn on_hello(&mut self, master: NodeId, epoch: u64) {
-        if self.role == Role::Sentinel && epoch > self.epoch {
+    /// Another sentinel's configuration (the higher epoch wins) and its
+    /// current epoch (adopted if higher).
+    pub(super) fn on_hello(&mut self, master: NodeId, epoch: u64, current: u64) {
+        if self.role != Role::Sentinel {
+            return;
+        }
+        self.current_epoch = self.current_epoch.max(current);
+        if epoch > self.epoch {
             self.epoch = epoch;
             self.master = master;
             self.current_epoch = self.current_epoch.max(epoch);
