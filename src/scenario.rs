@@ -69,6 +69,7 @@ pub struct Scenario {
     /// the top level as links have always had them; only settings that
     /// differ from a protocol's defaults are kept. Every protocol's are
     /// kept, so that switching protocol and back keeps them.
+    /// A `BTreeMap`, the type serde_json uses for its objects: no extra code.
     #[serde(flatten)]
     pub settings: BTreeMap<String, serde_json::Value>,
     /// Simulated clients issuing reads and writes (none by default).

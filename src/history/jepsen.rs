@@ -14,7 +14,7 @@
 //! cannot read is an error naming the line.
 
 use super::{Op, Outcome, Val, F};
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// Parse either form (EDN if the first event line starts with `{`).
 pub fn parse(text: &str) -> Result<Vec<Op>, String> {
@@ -46,7 +46,7 @@ enum Kind {
 
 /// Pair invocations with completions per process.
 fn pair(events: Vec<(usize, Event)>) -> Result<Vec<Op>, String> {
-    let mut open: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut open: LiteMap<u64, usize> = LiteMap::new();
     let mut ops: Vec<Op> = Vec::new();
     for (line, e) in events {
         if e.kind == Kind::Invoke {

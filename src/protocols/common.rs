@@ -3,11 +3,11 @@
 
 use crate::protocol::{Command, Key, Out};
 use crate::sim::NodeId;
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// The replicated key-value store: the state machine every engine applies
 /// committed commands to.
-pub type Kv = BTreeMap<Key, u32>;
+pub type Kv = LiteMap<Key, u32>;
 
 /// The smallest majority of a cluster of `n` nodes.
 pub fn majority(n: usize) -> usize {

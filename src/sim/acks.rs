@@ -11,7 +11,7 @@
 
 use crate::protocol::{Command, Outcome, Protocol, Reply, RequestId};
 use crate::sim::NodeId;
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// The name the violation is reported under.
 pub const INVARIANT: &str = "Client Acknowledgement";
@@ -28,7 +28,7 @@ struct Acked {
 /// Requests in flight and acknowledgements given, with each node's cursor.
 #[derive(Clone, Debug, Default)]
 pub struct AckCheck {
-    requests: BTreeMap<RequestId, Command>,
+    requests: LiteMap<RequestId, Command>,
     acks: Vec<Acked>,
     cursor: Vec<usize>,
 }

@@ -19,8 +19,8 @@ use crate::protocol::{Command, Key, NodeId, Reply, RequestId};
 use crate::sim::rng::SimRng;
 use crate::sim::trace::TraceKind;
 use crate::sim::Time;
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The built-in client workload of a scenario.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub struct Client {
     pub asked: Option<Command>,
     /// The value it last saw on each key (read, or written and
     /// acknowledged): where its compare-and-sets start from.
-    pub seen: BTreeMap<Key, u32>,
+    pub seen: LiteMap<Key, u32>,
 }
 
 /// The workload's clients and the requests they wait for. Kept apart from
@@ -103,7 +103,7 @@ pub struct People {
     workload: Workload,
     clients: Vec<Client>,
     /// Requests of workload clients: request id -> client (1-based).
-    owner: BTreeMap<RequestId, u32>,
+    owner: LiteMap<RequestId, u32>,
     next_value: u32,
 }
 
@@ -138,7 +138,7 @@ impl People {
                 guess: 1 + i % nodes,
                 waiting: None,
                 asked: None,
-                seen: BTreeMap::new(),
+                seen: LiteMap::new(),
             })
             .collect();
         (1..=w.clients)
@@ -269,7 +269,7 @@ pub const USER_CLIENTS: u64 = 1_000;
 #[derive(Clone, Debug, Default)]
 pub struct History {
     ops: Vec<Op>,
-    open: BTreeMap<RequestId, usize>,
+    open: LiteMap<RequestId, usize>,
 }
 
 impl History {

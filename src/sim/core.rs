@@ -129,7 +129,7 @@ pub(crate) struct Core {
     /// rate in percent) since the user last set it.
     clocks: Vec<(Time, i64, u32)>,
     /// Per direction: network settings that differ from `net`.
-    pub link_net: std::collections::BTreeMap<(NodeId, NodeId), NetConfig>,
+    pub link_net: litemap::LiteMap<(NodeId, NodeId), NetConfig>,
 }
 
 impl Core {

@@ -20,7 +20,7 @@ use crate::geometry::Fx;
 use crate::sim::trace::TraceKind;
 use crate::sim::Time;
 use leptos::prelude::*;
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 use std::fmt::Write as _;
 
 /// The windows the zoom steps through (µs).
@@ -219,8 +219,8 @@ fn arrows_into(
     // Which messages were dropped on arrival, and where client requests
     // and answers started.
     let mut dropped = std::collections::BTreeSet::new();
-    let mut sent: BTreeMap<u64, (Time, f64)> = BTreeMap::new();
-    let mut answered: BTreeMap<u64, (Time, f64)> = BTreeMap::new();
+    let mut sent: LiteMap<u64, (Time, f64)> = LiteMap::new();
+    let mut answered: LiteMap<u64, (Time, f64)> = LiteMap::new();
     for e in &trace[from..] {
         if let TraceKind::Drop { msg, .. } = e.kind {
             dropped.insert(msg);

@@ -3,14 +3,14 @@
 //! prefix `1..=n` per origin server; that is all this type stores.
 
 use crate::sim::NodeId;
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// A global transaction id: the origin server and its sequence number.
 pub type Gtid = (NodeId, u64);
 
 /// A GTID set: for each origin, the highest sequence number held.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GtidSet(BTreeMap<NodeId, u64>);
+pub struct GtidSet(LiteMap<NodeId, u64>);
 
 impl GtidSet {
     /// Does the set hold `g`?

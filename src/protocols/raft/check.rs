@@ -30,7 +30,8 @@ use super::log::Entry;
 use crate::protocol::{Command, Key};
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use litemap::LiteMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The invariant "Election Safety".
 pub const ELECTION_SAFETY: &str = "Election Safety";
@@ -55,14 +56,14 @@ struct Track {
     applied_checked: u64,
     // What applying the checked entries 1..=applied_checked in order gives
     // (with §8 client serials: each command executed once).
-    kv: BTreeMap<Key, u32>,
+    kv: LiteMap<Key, u32>,
     executed: BTreeSet<Command>,
 }
 
 /// The Raft checker's memory of what it has seen.
 #[derive(Clone, Debug, Default)]
 pub struct RaftChecker {
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: LiteMap<u64, NodeId>,
     tracks: Vec<Track>,
     // Looked up only, never iterated, so its order cannot leak into a run.
     seen: HashMap<(u64, u64), (u64, Option<Command>)>,
@@ -260,7 +261,7 @@ impl Checker<Raft> for RaftChecker {
         }
 
         if applied != before && node.kv() != &t.kv {
-            let show_kv = |m: &BTreeMap<Key, u32>| {
+            let show_kv = |m: &LiteMap<Key, u32>| {
                 m.iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()

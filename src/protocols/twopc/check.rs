@@ -15,7 +15,7 @@
 use super::engine::{Record, TwoPc, TwoPcObs, TxnId, COORDINATOR};
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 /// The invariant "Atomicity".
 pub const ATOMICITY: &str = "Atomicity";
@@ -34,7 +34,7 @@ struct Seen {
 /// The 2PC checker's memory.
 #[derive(Clone, Debug, Default)]
 pub struct TwoPcChecker {
-    txns: BTreeMap<TxnId, Seen>,
+    txns: LiteMap<TxnId, Seen>,
 }
 
 impl Checker<TwoPc> for TwoPcChecker {

@@ -20,7 +20,8 @@ use crate::protocol::Command;
 use crate::protocol::Protocol;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
-use std::collections::{BTreeMap, BTreeSet};
+use litemap::LiteMap;
+use std::collections::BTreeSet;
 
 /// The invariant "Integrity".
 pub const INTEGRITY: &str = "Integrity";
@@ -37,13 +38,13 @@ pub const ONE_PRIMARY_PER_EPOCH: &str = "One Primary per Epoch";
 #[derive(Clone, Debug, Default)]
 pub struct ZabChecker {
     // Zxid -> the transaction and the primary that broadcast it.
-    broadcast: BTreeMap<Zxid, (Command, NodeId)>,
+    broadcast: LiteMap<Zxid, (Command, NodeId)>,
     // The one delivery sequence every process's is a prefix of.
     global: Vec<(Zxid, Command)>,
     // (epoch, primary) -> how many transactions it had delivered when it first broadcast.
-    first_broadcast: BTreeMap<(u64, NodeId), usize>,
+    first_broadcast: LiteMap<(u64, NodeId), usize>,
     // Epoch -> the node that established it.
-    primary: BTreeMap<u64, NodeId>,
+    primary: LiteMap<u64, NodeId>,
     // (epoch, node) pairs already reported as a second primary.
     second: BTreeSet<(u64, NodeId)>,
 }
@@ -92,9 +93,7 @@ impl Checker<Zab> for ZabChecker {
                 }
             }
             let epoch = t.zxid.epoch;
-            if let std::collections::btree_map::Entry::Vacant(e) =
-                self.first_broadcast.entry((epoch, acted))
-            {
+            if let litemap::Entry::Vacant(e) = self.first_broadcast.entry((epoch, acted)) {
                 let d = node.delivered();
                 e.insert(d);
                 let earlier = self.global.iter().filter(|(z, _)| z.epoch < epoch).count();
@@ -161,7 +160,9 @@ impl Checker<Zab> for ZabChecker {
                 }
             } else if pos == self.global.len() {
                 self.global.push((t.zxid, t.cmd));
-                for (&(e, _), &d) in self.first_broadcast.range((t.zxid.epoch + 1, 0)..) {
+                let all = self.first_broadcast.as_slice();
+                let later = all.partition_point(|&(k, _)| k < (t.zxid.epoch + 1, 0));
+                for &((e, _), d) in &all[later..] {
                     if d <= pos {
                         found.push((
                             PRIMARY_ORDER,

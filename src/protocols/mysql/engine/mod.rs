@@ -57,8 +57,8 @@ use crate::protocols::common::{render, Kv};
 use crate::protocols::mysql::gtid::{Gtid, GtidSet};
 use crate::protocols::mysql::names::role;
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// MySQL settings, named as the server variables are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,7 +197,7 @@ pub struct MySql {
     binlog: Vec<Trx>,
     /// `gtid_executed`, and each transaction's position in the binlog.
     executed: GtidSet,
-    at: BTreeMap<Gtid, usize>,
+    at: LiteMap<Gtid, usize>,
     next_seq: u64,
     /// What other sessions see (engine-committed).
     kv: Kv,
@@ -208,9 +208,9 @@ pub struct MySql {
     waiting: Vec<Waiting>,
     /// Dump threads: replica -> next binlog index to send, semi-sync or
     /// not, and the replica's stream number.
-    dumps: BTreeMap<NodeId, (usize, bool, u64)>,
+    dumps: LiteMap<NodeId, (usize, bool, u64)>,
     /// Highest binlog position each replica acknowledged.
-    acked: BTreeMap<NodeId, u64>,
+    acked: LiteMap<NodeId, u64>,
     // Replica.
     source: NodeId,
     relay: Vec<Trx>,
@@ -228,7 +228,7 @@ pub struct MySql {
     stream_pos: Option<u64>,
     // Orchestrator.
     round: u64,
-    seen: BTreeMap<NodeId, (u64, Status)>,
+    seen: LiteMap<NodeId, (u64, Status)>,
     missed: u64,
     current: NodeId,
 }
@@ -327,14 +327,14 @@ impl Protocol for MySql {
             epoch: d.epoch,
             binlog: Vec::new(),
             executed: GtidSet::default(),
-            at: BTreeMap::new(),
+            at: LiteMap::new(),
             next_seq: d.next_seq,
             kv: Kv::new(),
             head: Kv::new(),
             semi_on: cfg.rpl_semi_sync_source_enabled,
             waiting: Vec::new(),
-            dumps: BTreeMap::new(),
-            acked: BTreeMap::new(),
+            dumps: LiteMap::new(),
+            acked: LiteMap::new(),
             source: d.source,
             relay: Vec::new(),
             retrieved: GtidSet::default(),
@@ -346,7 +346,7 @@ impl Protocol for MySql {
             stream: 0,
             stream_pos: None,
             round: 0,
-            seen: BTreeMap::new(),
+            seen: LiteMap::new(),
             missed: 0,
             // The orchestrator keeps its topology in its backend database.
             current: d.source,

@@ -16,10 +16,10 @@ impl Paxos {
         }
         self.promised = b;
         self.max_round = self.max_round.max(b.round);
-        let accepted = self
-            .accepted
-            .range(from_slot..)
-            .map(|(&s, &(ab, v))| (s, ab, v))
+        let all = self.accepted.as_slice();
+        let accepted = all[all.partition_point(|&(s, _)| s < from_slot)..]
+            .iter()
+            .map(|&(s, (ab, v))| (s, ab, v))
             .collect();
         Ok(PaxosMsg::Promise {
             ballot: b,

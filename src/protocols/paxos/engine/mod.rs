@@ -52,8 +52,8 @@ use crate::protocol::{
 use crate::protocols::common::{broadcast, majority, render, Kv};
 use crate::protocols::paxos::names::role;
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Multi-Paxos settings shared by every node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,9 +140,9 @@ pub struct PaxosDurable {
     /// The highest ballot promised.
     pub promised: Ballot,
     /// Per slot, the highest-ballot value accepted.
-    pub accepted: BTreeMap<u64, (Ballot, Value)>,
+    pub accepted: LiteMap<u64, (Ballot, Value)>,
     /// Per slot, the value learned as chosen.
-    pub chosen: BTreeMap<u64, Value>,
+    pub chosen: LiteMap<u64, Value>,
 }
 
 /// The proposer's phase.
@@ -179,9 +179,9 @@ pub struct Paxos {
     cfg: PaxosConfig,
     // Acceptor (durable).
     promised: Ballot,
-    accepted: BTreeMap<u64, (Ballot, Value)>,
+    accepted: LiteMap<u64, (Ballot, Value)>,
     // Learner.
-    chosen: BTreeMap<u64, Value>,
+    chosen: LiteMap<u64, Value>,
     applied: u64,
     kv: Kv,
     leader_guess: Option<NodeId>,
@@ -191,11 +191,11 @@ pub struct Paxos {
     max_round: u64,
     promises: Vec<NodeId>,
     from_slot: u64,
-    best: BTreeMap<u64, (Ballot, Value)>,
-    proposals: BTreeMap<u64, (Value, Vec<NodeId>)>,
+    best: LiteMap<u64, (Ballot, Value)>,
+    proposals: LiteMap<u64, (Value, Vec<NodeId>)>,
     next_slot: u64,
     queue: Vec<Request>,
-    pending: BTreeMap<u64, (RequestId, Command)>,
+    pending: LiteMap<u64, (RequestId, Command)>,
 }
 
 type PaxosOut = Out<PaxosMsg, PaxosTimer, PaxosObs>;
@@ -214,11 +214,11 @@ impl Paxos {
         self.promised
     }
     /// The acceptor's accepted values.
-    pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Value)> {
+    pub fn accepted(&self) -> &LiteMap<u64, (Ballot, Value)> {
         &self.accepted
     }
     /// The learner's chosen values.
-    pub fn chosen(&self) -> &BTreeMap<u64, Value> {
+    pub fn chosen(&self) -> &LiteMap<u64, Value> {
         &self.chosen
     }
     /// Slots applied to the key-value store (a contiguous prefix).
@@ -270,18 +270,18 @@ impl Protocol for Paxos {
             accepted: d.accepted,
             chosen: d.chosen,
             applied: 0,
-            kv: BTreeMap::new(),
+            kv: LiteMap::new(),
             leader_guess: None,
             phase: Phase::Idle,
             ballot: Ballot::default(),
             max_round: d.promised.round,
             promises: Vec::new(),
             from_slot: 1,
-            best: BTreeMap::new(),
-            proposals: BTreeMap::new(),
+            best: LiteMap::new(),
+            proposals: LiteMap::new(),
             next_slot: 1,
             queue: Vec::new(),
-            pending: BTreeMap::new(),
+            pending: LiteMap::new(),
         };
         node.max_round = node
             .accepted
@@ -345,7 +345,9 @@ impl Protocol for Paxos {
                 }
             }
             PaxosMsg::CatchUp { from: first } => {
-                for (&slot, &value) in self.chosen.range(first..).take(8) {
+                let all = self.chosen.as_slice();
+                let from_first = all.partition_point(|&(s, _)| s < first);
+                for &(slot, value) in all[from_first..].iter().take(8) {
                     out.send(from, PaxosMsg::Decide { slot, value });
                 }
             }

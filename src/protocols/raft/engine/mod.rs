@@ -40,8 +40,8 @@ use crate::protocol::{
 use crate::protocols::common::{majority, render, Kv};
 use crate::protocols::raft::names::role;
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Raft settings shared by all servers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,7 +203,7 @@ pub struct Raft {
     leader: Option<NodeId>,
     kv: Kv,
     /// §8: each command executed, with the index it was executed at.
-    executed: BTreeMap<Command, u64>,
+    executed: LiteMap<Command, u64>,
     /// Booted from a durable log: commitIndex, being volatile, starts at 0
     /// until a leader says how far it reaches.
     recovered: bool,
@@ -328,8 +328,8 @@ impl Protocol for Raft {
             last_applied: 0,
             role: Role::Follower,
             leader: None,
-            kv: BTreeMap::new(),
-            executed: BTreeMap::new(),
+            kv: LiteMap::new(),
+            executed: LiteMap::new(),
             recovered,
             votes: Vec::new(),
             next_index: Vec::new(),

@@ -45,8 +45,9 @@ use crate::protocol::{
 use crate::protocols::common::{render, Kv};
 use crate::protocols::redis::names::role;
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// The bytes one write adds to the replication offset.
 pub const WRITE_BYTES: u64 = 16;
@@ -150,7 +151,7 @@ pub enum Role {
 pub struct RedisDurable {
     role: Role,
     kv: Kv,
-    applied: BTreeMap<(u64, u64), Command>,
+    applied: LiteMap<(u64, u64), Command>,
     replid: u64,
     offset: u64,
     master: NodeId,
@@ -169,7 +170,7 @@ pub struct Redis {
     kv: Kv,
     /// Every write applied, by (replid's low 23 bits, offset): what a
     /// client's acknowledgement names.
-    applied: BTreeMap<(u64, u64), Command>,
+    applied: LiteMap<(u64, u64), Command>,
     replid: u64,
     replid2: u64,
     second_offset: u64,
@@ -178,7 +179,7 @@ pub struct Redis {
     /// Replication generations (a new replid each promotion).
     epoch: u64,
     // Master.
-    replicas: BTreeMap<NodeId, (u64, i64)>,
+    replicas: LiteMap<NodeId, (u64, i64)>,
     // Replica.
     master: NodeId,
     link: bool,
@@ -186,9 +187,9 @@ pub struct Redis {
     // Sentinel.
     current_epoch: u64,
     voted: (u64, NodeId),
-    last_ok: BTreeMap<NodeId, i64>,
-    infos: BTreeMap<NodeId, Info>,
-    down: BTreeMap<NodeId, bool>,
+    last_ok: LiteMap<NodeId, i64>,
+    infos: LiteMap<NodeId, Info>,
+    down: LiteMap<NodeId, bool>,
     votes: Vec<NodeId>,
     election: u64,
     election_at: i64,
@@ -259,22 +260,22 @@ impl Protocol for Redis {
             cfg: cfg.clone(),
             role: Role::Replica,
             kv: Kv::new(),
-            applied: BTreeMap::new(),
+            applied: LiteMap::new(),
             replid: 0,
             replid2: 0,
             second_offset: 0,
             offset: 0,
             backlog: VecDeque::new(),
             epoch: 0,
-            replicas: BTreeMap::new(),
+            replicas: LiteMap::new(),
             master: 1,
             link: false,
             last_io: 0,
             current_epoch: 0,
             voted: (0, 0),
-            last_ok: BTreeMap::new(),
-            infos: BTreeMap::new(),
-            down: BTreeMap::new(),
+            last_ok: LiteMap::new(),
+            infos: LiteMap::new(),
+            down: LiteMap::new(),
             votes: Vec::new(),
             election: 0,
             election_at: i64::MIN / 2,

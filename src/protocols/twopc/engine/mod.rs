@@ -56,8 +56,8 @@ use crate::protocol::{
     TimerInfo,
 };
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The coordinator's node id.
 pub const COORDINATOR: NodeId = 1;
@@ -196,8 +196,8 @@ pub struct TwoPc {
     cfg: TwoPcConfig,
     log: Vec<Record>,
     refuse: bool,
-    txns: BTreeMap<TxnId, Txn>,
-    locks: BTreeMap<Key, (TxnId, Time)>,
+    txns: LiteMap<TxnId, Txn>,
+    locks: LiteMap<Key, (TxnId, Time)>,
     kv: Kv,
     next_txn: TxnId,
     forced: u64,
@@ -227,11 +227,11 @@ impl TwoPc {
         &self.log
     }
     /// Transactions known here.
-    pub fn txns(&self) -> &BTreeMap<TxnId, Txn> {
+    pub fn txns(&self) -> &LiteMap<TxnId, Txn> {
         &self.txns
     }
     /// Locks held: key -> (transaction, since).
-    pub fn locks(&self) -> &BTreeMap<Key, (TxnId, Time)> {
+    pub fn locks(&self) -> &LiteMap<Key, (TxnId, Time)> {
         &self.locks
     }
     /// The committed key-value state.
@@ -302,9 +302,9 @@ impl Protocol for TwoPc {
             cfg: cfg.clone(),
             log: Vec::new(),
             refuse: d.refuse,
-            txns: BTreeMap::new(),
-            locks: BTreeMap::new(),
-            kv: BTreeMap::new(),
+            txns: LiteMap::new(),
+            locks: LiteMap::new(),
+            kv: LiteMap::new(),
             next_txn: d.next_txn.max(1),
             forced: d.forced,
             now,

@@ -16,7 +16,7 @@ impl Zab {
         }
         // Reads that waited for a sync are refused: they had no effect.
         if let Some(f) = self.follow.take() {
-            for req in f.reads.into_keys() {
+            for (req, _) in f.reads {
                 out.reply(req, Reply::NotLeader { leader: None });
             }
         }

@@ -14,8 +14,8 @@ impl Zab {
             leader,
             session,
             expect: 0,
-            buffer: BTreeMap::new(),
-            reads: BTreeMap::new(),
+            buffer: LiteMap::new(),
+            reads: LiteMap::new(),
         });
         self.phase = Phase::Discovery;
         self.early.clear();

@@ -10,10 +10,10 @@ impl Zab {
         self.follow = None;
         self.lead = Some(Lead {
             epoch: 0,
-            peers: BTreeMap::new(),
+            peers: LiteMap::new(),
             started: self.now,
             counter: 0,
-            pending: BTreeMap::new(),
+            pending: LiteMap::new(),
             syncs: Vec::new(),
         });
         out.cancel_timer(ZabTimer::Election);

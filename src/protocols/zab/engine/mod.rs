@@ -53,8 +53,8 @@ use crate::protocol::{
 use crate::protocols::common::{majority, render, Kv};
 use crate::protocols::zab::names::role;
 use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Zab settings shared by every node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,10 +249,10 @@ struct Peer {
 #[derive(Clone, Debug)]
 struct Lead {
     epoch: u64,
-    peers: BTreeMap<NodeId, Peer>,
+    peers: LiteMap<NodeId, Peer>,
     started: Time,
     counter: u64,
-    pending: BTreeMap<Zxid, RequestId>,
+    pending: LiteMap<Zxid, RequestId>,
     /// Syncs waiting for their zxid to commit: (follower, read, zxid).
     syncs: Vec<(NodeId, RequestId, Zxid)>,
 }
@@ -262,9 +262,9 @@ struct Follow {
     leader: NodeId,
     session: u64,
     expect: u64,
-    buffer: BTreeMap<u64, ZabMsg>,
+    buffer: LiteMap<u64, ZabMsg>,
     /// Reads waiting for their sync.
-    reads: BTreeMap<RequestId, Command>,
+    reads: LiteMap<RequestId, Command>,
 }
 
 /// What a node reports to the checker ([`Out::observe`]).
@@ -292,8 +292,8 @@ pub struct Zab {
     phase: Phase,
     round: u64,
     vote: Vote,
-    recv: BTreeMap<NodeId, Vote>,
-    out_of_election: BTreeMap<NodeId, (Vote, Announce)>,
+    recv: LiteMap<NodeId, Vote>,
+    out_of_election: LiteMap<NodeId, (Vote, Announce)>,
     lead: Option<Lead>,
     follow: Option<Follow>,
     sessions: u64,
@@ -302,7 +302,7 @@ pub struct Zab {
     /// FollowerInfos that arrived while this node was still deciding its
     /// election: a TCP connection waiting in the accept queue until the
     /// node leads (or closed when it follows instead).
-    early: BTreeMap<NodeId, ZabMsg>,
+    early: LiteMap<NodeId, ZabMsg>,
 }
 
 type ZabOut = Out<ZabMsg, ZabTimer, ZabObs>;
@@ -415,7 +415,7 @@ impl Protocol for Zab {
         out: &mut ZabOut,
     ) -> Self {
         let d = durable.unwrap_or_default();
-        let mut kv = BTreeMap::new();
+        let mut kv = LiteMap::new();
         for t in &d.history[..d.delivered.min(d.history.len())] {
             crate::protocols::common::apply(&mut kv, &t.cmd);
         }
@@ -431,14 +431,14 @@ impl Protocol for Zab {
             phase: Phase::Election,
             round: 0,
             vote: Vote::default(),
-            recv: BTreeMap::new(),
-            out_of_election: BTreeMap::new(),
+            recv: LiteMap::new(),
+            out_of_election: LiteMap::new(),
             lead: None,
             follow: None,
             sessions: 0,
             now: out.now(),
             replies: Vec::new(),
-            early: BTreeMap::new(),
+            early: LiteMap::new(),
         };
         node.go_looking("just started", out);
         node
