@@ -18,7 +18,6 @@ use crate::descriptor::Descriptor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every registered protocol, in menu order. The first is the default.
-#[cfg(not(target_arch = "wasm32"))]
 pub const REGISTRY: &[&Descriptor] = &[
     &raft::PROTOCOL,
     &paxos::PROTOCOL,
@@ -26,17 +25,6 @@ pub const REGISTRY: &[&Descriptor] = &[
     &zab::PROTOCOL,
     &mysql::PROTOCOL,
     &redis::PROTOCOL,
-];
-
-/// The browser build's registry: MySQL and Redis (22 KiB of the bundle
-/// for MySQL alone, measured) wait for room under the 400 KiB budget;
-/// their engines, checks, scenarios and sweeps run natively meanwhile.
-#[cfg(target_arch = "wasm32")]
-pub const REGISTRY: &[&Descriptor] = &[
-    &raft::PROTOCOL,
-    &paxos::PROTOCOL,
-    &twopc::PROTOCOL,
-    &zab::PROTOCOL,
 ];
 
 /// A registered protocol: a handle on its descriptor, stored in scenarios

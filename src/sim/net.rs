@@ -14,7 +14,6 @@
 
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Network parameters applied to every link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,16 +84,16 @@ pub const CLIENT_BASE: NodeId = 100;
 
 /// The set of directed cuts currently in force.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Cuts(BTreeSet<(NodeId, NodeId)>);
+pub struct Cuts(litemap::LiteMap<(NodeId, NodeId), ()>);
 
 impl Cuts {
     /// Is the direction `from -> to` cut?
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        !self.0.is_empty() && self.0.contains(&(from, to))
+        !self.0.is_empty() && self.0.contains_key(&(from, to))
     }
     /// Cut the direction `from -> to`.
     pub fn cut(&mut self, from: NodeId, to: NodeId) {
-        self.0.insert((from, to));
+        self.0.insert((from, to), ());
     }
     /// Restore both directions between `a` and `b`.
     pub fn heal(&mut self, a: NodeId, b: NodeId) {

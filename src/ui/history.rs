@@ -218,12 +218,12 @@ fn arrows_into(
     };
     // Which messages were dropped on arrival, and where client requests
     // and answers started.
-    let mut dropped = std::collections::BTreeSet::new();
+    let mut dropped: LiteMap<u64, ()> = LiteMap::new();
     let mut sent: LiteMap<u64, (Time, f64)> = LiteMap::new();
     let mut answered: LiteMap<u64, (Time, f64)> = LiteMap::new();
     for e in &trace[from..] {
         if let TraceKind::Drop { msg, .. } = e.kind {
-            dropped.insert(msg);
+            dropped.insert(msg, ());
         }
     }
     let x_of = |t: Time| t as f64;
@@ -264,7 +264,7 @@ fn arrows_into(
                     continue;
                 }
                 count += 1;
-                let lost = *doomed || dropped.contains(msg);
+                let lost = *doomed || dropped.contains_key(msg);
                 let (y1, mut y2) = (row(*from), row(*to));
                 if *doomed {
                     y2 = (y1 + y2) / 2.0;

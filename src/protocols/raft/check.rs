@@ -31,7 +31,7 @@ use crate::protocol::{Command, Key};
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use litemap::LiteMap;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// The invariant "Election Safety".
 pub const ELECTION_SAFETY: &str = "Election Safety";
@@ -57,7 +57,7 @@ struct Track {
     // What applying the checked entries 1..=applied_checked in order gives
     // (with §8 client serials: each command executed once).
     kv: LiteMap<Key, u32>,
-    executed: BTreeSet<Command>,
+    executed: LiteMap<Command, ()>,
 }
 
 /// The Raft checker's memory of what it has seen.
@@ -88,7 +88,7 @@ fn execute(t: &mut Track, cmd: Option<Command>, serials: bool) {
     let Some(c) = cmd else {
         return;
     };
-    if serials && !t.executed.insert(c) {
+    if serials && t.executed.insert(c, ()).is_some() {
         return;
     }
     crate::protocols::common::apply(&mut t.kv, &c);

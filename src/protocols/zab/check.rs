@@ -21,7 +21,6 @@ use crate::protocol::Protocol;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use litemap::LiteMap;
-use std::collections::BTreeSet;
 
 /// The invariant "Integrity".
 pub const INTEGRITY: &str = "Integrity";
@@ -46,7 +45,7 @@ pub struct ZabChecker {
     // Epoch -> the node that established it.
     primary: LiteMap<u64, NodeId>,
     // (epoch, node) pairs already reported as a second primary.
-    second: BTreeSet<(u64, NodeId)>,
+    second: LiteMap<(u64, NodeId), ()>,
 }
 
 impl Checker<Zab> for ZabChecker {
@@ -67,7 +66,7 @@ impl Checker<Zab> for ZabChecker {
         }
         if let Some(epoch) = node.leads() {
             let first = *self.primary.entry(epoch).or_insert(acted);
-            if first != acted && self.second.insert((epoch, acted)) {
+            if first != acted && self.second.insert((epoch, acted), ()).is_none() {
                 found.push((
                     ONE_PRIMARY_PER_EPOCH,
                     format!("S{acted} established epoch {epoch}, which S{first} had established"),
