@@ -58,6 +58,20 @@ pub struct Flag {
     pub field: &'static str,
 }
 
+/// A setting under its real name (`repl-backlog-size`), offered in the
+/// controls' settings panel as `data-testid="setting-{name}"`: a checkbox
+/// when its default is a boolean, a number input otherwise. Values are
+/// checked by the protocol's own settings check before a run starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// The system's own name for it.
+    pub name: &'static str,
+    /// The field of the settings object (as serialised) it sets.
+    pub field: &'static str,
+    /// Its unit and meaning in a few words (`ms; 10000 in MySQL`).
+    pub hint: &'static str,
+}
+
 /// A built-in classroom scenario: data plus a script that drives a real run
 /// (so "crash the leader" crashes whoever leads at that moment).
 #[derive(Clone, Copy)]
@@ -139,6 +153,11 @@ pub struct Descriptor {
     pub membership: bool,
     /// On/off settings the controls offer.
     pub flags: &'static [Flag],
+    /// Settings under their real names, in the controls' settings panel.
+    pub params: &'static [Param],
+    /// Timers (by their names in the trace) whose firing is routine: left
+    /// out of the event log with routine messages unless asked for.
+    pub routine_timers: &'static [&'static str],
     /// What the boxes of the log panel mean.
     pub log_legend: &'static str,
     /// Where client requests should go, in words.

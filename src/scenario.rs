@@ -188,6 +188,47 @@ impl Scenario {
             .collect()
     }
 
+    /// The protocol's settings under their real names, as (name, hint,
+    /// value): the settings panel's inputs.
+    pub fn params(&self) -> Vec<(&'static str, &'static str, serde_json::Value)> {
+        let full = self.protocol_settings();
+        self.protocol
+            .params
+            .iter()
+            .map(|p| (p.name, p.hint, full[p.field].clone()))
+            .collect()
+    }
+
+    /// Set one of [`Scenario::params`] from what the user typed. A value
+    /// of the wrong type or out of the protocol's range is refused with a
+    /// message naming the setting, and nothing changes.
+    pub fn set_param(&mut self, name: &str, typed: &str) -> Result<(), String> {
+        let Some(param) = self.protocol.params.iter().find(|p| p.name == name) else {
+            return Err(format!("Unknown setting \"{name}\"."));
+        };
+        let mut full = self.protocol_settings();
+        let value = match &full[param.field] {
+            serde_json::Value::Bool(_) => match typed {
+                "true" | "on" | "1" => serde_json::Value::Bool(true),
+                "false" | "off" | "0" => serde_json::Value::Bool(false),
+                _ => return Err(format!("{name} is on or off, not \"{typed}\".")),
+            },
+            _ => match typed.trim().parse::<u64>() {
+                Ok(n) => serde_json::Value::from(n),
+                Err(_) => return Err(format!("{name} must be a whole number, not \"{typed}\".")),
+            },
+        };
+        if let Some(obj) = full.as_object_mut() {
+            obj.insert(param.field.to_string(), value);
+        }
+        if let Err(e) = (self.protocol.settings)(&full) {
+            return Err(format!("{name} = {typed} is refused: {e}"));
+        }
+        self.settings.insert(self.protocol.id.to_string(), full);
+        let _ = self.normalize_settings();
+        Ok(())
+    }
+
     /// Set one of [`Scenario::flags`]; unknown ids are ignored.
     pub fn set_flag(&mut self, id: &str, on: bool) {
         let Some(flag) = self.protocol.flags.iter().find(|f| f.id == id) else {

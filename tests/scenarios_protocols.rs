@@ -354,3 +354,48 @@ fn zab_stale_read_is_the_lesson_of_local_reads() {
     plain.advance_to(3_500 * MS);
     assert_eq!(check(plain.engine().history()), Verdict::Linearizable);
 }
+
+/// Settings under their real names (issue 14): typed values are checked by
+/// the protocol's own range check, refused ones change nothing and say why,
+/// and accepted ones travel in links.
+#[test]
+fn params_set_checked_and_kept_in_links() {
+    use replviz::scenario::Scenario;
+    let mut s = Scenario {
+        protocol: ProtocolKind::parse("redis").unwrap(),
+        ..Scenario::default()
+    };
+    let names: Vec<_> = s.params().iter().map(|p| p.0).collect();
+    assert!(names.contains(&"repl-backlog-size") && names.contains(&"min-replicas-to-write"));
+    s.set_param("min-replicas-to-write", "1").unwrap();
+    assert_eq!(s.settings["redis"]["min_replicas_to_write"], 1);
+    // Out of the protocol's range, the wrong type, an unknown name: refused,
+    // with the setting named, and the scenario unchanged.
+    let before = s.clone();
+    let e = s.set_param("repl-backlog-size", "3").unwrap_err();
+    assert!(e.contains("repl-backlog-size = 3 is refused"), "{e}");
+    let e = s.set_param("quorum", "two").unwrap_err();
+    assert!(e.contains("whole number"), "{e}");
+    assert!(s.set_param("no-such-setting", "1").is_err());
+    assert_eq!(s, before);
+    // Kept in links.
+    let back = decode(&encode(&s, 0)).unwrap().s;
+    assert_eq!(back.settings["redis"]["min_replicas_to_write"], 1);
+    // MySQL's semi-sync switch is a setting under its real name.
+    let mut m = Scenario {
+        protocol: ProtocolKind::parse("mysql").unwrap(),
+        ..Scenario::default()
+    };
+    m.set_param("rpl_semi_sync_source_enabled", "true").unwrap();
+    assert_eq!(
+        m.params()[0],
+        (
+            "rpl_semi_sync_source_enabled",
+            m.params()[0].1,
+            serde_json::Value::Bool(true)
+        )
+    );
+    assert!(m
+        .set_param("rpl_semi_sync_source_enabled", "maybe")
+        .is_err());
+}

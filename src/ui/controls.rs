@@ -193,6 +193,46 @@ pub fn Controls() -> impl IntoView {
                         </label>
                     }).collect_view()
                 }}
+                {move || {
+                    s.seed.track();
+                    s.protocol.track();
+                    s.node_count.track();
+                    let params = s.scenario().params();
+                    (!params.is_empty()).then(|| view! {
+                        <details class="rv-params" data-testid="settings">
+                            <summary title="The system's settings under their real names; a change starts a new run">
+                                "Settings"
+                            </summary>
+                            <div class="rv-params-grid">
+                                {params.into_iter().map(|(name, hint, value)| {
+                                    // A checkbox for on/off settings, a number input otherwise.
+                                    let on = value.as_bool();
+                                    view! {
+                                        <label title=hint>
+                                            {name}
+                                            <input
+                                                type=if on.is_some() { "checkbox" } else { "number" }
+                                                min="0"
+                                                data-testid=format!("setting-{name}")
+                                                prop:checked=on.unwrap_or(false)
+                                                prop:value=value.to_string()
+                                                on:change=move |ev| {
+                                                    let typed = if on.is_some() { event_target_checked(&ev).to_string() } else { event_target_value(&ev) };
+                                                    if !s.set_param(name, &typed) {
+                                                        // Refused: show the value in force again.
+                                                        let el = event_target::<web_sys::HtmlInputElement>(&ev);
+                                                        el.set_checked(on.unwrap_or(false));
+                                                        el.set_value(&value.to_string());
+                                                    }
+                                                }
+                                            />
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        </details>
+                    })
+                }}
                 <span
                     class="rv-group rv-small"
                     title="Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link"

@@ -289,6 +289,9 @@ impl AppState {
         for (id, _, on) in now.flags() {
             fresh.set_flag(id, on);
         }
+        for (name, _, value) in now.params() {
+            let _ = fresh.set_param(name, &value.to_string());
+        }
         fresh
     }
 
@@ -303,6 +306,23 @@ impl AppState {
         let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
         fresh.set_flag(id, on);
         self.load(fresh, false);
+    }
+
+    /// Set a setting by its real name: a new run, same seed and size. A
+    /// refused value leaves the run as it is and says why in the banner
+    /// (false then).
+    pub fn set_param(&self, name: &str, typed: &str) -> bool {
+        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
+        match fresh.set_param(name, typed) {
+            Ok(()) => {
+                self.load(fresh, false);
+                true
+            }
+            Err(e) => {
+                self.errors.set(vec![format!("{e} Nothing was changed.")]);
+                false
+            }
+        }
     }
 
     /// Run `n` simulated clients (0-8): a new run, same seed, size and
@@ -608,7 +628,7 @@ impl AppState {
             let from = if grew {
                 described.map_or(0, |i| i + 1)
             } else {
-                trace.len().saturating_sub(400)
+                trace.len().saturating_sub(4_000)
             };
             let proto = self.protocol.get_untracked();
             let routine_too = self.show_routine.get_untracked();
@@ -616,7 +636,7 @@ impl AppState {
             // unless asked for: it is most of a quiet run's events.
             let routine = |kind: &TraceKind| match kind {
                 TraceKind::Send { kind, .. } => proto.msg_tone(kind) == "beat",
-                TraceKind::Timer { name, .. } => name.contains("heartbeat") || *name == "tick",
+                TraceKind::Timer { name, .. } => proto.routine_timers.contains(name),
                 _ => false,
             };
             let fresh: Vec<_> = trace[from.min(trace.len())..]

@@ -235,6 +235,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
         hint: "The node notes that it waves.",
     }],
     flags: &[],
+    params: &[],
+    routine_timers: &[],
     log_legend: "one box per write",
     request_hint: "Send writes to S1.",
     reads: true,

@@ -15,7 +15,7 @@ pub use check::MySqlChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
+use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, Param, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for MySql {
@@ -54,18 +54,44 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Promote this replica",
         hint: "STOP REPLICA; RESET REPLICA ALL; read_only=OFF: it becomes a source, and tells the orchestrator, which repoints the others.",
     }],
-    flags: &[
-        Flag {
-            id: "semi-sync",
-            label: "Semi-synchronous (rpl_semi_sync_source_enabled)",
-            field: "rpl_semi_sync_source_enabled",
-        },
-        Flag {
+    flags: &[Flag {
             id: "after-commit",
             label: "Wait point AFTER_COMMIT (before 5.7)",
             field: "after_commit",
+    }],
+    params: &[
+        Param {
+            name: "rpl_semi_sync_source_enabled",
+            field: "rpl_semi_sync_source_enabled",
+            hint: "semi-synchronous replication (on every replica too); off: asynchronous",
+        },
+        Param {
+            name: "rpl_semi_sync_source_wait_for_replica_count",
+            field: "rpl_semi_sync_source_wait_for_replica_count",
+            hint: "replica acknowledgements a commit waits for (1)",
+        },
+        Param {
+            name: "rpl_semi_sync_source_timeout",
+            field: "rpl_semi_sync_source_timeout",
+            hint: "ms before the source falls back to asynchronous (10000)",
+        },
+        Param {
+            name: "replica_net_timeout",
+            field: "replica_net_timeout",
+            hint: "s of silence before a replica reconnects (60)",
+        },
+        Param {
+            name: "replica_apply_delay",
+            field: "replica_apply_delay",
+            hint: "ms the applier takes per transaction (simulator's; 0)",
+        },
+        Param {
+            name: "time_scale",
+            field: "time_scale",
+            hint: "every timer divided by this in the simulation (20)",
         },
     ],
+    routine_timers: &["heartbeat", "orchestrator poll"],
     log_legend: "source: its binlog, amber dashed = waiting for semi-sync acks · replica: its relay log, solid = applied, dashed = not yet · label = GTID",
     request_hint: "Send writes to the source (★); reads go to any server and see what it has applied.",
     reads: <MySql as crate::protocol::Protocol>::READS,

@@ -13,7 +13,8 @@ use super::engine::{Ballot, Paxos, PaxosObs, Value};
 use crate::protocol::Command;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
-use std::collections::{HashMap, HashSet};
+use litemap::LiteMap;
+use std::collections::HashSet;
 
 /// The invariant "Agreement".
 pub const AGREEMENT: &str = "Agreement";
@@ -31,9 +32,9 @@ fn show(v: &Value) -> String {
 pub struct PaxosChecker {
     requested: HashSet<Command>,
     // (slot, ballot) -> (value, acceptors as a bit set)
-    votes: HashMap<(u64, Ballot), (Value, u32)>,
-    chosen: HashMap<u64, Value>,
-    learned: HashMap<u64, (Value, NodeId)>,
+    votes: LiteMap<(u64, Ballot), (Value, u32)>,
+    chosen: LiteMap<u64, Value>,
+    learned: LiteMap<u64, (Value, NodeId)>,
 }
 
 impl Checker<Paxos> for PaxosChecker {

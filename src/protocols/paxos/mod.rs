@@ -56,6 +56,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Preempted proposers retry at once (dueling)",
         field: "retry_at_once",
     }],
+    params: &[],
+    routine_timers: &["heartbeat timer"],
     log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
     reads: <Paxos as crate::protocol::Protocol>::READS,

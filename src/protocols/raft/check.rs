@@ -31,7 +31,6 @@ use crate::protocol::{Command, Key};
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use litemap::LiteMap;
-use std::collections::HashMap;
 
 /// The invariant "Election Safety".
 pub const ELECTION_SAFETY: &str = "Election Safety";
@@ -66,13 +65,13 @@ pub struct RaftChecker {
     leaders: LiteMap<u64, NodeId>,
     tracks: Vec<Track>,
     // Looked up only, never iterated, so its order cannot leak into a run.
-    seen: HashMap<(u64, u64), (u64, Option<Command>)>,
+    seen: LiteMap<(u64, u64), (u64, Option<Command>)>,
     // Each committed entry with the term in which it was first seen committed
     // (Leader Completeness speaks of that term, not the entry's own).
     committed: Vec<(Entry, u64)>,
     applied: Vec<Entry>,
     // Configuration entries (index, term): the servers ever seen holding one.
-    holders: HashMap<(u64, u64), u32>,
+    holders: LiteMap<(u64, u64), u32>,
 }
 
 fn show(e: &Entry) -> String {

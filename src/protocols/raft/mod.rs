@@ -76,6 +76,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
             field: "lease_reads",
         },
     ],
+    params: &[],
+    routine_timers: &["heartbeat timer"],
     log_legend: "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
     request_hint: "Send client requests to the leader (★).",
     reads: <Raft as crate::protocol::Protocol>::READS,

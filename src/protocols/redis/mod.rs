@@ -12,7 +12,7 @@ pub use check::RedisChecker;
 pub use engine::*;
 
 use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, SweepCase, Variant};
+use crate::descriptor::{self, Descriptor, MsgKind, Param, SweepCase, Variant};
 use crate::sim::check::Checked;
 
 impl Checked for Redis {
@@ -34,14 +34,14 @@ pub const PROTOCOL: Descriptor = Descriptor {
         MsgKind { kind: names::kind::FULLRESYNC, label: "RDB", tone: "decide" },
         MsgKind { kind: names::kind::CONTINUE, label: "+CONT", tone: "elect-reply" },
         MsgKind { kind: names::kind::COMMAND, label: "SET", tone: "repl" },
-        MsgKind { kind: names::kind::ACK, label: "ACK", tone: "repl-reply" },
+        MsgKind { kind: names::kind::ACK, label: "ACK", tone: "beat" },
         MsgKind { kind: names::kind::PING, label: "PING", tone: "beat" },
         MsgKind { kind: names::kind::INFO, label: "INFO", tone: "beat" },
         MsgKind { kind: names::kind::INFO_REPLY, label: "info", tone: "beat" },
         MsgKind { kind: names::kind::IS_MASTER_DOWN, label: "down?", tone: "elect" },
         MsgKind { kind: names::kind::VOTE, label: "vote", tone: "elect-reply" },
         MsgKind { kind: names::kind::REPLICAOF, label: "REPLICAOF", tone: "decide" },
-        MsgKind { kind: names::kind::HELLO, label: "hello", tone: "decide" },
+        MsgKind { kind: names::kind::HELLO, label: "hello", tone: "beat" },
     ],
     invariants: &[
         check::REPLICATION_IDENTITY,
@@ -51,6 +51,34 @@ pub const PROTOCOL: Descriptor = Descriptor {
     membership: false,
     actions: &[],
     flags: &[],
+    params: &[
+        Param { name: "repl-backlog-size", field: "repl_backlog_size", hint: "bytes (1048576)" },
+        Param {
+            name: "min-replicas-to-write",
+            field: "min_replicas_to_write",
+            hint: "replicas within the lag bound a write needs (0: off)",
+        },
+        Param {
+            name: "min-replicas-max-lag",
+            field: "min_replicas_max_lag",
+            hint: "s since a replica's last REPLCONF ACK (10)",
+        },
+        Param {
+            name: "down-after-milliseconds",
+            field: "down_after_milliseconds",
+            hint: "ms of silence before SDOWN (30000)",
+        },
+        Param { name: "quorum", field: "quorum", hint: "sentinels that must agree on ODOWN (2)" },
+        Param { name: "sentinels", field: "sentinels", hint: "how many of the last servers are sentinels (3)" },
+        Param {
+            name: "failover-timeout",
+            field: "failover_timeout",
+            hint: "ms a sentinel waits before another failover (180000)",
+        },
+        Param { name: "repl-timeout", field: "repl_timeout", hint: "s (60)" },
+        Param { name: "time_scale", field: "time_scale", hint: "every timer divided by this in the simulation (20)" },
+    ],
+    routine_timers: &["replicationCron", "repl-ping-replica-period", "sentinel timer"],
     log_legend: "the replication backlog: each write with the offset after it",
     request_hint: "Send writes to the master (★); replicas answer reads with what they have.",
     reads: <Redis as crate::protocol::Protocol>::READS,

@@ -62,6 +62,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Presumed abort (R*): aborts neither forced nor acknowledged",
         field: "presumed_abort",
     }],
+    params: &[],
+    routine_timers: &[],
     log_legend: "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
     reads: <TwoPc as crate::protocol::Protocol>::READS,

@@ -73,6 +73,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
             field: "sync_reads",
         },
     ],
+    params: &[],
+    routine_timers: &["tick"],
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
     request_hint: "Send client requests to the leading node (★).",
     reads: <Zab as crate::protocol::Protocol>::READS,

@@ -1,0 +1,106 @@
+// End-to-end tests of the real systems in the release build: MySQL
+// source/replica replication with an orchestrator, and Redis replication
+// with Sentinel. Each opens one of its scenarios and checks its lesson on
+// screen, drives a failover through the node menu, and sets a setting under
+// its real name in the settings panel (issue 14).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach } from './harness.mjs';
+
+let server, base, ctx;
+before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+after(async () => { await ctx?.close(); server?.close(); });
+
+const lin = '[data-testid="linearizability"]';
+
+async function menu(page, node, action) {
+  await page.click(`[data-testid="${node}"]`);
+  await page.click(`[data-testid="action-${action}"]`);
+}
+
+test('mysql-async-loss: the orchestrator promotes S2 and the acknowledged x=2 is lost, in amber', async () => {
+  const page = await open(ctx, `${base}?preset=mysql-async-loss`);
+  assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['source', 'replica', 'replica', 'orchestrator']);
+  await reach(page, 6_000_000);
+  const roles = await nodeStates(page);
+  assert.equal(roles[0].up, false, 'S1 crashed');
+  assert.equal(roles[1].role, 'source', 'S2 promoted');
+  assert.equal(roles[2].role, 'replica');
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  const text = await page.textContent(lin);
+  assert.match(text, /read x → 1/);
+  assert.match(text, /Allowed by "Asynchronous replication: the source answers before any replica has the commit"/);
+  await noProblems(page);
+  await page.close();
+});
+
+test('mysql: promote a replica by hand; semi-sync switched on in the settings panel, kept on restart', async () => {
+  const page = await open(ctx, `${base}?protocol=mysql&nodes=4&seed=3`);
+  await page.click('[data-testid="settings"] summary');
+  const semi = '[data-testid="setting-rpl_semi_sync_source_enabled"]';
+  assert.equal(await page.isChecked(semi), false);
+  await page.check(semi);
+  await waitFor(page, async () => page.isChecked(semi), 'semi-sync on');
+  await page.click('[data-testid="btn-restart"]');
+  assert.equal(await page.isChecked(semi), true, 'kept across restart');
+  await reach(page, 1_000_000);
+  assert.match(await page.textContent('[data-testid="details-1"]'), /Rpl_semi_sync_source_status ON/);
+  await page.click('[data-testid="btn-play"]');
+  await menu(page, 'node-3', 'promote');
+  await waitFor(page, async () => (await nodeStates(page))[2].role === 'source', 'S3 becomes a source');
+  await noProblems(page);
+  await page.close();
+});
+
+test('redis-split-brain: S1 is turned into a replica of S2 and its acknowledged writes vanish, in amber', async () => {
+  const page = await open(ctx, `${base}?preset=redis-split-brain`);
+  assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['master', 'replica', 'replica', 'sentinel', 'sentinel', 'sentinel']);
+  await reach(page, 8_000_000);
+  const roles = (await nodeStates(page)).map((n) => n.role);
+  assert.deepEqual(roles.slice(0, 3), ['replica', 'master', 'replica']);
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  assert.match(await page.textContent(lin), /read y → nil/);
+  // The heal at 4 s: S1 asks PSYNC and gets +FULLRESYNC, flushing its writes.
+  await setRange(page, 'timeline', 4_600_000);
+  await waitFor(page, async () => /FULLRESYNC/.test(await page.textContent('[data-testid="event-log"]')), '+FULLRESYNC in the event log');
+  await noProblems(page);
+  await page.close();
+});
+
+test('redis: crashing the master makes the sentinels fail over; a refused setting says why and changes nothing', async () => {
+  const page = await open(ctx, `${base}?protocol=redis&nodes=6&seed=5`);
+  await page.bringToFront();
+  await setRange(page, 'speed', 1);
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  await menu(page, 'node-1', 'crash');
+  await waitFor(page, async () => {
+    const s = await nodeStates(page);
+    return s.filter((n) => n.up && n.role === 'master').length === 1;
+  }, 'a replica promoted by the sentinels');
+  assert.match(await page.textContent('[data-testid="event-log"]'), /switch-master|ODOWN|odown/i);
+  // The settings panel: a value out of range is refused with a message.
+  await page.click('[data-testid="settings"] summary');
+  const backlog = '[data-testid="setting-repl-backlog-size"]';
+  assert.equal(await page.inputValue(backlog), '1048576');
+  await page.fill(backlog, '3');
+  await page.press(backlog, 'Enter');
+  await waitFor(page, async () => (await page.locator('[data-testid="error-banner"]').count()) > 0, 'error banner');
+  assert.match(await page.textContent('[data-testid="error-banner"]'), /repl-backlog-size = 3 is refused.*Nothing was changed/);
+  assert.equal(await page.inputValue(backlog), '1048576', 'the value in force is shown again');
+  // A good value starts a new run with it, kept in the link.
+  await page.click('[data-testid="settings"] summary').catch(() => {});
+  const min = '[data-testid="setting-min-replicas-to-write"]';
+  if (!(await page.isVisible(min))) await page.click('[data-testid="settings"] summary');
+  await page.fill(min, '1');
+  await page.press(min, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(min)) === '1', 'min-replicas-to-write = 1');
+  await page.click('[data-testid="btn-copy-link"]');
+  const page2 = await open(ctx, await page.inputValue('[data-testid="link-output"]'));
+  await page2.click('[data-testid="settings"] summary');
+  assert.equal(await page2.inputValue(min), '1');
+  assert.deepEqual(page.problems, []);
+  await noProblems(page2);
+  await page.close();
+  await page2.close();
+});
