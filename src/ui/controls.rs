@@ -84,7 +84,9 @@ pub fn Controls() -> impl IntoView {
                     step="0.05"
                     prop:value=move || crate::geometry::Fx(s.speed_log.get(), 2).to_string()
                     on:input=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        // The browser parses the number (no float parser in the bundle).
+                        let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
+                        if v.is_finite() {
                             s.speed_log.set(v.clamp(-1.0, 1.0));
                         }
                     }
