@@ -174,6 +174,12 @@ pub enum Effect<M, T, O = ()> {
     Note(String),
     /// This node became leader of the given term.
     Leader(u64),
+    /// Close the ordered connection to node `to` (both directions) and
+    /// open a new one: whatever is still in flight or being retransmitted
+    /// on the old one is lost. Only meaningful with
+    /// [`Transport::Connection`]; what a Redis sentinel does to a link whose
+    /// command has waited too long.
+    Reconnect(NodeId),
     /// Something the protocol's checker needs to see (a value accepted,
     /// chosen or delivered, a log record written): handed to the checker
     /// after the handler, never traced.
@@ -242,6 +248,10 @@ impl<M, T, O> Out<M, T, O> {
     pub fn note(&mut self, f: impl FnOnce() -> String) {
         let text = if self.notes { f() } else { String::new() };
         self.effects.push(Effect::Note(text));
+    }
+    /// Close the connection to `to` and open a new one ([`Effect::Reconnect`]).
+    pub fn reconnect(&mut self, to: NodeId) {
+        self.effects.push(Effect::Reconnect(to));
     }
     /// Announce that this node became leader (primary, coordinator) of `term`;
     /// the timeline marks it.

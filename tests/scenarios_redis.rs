@@ -179,3 +179,72 @@ fn psync2_lets_replicas_continue_after_failover() {
         .any(|(t, n, q, x)| *t == 4_000 && *n == 2 && *q == 3 && matches!(x, Reply::Ok { .. })));
     assert_eq!(view(&tl, 3).state_machine, "x=1 y=2 z=3");
 }
+
+#[test]
+fn wait_is_not_consensus() {
+    let tl = run("redis-wait-not-consensus", 6_500 * MS);
+    let r = replies(&tl);
+    // Each write is answered once a replica acknowledged it (WAIT 1).
+    for (q, sent) in [(1, 300), (2, 700), (3, 1_300)] {
+        let t = ok_at(&r, q).unwrap_or_else(|| panic!("request #{q} OK: {r:?}"));
+        assert!(t > sent && t < sent + 100, "request #{q} at {t}");
+        assert!(note_before(
+            &tl,
+            t,
+            &format!("S1: WAIT 1 returns 1: offset {}", 16 * q)
+        ));
+    }
+    // S3, cut off from S1 since 0.5 s, is promoted at about 2.55 s without x=2 and y=3.
+    let t = note(&tl, "S3: REPLICAOF NO ONE: master with replid").unwrap();
+    assert!(near(t, 2_550), "{t}");
+    assert!(note(&tl, "+selected-slave S3").is_some());
+    assert_eq!(leaders(&tl), vec![(3, 1)]);
+    for s in [1, 2] {
+        assert!(note(
+            &tl,
+            &format!("S3 answers S{s} with +FULLRESYNC: it took writes this master never had")
+        )
+        .is_some_and(|t| near(t, 4_060)));
+        assert!(note(&tl, &format!("S{s} flushes its data (offset 48)")).is_some());
+    }
+    let read = |q: u64| r.iter().find(|x| x.2 == q).unwrap().3.clone();
+    assert!(
+        matches!(read(4), Reply::Read { value: Some(1), .. }),
+        "{:?}",
+        read(4)
+    );
+    assert!(
+        matches!(read(5), Reply::Read { value: None, .. }),
+        "{:?}",
+        read(5)
+    );
+    lesson(&tl);
+    // Had no replica acknowledged in time, WAIT would time out (1 s, 50 ms
+    // here) and its client could not tell: the answer is indeterminate,
+    // and the write stays on the master.
+    let mut s = replviz::scenarios::build("redis-wait-not-consensus").unwrap();
+    s.actions.retain(|a| a.t < 500 * MS);
+    let mut alone = Timeline::new(s);
+    for b in [2, 3] {
+        alone.act(500 * MS, replviz::sim::Action::CutBoth { a: 1, b });
+    }
+    alone.act(
+        700 * MS,
+        replviz::sim::Action::Request {
+            node: 1,
+            cmd: replviz::protocols::common::cmd(0, 2),
+        },
+    );
+    alone.advance_to(1_000 * MS);
+    let r = replies(&alone);
+    let (t, _, _, reply) = r.iter().find(|x| x.2 == 2).unwrap().clone();
+    assert!(matches!(reply, Reply::Unknown), "{reply:?}");
+    assert!(near(t, 750), "{t}");
+    assert!(note(&alone, "S1: WAIT 1 times out and returns 0").is_some());
+    assert!(view(&alone, 1).state_machine.contains("x=2"));
+}
+
+/// A note containing `text` at or before `t`.
+fn note_before(tl: &Timeline, t: u64, text: &str) -> bool {
+    note(tl, text).is_some_and(|at| at <= t)
+}

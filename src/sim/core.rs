@@ -349,9 +349,22 @@ impl Core {
 
     /// A message on `from -> to` was lost for good: that connection is
     /// broken, and whatever is still in flight on it will not arrive.
+    /// A new connection starts empty: nothing waits behind the old one's
+    /// messages.
     fn break_conn(&mut self, from: NodeId, to: NodeId) {
         let i = self.conn_slot(from, to);
         self.conns[i].0 += 1;
+        self.conns[i].1 = self.now;
+    }
+
+    /// `from` closes its connection to `to` and opens a new one (both
+    /// directions of a TCP connection go with it).
+    pub fn reconnect(&mut self, from: NodeId, to: NodeId) {
+        if from == to || to == 0 || to > self.nodes {
+            return;
+        }
+        self.break_conn(from, to);
+        self.break_conn(to, from);
     }
 
     /// Decide the copies of one message `from -> to` (the second one a

@@ -704,6 +704,7 @@ impl<P: Checked> Sim<P> {
                 Effect::Note(text) => self.core.record(TraceKind::Note { node: from, text }),
                 Effect::Leader(term) => self.core.record(TraceKind::Leader { node: from, term }),
                 Effect::Observe(o) => self.seen.push(o),
+                Effect::Reconnect(to) => self.core.reconnect(from, to),
             }
         }
         // Give the (now empty) allocation back so steady state never allocates.

@@ -104,3 +104,19 @@ test('redis: crashing the master makes the sentinels fail over; a refused settin
   await page.close();
   await page2.close();
 });
+
+test('redis-wait-not-consensus: writes WAIT confirmed on a replica are lost, and the lesson names WAIT', async () => {
+  const page = await open(ctx, `${base}?preset=redis-wait-not-consensus`);
+  await reach(page, 6_200_000);
+  const roles = (await nodeStates(page)).map((n) => n.role);
+  assert.deepEqual(roles.slice(0, 3), ['replica', 'replica', 'master']);
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  assert.match(await page.textContent(lin), /WAIT is not consensus/);
+  // The operator's REPLICAOF NO ONE on a replica: Sentinel turns it back.
+  await page.click('[data-testid="btn-play"]');
+  await menu(page, 'node-1', 'promote');
+  await waitFor(page, async () => (await nodeStates(page))[0].role === 'master', 'S1 promoted by hand');
+  await waitFor(page, async () => (await nodeStates(page))[0].role === 'replica', 'S1 turned back by Sentinel');
+  await noProblems(page);
+  await page.close();
+});

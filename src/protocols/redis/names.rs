@@ -15,6 +15,8 @@ pub mod kind {
     pub const PING: &str = "PING";
     /// `REPLCONF ACK <offset>`.
     pub const ACK: &str = "REPLCONF ACK";
+    /// `REPLCONF GETACK *`: the master asks for an ACK now (WAIT).
+    pub const GETACK: &str = "REPLCONF GETACK";
     /// A sentinel's `PING`/`INFO` to an instance.
     pub const INFO: &str = "INFO";
     /// An instance's answer.

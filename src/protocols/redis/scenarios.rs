@@ -54,6 +54,23 @@ fn psync2_failover(tl: &mut dyn Script) {
     }
 }
 
+fn wait_not_consensus(tl: &mut dyn Script) {
+    request(tl, 300 * MS, 1, cmd(0, 1));
+    tl.act(500 * MS, Action::CutBoth { a: 1, b: 3 });
+    request(tl, 700 * MS, 1, cmd(0, 2));
+    // S1 and S2 on one side, S3 and the sentinels on the other.
+    for a in [1, 2] {
+        for b in 3..=6 {
+            tl.act(1_000 * MS, Action::CutBoth { a, b });
+        }
+    }
+    request(tl, 1_300 * MS, 1, cmd(1, 3));
+    tl.act(4_000 * MS, Action::HealAll);
+    tl.advance_to(6_000 * MS);
+    request(tl, 6_000 * MS, 3, Command::read(Key(0), 1));
+    request(tl, 6_100 * MS, 3, Command::read(Key(1), 1));
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -136,5 +153,23 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: psync2_failover,
+    },
+    BuiltIn {
+        id: "redis-wait-not-consensus",
+        title: "Redis: WAIT is not consensus",
+        about: "Every client follows its writes with WAIT 1 1000: the master answers only once a \
+                replica has acknowledged the write (it asks at once with REPLCONF GETACK). x=1 at 0.3 s \
+                is acknowledged and answered OK. At 0.5 s S3 is cut off from S1, so x=2 at 0.7 s is \
+                acknowledged by S2 alone: WAIT returns 1, OK. At 1 s a partition puts S1 and S2 on one \
+                side, S3 and the sentinels on the other; y=3 at 1.3 s is acknowledged by S2 again: OK. \
+                The sentinels see S1 down and at 2.55 s promote S3, the only replica they can reach, \
+                which has neither x=2 nor y=3. At 4 s the network heals; S1 and S2 become replicas of \
+                S3, and S3 answers both with +FULLRESYNC: they flush their data. Reads at S3 at 6 s find \
+                x=1 and no y: two writes that WAIT confirmed on a replica are gone. WAIT makes a write \
+                reach n replicas, but Sentinel may promote another one; it is not consensus.",
+        nodes: 6,
+        seed: 1,
+        settings: r#"{"wait_numreplicas":1}"#,
+        script: wait_not_consensus,
     },
 ];

@@ -33,6 +33,8 @@ pub enum RedisMsg {
     Ping { offset: u64 },
     /// `REPLCONF ACK <offset>`.
     Ack { offset: u64 },
+    /// `REPLCONF GETACK *`, sent when a client blocks in WAIT.
+    GetAck,
     /// A sentinel's `INFO`.
     InfoReq,
     /// The answer.
@@ -71,6 +73,7 @@ impl Message for RedisMsg {
             RedisMsg::Command { .. } => kind::COMMAND,
             RedisMsg::Ping { .. } => kind::PING,
             RedisMsg::Ack { .. } => kind::ACK,
+            RedisMsg::GetAck => kind::GETACK,
             RedisMsg::InfoReq => kind::INFO,
             RedisMsg::InfoReply(_) => kind::INFO_REPLY,
             RedisMsg::IsMasterDown { .. } => kind::IS_MASTER_DOWN,
@@ -96,6 +99,7 @@ impl Message for RedisMsg {
             RedisMsg::Command { cmd, offset } => format!("SET {cmd} (offset {offset})"),
             RedisMsg::Ping { offset } => format!("PING (offset {offset})"),
             RedisMsg::Ack { offset } => format!("REPLCONF ACK {offset}"),
+            RedisMsg::GetAck => "REPLCONF GETACK *".into(),
             RedisMsg::InfoReq => "INFO".into(),
             RedisMsg::InfoReply(i) => format!(
                 "role:{} offset:{}",
@@ -143,6 +147,8 @@ pub enum RedisTimer {
     Ping,
     /// A sentinel's once-a-second check.
     Sentinel,
+    /// The timeout of the client blocked in WAIT for the write at this offset.
+    Wait(u64),
 }
 
 impl TimerInfo for RedisTimer {
@@ -151,6 +157,7 @@ impl TimerInfo for RedisTimer {
             RedisTimer::Cron => "replicationCron",
             RedisTimer::Ping => "repl-ping-replica-period",
             RedisTimer::Sentinel => "sentinel timer",
+            RedisTimer::Wait(_) => "WAIT timeout",
         }
     }
     fn shown_as_ring(&self) -> bool {

@@ -66,6 +66,12 @@ pub struct RedisConfig {
     pub repl_ping_replica_period: u64,
     /// `repl-timeout`, seconds (60).
     pub repl_timeout: u64,
+    /// Every client follows each write with `WAIT numreplicas timeout`:
+    /// the answer waits until this many replicas acknowledged the write
+    /// (0: no WAIT).
+    pub wait_numreplicas: u32,
+    /// WAIT's timeout, ms (0: wait for ever, as in Redis).
+    pub wait_timeout: u64,
     /// `down-after-milliseconds` (30000).
     pub down_after_milliseconds: u64,
     /// `failover-timeout` (180000 ms): how long a failover a sentinel
@@ -90,6 +96,8 @@ impl Default for RedisConfig {
             min_replicas_max_lag: 10,
             repl_ping_replica_period: 10,
             repl_timeout: 60,
+            wait_numreplicas: 0,
+            wait_timeout: 1_000,
             down_after_milliseconds: 30_000,
             failover_timeout: 180_000,
             sentinels: 3,
@@ -108,6 +116,8 @@ impl crate::protocol::Settings for RedisConfig {
             && (1..=3_600).contains(&self.min_replicas_max_lag)
             && (1..=3_600).contains(&self.repl_ping_replica_period)
             && (1..=3_600).contains(&self.repl_timeout)
+            && self.wait_numreplicas <= 100
+            && self.wait_timeout <= 3_600_000
             && (1..=3_600_000).contains(&self.down_after_milliseconds)
             && (1..=3_600_000).contains(&self.failover_timeout)
             && (1..=7).contains(&self.sentinels)
@@ -180,6 +190,8 @@ pub struct Redis {
     epoch: u64,
     // Master.
     replicas: LiteMap<NodeId, (u64, i64)>,
+    /// Clients blocked in WAIT: their write's request and offset.
+    waits: Vec<(crate::protocol::RequestId, u64)>,
     // Replica.
     master: NodeId,
     link: bool,
@@ -188,6 +200,9 @@ pub struct Redis {
     current_epoch: u64,
     voted: (u64, NodeId),
     last_ok: LiteMap<NodeId, i64>,
+    /// Since when a command to each instance has waited for any answer
+    /// (sentinel.c's `act_ping_time`).
+    pending: LiteMap<NodeId, i64>,
     infos: LiteMap<NodeId, Info>,
     down: LiteMap<NodeId, bool>,
     votes: Vec<NodeId>,
@@ -268,12 +283,14 @@ impl Protocol for Redis {
             backlog: VecDeque::new(),
             epoch: 0,
             replicas: LiteMap::new(),
+            waits: Vec::new(),
             master: 1,
             link: false,
             last_io: 0,
             current_epoch: 0,
             voted: (0, 0),
             last_ok: LiteMap::new(),
+            pending: LiteMap::new(),
             infos: LiteMap::new(),
             down: LiteMap::new(),
             votes: Vec::new(),
@@ -318,6 +335,10 @@ impl Protocol for Redis {
     }
 
     fn on_message(&mut self, from: NodeId, msg: RedisMsg, out: &mut RedisOut) {
+        if self.role == Role::Sentinel {
+            // Anything from an instance answers what waited on its link.
+            self.pending.remove(&from);
+        }
         match msg {
             RedisMsg::Psync { replid, offset } => self.on_psync(from, replid, offset, out),
             RedisMsg::FullResync {
@@ -335,6 +356,13 @@ impl Protocol for Redis {
             RedisMsg::Ack { offset } => {
                 if let Some(r) = self.replicas.get_mut(&from) {
                     *r = (r.0.max(offset), mono(out));
+                    self.release_waits(out);
+                }
+            }
+            RedisMsg::GetAck => {
+                if self.role == Role::Replica && from == self.master && self.link {
+                    let offset = self.offset;
+                    out.send(from, RedisMsg::Ack { offset });
                 }
             }
             RedisMsg::InfoReq => {
@@ -374,6 +402,7 @@ impl Protocol for Redis {
             RedisTimer::Cron => self.cron(out),
             RedisTimer::Ping => self.ping(out),
             RedisTimer::Sentinel => self.sentinel_tick(out),
+            RedisTimer::Wait(offset) => self.wait_timeout(offset, out),
         }
     }
 
@@ -404,7 +433,14 @@ impl Protocol for Redis {
         }
     }
 
-    fn on_action(&mut self, _id: &str, _out: &mut RedisOut) {}
+    /// `promote`: an operator's `REPLICAOF NO ONE` on a replica, behind
+    /// Sentinel's back (Sentinel turns it back into a replica of the master
+    /// it knows, by +convert-to-slave).
+    fn on_action(&mut self, id: &str, out: &mut RedisOut) {
+        if id == "promote" && self.role == Role::Replica {
+            self.replica_of(0, self.epoch, out);
+        }
+    }
 
     fn durable(&self) -> RedisDurable {
         RedisDurable {

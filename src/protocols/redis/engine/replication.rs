@@ -62,6 +62,21 @@ impl Redis {
         for &r in self.replicas.keys() {
             out.send(r, RedisMsg::Command { cmd: c, offset });
         }
+        let n = self.cfg.wait_numreplicas;
+        if n > 0 {
+            // The client's WAIT n timeout: the write is done (and stays
+            // done whatever WAIT answers); the answer waits for n ACKs.
+            self.waits.push((req.id, offset));
+            for &r in self.replicas.keys() {
+                out.send(r, RedisMsg::GetAck);
+            }
+            if self.cfg.wait_timeout > 0 {
+                let t = self.cfg.ms(self.cfg.wait_timeout);
+                out.set_timer(RedisTimer::Wait(offset), t, t);
+            }
+            self.release_waits(out);
+            return;
+        }
         out.reply(
             req.id,
             Reply::Ok {
@@ -200,6 +215,53 @@ impl Redis {
         }
     }
 
+    /// How many replicas have acknowledged `offset`.
+    fn acked(&self, offset: u64) -> usize {
+        self.replicas.values().filter(|r| r.0 >= offset).count()
+    }
+
+    /// Answer the clients blocked in WAIT whose write enough replicas
+    /// acknowledged: WAIT returns n, the client reads OK.
+    pub(super) fn release_waits(&mut self, out: &mut RedisOut) {
+        let n = self.cfg.wait_numreplicas as usize;
+        let mut i = 0;
+        while i < self.waits.len() {
+            let (req, offset) = self.waits[i];
+            let got = self.acked(offset);
+            if got >= n {
+                self.waits.remove(i);
+                out.cancel_timer(RedisTimer::Wait(offset));
+                let id = self.id;
+                out.note(|| format!("S{id}: WAIT {n} returns {got}: offset {offset} acknowledged"));
+                let index = write_index(self.replid, offset);
+                out.reply(req, Reply::Ok { index });
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// WAIT timed out with fewer ACKs than asked: it returns the count,
+    /// and the client cannot tell whether its write will survive (the
+    /// master keeps it either way).
+    pub(super) fn wait_timeout(&mut self, offset: u64, out: &mut RedisOut) {
+        let Some(i) = self.waits.iter().position(|w| w.1 == offset) else {
+            return;
+        };
+        let (req, _) = self.waits.remove(i);
+        let (id, n, got) = (self.id, self.cfg.wait_numreplicas, self.acked(offset));
+        out.note(|| format!("S{id}: WAIT {n} times out and returns {got}: the write stays on S{id}, with fewer replicas than asked"));
+        out.reply(req, Reply::Unknown);
+    }
+
+    /// A master that stops being one answers its blocked WAITs as unknown.
+    fn drop_waits(&mut self, out: &mut RedisOut) {
+        for (req, offset) in std::mem::take(&mut self.waits) {
+            out.cancel_timer(RedisTimer::Wait(offset));
+            out.reply(req, Reply::Unknown);
+        }
+    }
+
     /// The replica's cron: acknowledge, notice a dead link, reconnect.
     pub(super) fn cron(&mut self, out: &mut RedisOut) {
         if self.role != Role::Replica {
@@ -210,6 +272,8 @@ impl Redis {
             self.link = false;
             let id = self.id;
             out.note(|| format!("S{id}: MASTER timeout: no data nor PING received"));
+            // The replica drops the connection and reconnects.
+            out.reconnect(self.master);
         }
         if self.link {
             out.send(
@@ -231,6 +295,11 @@ impl Redis {
         let timeout = self.cfg.ms(self.cfg.repl_timeout * 1_000) as i64;
         if self.sync_at.is_some_and(|t| mono(out) - t < timeout) {
             return;
+        }
+        if self.sync_at.is_some() {
+            // The last PSYNC went unanswered for repl-timeout: a new
+            // connection, not one stuck behind it.
+            out.reconnect(self.master);
         }
         self.sync_at = Some(mono(out));
         out.send(
@@ -275,6 +344,7 @@ impl Redis {
         if self.role == Role::Master {
             out.cancel_timer(RedisTimer::Ping);
             self.replicas.clear();
+            self.drop_waits(out);
         }
         self.role = Role::Replica;
         self.master = master;

@@ -28,11 +28,44 @@ impl Redis {
         self.now_wall - last
     }
 
+    /// A command to `to` that expects an answer: the link's wait starts
+    /// now unless one is already running.
+    fn ask(&mut self, to: NodeId, msg: RedisMsg, out: &mut RedisOut) {
+        if !self.pending.contains_key(&to) {
+            self.pending.insert(to, self.now_wall);
+        }
+        out.send(to, msg);
+    }
+
+    /// sentinel.c, `sentinelCheckSubjectivelyDown`: a link whose command
+    /// has waited more than half of down-after-milliseconds with no answer
+    /// is closed and opened again, so that a connection stuck behind
+    /// retransmissions after a partition heals does not keep the instance
+    /// silent. (Redis also waits 15 s after connecting; the pending wait,
+    /// reset by the reconnection, stands in for it.)
+    fn close_stuck_links(&mut self, out: &mut RedisOut) {
+        let half = self.down_after() / 2;
+        let now = self.now_wall;
+        let stuck: Vec<NodeId> = self
+            .pending
+            .iter()
+            .filter(|&(_, &since)| now - since > half)
+            .map(|(&to, _)| to)
+            .collect();
+        for to in stuck {
+            self.pending.remove(&to);
+            out.reconnect(to);
+            let id = self.id;
+            out.note(|| format!("S{id} (sentinel): closes its link to S{to}: a command waited more than down-after-milliseconds/2; reconnects"));
+        }
+    }
+
     /// Once a second: INFO every instance, judge the master.
     pub(super) fn sentinel_tick(&mut self, out: &mut RedisOut) {
         self.now_wall = mono(out);
+        self.close_stuck_links(out);
         for d in self.data_ids() {
-            out.send(d, RedisMsg::InfoReq);
+            self.ask(d, RedisMsg::InfoReq, out);
         }
         // hello (every 2 s in Redis): the current configuration, so that
         // a sentinel that missed a failover converges to the higher epoch.
@@ -64,28 +97,26 @@ impl Redis {
                 self.votes = vec![self.id];
                 let (id, e, m) = (self.id, self.current_epoch, self.master);
                 out.note(|| format!("S{id} (sentinel): +odown master S{m} ({downs} of quorum {}); +try-failover, epoch {e}", self.cfg.quorum));
-                for s in self.sentinel_ids().filter(|&s| s != self.id) {
-                    out.send(
-                        s,
-                        RedisMsg::IsMasterDown {
-                            master: m,
-                            epoch: e,
-                            vote: true,
-                        },
-                    );
+                let peers: Vec<NodeId> = self.sentinel_ids().filter(|&s| s != self.id).collect();
+                for s in peers {
+                    let ask = RedisMsg::IsMasterDown {
+                        master: m,
+                        epoch: e,
+                        vote: true,
+                    };
+                    self.ask(s, ask, out);
                 }
                 self.try_lead(out);
             } else {
                 let (m, e) = (self.master, self.current_epoch);
-                for s in self.sentinel_ids().filter(|&s| s != self.id) {
-                    out.send(
-                        s,
-                        RedisMsg::IsMasterDown {
-                            master: m,
-                            epoch: e,
-                            vote: false,
-                        },
-                    );
+                let peers: Vec<NodeId> = self.sentinel_ids().filter(|&s| s != self.id).collect();
+                for s in peers {
+                    let ask = RedisMsg::IsMasterDown {
+                        master: m,
+                        epoch: e,
+                        vote: false,
+                    };
+                    self.ask(s, ask, out);
                 }
             }
         } else {
