@@ -12,8 +12,12 @@
 //!   transaction it acknowledged, so with semi-sync ON and `AFTER_SYNC`, no
 //!   commit a client was told OK about is lost when an acknowledging
 //!   replica takes over.
+//! - **GTID Subset**: a source streams its binlog only to a replica whose
+//!   GTID sets (executed and retrieved) are within its own `gtid_executed`;
+//!   a replica with errant transactions is refused with error 1236
+//!   (MySQL Reference Manual, "GTID auto-positioning").
 
-use super::engine::{MySql, MySqlObs};
+use super::engine::{MySql, MySqlObs, Role};
 use super::gtid::Gtid;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
@@ -22,6 +26,8 @@ use crate::sim::NodeId;
 pub const RELAY_LOG_ACK: &str = "Relay-log Acknowledgement";
 /// The invariant "Semi-sync Durability".
 pub const SEMI_SYNC_DURABILITY: &str = "Semi-sync Durability";
+/// The invariant "GTID Subset".
+pub const GTID_SUBSET: &str = "GTID Subset";
 
 /// What the checker remembers: each semi-sync acknowledged commit.
 #[derive(Clone, Debug, Default)]
@@ -57,6 +63,28 @@ impl Checker<MySql> for MySqlChecker {
                     self.acked.push((*gtid, ackers.clone()));
                 }
                 MySqlObs::Acked { .. } => {}
+                MySqlObs::DumpStarted { replica } => {
+                    let (Some(Some(src)), Some(Some(r))) = (
+                        nodes.get(acted as usize - 1),
+                        nodes.get(*replica as usize - 1),
+                    ) else {
+                        continue;
+                    };
+                    // A request that crossed a change of role (the replica was
+                    // promoted meanwhile) streams to no one.
+                    if r.role() != Role::Replica || r.source() != acted {
+                        continue;
+                    }
+                    for set in [r.executed(), r.retrieved()] {
+                        if !src.executed().is_superset(set) {
+                            found.push((
+                                GTID_SUBSET,
+                                format!("S{acted} streams to S{replica}, which holds GTIDs S{acted} never executed ({})", set.minus(src.executed())),
+                            ));
+                            break;
+                        }
+                    }
+                }
                 MySqlObs::Promoted { .. } => {
                     let Some(Some(node)) = nodes.get(acted as usize - 1) else {
                         continue;

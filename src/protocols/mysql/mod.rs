@@ -46,6 +46,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     invariants: &[
         check::RELAY_LOG_ACK,
         check::SEMI_SYNC_DURABILITY,
+        check::GTID_SUBSET,
         crate::sim::acks::INVARIANT,
     ],
     membership: false,
@@ -148,6 +149,17 @@ pub const PROTOCOL: Descriptor = Descriptor {
             })
         },
         caught_by: check::SEMI_SYNC_DURABILITY,
+        seeds: 400,
+        nodes: &[4, 5],
+        secs: 60,
+        storm: 30,
+        toggles: false,
+    },
+    Variant {
+        name: "dump-ignores-errant-gtids",
+        breaks: "MySQL GTID auto-positioning: a source refuses a replica holding GTIDs it lacks (error 1236)",
+        boot: |s, m| boot_with::<MySql>(s, m, |c| c.bug = Some(MySqlBug::DumpIgnoresErrantGtids)),
+        caught_by: check::GTID_SUBSET,
         seeds: 400,
         nodes: &[4, 5],
         secs: 60,

@@ -142,6 +142,9 @@ pub enum MySqlBug {
     /// A promoted replica becomes source without first applying its relay
     /// log (a failover that ignores the relay-log backlog).
     PromoteWithoutRelayLog,
+    /// A source serves a replica whose GTID set it does not contain
+    /// (the source must refuse with error 1236).
+    DumpIgnoresErrantGtids,
 }
 
 /// A server's role.
@@ -183,6 +186,8 @@ pub enum MySqlObs {
     Acked { gtid: Gtid, ackers: Vec<NodeId> },
     /// This server became the source of `epoch`.
     Promoted { epoch: u64 },
+    /// This source started a dump thread for `replica` (auto-position).
+    DumpStarted { replica: NodeId },
 }
 
 /// One MySQL server (or the orchestrator).

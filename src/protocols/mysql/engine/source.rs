@@ -96,7 +96,8 @@ impl MySql {
         if self.role != Role::Source {
             return;
         }
-        if !self.executed.is_superset(&have) {
+        let lenient = self.cfg.bug == Some(MySqlBug::DumpIgnoresErrantGtids);
+        if !self.executed.is_superset(&have) && !lenient {
             let errant = have.minus(&self.executed);
             let id = self.id;
             out.note(|| {
@@ -113,6 +114,7 @@ impl MySql {
             .position(|t| !have.contains(t.gtid))
             .unwrap_or(self.binlog.len());
         self.dumps.insert(from, (start, semi, stream));
+        out.observe(MySqlObs::DumpStarted { replica: from });
         let id = self.id;
         let missing = self.binlog.len() - start;
         out.note(|| {
