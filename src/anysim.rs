@@ -118,6 +118,10 @@ pub trait AnySim {
     fn violations(&self) -> &[Violation];
     /// The client operations so far.
     fn history(&self) -> &[crate::history::Op];
+    /// The writes clients were told Ok about that the current leader (the
+    /// live node leading the highest term) does not hold: (leader, when
+    /// each was acknowledged). `None` while no live node leads.
+    fn lost_writes(&self) -> Option<(NodeId, Vec<Time>)>;
     /// Network settings.
     fn net(&self) -> NetConfig;
     /// The running trace hash.
@@ -185,6 +189,9 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn history(&self) -> &[crate::history::Op] {
         Sim::history(self)
+    }
+    fn lost_writes(&self) -> Option<(NodeId, Vec<Time>)> {
+        Sim::lost_writes(self)
     }
     fn net(&self) -> NetConfig {
         Sim::net(self).clone()

@@ -171,6 +171,10 @@ pub struct Descriptor {
     /// otherwise it is the lesson the setting teaches (amber), and
     /// `relaxed_by` names the setting.
     pub linearizable: fn(&serde_json::Value) -> bool,
+    /// Does it acknowledge writes before they are safe (asynchronous
+    /// replication)? The UI then counts the acknowledged writes the current
+    /// leader lacks: the lost writes, shown as the lesson.
+    pub loses_writes: bool,
     /// The setting that gives up linearizability, in words (for the lesson).
     pub relaxed_by: fn(&serde_json::Value) -> &'static str,
     /// Built-in scenarios, in menu order.

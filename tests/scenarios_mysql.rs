@@ -65,6 +65,12 @@ fn async_loss_loses_the_acknowledged_write() {
     assert_eq!((read.0, read.1), (6_000, 2));
     assert!(matches!(read.3, Reply::Read { value: Some(1), .. }));
     lesson(&tl);
+    // The loss window: the one write acknowledged at 0.6 s is not on S2.
+    let (leader, lost) = tl.engine().lost_writes().unwrap();
+    assert_eq!((leader, lost), (2, vec![600 * MS]));
+    // Before the crash S1 leads and holds everything it acknowledged.
+    assert_eq!(crashed.engine().lost_writes(), None, "no source while S1 is down");
+    assert_eq!(before.engine().lost_writes(), Some((1, vec![])));
 }
 
 #[test]

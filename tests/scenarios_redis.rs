@@ -118,6 +118,20 @@ fn split_brain_loses_the_isolated_masters_writes() {
     );
     assert_eq!(leaders(&tl), vec![(2, 1)]);
     lesson(&tl);
+    // The loss window: 8 acknowledged writes, acknowledged from 0.7 s to
+    // 2.8 s, are not on the master S2.
+    assert_eq!(loss(&tl), (2, 8, 700, 2_800));
+}
+
+/// The current leader, how many acknowledged writes it lacks, and the
+/// first and last of their acknowledgement times (ms).
+fn loss(tl: &Timeline) -> (u32, usize, u64, u64) {
+    let (leader, t) = tl.engine().lost_writes().expect("a master");
+    let (lo, hi) = (
+        t.iter().min().copied().unwrap_or(0),
+        t.iter().max().copied().unwrap_or(0),
+    );
+    (leader, t.len(), lo / MS, hi / MS)
 }
 
 #[test]
@@ -134,6 +148,8 @@ fn min_replicas_bounds_the_loss() {
         assert!(refused.0 >= 1_000);
     }
     assert!(note(&tl, "-NOREPLICAS").is_some());
+    // min-replicas-max-lag bounds the loss window: one write, at 0.7 s.
+    assert_eq!(loss(&tl), (2, 1, 700, 700));
     assert!(note(
         &tl,
         "it took writes this master never had (offset 32 > second_replid_offset 16)"
@@ -207,6 +223,7 @@ fn wait_is_not_consensus() {
         .is_some_and(|t| near(t, 4_060)));
         assert!(note(&tl, &format!("S{s} flushes its data (offset 48)")).is_some());
     }
+    assert_eq!(loss(&tl), (3, 2, 743, 1_340));
     let read = |q: u64| r.iter().find(|x| x.2 == q).unwrap().3.clone();
     assert!(
         matches!(read(4), Reply::Read { value: Some(1), .. }),

@@ -10,7 +10,7 @@
 //! event stays constant however long the run.
 
 use crate::protocol::{Command, Outcome, Protocol, Reply, RequestId};
-use crate::sim::NodeId;
+use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
 
 /// The name the violation is reported under.
@@ -23,6 +23,7 @@ struct Acked {
     index: u64,
     cmd: Command,
     ok: bool,
+    at: Time,
 }
 
 /// Requests in flight and acknowledgements given, with each node's cursor.
@@ -49,7 +50,7 @@ impl AckCheck {
 
     /// Node `by` answered request `req` (every answer is final, so the
     /// request is forgotten whatever it was told).
-    pub fn reply(&mut self, req: RequestId, by: NodeId, reply: &Reply) {
+    pub fn reply(&mut self, req: RequestId, by: NodeId, reply: &Reply, at: Time) {
         let cmd = self.requests.remove(&req);
         let (index, ok) = match *reply {
             Reply::Ok { index } => (index, true),
@@ -63,8 +64,20 @@ impl AckCheck {
                 index,
                 cmd,
                 ok,
+                at,
             });
         }
+    }
+
+    /// The writes told Ok that `node` does not hold at their index, by when
+    /// they were acknowledged. Asked of the current leader of a system that
+    /// acknowledges before replicating, these are the lost writes.
+    pub fn not_held<P: Protocol>(&self, node: &P) -> Vec<Time> {
+        self.acks
+            .iter()
+            .filter(|a| a.ok && node.outcome(a.index) != Outcome::Committed(Some(a.cmd)))
+            .map(|a| a.at)
+            .collect()
     }
 
     /// How many were told Ok.

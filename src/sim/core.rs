@@ -317,7 +317,7 @@ impl Core {
     /// Node `from` answers request `req`: to the workload client that sent
     /// it (the answer travels), or into the history at once (the user).
     pub fn reply(&mut self, from: NodeId, req: RequestId, reply: Reply) {
-        self.acks.reply(req, from, &reply);
+        self.acks.reply(req, from, &reply, self.now);
         if let Some(client) = self.people.owner(req) {
             let at = self.now + self.net.latency(&mut self.rng);
             let ev = Ev::ClientReply {

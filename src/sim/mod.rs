@@ -366,6 +366,18 @@ impl<P: Checked> Sim<P> {
             .get((id as usize).wrapping_sub(1))
             .and_then(|s| s.as_ref())
     }
+    /// The writes clients were told Ok about that the live node leading the
+    /// highest term does not hold: (that node, when each was acknowledged).
+    pub fn lost_writes(&self) -> Option<(NodeId, Vec<Time>)> {
+        let leader = self
+            .ids
+            .iter()
+            .filter_map(|&id| Some((self.node(id)?.leads()?, id)))
+            .max()?
+            .1;
+        let node = self.node(leader)?;
+        Some((leader, self.core.acks.not_held(node)))
+    }
     /// The client operations so far (for the linearizability checker).
     pub fn history(&self) -> &[crate::history::Op] {
         self.core.history.ops()

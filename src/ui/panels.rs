@@ -59,6 +59,13 @@ fn Linearity() -> impl IntoView {
                 }
             })}
         </div>
+        <div
+            data-testid="lost-writes"
+            class="rv-lin rv-lin-lesson"
+            hidden=move || s.lost.with(|l| l.is_empty())
+        >
+            {move || s.lost.get()}
+        </div>
     }
 }
 

@@ -110,6 +110,9 @@ pub struct AppState {
     /// The linearizability verdict on the client history: (`none`, `ok`,
     /// `violation`, `lesson` or `undecided`; operations; explanation).
     pub lin: RwSignal<LinStatus>,
+    /// The acknowledged writes the current leader lacks, in words (empty
+    /// when none, or when the protocol never loses acknowledged writes).
+    pub lost: RwSignal<String>,
     /// The last client operations, for the history panel.
     pub bars: RwSignal<Vec<OpBar>>,
     lin_sig: StoredValue<(usize, usize)>,
@@ -205,6 +208,7 @@ impl AppState {
             protocol: RwSignal::new(scenario.protocol),
             about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
             lin: RwSignal::new(LinStatus::default()),
+            lost: RwSignal::new(String::new()),
             bars: RwSignal::new(Vec::new()),
             clients: RwSignal::new(scenario.workload.clients),
             lin_sig: StoredValue::new((usize::MAX, 0)),
@@ -567,6 +571,10 @@ impl AppState {
                     self.bars.set(b);
                 }
             }
+            let lost = lost_writes(e, tl.scenario());
+            if self.lost.with_untracked(|l| *l != lost) {
+                self.lost.set(lost);
+            }
             let ids = e.ids();
             // A window of each log: the panel draws the last LOG_WINDOW entries.
             let views: Vec<NodeView> = ids
@@ -781,6 +789,38 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
 /// Search steps the page allows the linearizability checker per refresh
 /// (a few milliseconds); beyond that the verdict is "undecided".
 const LIN_BUDGET: u64 = 200_000;
+
+/// The lesson of a system that acknowledges before replicating: how many
+/// acknowledged writes the current leader lacks, and when they were
+/// acknowledged (the loss window).
+fn lost_writes(e: &dyn crate::anysim::AnySim, s: &Scenario) -> String {
+    let p = s.protocol;
+    if !p.loses_writes {
+        return String::new();
+    }
+    let Some((leader, lost)) = e.lost_writes() else {
+        return String::new();
+    };
+    let (Some(first), Some(last)) = (lost.iter().min(), lost.iter().max()) else {
+        return String::new();
+    };
+    let role = p
+        .roles
+        .iter()
+        .find(|r| r.tone == "lead")
+        .map_or("leader", |r| r.id);
+    let n = lost.len();
+    let when = if first == last {
+        format!("at {} ms", first / 1000)
+    } else {
+        format!("between {} ms and {} ms", first / 1000, last / 1000)
+    };
+    format!(
+        "⚠ lost writes (expected here): {n} acknowledged write{} not on S{leader}, the current {role} (acknowledged {when}). Allowed by \"{}\".",
+        if n == 1 { " is" } else { "s are" },
+        (p.relaxed_by)(&s.protocol_settings())
+    )
+}
 
 /// The verdict on a run's client history, as the invariants card and the
 /// history panel show it.

@@ -241,6 +241,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send writes to S1.",
     reads: true,
     linearizable: |_| true,
+    loses_writes: false,
     relaxed_by: |_| "",
     scenarios: &[BuiltIn {
         id: "toy-two-writes",

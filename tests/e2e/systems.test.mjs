@@ -31,6 +31,8 @@ test('mysql-async-loss: the orchestrator promotes S2 and the acknowledged x=2 is
   const text = await page.textContent(lin);
   assert.match(text, /read x → 1/);
   assert.match(text, /Allowed by "Asynchronous replication: the source answers before any replica has the commit"/);
+  // The loss window, counted against the current source.
+  assert.match(await page.textContent('[data-testid="lost-writes"]'), /1 acknowledged write is not on S2, the current source \(acknowledged at 600 ms\)/);
   await noProblems(page);
   await page.close();
 });
@@ -61,6 +63,7 @@ test('redis-split-brain: S1 is turned into a replica of S2 and its acknowledged 
   assert.deepEqual(roles.slice(0, 3), ['replica', 'master', 'replica']);
   assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
   assert.match(await page.textContent(lin), /read y → nil/);
+  assert.match(await page.textContent('[data-testid="lost-writes"]'), /8 acknowledged writes are not on S2, the current master \(acknowledged between 700 ms and 2800 ms\)/);
   // The heal at 4 s: S1 asks PSYNC and gets +FULLRESYNC, flushing its writes.
   await setRange(page, 'timeline', 4_600_000);
   await waitFor(page, async () => /FULLRESYNC/.test(await page.textContent('[data-testid="event-log"]')), '+FULLRESYNC in the event log');

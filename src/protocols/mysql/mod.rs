@@ -97,6 +97,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send writes to the source (★); reads go to any server and see what it has applied.",
     reads: <MySql as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
+    loses_writes: true,
     relaxed_by: |v| {
         if v["rpl_semi_sync_source_enabled"].as_bool().unwrap_or(false) {
             "Semi-synchronous replication: replicas serve reads of what they applied, and a timeout switches to asynchronous"

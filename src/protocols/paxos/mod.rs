@@ -62,6 +62,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
     reads: <Paxos as crate::protocol::Protocol>::READS,
     linearizable: |_| true,
+    loses_writes: false,
     relaxed_by: |_| "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Paxos>,

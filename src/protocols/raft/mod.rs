@@ -84,6 +84,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     linearizable: |v| {
         !v["local_reads"].as_bool().unwrap_or(false) && !v["lease_reads"].as_bool().unwrap_or(false)
     },
+    loses_writes: false,
     relaxed_by: |v| {
         if v["local_reads"].as_bool().unwrap_or(false) {
             "Reads answered locally by any server"

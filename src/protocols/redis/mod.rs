@@ -94,6 +94,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send writes to the master (★); replicas answer reads with what they have.",
     reads: <Redis as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
+    loses_writes: true,
     relaxed_by: |v| {
         if v["wait_numreplicas"].as_u64().unwrap_or(0) > 0 {
             "WAIT is not consensus: a replica that acknowledged the write may not be the one Sentinel promotes"

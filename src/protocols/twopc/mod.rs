@@ -68,6 +68,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
     reads: <TwoPc as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
+    loses_writes: false,
     relaxed_by: |_| "",
     scenarios: scenarios::SCENARIOS,
     boot: boot::<TwoPc>,

@@ -81,6 +81,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     linearizable: |v| {
         !v["local_reads"].as_bool().unwrap_or(false) && !v["sync_reads"].as_bool().unwrap_or(false)
     },
+    loses_writes: false,
     relaxed_by: |v| {
         if v["local_reads"].as_bool().unwrap_or(false) {
             "Reads served locally, as ZooKeeper does"
