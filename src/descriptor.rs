@@ -139,6 +139,9 @@ pub struct Descriptor {
     pub title: &'static str,
     /// The source the engine follows.
     pub source: &'static str,
+    /// A few sentences shown beside the cluster when no built-in scenario
+    /// is open: what the model covers and what it leaves out (`""`: none).
+    pub about: &'static str,
     /// Roles, in legend order.
     pub roles: &'static [Role],
     /// Message kinds, in legend order.

@@ -69,7 +69,11 @@ fn async_loss_loses_the_acknowledged_write() {
     let (leader, lost) = tl.engine().lost_writes().unwrap();
     assert_eq!((leader, lost), (2, vec![600 * MS]));
     // Before the crash S1 leads and holds everything it acknowledged.
-    assert_eq!(crashed.engine().lost_writes(), None, "no source while S1 is down");
+    assert_eq!(
+        crashed.engine().lost_writes(),
+        None,
+        "no source while S1 is down"
+    );
     assert_eq!(before.engine().lost_writes(), Some((1, vec![])));
 }
 

@@ -265,3 +265,51 @@ fn wait_is_not_consensus() {
 fn note_before(tl: &Timeline, t: u64, text: &str) -> bool {
     note(tl, text).is_some_and(|at| at <= t)
 }
+
+/// `replica-serve-stale-data` (redis.conf): yes, the default, lets a
+/// replica whose master link is down answer reads with what it has; no
+/// makes it answer -MASTERDOWN.
+#[test]
+fn replica_serve_stale_data() {
+    for serve in [true, false] {
+        let mut s = replviz::scenario::Scenario {
+            protocol: replviz::protocols::ProtocolKind::parse("redis").unwrap(),
+            nodes: 6,
+            ..Default::default()
+        };
+        s.set_param("replica-serve-stale-data", &serve.to_string())
+            .unwrap();
+        let mut tl = Timeline::new(s);
+        tl.act(
+            300 * MS,
+            replviz::sim::Action::Request {
+                node: 1,
+                cmd: replviz::protocols::common::cmd(0, 1),
+            },
+        );
+        tl.act(500 * MS, replviz::sim::Action::CutBoth { a: 1, b: 3 });
+        // repl-timeout (60 s, 3 s here) passes: S3 knows its link is down.
+        tl.act(
+            4_500 * MS,
+            replviz::sim::Action::Request {
+                node: 3,
+                cmd: replviz::protocol::Command::read(replviz::protocol::Key(0), 1),
+            },
+        );
+        tl.advance_to(4_600 * MS);
+        assert!(
+            note(&tl, "S3: MASTER timeout: no data nor PING received").is_some_and(|t| t < 4_500)
+        );
+        let r = replies(&tl);
+        let read = &r.iter().find(|x| x.2 == 2).unwrap().3;
+        if serve {
+            assert!(
+                matches!(read, Reply::Read { value: Some(1), .. }),
+                "{read:?}"
+            );
+        } else {
+            assert!(matches!(read, Reply::NotLeader { .. }), "{read:?}");
+            assert!(note(&tl, "S3: -MASTERDOWN Link with MASTER is down").is_some());
+        }
+    }
+}

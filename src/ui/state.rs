@@ -206,7 +206,7 @@ impl AppState {
             off_ring: RwSignal::new(0),
             seed: RwSignal::new(scenario.seed),
             protocol: RwSignal::new(scenario.protocol),
-            about: RwSignal::new((scenario.title.clone(), scenario.about.clone())),
+            about: RwSignal::new(about_of(&scenario)),
             lin: RwSignal::new(LinStatus::default()),
             lost: RwSignal::new(String::new()),
             bars: RwSignal::new(Vec::new()),
@@ -254,8 +254,7 @@ impl AppState {
         self.seed.set(scenario.seed);
         self.clients.set(scenario.workload.clients);
         self.protocol.set(scenario.protocol);
-        self.about
-            .set((scenario.title.clone(), scenario.about.clone()));
+        self.about.set(about_of(&scenario));
         self.next_value.set_value(next_value_after(&scenario));
         self.tl.set_value(Timeline::new(scenario));
         self.now.set(0);
@@ -789,6 +788,15 @@ pub fn in_flight(trace: &[TraceEvent], latency_max: Time, now: Time) -> Vec<MsgA
 /// Search steps the page allows the linearizability checker per refresh
 /// (a few milliseconds); beyond that the verdict is "undecided".
 const LIN_BUDGET: u64 = 200_000;
+
+/// The explanation beside the cluster: the built-in scenario's, or else
+/// the protocol's own (what it models and leaves out).
+fn about_of(s: &Scenario) -> (String, String) {
+    if s.title.is_empty() && !s.protocol.about.is_empty() {
+        return (s.protocol.title.to_string(), s.protocol.about.to_string());
+    }
+    (s.title.clone(), s.about.clone())
+}
 
 /// The lesson of a system that acknowledges before replicating: how many
 /// acknowledged writes the current leader lacks, and when they were

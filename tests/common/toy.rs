@@ -210,6 +210,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "toy",
     title: "Toy: single primary",
     source: "none (a test fixture)",
+    about: "",
     roles: &[
         Role {
             id: "primary",

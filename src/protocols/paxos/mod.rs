@@ -24,6 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "paxos",
     title: "Multi-Paxos",
     source: "Lamport 2001; van Renesse & Altinbuken 2015",
+    about: "",
     roles: &[
         Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
         Role { id: names::role::PROPOSER, label: "? proposer (phase 1)", tone: "try" },

@@ -25,6 +25,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "raft",
     title: "Raft",
     source: "Ongaro & Ousterhout 2014",
+    about: "",
     roles: &[
         descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
         descriptor::Role { id: names::role::CANDIDATE, label: "? candidate", tone: "try" },

@@ -24,6 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "redis",
     title: "Redis replication with Sentinel",
     source: "redis.conf, replication.c; Redis replication and Sentinel docs",
+    about: "A master answers writes at once and streams them to its replicas (asynchronous; WAIT only waits). The last three servers are sentinels: they agree that the master is down (quorum), elect one of them per epoch, and promote the replica with the highest offset. Not modelled: replica-priority (every replica has the default 100), Redis Cluster, and persistence (a restarted node keeps its dataset).",
     roles: &[
         descriptor::Role { id: names::role::MASTER, label: "★ master", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica (slave)", tone: "follow" },
@@ -86,6 +87,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             field: "wait_numreplicas",
             hint: "clients follow each write with WAIT numreplicas timeout (0: no WAIT)",
         },
+        Param {
+            name: "replica-serve-stale-data",
+            field: "replica_serve_stale_data",
+            hint: "a replica with its master link down still answers reads (yes)",
+        },
         Param { name: "WAIT-timeout", field: "wait_timeout", hint: "ms; 0 waits for ever (1000)" },
         Param { name: "time_scale", field: "time_scale", hint: "every timer divided by this in the simulation (20)" },
     ],
@@ -111,6 +117,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
             min_replicas_to_write: u32::from(seed % 4 == 1),
             // One seed in five: clients follow writes with WAIT 1.
             wait_numreplicas: u32::from(seed % 5 == 2),
+            replica_serve_stale_data: seed % 7 != 3,
             // A split vote is retried after failover-timeout: 20 s here
             // (1 s simulated), so that service returns within the sweep's
             // 10 s after healing.

@@ -25,6 +25,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "2pc",
     title: "Two-phase commit",
     source: "Gray 1978; Bernstein, Hadzilacos & Goodman ch. 7",
+    about: "",
     roles: &[
         Role { id: names::role::COORDINATOR, label: "★ coordinator", tone: "lead" },
         Role { id: names::role::PARTICIPANT, label: "participant", tone: "follow" },

@@ -27,6 +27,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "zab",
     title: "Zab",
     source: "Junqueira, Reed & Serafini 2011",
+    about: "",
     roles: &[
         Role { id: names::role::LEADING, label: "★ leading", tone: "lead" },
         Role { id: names::role::LOOKING, label: "? looking", tone: "try" },

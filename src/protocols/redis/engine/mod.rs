@@ -72,6 +72,9 @@ pub struct RedisConfig {
     pub wait_numreplicas: u32,
     /// WAIT's timeout, ms (0: wait for ever, as in Redis).
     pub wait_timeout: u64,
+    /// `replica-serve-stale-data` (yes): a replica whose link to its master
+    /// is down still answers reads; no: it answers `-MASTERDOWN`.
+    pub replica_serve_stale_data: bool,
     /// `down-after-milliseconds` (30000).
     pub down_after_milliseconds: u64,
     /// `failover-timeout` (180000 ms): how long a failover a sentinel
@@ -98,6 +101,7 @@ impl Default for RedisConfig {
             repl_timeout: 60,
             wait_numreplicas: 0,
             wait_timeout: 1_000,
+            replica_serve_stale_data: true,
             down_after_milliseconds: 30_000,
             failover_timeout: 180_000,
             sentinels: 3,
@@ -414,6 +418,16 @@ impl Protocol for Redis {
                     leader: Some(self.master),
                 },
             ),
+            Role::Replica if req.cmd.read && !self.link && !self.cfg.replica_serve_stale_data => {
+                let id = self.id;
+                out.note(|| format!("S{id}: -MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'"));
+                out.reply(
+                    req.id,
+                    Reply::NotLeader {
+                        leader: Some(self.master),
+                    },
+                );
+            }
             // replica-serve-stale-data yes: a replica answers reads from
             // whatever it has, even with its link down.
             _ if req.cmd.read => {
