@@ -25,11 +25,16 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Smallest cluster the UI offers.
 pub const UI_MIN_NODES: u32 = 3;
 
+/// The step of a scripted action kept after the user changed the run
+/// before it: it is applied when the run reaches its time (after every
+/// event before that time), and takes the step it was applied at.
+pub const FLOATING: u64 = u64::MAX;
+
 /// A user action at a recorded point of the run, stored flat:
 /// `{"step":105,"t":600000,"do":"crash","node":3}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimedAction {
-    /// Events processed before the action.
+    /// Events processed before the action ([`FLOATING`]: not yet known).
     pub step: u64,
     /// Virtual time of the action (µs).
     pub t: Time,

@@ -8,11 +8,13 @@
 //!
 //! Recorded actions are replayed at exactly the step count and time at which
 //! they happened. Acting anywhere but at the end of the recording forks: the
-//! recorded future (actions, trace, checkpoints) is discarded, and the
-//! discarded scenario is kept so the fork can be undone.
+//! recorded future (trace, checkpoints) is discarded, the actions still to
+//! come are kept at their times ([`FLOATING`]: a built-in scenario's script
+//! goes on) unless [`Timeline::discard_future`] drops them, and the run as
+//! it was is kept so the fork can be undone.
 
 use crate::anysim::AnySim;
-use crate::scenario::{Scenario, TimedAction};
+use crate::scenario::{Scenario, TimedAction, FLOATING};
 use crate::sim::trace::{TraceEvent, TraceKind};
 use crate::sim::{Action, NodeId, Time, TraceMode};
 
@@ -186,10 +188,20 @@ impl Timeline {
     /// processed, and no later than `limit`.
     fn apply_due(&mut self, limit: Time) {
         while let Some(a) = self.scenario.actions.get(self.applied) {
-            if a.step != self.engine.steps() || a.t > limit {
+            if a.t > limit {
                 break;
             }
-            let a = a.clone();
+            if a.step == FLOATING {
+                // Due once no event before its time is left; it keeps the
+                // step it is applied at, so replays are exact.
+                if self.engine.next_event_time().is_some_and(|n| n < a.t) {
+                    break;
+                }
+                self.scenario.actions[self.applied].step = self.engine.steps();
+            } else if a.step != self.engine.steps() {
+                break;
+            }
+            let a = self.scenario.actions[self.applied].clone();
             self.engine.warp_to(a.t);
             self.engine.apply(&a.action);
             self.applied += 1;
@@ -203,8 +215,18 @@ impl Timeline {
             let next_action = self.scenario.actions.get(self.applied).cloned();
             match next_action {
                 Some(a) if a.t <= t => {
+                    if a.step == FLOATING {
+                        // Every event before its time, then the action.
+                        while self.engine.next_event_time().is_some_and(|n| n < a.t)
+                            && self.engine.step()
+                        {
+                            self.absorb_light();
+                        }
+                        self.scenario.actions[self.applied].step = self.engine.steps();
+                    }
+                    let step = self.scenario.actions[self.applied].step;
                     // Process exactly the events that preceded the action.
-                    while self.engine.steps() < a.step && self.engine.step() {
+                    while self.engine.steps() < step && self.engine.step() {
                         self.absorb_light();
                     }
                     // Normally steps == a.step now; a malformed recording is
@@ -305,15 +327,12 @@ impl Timeline {
         self.advance_to(t.max(self.engine.now()));
         let at_end = self.applied == self.scenario.actions.len()
             && self.engine.trace_count() >= self.trace.len();
+        let mut kept = Vec::new();
         if !at_end {
-            self.undo = Some((self.scenario.clone(), self.frontier));
-            self.scenario.actions.truncate(self.applied);
-            let steps = self.engine.steps();
-            self.checkpoints.retain(|c| c.engine.steps() <= steps);
-            self.trace.truncate(self.engine.trace_count());
-            let n = self.trace.len();
-            self.marks.retain(|(i, _)| *i < n);
-            self.frontier = self.engine.now();
+            kept = self.cut_here();
+            for a in &mut kept {
+                a.step = FLOATING;
+            }
         } else {
             self.undo = None;
         }
@@ -322,9 +341,37 @@ impl Timeline {
             t: self.engine.now(),
             action: action.clone(),
         });
+        self.scenario.actions.extend(kept);
         self.engine.apply(&action);
         self.applied += 1;
         self.absorb();
+    }
+
+    /// Fork at the cursor: keep the run as it was for undo, forget what was
+    /// recorded after the cursor, and hand back the actions still to come.
+    fn cut_here(&mut self) -> Vec<TimedAction> {
+        self.undo = Some((self.scenario.clone(), self.frontier));
+        let future = self.scenario.actions.split_off(self.applied);
+        let steps = self.engine.steps();
+        self.checkpoints.retain(|c| c.engine.steps() <= steps);
+        self.trace.truncate(self.engine.trace_count());
+        let n = self.trace.len();
+        self.marks.retain(|(i, _)| *i < n);
+        self.frontier = self.engine.now();
+        future
+    }
+
+    /// Are there actions still to come after the cursor?
+    pub fn has_future_actions(&self) -> bool {
+        self.applied < self.scenario.actions.len()
+    }
+
+    /// Drop the actions still to come after the cursor (the rest of a
+    /// built-in scenario's script); undoable like a fork.
+    pub fn discard_future(&mut self) {
+        if self.has_future_actions() {
+            self.cut_here();
+        }
     }
 
     /// Bring back the future discarded by the last fork, at the same cursor time.

@@ -103,10 +103,16 @@ fn acting_in_the_past_forks_and_undo_restores() {
     tl.seek(2 * SEC);
     let kept = before.actions.iter().filter(|a| a.t <= 2 * SEC).count();
     tl.act(2 * SEC, Action::Crash { node: 1 });
-    assert_eq!(
-        tl.scenario().actions.len(),
-        kept + 1,
-        "future actions discarded"
+    // The recorded future is gone, but the actions still to come are kept
+    // at their times (issue 10: a scenario's script goes on).
+    assert_eq!(tl.scenario().actions.len(), before.actions.len() + 1);
+    let later: Vec<_> = tl.scenario().actions[kept + 1..]
+        .iter()
+        .map(|a| (a.t, a.step))
+        .collect();
+    assert!(
+        later.iter().all(|&(_, s)| s == replviz::scenario::FLOATING),
+        "{later:?}"
     );
     assert_eq!(tl.frontier(), 2 * SEC);
     assert!(tl.can_undo_fork());
@@ -126,4 +132,67 @@ fn markers_show_actions_and_leaders() {
     assert!(m.iter().any(|x| x.kind == MarkerKind::Action));
     assert!(m.iter().any(|x| x.kind == MarkerKind::Leader));
     assert!(m.windows(2).all(|w| w[0].t <= w[1].t));
+}
+
+/// Acting in the middle of a recording keeps the actions still to come at
+/// their times: they run when the new run reaches them, take the steps they
+/// ran at, and a fresh replay of the resulting scenario (a link) is exact.
+#[test]
+fn acting_mid_script_keeps_the_future_actions() {
+    let mut tl = recorded(3, 10);
+    let before = tl.scenario().clone();
+    tl.seek(2 * SEC);
+    let kept = before.actions.iter().filter(|a| a.t <= 2 * SEC).count();
+    let future: Vec<_> = before.actions[kept..]
+        .iter()
+        .map(|a| (a.t, a.action.clone()))
+        .collect();
+    assert!(future.len() > 3, "a recording with a future");
+    tl.act(2 * SEC, Action::Crash { node: 1 });
+    tl.advance_to(11 * SEC);
+    let after = tl.scenario().clone();
+    let now: Vec<_> = after.actions[kept + 1..]
+        .iter()
+        .map(|a| (a.t, a.action.clone()))
+        .collect();
+    assert_eq!(now, future, "the same actions at the same times");
+    assert!(after
+        .actions
+        .iter()
+        .all(|a| a.step != replviz::scenario::FLOATING));
+    assert!(after.actions.windows(2).all(|w| w[0].step <= w[1].step));
+    let mut fresh = Timeline::new(after.clone());
+    fresh.advance_to(11 * SEC);
+    assert_eq!(fingerprint(&tl), fingerprint(&fresh));
+    // A link made before the run reached them replays the same way too.
+    let mut early = recorded(3, 10);
+    early.seek(2 * SEC);
+    early.act(2 * SEC, Action::Crash { node: 1 });
+    let link = replviz::link::encode(early.scenario(), 0);
+    let s = replviz::link::decode(&link).unwrap().s;
+    let mut from_link = Timeline::new(s);
+    from_link.advance_to(11 * SEC);
+    assert_eq!(fingerprint(&from_link), fingerprint(&fresh));
+}
+
+/// "Discard the rest of the script": the actions still to come go, the
+/// run goes on without them, and undo brings them back.
+#[test]
+fn discarding_the_future_actions() {
+    let mut tl = recorded(3, 10);
+    tl.seek(2 * SEC);
+    let kept = tl
+        .scenario()
+        .actions
+        .iter()
+        .filter(|a| a.t <= 2 * SEC)
+        .count();
+    assert!(tl.has_future_actions());
+    let before = tl.scenario().clone();
+    tl.discard_future();
+    assert!(!tl.has_future_actions());
+    assert_eq!(tl.scenario().actions.len(), kept);
+    assert_eq!(tl.frontier(), 2 * SEC);
+    tl.undo_fork();
+    assert_eq!(tl.scenario(), &before);
 }

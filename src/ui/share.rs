@@ -298,6 +298,23 @@ pub fn About() -> impl IntoView {
         <div class="rv-card rv-about" data-testid="scenario-about" hidden=move || s.about.with(|(t, _)| t.is_empty())>
             <h2>{move || s.about.get().0}</h2>
             <p>{move || s.about.get().1}</p>
+            <p class="rv-departed" data-testid="about-departed" hidden=move || s.departed.get().is_none()>
+                {move || s.departed.get().map(|t| format!(
+                    "You changed this run at {} s: from then on the text may no longer describe it.{}",
+                    crate::geometry::Fx(t as f64 / 1e6, 2),
+                    if s.future_actions.get() { " The script's remaining actions still run at their times." } else { "" },
+                ))}
+                " "
+                <button
+                    class="rv-btn rv-small"
+                    data-testid="btn-discard-script"
+                    hidden=move || !s.future_actions.get()
+                    on:click=move |_| s.discard_future()
+                    title="Drop the actions still to come (undoable)"
+                >
+                    "Discard the rest of the script"
+                </button>
+            </p>
         </div>
     }
 }

@@ -92,6 +92,11 @@ pub struct AppState {
     pub markers: RwSignal<Vec<Marker>>,
     /// Can the last fork be undone?
     pub can_undo: RwSignal<bool>,
+    /// When the user first changed a built-in scenario's run (its text may
+    /// no longer describe what follows).
+    pub departed: RwSignal<Option<Time>>,
+    /// Are recorded or scripted actions still to come after the cursor?
+    pub future_actions: RwSignal<bool>,
     /// Open menu.
     pub menu: RwSignal<Option<Menu>>,
     /// The run was playing when a menu opened: resume when it closes.
@@ -198,6 +203,8 @@ impl AppState {
             violations: RwSignal::new(Vec::new()),
             markers: RwSignal::new(Vec::new()),
             can_undo: RwSignal::new(false),
+            departed: RwSignal::new(None),
+            future_actions: RwSignal::new(false),
             menu: RwSignal::new(None),
             resume_after_menu: StoredValue::new(false),
             show_routine: RwSignal::new(false),
@@ -255,6 +262,7 @@ impl AppState {
         self.clients.set(scenario.workload.clients);
         self.protocol.set(scenario.protocol);
         self.about.set(about_of(&scenario));
+        self.departed.set(None);
         self.next_value.set_value(next_value_after(&scenario));
         self.tl.set_value(Timeline::new(scenario));
         self.now.set(0);
@@ -355,7 +363,18 @@ impl AppState {
                 tl.act(t, a);
             }
         });
+        let scripted = self.tl.with_value(|tl| !tl.scenario().title.is_empty());
+        if scripted && self.departed.get_untracked().is_none() {
+            self.departed.set(Some(t));
+        }
         self.menu.set(None);
+        self.refresh(true);
+    }
+
+    /// Drop the rest of the script (the actions still to come after the
+    /// cursor); undoable.
+    pub fn discard_future(&self) {
+        self.tl.update_value(|tl| tl.discard_future());
         self.refresh(true);
     }
 
@@ -433,6 +452,7 @@ impl AppState {
     /// Bring back the future discarded by the last fork.
     pub fn undo_fork(&self) {
         self.tl.update_value(|tl| tl.undo_fork());
+        self.departed.set(None);
         let t = self.tl.with_value(|tl| tl.now());
         self.now.set(t);
         self.refresh(true);
@@ -550,6 +570,9 @@ impl AppState {
             }
             if self.can_undo.get_untracked() != tl.can_undo_fork() {
                 self.can_undo.set(tl.can_undo_fork());
+            }
+            if self.future_actions.get_untracked() != tl.has_future_actions() {
+                self.future_actions.set(tl.has_future_actions());
             }
             if self.markers.with_untracked(|m| m.len()) != tl.marker_count() || force {
                 self.markers.set(tl.markers());

@@ -116,8 +116,8 @@ pub fn TimelineBar() -> impl IntoView {
             <span class="rv-muted rv-small rv-timeline-info">
                 {move || format!("{} / {} s", Fx(s.now.get() as f64 / 1e6, 2), Fx(frontier() as f64 / 1e6, 2))}
             </span>
-            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Your action in the past discarded the recorded future; bring it back" on:click=move |_| s.undo_fork()>
-                "↶ Undo discard of the future"
+            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Bring back the run as it was before your change in the past" on:click=move |_| s.undo_fork()>
+                "↶ Undo my change"
             </button>
         </div>
     }

@@ -118,8 +118,11 @@ test('redis-wait-not-consensus: writes WAIT confirmed on a replica are lost, and
   // The operator's REPLICAOF NO ONE on a replica: Sentinel turns it back.
   await page.click('[data-testid="btn-play"]');
   await menu(page, 'node-1', 'promote');
-  await waitFor(page, async () => (await nodeStates(page))[0].role === 'master', 'S1 promoted by hand');
-  await waitFor(page, async () => (await nodeStates(page))[0].role === 'replica', 'S1 turned back by Sentinel');
+  // Both happen within a few simulated ms: read them in the event log.
+  const log = async () => page.textContent('[data-testid="event-log"]');
+  await waitFor(page, async () => /S1: REPLICAOF NO ONE: master with replid/.test(await log()), 'S1 promoted by hand');
+  await waitFor(page, async () => /\+convert-to-slave S1 \(master is S3\)/.test(await log()), 'Sentinel turns S1 back');
+  await waitFor(page, async () => (await nodeStates(page))[0].role === 'replica', 'S1 a replica again');
   await noProblems(page);
   await page.close();
 });

@@ -94,6 +94,36 @@ test('acting in the past forks; the discarded future can be restored', async () 
   await page.close();
 });
 
+test('acting in the middle of a scenario keeps its script; the rest can be discarded (issue 10)', async () => {
+  // 2pc-blocking crashes S1 after prepare and restarts it at 3 s.
+  const page = await open(ctx, `${base}?preset=2pc-blocking`);
+  await reach(page, 1_500_000);
+  assert.equal(await page.locator('[data-testid="about-departed"]').isVisible(), false);
+  await page.click('[data-testid="node-4"]');
+  await page.click('[data-testid="action-crash"]');
+  const note = page.locator('[data-testid="about-departed"]');
+  assert.match(await note.textContent(), /You changed this run at 1\.50 s.*remaining actions still run/);
+  assert.equal(await page.isVisible('[data-testid="btn-discard-script"]'), true);
+  await page.click('[data-testid="btn-play"]');
+  await waitFor(page, async () => (await simTime(page)) > 3_200_000, '3.2 s');
+  assert.equal(await page.getAttribute('[data-testid="node-1"]', 'data-up'), 'true', 'S1 restarted at 3 s as scripted');
+  assert.equal(await page.isVisible('[data-testid="btn-discard-script"]'), false, 'nothing left to discard');
+  await noProblems(page);
+  await page.close();
+  // The same, but the rest of the script discarded: S1 stays down.
+  const p2 = await open(ctx, `${base}?preset=2pc-blocking`);
+  await reach(p2, 1_500_000);
+  await p2.click('[data-testid="node-4"]');
+  await p2.click('[data-testid="action-crash"]');
+  await p2.click('[data-testid="btn-discard-script"]');
+  assert.equal(await p2.isVisible('[data-testid="btn-discard-script"]'), false);
+  await p2.click('[data-testid="btn-play"]');
+  await waitFor(p2, async () => (await simTime(p2)) > 3_200_000, '3.2 s');
+  assert.equal(await p2.getAttribute('[data-testid="node-1"]', 'data-up'), 'false', 'no restart once discarded');
+  await noProblems(p2);
+  await p2.close();
+});
+
 test('mangled links give a clear message and a fresh default run', async () => {
   const good = await (async () => {
     const p = await open(ctx, `${base}?preset=split-vote`);
