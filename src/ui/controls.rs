@@ -13,6 +13,7 @@ pub fn Controls() -> impl IntoView {
     let s = expect_context::<AppState>();
     let seed_text = RwSignal::new(s.seed.get_untracked().to_string());
     let nodes_text = RwSignal::new(s.node_count.get_untracked().to_string());
+    let settings_open = RwSignal::new(false);
     // A loaded scenario (link, preset, import) brings its own seed and size.
     Effect::new(move |_| seed_text.set(s.seed.get().to_string()));
     Effect::new(move |_| nodes_text.set(s.node_count.get().to_string()));
@@ -179,33 +180,49 @@ pub fn Controls() -> impl IntoView {
             </form>
             <div class="rv-group" data-testid="flags">
                 {move || {
-                    // Re-rendered when a new scenario loads (protocol, preset, link).
+                    // Re-rendered when a new scenario loads (protocol, preset,
+                    // link); the panel stays open across the new run a change starts.
                     s.seed.track();
                     s.protocol.track();
                     s.node_count.track();
-                    s.scenario().flags().into_iter().map(|(id, label, on)| view! {
-                        <label class="rv-flag">
-                            <input
-                                type="checkbox"
-                                data-testid=format!("flag-{id}")
-                                prop:checked=on
-                                on:change=move |ev| s.set_flag(id, event_target_checked(&ev))
-                            />
-                            " " {label}
-                        </label>
-                    }).collect_view()
-                }}
-                {move || {
-                    s.seed.track();
-                    s.protocol.track();
-                    s.node_count.track();
-                    let params = s.scenario().params();
-                    (!params.is_empty()).then(|| view! {
-                        <details class="rv-params" data-testid="settings">
-                            <summary title="The system's settings under their real names; a change starts a new run">
-                                "Settings"
+                    let sc = s.scenario();
+                    let (flags, params) = (sc.flags(), sc.params());
+                    // How many differ from the defaults, shown while closed.
+                    let defaults = (sc.protocol.settings)(&serde_json::Value::Null).unwrap_or_default();
+                    let full = sc.protocol_settings();
+                    let changed = sc
+                        .protocol
+                        .flags
+                        .iter()
+                        .map(|f| f.field)
+                        .chain(sc.protocol.params.iter().map(|p| p.field))
+                        .filter(|f| full[*f] != defaults[*f])
+                        .count();
+                    (!flags.is_empty() || !params.is_empty()).then(|| view! {
+                        <details
+                            class="rv-params"
+                            data-testid="settings"
+                            prop:open=settings_open.get_untracked()
+                            on:toggle=move |ev| {
+                                let el = event_target::<web_sys::Element>(&ev);
+                                settings_open.set(el.has_attribute("open"));
+                            }
+                        >
+                            <summary title="The protocol's settings; a change starts a new run with the same seed">
+                                {if changed == 0 { "Settings".to_string() } else { format!("Settings ({changed} changed)") }}
                             </summary>
                             <div class="rv-params-grid">
+                                {flags.into_iter().map(|(id, label, on)| view! {
+                                    <label class="rv-flag">
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("flag-{id}")
+                                            prop:checked=on
+                                            on:change=move |ev| s.set_flag(id, event_target_checked(&ev))
+                                        />
+                                        " " {label}
+                                    </label>
+                                }).collect_view()}
                                 {params.into_iter().map(|(name, hint, value)| {
                                     // A checkbox for on/off settings, a number input otherwise.
                                     let on = value.as_bool();

@@ -123,7 +123,11 @@ async function act(page, r, log) {
     case 10: {
       const flags = await page.$$('[data-testid^="flag-"]');
       if (!flags.length) return 'no flags';
+      // The switches live in the Settings panel: open it first.
+      if (!(await page.$eval('[data-testid="settings"]', (d) => d.open))) await page.click('[data-testid="settings"] summary');
       await r.pick(flags).click({ timeout: 2000 });
+      // Close the panel again: it overlays the top of the cluster.
+      if (await page.$eval('[data-testid="settings"]', (d) => d.open)) await page.click('[data-testid="settings"] summary');
       return 'flag';
     }
     case 11: {

@@ -47,8 +47,9 @@ test('protocol picker and ?protocol= offer every protocol', async () => {
   assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab', 'mysql', 'redis']);
   assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
   assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
-  // Protocol settings offered as switches: ZooKeeper's local reads and
-  // sync-then-read for Zab (off), "retry at once" for Paxos.
+  // Protocol settings offered as switches in the Settings panel: ZooKeeper's
+  // local reads and sync-then-read for Zab (off), "retry at once" for Paxos.
+  await page.click('[data-testid="settings"] summary');
   assert.equal(await page.locator('[data-testid^="flag-"]').count(), 2);
   assert.equal(await page.isChecked('[data-testid="flag-zk-local-reads"]'), false);
   assert.equal(await page.isChecked('[data-testid="flag-zk-sync-reads"]'), false);

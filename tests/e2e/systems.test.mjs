@@ -46,6 +46,7 @@ test('mysql: promote a replica by hand; semi-sync switched on in the settings pa
   await waitFor(page, async () => page.isChecked(semi), 'semi-sync on');
   await page.click('[data-testid="btn-restart"]');
   assert.equal(await page.isChecked(semi), true, 'kept across restart');
+  assert.equal(await page.textContent('[data-testid="settings"] summary'), 'Settings (1 changed)');
   await reach(page, 1_000_000);
   assert.match(await page.textContent('[data-testid="details-1"]'), /Rpl_semi_sync_source_status ON/);
   await page.click('[data-testid="btn-play"]');
