@@ -4,14 +4,18 @@
 //! linearizability). What semi-synchronous replication does promise is
 //! checked here, and its breach is red:
 //!
-//! - **Relay-log Acknowledgement**: when the source tells a client OK after
-//!   semi-sync acknowledgements, every acknowledging replica that is up
-//!   holds the transaction in its relay log (it acknowledges after the
-//!   relay-log write and flush, not on receipt).
+//! - **Relay-log Acknowledgement**: a replica acknowledges a transaction
+//!   only once it is in its relay log (after the relay-log write and flush,
+//!   not on receipt), and a source tells a client OK only on
+//!   acknowledgements the replicas really sent.
 //! - **Semi-sync Durability**: a replica promoted to source holds every
 //!   transaction it acknowledged, so with semi-sync ON and `AFTER_SYNC`, no
 //!   commit a client was told OK about is lost when an acknowledging
-//!   replica takes over.
+//!   replica takes over. An acknowledgement stands until the replica is
+//!   pointed at another source: `CHANGE REPLICATION SOURCE TO` purges the
+//!   relay log, and what was not applied is fetched again from the new
+//!   source (which may never have had it: the loss happened when a replica
+//!   that had not acknowledged was promoted, the expected lesson).
 //! - **GTID Subset**: a source streams its binlog only to a replica whose
 //!   GTID sets (executed and retrieved) are within its own `gtid_executed`;
 //!   a replica with errant transactions is refused with error 1236
@@ -33,6 +37,9 @@ pub const GTID_SUBSET: &str = "GTID Subset";
 #[derive(Clone, Debug, Default)]
 pub struct MySqlChecker {
     acked: Vec<(Gtid, Vec<NodeId>)>,
+    /// Every semi-sync acknowledgement a replica sent, and whether it still
+    /// stands (false once the replica was repointed and purged its relay log).
+    sent: litemap::LiteMap<(NodeId, Gtid), bool>,
 }
 
 fn show(g: Gtid) -> String {
@@ -49,18 +56,34 @@ impl Checker<MySql> for MySqlChecker {
     ) {
         for o in seen {
             match o {
-                MySqlObs::Acked { gtid, ackers } if !ackers.is_empty() => {
-                    for &r in ackers {
-                        if let Some(Some(node)) = nodes.get(r as usize - 1) {
-                            if !node.retrieved().contains(*gtid) {
-                                found.push((
-                                    RELAY_LOG_ACK,
-                                    format!("S{acted} told a client OK for {} on S{r}'s acknowledgement, but S{r}'s relay log lacks it", show(*gtid)),
-                                ));
-                            }
+                MySqlObs::AckSent { gtid } => {
+                    if let Some(Some(node)) = nodes.get(acted as usize - 1) {
+                        if !node.retrieved().contains(*gtid) {
+                            found.push((
+                                RELAY_LOG_ACK,
+                                format!(
+                                    "S{acted} acknowledged {} before writing it to its relay log",
+                                    show(*gtid)
+                                ),
+                            ));
                         }
                     }
-                    self.acked.push((*gtid, ackers.clone()));
+                    self.sent.insert((acted, *gtid), true);
+                }
+                MySqlObs::Acked { gtid, ackers } if !ackers.is_empty() => {
+                    let mut standing = Vec::new();
+                    for &r in ackers {
+                        match self.sent.get(&(r, *gtid)) {
+                            None => found.push((
+                                RELAY_LOG_ACK,
+                                format!("S{acted} told a client OK for {} on an acknowledgement S{r} never sent", show(*gtid)),
+                            )),
+                            Some(true) => standing.push(r),
+                            // Sent, then purged by a repoint while in flight.
+                            Some(false) => {}
+                        }
+                    }
+                    self.acked.push((*gtid, standing));
                 }
                 MySqlObs::Acked { .. } => {}
                 MySqlObs::DumpStarted { replica } => {
@@ -83,6 +106,15 @@ impl Checker<MySql> for MySqlChecker {
                             ));
                             break;
                         }
+                    }
+                }
+                MySqlObs::Repointed => {
+                    // Its purged relay log took its acknowledgements with it.
+                    for (_, ackers) in &mut self.acked {
+                        ackers.retain(|&r| r != acted);
+                    }
+                    for (_, stands) in self.sent.iter_mut().filter(|((r, _), _)| *r == acted) {
+                        *stands = false;
                     }
                 }
                 MySqlObs::Promoted { .. } => {

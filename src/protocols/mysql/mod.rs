@@ -113,7 +113,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         settings: serde_json::to_value(MySqlConfig {
             rpl_semi_sync_source_enabled: seed % 2 == 1,
             after_commit: seed % 4 == 3,
-            replica_apply_delay: if seed % 3 == 0 { 2_000 } else { 0 },
+            // Lagging appliers, as the promote-without-relay-log variant
+            // runs them (20 s: relay logs far ahead of what is applied).
+            replica_apply_delay: [2_000, 20_000, 0, 2_000, 0, 0][(seed % 6) as usize],
             ..MySqlConfig::default()
         })
         .unwrap_or_default(),
@@ -147,7 +149,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
             boot_with::<MySql>(s, m, |c| {
                 c.bug = Some(MySqlBug::PromoteWithoutRelayLog);
                 c.rpl_semi_sync_source_enabled = true;
-                c.replica_apply_delay = 4_000;
+                c.replica_apply_delay = 20_000;
             })
         },
         caught_by: check::SEMI_SYNC_DURABILITY,

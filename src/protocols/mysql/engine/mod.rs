@@ -188,6 +188,11 @@ pub enum MySqlObs {
     Promoted { epoch: u64 },
     /// This source started a dump thread for `replica` (auto-position).
     DumpStarted { replica: NodeId },
+    /// This replica sent a semi-sync acknowledgement of `gtid`.
+    AckSent { gtid: Gtid },
+    /// This server was pointed at a new source: its relay log was purged,
+    /// so the acknowledgements it gave no longer stand.
+    Repointed,
 }
 
 /// One MySQL server (or the orchestrator).

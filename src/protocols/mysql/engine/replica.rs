@@ -88,6 +88,7 @@ impl MySql {
         if self.cfg.bug == Some(MySqlBug::AckBeforeRelayWrite) {
             if ack {
                 out.send(from, MySqlMsg::Ack { pos });
+                out.observe(MySqlObs::AckSent { gtid: trx.gtid });
             }
             // Written later, by the applier's next step: lost if it crashes first.
             if !self.retrieved.contains(trx.gtid) && !self.unflushed.contains(&trx) {
@@ -99,6 +100,7 @@ impl MySql {
         self.write_relay(trx);
         if ack {
             out.send(from, MySqlMsg::Ack { pos });
+            out.observe(MySqlObs::AckSent { gtid: trx.gtid });
         }
         self.resume_applier(out);
     }
@@ -235,7 +237,9 @@ impl MySql {
         self.source = to;
         self.io = false;
         self.error.clear();
-        // The relay log is purged; what was not applied is fetched again.
+        // CHANGE REPLICATION SOURCE TO purges the relay log (MySQL
+        // Reference Manual); what was not applied is fetched again.
+        out.observe(MySqlObs::Repointed);
         self.relay.truncate(self.applied);
         self.retrieved = self.executed.clone();
         for t in &self.relay {
