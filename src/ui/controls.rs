@@ -13,7 +13,6 @@ pub fn Controls() -> impl IntoView {
     let s = expect_context::<AppState>();
     let seed_text = RwSignal::new(s.seed.get_untracked().to_string());
     let nodes_text = RwSignal::new(s.node_count.get_untracked().to_string());
-    let settings_open = RwSignal::new(false);
     // A loaded scenario (link, preset, import) brings its own seed and size.
     Effect::new(move |_| seed_text.set(s.seed.get().to_string()));
     Effect::new(move |_| nodes_text.set(s.node_count.get().to_string()));
@@ -202,10 +201,12 @@ pub fn Controls() -> impl IntoView {
                         <details
                             class="rv-params"
                             data-testid="settings"
-                            prop:open=settings_open.get_untracked()
+                            prop:open=move || s.settings_open.get()
                             on:toggle=move |ev| {
-                                let el = event_target::<web_sys::Element>(&ev);
-                                settings_open.set(el.has_attribute("open"));
+                                let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+                                if s.settings_open.get_untracked() != open {
+                                    s.settings_open.set(open);
+                                }
                             }
                         >
                             <summary title="The protocol's settings; a change starts a new run with the same seed">

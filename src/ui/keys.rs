@@ -21,6 +21,13 @@ pub fn use_shortcuts(s: AppState) {
                 )
             })
             .unwrap_or(false);
+        if e.key() == "Escape" {
+            // Closes a node or link menu and the Settings panel, wherever
+            // the focus is.
+            s.menu.set(None);
+            s.settings_open.set(false);
+            return;
+        }
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
@@ -43,10 +50,6 @@ pub fn use_shortcuts(s: AppState) {
             }
             "End" => {
                 s.seek(s.frontier.get_untracked());
-                true
-            }
-            "Escape" => {
-                s.menu.set(None);
                 true
             }
             _ => false,

@@ -95,6 +95,9 @@ pub struct AppState {
     /// When the user first changed a built-in scenario's run (its text may
     /// no longer describe what follows).
     pub departed: RwSignal<Option<Time>>,
+    /// Is the Settings panel open (it stays open across the runs its
+    /// changes start; Escape closes it)?
+    pub settings_open: RwSignal<bool>,
     /// Are recorded or scripted actions still to come after the cursor?
     pub future_actions: RwSignal<bool>,
     /// Open menu.
@@ -205,6 +208,7 @@ impl AppState {
             can_undo: RwSignal::new(false),
             departed: RwSignal::new(None),
             future_actions: RwSignal::new(false),
+            settings_open: RwSignal::new(false),
             menu: RwSignal::new(None),
             resume_after_menu: StoredValue::new(false),
             show_routine: RwSignal::new(false),

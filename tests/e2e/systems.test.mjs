@@ -100,6 +100,10 @@ test('redis: crashing the master makes the sentinels fail over; a refused settin
   await page.press(min, 'Enter');
   await waitFor(page, async () => (await page.inputValue(min)) === '1', 'min-replicas-to-write = 1');
   await page.click('[data-testid="btn-copy-link"]');
+  // Escape closes the panel, even from one of its inputs.
+  await page.focus(min);
+  await page.keyboard.press('Escape');
+  await waitFor(page, async () => !(await page.$eval('[data-testid="settings"]', (d) => d.open)), 'panel closed by Escape');
   const page2 = await open(ctx, await page.inputValue('[data-testid="link-output"]'));
   await page2.click('[data-testid="settings"] summary');
   assert.equal(await page2.inputValue(min), '1');
