@@ -211,8 +211,7 @@ impl Scenario {
         let Some(param) = self.protocol.params.iter().find(|p| p.name == name) else {
             return Err(format!("Unknown setting \"{name}\"."));
         };
-        let mut full = self.protocol_settings();
-        let value = match &full[param.field] {
+        let value = match &self.protocol_settings()[param.field] {
             serde_json::Value::Bool(_) => match typed {
                 "true" | "on" | "1" => serde_json::Value::Bool(true),
                 "false" | "off" | "0" => serde_json::Value::Bool(false),
@@ -223,15 +222,8 @@ impl Scenario {
                 Err(_) => return Err(format!("{name} must be a whole number, not \"{typed}\".")),
             },
         };
-        if let Some(obj) = full.as_object_mut() {
-            obj.insert(param.field.to_string(), value);
-        }
-        if let Err(e) = (self.protocol.settings)(&full) {
-            return Err(format!("{name} = {typed} is refused: {e}"));
-        }
-        self.settings.insert(self.protocol.id.to_string(), full);
-        let _ = self.normalize_settings();
-        Ok(())
+        self.set_field(param.field, value)
+            .map_err(|e| format!("{name} = {typed} is refused: {e}"))
     }
 
     /// Set one of [`Scenario::flags`]; unknown ids are ignored.
@@ -239,13 +231,22 @@ impl Scenario {
         let Some(flag) = self.protocol.flags.iter().find(|f| f.id == id) else {
             return;
         };
+        // An on/off value always passes the protocol's check.
+        let _ = self.set_field(flag.field, serde_json::Value::Bool(on));
+    }
+
+    /// Set one field of the protocol's settings, if the protocol's own
+    /// check accepts the result; otherwise nothing changes.
+    fn set_field(&mut self, field: &str, value: serde_json::Value) -> Result<(), String> {
         let mut full = self.protocol_settings();
         if let Some(obj) = full.as_object_mut() {
-            obj.insert(flag.field.to_string(), serde_json::Value::Bool(on));
+            obj.insert(field.to_string(), value);
         }
+        (self.protocol.settings)(&full)?;
         self.settings.insert(self.protocol.id.to_string(), full);
-        // Dropping defaults cannot fail on settings just produced.
+        // Dropping defaults cannot fail on settings just checked.
         let _ = self.normalize_settings();
+        Ok(())
     }
 }
 

@@ -104,6 +104,12 @@ export async function waitFor(page, fn, what, timeout = 20000) {
   }
 }
 
+/** Open a node's menu and pick one of its actions (`action-{action}`). */
+export async function menu(page, node, action) {
+  await page.click(`[data-testid="${node}"]`);
+  await page.click(`[data-testid="action-${action}"]`);
+}
+
 /** Play at 10x until virtual time passes `us`, then pause and seek exactly there. */
 export async function reach(page, us) {
   await page.bringToFront(); // background tabs get no animation frames

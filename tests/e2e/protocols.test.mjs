@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach } from './harness.mjs';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach, menu } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -27,11 +27,6 @@ async function only(page, role) {
     const l = (await nodeStates(page)).filter((n) => n.up && n.role === role);
     return l.length === 1 ? l[0] : null;
   }, `exactly one ${role}`);
-}
-
-async function menu(page, node, action) {
-  await page.click(`[data-testid="${node}"]`);
-  await page.click(`[data-testid="action-${action}"]`);
 }
 
 /** The marks of a node's transaction/slot boxes in the log panel. */

@@ -6,18 +6,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach } from './harness.mjs';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach, menu } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
 after(async () => { await ctx?.close(); server?.close(); });
 
 const lin = '[data-testid="linearizability"]';
-
-async function menu(page, node, action) {
-  await page.click(`[data-testid="${node}"]`);
-  await page.click(`[data-testid="action-${action}"]`);
-}
 
 test('mysql-async-loss: the orchestrator promotes S2 and the acknowledged x=2 is lost, in amber', async () => {
   const page = await open(ctx, `${base}?preset=mysql-async-loss`);
