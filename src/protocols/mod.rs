@@ -7,6 +7,7 @@
 //! tests read the table and never name a protocol.
 
 pub mod common;
+pub mod kafka;
 pub mod mysql;
 pub mod paxos;
 pub mod raft;
@@ -25,6 +26,7 @@ pub const REGISTRY: &[&Descriptor] = &[
     &zab::PROTOCOL,
     &mysql::PROTOCOL,
     &redis::PROTOCOL,
+    &kafka::PROTOCOL,
 ];
 
 /// A registered protocol: a handle on its descriptor, stored in scenarios
