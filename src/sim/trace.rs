@@ -596,13 +596,16 @@ pub fn action_words(action: &str) -> String {
 
 /// A reply's index in words: `index 4`, or a GTID (`S1:5`) where the
 /// protocol names transactions by origin server and number (the origin in
-/// the bits above 40).
+/// the bits above 40), a Redis offset under a replication id (bit 63) or
+/// a Kafka offset in a leader epoch (bit 62).
 pub fn index_words(index: u64) -> String {
     let low = index & ((1 << 40) - 1);
     match index >> 40 {
         0 => format!("index {index}"),
         // Bit 63: a replication offset under a replication id (Redis).
         h if h >> 23 == 1 => format!("offset {low} of replid {:06x}", h & 0x7f_ffff),
+        // Bit 62: a record's offset in a leader epoch (Kafka).
+        h if h >> 22 == 1 => format!("offset {low} (leader epoch {})", h & 0x3f_ffff),
         o => format!("GTID S{o}:{low}"),
     }
 }

@@ -40,7 +40,19 @@ impl Kafka {
         let id = self.id;
         if incarnation > reg.incarnation {
             out.note(|| format!("S{id} (controller): S{from} registers again (broker epoch {incarnation}); its old incarnation is gone"));
-            changed |= self.broker_gone(from, out);
+            if self.cfg.truncate_to_hw {
+                // The ZooKeeper-era controller (before KIP-101) did not
+                // notice a restart faster than its session timeout: the
+                // broker keeps its place in the ISR (and its leadership
+                // goes only if it led).
+                if self.ctl.part.leader == from {
+                    self.elect(from, out);
+                    self.ctl.part.partition_epoch += 1;
+                    changed = true;
+                }
+            } else {
+                changed |= self.broker_gone(from, out);
+            }
             reg.incarnation = incarnation;
             reg.fenced = false;
         } else if reg.fenced {

@@ -129,11 +129,9 @@ impl Kafka {
         };
         if let Some(e) = error {
             let (id, current) = (self.id, self.epoch);
-            out.note(|| {
-                format!(
-                    "S{id} refuses S{from}'s fetch in epoch {epoch}: {} (its epoch is {current})",
-                    error_name(e)
-                )
+            out.note(|| match e {
+                FetchError::OutOfRange(leo) => format!("S{id} refuses S{from}'s fetch from offset {offset}: OFFSET_OUT_OF_RANGE (its log ends at {leo})"),
+                _ => format!("S{id} refuses S{from}'s fetch in epoch {epoch}: {} (its epoch is {current})", error_name(e)),
             });
             out.send(
                 from,

@@ -274,10 +274,10 @@ pub enum KafkaObs {
     Consumed { upto: u64 },
 }
 
-/// A record's identity as a producer is told it: bit 63, the leader
-/// epoch's low 23 bits, the offset's low 40.
+/// A record's identity as a producer is told it: bit 62, the leader
+/// epoch's low 22 bits, the offset's low 40.
 pub fn record_index(epoch: u64, offset: u64) -> u64 {
-    1 << 63 | (epoch & 0x7f_ffff) << 40 | (offset & ((1 << 40) - 1))
+    1 << 62 | (epoch & 0x3f_ffff) << 40 | (offset & ((1 << 40) - 1))
 }
 
 impl Kafka {
@@ -491,6 +491,20 @@ impl Protocol for Kafka {
     }
 
     fn on_message(&mut self, from: NodeId, msg: KafkaMsg, out: &mut KafkaOut) {
+        // A restarted broker waits for the answer to its own registration:
+        // metadata sent before the controller saw it come back still names
+        // its old incarnation. Only the answer to the request in flight
+        // counts (answers to the old incarnation's requests are not for it).
+        let stale = match msg {
+            KafkaMsg::FetchResponse { .. } | KafkaMsg::EpochEnd { .. } => {
+                self.starting || !self.fetching
+            }
+            KafkaMsg::AlterResponse { .. } | KafkaMsg::PartitionChange(_) => self.starting,
+            _ => false,
+        };
+        if stale {
+            return;
+        }
         match msg {
             KafkaMsg::Fetch { epoch, offset } => self.on_fetch(from, epoch, offset, out),
             KafkaMsg::FetchResponse {
@@ -513,10 +527,6 @@ impl Protocol for Kafka {
                 partition_epoch,
                 isr,
             } => self.on_alter_partition(from, leader_epoch, partition_epoch, isr, out),
-            // A restarted broker waits for the answer to its own
-            // registration: metadata sent before the controller saw it
-            // come back still names its old incarnation.
-            KafkaMsg::AlterResponse { .. } | KafkaMsg::PartitionChange(_) if self.starting => {}
             KafkaMsg::AlterResponse { ok, state } => {
                 if !ok {
                     self.pending_isr = None;
@@ -644,13 +654,13 @@ impl Protocol for Kafka {
     }
 
     fn outcome(&self, index: u64) -> Outcome {
-        let (epoch, offset) = ((index >> 40) & 0x7f_ffff, index & ((1 << 40) - 1));
-        if index >> 63 == 0 {
+        let (epoch, offset) = ((index >> 40) & 0x3f_ffff, index & ((1 << 40) - 1));
+        if index >> 62 != 1 {
             // Not a record's index (a refusal's 0).
             return Outcome::Pending;
         }
         match self.log.get(offset as usize) {
-            Some(r) if r.epoch & 0x7f_ffff == epoch => Outcome::Committed(Some(r.cmd)),
+            Some(r) if r.epoch & 0x3f_ffff == epoch => Outcome::Committed(Some(r.cmd)),
             _ => Outcome::Pending,
         }
     }
