@@ -126,3 +126,42 @@ test('redis-wait-not-consensus: writes WAIT confirmed on a replica are lost, and
   await noProblems(page);
   await page.close();
 });
+
+test('kafka-unclean-election: the ISR shrinks to S1, S2 is elected out of sync and the acks=all write is lost, in amber', async () => {
+  const page = await open(ctx, `${base}?preset=kafka-unclean-election`);
+  assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['leader', 'follower', 'follower', 'controller']);
+  await reach(page, 5_200_000);
+  assert.match(await page.textContent('[data-testid="event-log"]'), /ISR shrink 1,2,3 → 1/);
+  await reach(page, 9_000_000);
+  const roles = (await nodeStates(page)).map((n) => n.role);
+  assert.deepEqual(roles, ['follower', 'leader', 'follower', 'controller']);
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  assert.match(await page.textContent(lin), /read y → nil/);
+  assert.match(await page.textContent(lin), /unclean\.leader\.election\.enable=true/);
+  assert.match(await page.textContent('[data-testid="lost-writes"]'), /1 acknowledged write is not on S2, the current leader \(acknowledged at 5000 ms\)/);
+  await noProblems(page);
+  await page.close();
+});
+
+test('kafka: min.insync.replicas set in the settings panel; crashing the followers makes writes fail; the controller is offline-able', async () => {
+  const page = await open(ctx, `${base}?protocol=kafka&nodes=4&seed=2`);
+  await page.click('[data-testid="settings"] summary');
+  for (const name of ['acks', 'min.insync.replicas', 'unclean.leader.election.enable', 'replica.lag.time.max.ms']) {
+    assert.equal(await page.locator(`[data-testid="setting-${name}"]`).count(), 1, name);
+  }
+  const min = '[data-testid="setting-min.insync.replicas"]';
+  assert.equal(await page.inputValue(min), '1');
+  await page.fill(min, '2');
+  await page.press(min, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(min)) === '2', 'min.insync.replicas = 2');
+  await page.keyboard.press('Escape');
+  await page.click('[data-testid="btn-play"]');
+  await menu(page, 'node-2', 'crash');
+  await menu(page, 'node-3', 'crash');
+  await waitFor(page, async () => /ISR 1, partition epoch/.test(await page.textContent('[data-testid="event-log"]')), 'the controller shrinks the ISR to S1');
+  await menu(page, 'node-1', 'client-write');
+  await waitFor(page, async () => /NOT_ENOUGH_REPLICAS/.test(await page.textContent('[data-testid="event-log"]')), 'NOT_ENOUGH_REPLICAS');
+  assert.equal((await nodeStates(page))[3].role, 'controller');
+  await noProblems(page);
+  await page.close();
+});
