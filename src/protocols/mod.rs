@@ -19,6 +19,7 @@ use crate::descriptor::Descriptor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every registered protocol, in menu order. The first is the default.
+#[cfg(not(target_arch = "wasm32"))]
 pub const REGISTRY: &[&Descriptor] = &[
     &raft::PROTOCOL,
     &paxos::PROTOCOL,
@@ -27,6 +28,19 @@ pub const REGISTRY: &[&Descriptor] = &[
     &mysql::PROTOCOL,
     &redis::PROTOCOL,
     &kafka::PROTOCOL,
+];
+
+/// The browser's registry: Kafka is left out until the bundle has room
+/// for it (it costs 19 KiB of the 400 KiB budget; issue 9). It runs in
+/// the native build, its tests and the conformance sweep.
+#[cfg(target_arch = "wasm32")]
+pub const REGISTRY: &[&Descriptor] = &[
+    &raft::PROTOCOL,
+    &paxos::PROTOCOL,
+    &twopc::PROTOCOL,
+    &zab::PROTOCOL,
+    &mysql::PROTOCOL,
+    &redis::PROTOCOL,
 ];
 
 /// A registered protocol: a handle on its descriptor, stored in scenarios

@@ -73,9 +73,15 @@ impl AckCheck {
     /// they were acknowledged. Asked of the current leader of a system that
     /// acknowledges before replicating, these are the lost writes.
     pub fn not_held<P: Protocol>(&self, node: &P) -> Vec<Time> {
+        self.not_held_by(&|i| node.outcome(i))
+    }
+
+    /// [`AckCheck::not_held`] for a node known by its outcomes (one copy
+    /// of this code for every protocol).
+    pub fn not_held_by(&self, outcome: &dyn Fn(u64) -> Outcome) -> Vec<Time> {
         self.acks
             .iter()
-            .filter(|a| a.ok && node.outcome(a.index) != Outcome::Committed(Some(a.cmd)))
+            .filter(|a| a.ok && outcome(a.index) != Outcome::Committed(Some(a.cmd)))
             .map(|a| a.at)
             .collect()
     }
@@ -92,11 +98,22 @@ impl AckCheck {
         node: &P,
         found: &mut Vec<(&'static str, String)>,
     ) {
+        self.check_by(id, &|i| node.outcome(i), found);
+    }
+
+    /// [`AckCheck::check`] for a node known by its outcomes (one copy of
+    /// this code for every protocol).
+    pub fn check_by(
+        &mut self,
+        id: NodeId,
+        outcome: &dyn Fn(u64) -> Outcome,
+        found: &mut Vec<(&'static str, String)>,
+    ) {
         let Some(cursor) = self.cursor.get_mut((id as usize).wrapping_sub(1)) else {
             return;
         };
         while let Some(a) = self.acks.get(*cursor) {
-            let outcome = node.outcome(a.index);
+            let outcome = outcome(a.index);
             let told = if a.ok { "Ok" } else { "Aborted" };
             let what = |o: Option<Command>| o.map_or("a no-op".to_string(), |c| c.to_string());
             let broken = match (a.ok, outcome) {
