@@ -604,6 +604,8 @@ pub fn index_words(index: u64) -> String {
         0 => format!("index {index}"),
         // Bit 63: a replication offset under a replication id (Redis).
         h if h >> 23 == 1 => format!("offset {low} of replid {:06x}", h & 0x7f_ffff),
+        // Bit 61: an operation's seq_no in a primary term (Elasticsearch).
+        h if h >> 21 == 1 => format!("seq_no {low} (primary term {})", h & 0x1f_ffff),
         // Bit 62: a record's offset in a leader epoch (Kafka).
         h if h >> 22 == 1 => format!("offset {low} (leader epoch {})", h & 0x3f_ffff),
         o => format!("GTID S{o}:{low}"),
