@@ -40,18 +40,27 @@ fn a_cut_replica_stalls_the_write_until_the_master_removes_it() {
     let tl = run("es-replica-cut-stalls-write", 5_000 * MS);
     assert_eq!(ok(&tl, 1), 335);
     assert_eq!(
-        note(&tl, "S1: the copy on S2 failed; it asks the master to remove it from the in-sync set"),
+        note(
+            &tl,
+            "S1: the copy on S2 failed; it asks the master to remove it from the in-sync set"
+        ),
         Some(1_700)
     );
     assert_eq!(
-        note(&tl, "publishes cluster state 2: primary S1, primary term 1, in-sync S1"),
+        note(
+            &tl,
+            "publishes cluster state 2: primary S1, primary term 1, in-sync S1"
+        ),
         Some(1_713)
     );
     assert_eq!(ok(&tl, 2), 1_730, "y=2 answered only after the removal");
     let stale = run("es-replica-cut-stalls-write", 2_500 * MS);
     assert_eq!(view(&stale, 2).role, "stale");
     assert_eq!(view(&stale, 2).state_machine, "x=1");
-    assert_eq!(note(&tl, "S2 recovers from S1: 2 operation(s)"), Some(3_835));
+    assert_eq!(
+        note(&tl, "S2 recovers from S1: 2 operation(s)"),
+        Some(3_835)
+    );
     assert!(note(&tl, "in-sync S1,S2").is_some_and(|t| t > 3_835));
     assert_eq!(ok(&tl, 3), 4_030);
     assert_eq!(view(&tl, 2).role, "replica");
@@ -62,12 +71,18 @@ fn a_cut_replica_stalls_the_write_until_the_master_removes_it() {
 fn a_paused_primary_is_fenced_after_a_dirty_read() {
     let tl = run("es-stale-primary-fenced", 6_000 * MS);
     assert_eq!(ok(&tl, 1), 335);
-    assert_eq!(note(&tl, "promotes the in-sync copy on S2: primary term 2"), Some(4_000));
+    assert_eq!(
+        note(&tl, "promotes the in-sync copy on S2: primary term 2"),
+        Some(4_000)
+    );
     // The dirty read: S1, still primary of term 1 in its own eyes.
     assert_eq!(read(&tl, 3), (5_000, 1, Some(2)));
     assert_eq!(reply(&tl, 2).2, Reply::Unknown, "x=2 is never acknowledged");
     assert_eq!(
-        note(&tl, "S2 rejects S1's operation: primary term 1 is older than 2"),
+        note(
+            &tl,
+            "S2 rejects S1's operation: primary term 1 is older than 2"
+        ),
         Some(5_015)
     );
     assert!(note(&tl, "S1 recovers from S2: 1 operation(s)").is_some());
@@ -81,13 +96,22 @@ fn promotion_picks_an_in_sync_copy_and_resyncs() {
     let tl = run("es-promotion-resync", 6_000 * MS);
     assert_eq!(ok(&tl, 1), 339);
     let r = replies(&tl);
-    assert!(r.iter().all(|x| x.2 != 2 && x.2 != 3), "y=2 and z=3 never answered");
+    assert!(
+        r.iter().all(|x| x.2 != 2 && x.2 != 3),
+        "y=2 and z=3 never answered"
+    );
     let before = run("es-promotion-resync", 790 * MS);
     assert_eq!(view(&before, 2).state_machine, "x=1 y=2 z=3");
     assert_eq!(view(&before, 3).state_machine, "x=1");
-    assert_eq!(note(&tl, "promotes the in-sync copy on S2: primary term 2"), Some(3_800));
     assert_eq!(
-        note(&tl, "S2 is the primary of term 2; it resyncs its operations above the global checkpoint 1"),
+        note(&tl, "promotes the in-sync copy on S2: primary term 2"),
+        Some(3_800)
+    );
+    assert_eq!(
+        note(
+            &tl,
+            "S2 is the primary of term 2; it resyncs its operations above the global checkpoint 1"
+        ),
         Some(3_822)
     );
     assert_eq!(read(&tl, 4), (5_500, 3, Some(3)));
@@ -110,11 +134,17 @@ fn acknowledging_before_the_master_removed_the_copy_is_caught() {
         let mut e = replviz::anysim::boot_with::<Es>(&setup, TraceMode::Full, |c| c.bug = bug);
         let cmd = replviz::protocols::common::cmd;
         e.advance_to(300 * MS);
-        e.apply(&Action::Request { node: 1, cmd: cmd(0, 1) });
+        e.apply(&Action::Request {
+            node: 1,
+            cmd: cmd(0, 1),
+        });
         e.advance_to(500 * MS);
         e.apply(&Action::CutBoth { a: 1, b: 2 });
         e.advance_to(600 * MS);
-        e.apply(&Action::Request { node: 1, cmd: cmd(1, 2) });
+        e.apply(&Action::Request {
+            node: 1,
+            cmd: cmd(1, 2),
+        });
         e.advance_to(2_500 * MS);
         e.apply(&Action::Crash { node: 1 });
         e.advance_to(7_000 * MS);
@@ -123,7 +153,8 @@ fn acknowledging_before_the_master_removed_the_copy_is_caught() {
     let broken = run(Some(EsBug::AckBeforeShardFailed));
     let v = broken.violations();
     assert!(
-        v.iter().any(|v| v.invariant == replviz::protocols::elasticsearch::check::ACKED),
+        v.iter()
+            .any(|v| v.invariant == replviz::protocols::elasticsearch::check::ACKED),
         "{v:?}"
     );
     let fixed = run(None);
