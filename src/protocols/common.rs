@@ -56,6 +56,12 @@ pub fn cmd(key: u8, value: u32) -> Command {
     Command::write(Key(key), value)
 }
 
+/// Node `id`'s bit in a set of nodes kept as a bit mask (bit `i` for
+/// `S(i+1)`; 0 for an id out of range).
+pub fn bit(id: NodeId) -> u32 {
+    1u32.checked_shl(id.saturating_sub(1)).unwrap_or(0)
+}
+
 /// Whether every interval is positive (a zero one would re-arm forever at
 /// one instant) and at most ten minutes.
 pub fn intervals_ok(v: &[crate::sim::Time]) -> bool {

@@ -41,10 +41,7 @@ pub fn copies(set: u32) -> String {
     }
 }
 
-/// The bit of node `id`.
-pub fn bit(id: NodeId) -> u32 {
-    1u32.checked_shl(id.saturating_sub(1)).unwrap_or(0)
-}
+pub use crate::protocols::common::bit;
 
 /// Messages.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -44,10 +44,7 @@ pub fn members(set: u32) -> String {
     }
 }
 
-/// The bit of broker `id`.
-pub fn bit(id: NodeId) -> u32 {
-    1u32.checked_shl(id.saturating_sub(1)).unwrap_or(0)
-}
+pub use crate::protocols::common::bit;
 
 /// Why a fetch was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
