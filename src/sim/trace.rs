@@ -596,8 +596,9 @@ pub fn action_words(action: &str) -> String {
 
 /// A reply's index in words: `index 4`, or a GTID (`S1:5`) where the
 /// protocol names transactions by origin server and number (the origin in
-/// the bits above 40), a Redis offset under a replication id (bit 63) or
-/// a Kafka offset in a leader epoch (bit 62).
+/// the bits above 40), a Redis offset under a replication id (bit 63), a
+/// Kafka offset in a leader epoch (bit 62) or an Elasticsearch seq_no in a
+/// primary term (bit 61).
 pub fn index_words(index: u64) -> String {
     let low = index & ((1 << 40) - 1);
     match index >> 40 {

@@ -16,6 +16,7 @@
 //! - **High Watermark Visibility**: consumers only see committed records.
 
 use super::engine::{Kafka, KafkaObs, Rec};
+use crate::protocol::Protocol;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use litemap::LiteMap;
@@ -107,7 +108,7 @@ impl Checker<Kafka> for KafkaChecker {
                 // A leader deposed by an unclean election commits nothing
                 // that counts: the unclean leader's log is the truth.
                 KafkaObs::Hw { .. } | KafkaObs::Leader { .. } | KafkaObs::Consumed { .. }
-                    if me.leading().is_some_and(|e| e < self.unclean_epoch) => {}
+                    if me.leads().is_some_and(|e| e < self.unclean_epoch) => {}
                 KafkaObs::Leader { epoch } => {
                     if let Some(&other) = self.leaders.get(&epoch) {
                         if other != acted {
@@ -160,7 +161,7 @@ impl Checker<Kafka> for KafkaChecker {
                     if to > self.committed.len() {
                         let start = self.committed.len();
                         self.committed.extend_from_slice(&log[start..to]);
-                        let epoch = me.leading().unwrap_or(0);
+                        let epoch = me.leads().unwrap_or(0);
                         self.committed_in.resize(to, epoch);
                     }
                     self.longest = self.longest.max(self.committed.len());

@@ -427,13 +427,8 @@ impl Es {
 
     /// A cluster state from the master.
     pub(super) fn apply_state(&mut self, state: ClusterState, out: &mut EsOut) {
-        if self.master || state.version <= self.state.version && !self.starting {
-            if !self.master && state.version < self.state.version {
-                return;
-            }
-            if state == self.state {
-                return;
-            }
+        if self.master || state.version < self.state.version || state == self.state {
+            return;
         }
         self.heard = mono(out);
         self.state = state;

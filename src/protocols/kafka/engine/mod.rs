@@ -310,10 +310,6 @@ impl Kafka {
     pub fn controller_state(&self) -> Option<&Controller> {
         (self.role == Role::Controller).then_some(&self.ctl)
     }
-    /// The leader epoch it leads in.
-    pub fn leading(&self) -> Option<u64> {
-        self.leading.then_some(self.epoch)
-    }
     /// Whether this replica's log may have lost committed records by a
     /// setting or a fault that allows it: a power loss, an unclean
     /// election of this leader, the pre-KIP-101 truncation.
@@ -323,10 +319,6 @@ impl Kafka {
     /// How many times the log was truncated.
     pub fn truncations(&self) -> u64 {
         self.truncations
-    }
-    /// The settings.
-    pub fn cfg(&self) -> &KafkaConfig {
-        &self.cfg
     }
     fn leo(&self) -> u64 {
         self.log.len() as u64
@@ -500,6 +492,7 @@ impl Protocol for Kafka {
                 self.starting || !self.fetching
             }
             KafkaMsg::AlterResponse { .. } | KafkaMsg::PartitionChange(_) => self.starting,
+            KafkaMsg::HeartbeatResponse { incarnation, .. } => incarnation != self.incarnation,
             _ => false,
         };
         if stale {
@@ -534,7 +527,6 @@ impl Protocol for Kafka {
                 self.on_metadata(state, out);
             }
             KafkaMsg::Heartbeat { incarnation } => self.on_heartbeat(from, incarnation, out),
-            KafkaMsg::HeartbeatResponse { incarnation, .. } if incarnation != self.incarnation => {}
             KafkaMsg::HeartbeatResponse { fenced, state, .. } => {
                 self.heard = mono(out);
                 self.fenced = fenced;
@@ -650,7 +642,7 @@ impl Protocol for Kafka {
     }
 
     fn leads(&self) -> Option<u64> {
-        self.leading()
+        self.leading.then_some(self.epoch)
     }
 
     fn outcome(&self, index: u64) -> Outcome {
