@@ -11,7 +11,7 @@ export PATH="$PWD/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo bench --bench sim
 cargo test --release --test link -- --nocapture 2>/dev/null | grep -E 'characters|mangled' || true
 cargo run -q --release --example lossy_service
-trunk build --release --offline >/dev/null
+bash scripts/trunk.sh build --release --offline >/dev/null
 bash scripts/bundle-size.sh
 cargo run -q --release --example native_load | (cd tests/e2e && node simbench.mjs)
 cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs)

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 echo "==> serving on http://127.0.0.1:8080 (first build takes a few minutes)"
-exec trunk serve --release --offline --address 127.0.0.1 --port 8080
+exec bash scripts/trunk.sh serve --release --offline --address 127.0.0.1 --port 8080

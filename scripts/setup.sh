@@ -2,9 +2,9 @@
 # Installs what the app needs to build (and, with --test, to run every test).
 #
 # Cheap, idempotent installs run on every run, so a broken install command
-# fails here and not on a newcomer's machine: the wasm32 target, npm's
-# binaryen (wasm-opt) and playwright-core, and (with --test) Debian's chromium
-# and chromium-driver. Only the two slow cargo installs are skipped, and only
+# fails here and not on a newcomer's machine: the wasm32 target and
+# rust-src, the crates (cargo fetch), npm's binaryen (wasm-opt) and
+# playwright-core, and (with --test) Debian's chromium and chromium-driver. Only the two slow cargo installs are skipped, and only
 # when the exact version is already on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-say "rustup target add wasm32-unknown-unknown"
+say "rustup target add wasm32-unknown-unknown; rustup component add rust-src"
 rustup target add wasm32-unknown-unknown
+# The browser build compiles the standard library with the app (scripts/trunk.sh).
+rustup component add rust-src
+
+say "cargo fetch (the app's crates, and the standard library's for the browser build)"
+cargo fetch
+RUSTC_BOOTSTRAP=1 cargo fetch -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"

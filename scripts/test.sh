@@ -17,7 +17,7 @@ cargo clippy --target wasm32-unknown-unknown -- -D warnings
 step "cargo test --release (rules, Figure 8, determinism, 2,000-seed sweep)"
 cargo test --release
 step "release bundle (and its size budget)"
-trunk build --release --offline
+bash scripts/trunk.sh build --release --offline
 bash scripts/bundle-size.sh
 step "end-to-end tests in headless Chromium"
 (cd tests/e2e && npm test)

@@ -20,10 +20,6 @@ use crate::descriptor::Descriptor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every registered protocol, in menu order. The first is the default.
-/// Kafka and Elasticsearch are left out of the browser build until the
-/// bundle has room for them (Kafka would cost 19.0 KiB and Elasticsearch
-/// 17.0 KiB of the 400 KiB budget; issue 9); they run in the native build,
-/// their tests and the conformance sweep.
 pub const REGISTRY: &[&Descriptor] = &[
     &raft::PROTOCOL,
     &paxos::PROTOCOL,
@@ -31,9 +27,7 @@ pub const REGISTRY: &[&Descriptor] = &[
     &zab::PROTOCOL,
     &mysql::PROTOCOL,
     &redis::PROTOCOL,
-    #[cfg(not(target_arch = "wasm32"))]
     &kafka::PROTOCOL,
-    #[cfg(not(target_arch = "wasm32"))]
     &elasticsearch::PROTOCOL,
 ];
 

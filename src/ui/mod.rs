@@ -19,10 +19,10 @@ mod timeline_bar;
 use leptos::prelude::*;
 use state::AppState;
 
-/// Install the panic hook and mount the app (or, with `?bench=sim`, run
-/// the throughput benchmark instead).
+/// Mount the app (or, with `?bench=sim`, run the throughput benchmark
+/// instead). A panic is a trap in the browser build (see
+/// `scripts/trunk.sh`); `index.html` turns it into a banner.
 pub fn start() {
-    install_panic_hook();
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -32,6 +32,10 @@ pub fn start() {
     }
     if search.contains("bench=history") {
         run_history_bench();
+        return;
+    }
+    if search.contains("bench=frozen") {
+        run_frozen_check();
         return;
     }
     leptos::mount::mount_to_body(App);
@@ -54,6 +58,50 @@ fn run_sim_bench() {
             p.name(),
             crate::geometry::Fx(now() - start, 1)
         ));
+    }
+    if let Some(doc) = window.document() {
+        if let Ok(pre) = doc.create_element("pre") {
+            pre.set_attribute("data-testid", "bench-result").ok();
+            pre.set_text_content(Some(&lines.join("\n")));
+            if let Some(body) = doc.body() {
+                body.append_child(&pre).ok();
+            }
+        }
+    }
+}
+
+/// `?bench=frozen`: replay the frozen runs of `tests/fixtures/frozen.txt`
+/// (its text in `window.frozenRuns`, set by the end-to-end test) in the
+/// page and write each run's trace hash (decimal) or its error to
+/// `data-testid="bench-result"`, one line per run. The browser build's
+/// standard library differs from the native one (`scripts/trunk.sh`), so
+/// this is what shows that a link replays in the page exactly as in the
+/// native tests.
+fn run_frozen_check() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let text = js_sys::Reflect::get(&window, &"frozenRuns".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (Some(name), Some(t), Some(link)) = (f.first(), f.get(1), f.get(3)) else {
+            lines.push("? malformed line".to_string());
+            continue;
+        };
+        let hash = match (crate::link::decode(link), t.parse::<u64>()) {
+            (Ok(p), Ok(t)) => {
+                let mut tl = crate::timeline::Timeline::new(p.s);
+                tl.advance_to(t);
+                tl.engine().trace_hash().to_string()
+            }
+            (Err(e), _) => format!("error: {e}"),
+            (_, Err(_)) => "error: bad time".to_string(),
+        };
+        lines.push(format!("{name}\t{hash}"));
     }
     if let Some(doc) = window.document() {
         if let Ok(pre) = doc.create_element("pre") {
@@ -101,33 +149,6 @@ fn run_history_bench() {
             }
         }
     }
-}
-
-/// A panic in wasm kills the page; show a banner that says so instead of a
-/// silently frozen picture, and keep the message in the console.
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        // The message and the JS stack to the console, as
-        // console_error_panic_hook does (without the extra crate).
-        let stack = js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
-        web_sys::console::error_1(&format!("{info}\n\nStack:\n{stack}").into());
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            if let Ok(div) = doc.create_element("div") {
-                div.set_id("panic-banner");
-                div.set_attribute("data-testid", "panic-banner").ok();
-                div.set_attribute("role", "alert").ok();
-                div.set_text_content(Some(&format!(
-                    "Internal error — the simulation stopped. Please reload the page and report this: {info}"
-                )));
-                if let Some(body) = doc.body() {
-                    body.append_child(&div).ok();
-                }
-            }
-        }
-    }));
 }
 
 /// The whole page.
