@@ -217,7 +217,11 @@ impl Scenario {
                 "false" | "off" | "0" => serde_json::Value::Bool(false),
                 _ => return Err(format!("{name} is on or off, not \"{typed}\".")),
             },
-            _ => match typed.trim().parse::<u64>() {
+            // A word setting (MongoDB's `w`, `readConcern`): the
+            // protocol's check says which words it takes.
+            serde_json::Value::String(_) => serde_json::Value::from(typed.trim()),
+            // Whole numbers, negative ones too (Kafka's `acks=-1`).
+            _ => match typed.trim().parse::<i64>() {
                 Ok(n) => serde_json::Value::from(n),
                 Err(_) => return Err(format!("{name} must be a whole number, not \"{typed}\".")),
             },

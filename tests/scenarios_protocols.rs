@@ -398,4 +398,29 @@ fn params_set_checked_and_kept_in_links() {
     assert!(m
         .set_param("rpl_semi_sync_source_enabled", "maybe")
         .is_err());
+    // Negative numbers (Kafka's acks=-1, its default) and words
+    // (MongoDB's w and readConcern) are settings too; the protocol's check
+    // refuses words it does not know.
+    let mut k = Scenario {
+        protocol: ProtocolKind::parse("kafka").unwrap(),
+        ..Scenario::default()
+    };
+    k.set_param("acks", "1").unwrap();
+    k.set_param("acks", "-1").unwrap();
+    assert_eq!(k.protocol_settings()["acks"], -1);
+    assert!(k.set_param("acks", "-2").unwrap_err().contains("refused"));
+    let mut g = Scenario {
+        protocol: ProtocolKind::parse("mongodb").unwrap(),
+        ..Scenario::default()
+    };
+    g.set_param("w", "1").unwrap();
+    g.set_param("readConcern", "majority").unwrap();
+    assert_eq!(g.protocol_settings()["w"], "1");
+    assert_eq!(g.protocol_settings()["readConcern"], "majority");
+    let e = g.set_param("readConcern", "snapshot").unwrap_err();
+    assert!(e.contains("readConcern = snapshot is refused"), "{e}");
+    assert!(
+        g.set_param("wtimeout", "-5").is_err(),
+        "a negative wtimeout"
+    );
 }

@@ -4,6 +4,7 @@
 //! Every element is keyed (nodes by id, links by pair, messages by message
 //! id); per frame only the attributes that read the clock change.
 
+use super::cmd::{on, Cmd};
 use super::state::{AppState, Menu, MsgAnim};
 use crate::geometry::Fx;
 use crate::protocol::NodeView;
@@ -698,7 +699,7 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
     view! {
         <div class="rv-menu" data-testid="menu" style=style on:click=|ev| ev.stop_propagation()>
             <div inner_html=m on:click=move |ev| menu_click(s, target, &ev)></div>
-            <button class="rv-menu-item rv-menu-close" on:click=move |_| s.menu.set(None)>"Close"</button>
+            <button class="rv-menu-item rv-menu-close" on:click=on(s, Cmd::CloseMenu)>"Close"</button>
         </div>
     }
 }

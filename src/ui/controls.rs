@@ -1,10 +1,10 @@
 //! The control bar: play/pause/step, speed, time, seed, node count, restart,
 //! heal all.
 
+use super::cmd::{on, Cmd};
 use super::state::AppState;
 use crate::protocols::ProtocolKind;
 use crate::scenario::{parse_nodes, parse_seed};
-use crate::sim::Action;
 use leptos::prelude::*;
 
 /// The row of controls above the cluster.
@@ -56,7 +56,7 @@ pub fn Controls() -> impl IntoView {
                     data-testid="btn-play"
                     class="rv-btn rv-primary"
                     disabled=move || s.playing.get()
-                    on:click=move |_| s.playing.set(true)
+                    on:click=on(s, Cmd::Play)
                     title="Play"
                 >
                     "▶ Play"
@@ -65,12 +65,12 @@ pub fn Controls() -> impl IntoView {
                     data-testid="btn-pause"
                     class="rv-btn"
                     disabled=move || !s.playing.get()
-                    on:click=move |_| s.playing.set(false)
+                    on:click=on(s, Cmd::Pause)
                     title="Pause"
                 >
                     "❚❚ Pause"
                 </button>
-                <button data-testid="btn-step" class="rv-btn" on:click=move |_| s.step_once() title="Process exactly one event">
+                <button data-testid="btn-step" class="rv-btn" on:click=on(s, Cmd::Step) title="Process exactly one event">
                     "Step ›"
                 </button>
             </div>
@@ -276,11 +276,11 @@ pub fn Controls() -> impl IntoView {
                     hidden=move || !s.protocol.get().membership
                     disabled=move || s.off_ring.get() == 0
                     title="The leader adds the first server drawn off the ring: it catches up as a non-voter, then joins the configuration"
-                    on:click=move |_| s.change_membership(true, None)
+                    on:click=on(s, Cmd::AddServer)
                 >
                     "Add server"
                 </button>
-                <button data-testid="btn-heal-all" class="rv-btn" on:click=move |_| s.act(Action::HealAll)>
+                <button data-testid="btn-heal-all" class="rv-btn" on:click=on(s, Cmd::HealAll)>
                     "Heal all links"
                 </button>
             </div>

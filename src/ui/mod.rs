@@ -8,6 +8,7 @@
 //! touches the attributes that depend on the clock.
 
 mod cluster;
+mod cmd;
 mod controls;
 mod history;
 mod keys;

@@ -2,6 +2,7 @@
 //! leader's nextIndex/matchIndex, the plain-words event log, the legend and
 //! the error banner.
 
+use super::cmd::{on, Cmd};
 use super::state::AppState;
 use crate::protocol::NodeView;
 use leptos::prelude::*;
@@ -265,7 +266,7 @@ pub fn ErrorBanner() -> impl IntoView {
         <Show when=move || s.errors.with(|e| !e.is_empty())>
             <div class="rv-error" data-testid="error-banner" role="alert">
                 <ul>{move || s.errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
-                <button class="rv-btn" on:click=move |_| s.errors.set(Vec::new())>"Dismiss"</button>
+                <button class="rv-btn" on:click=on(s, Cmd::DismissErrors)>"Dismiss"</button>
             </div>
         </Show>
     }

@@ -2,6 +2,7 @@
 //! scenario, import/export the scenario as JSON, export the trace as JSON and
 //! the cluster picture as SVG or PNG.
 
+use super::cmd::{on, Cmd};
 use super::state::AppState;
 use crate::link;
 use crate::protocols::ProtocolKind;
@@ -122,7 +123,7 @@ fn svg_document(selector: &str) -> Option<String> {
     ))
 }
 
-fn export_png() {
+pub(super) fn export_png() {
     let Some(svg) = svg_document("[data-testid=cluster]") else {
         return;
     };
@@ -175,39 +176,40 @@ fn export_png() {
     img.set_src(&url);
 }
 
-/// Built-in scenario menu, explanation card, and share/export buttons.
-#[component]
-pub fn ShareBar() -> impl IntoView {
-    let s = expect_context::<AppState>();
-    let copy_link = move |_| {
-        let frag = s.link_fragment();
-        let Some(w) = web_sys::window() else { return };
-        let loc = w.location();
-        let base = format!(
-            "{}{}{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default()
-        );
-        let url = format!("{base}#{frag}");
-        s.link_out.set(url.clone());
-        let promise = w.navigator().clipboard().write_text(&url);
-        // Clipboard access may be refused (e.g. headless); the link is shown anyway.
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-        });
-    };
-    let export_scenario = move |_| {
-        // Compact first (the link's serializer), then pretty over a Value:
-        // a pretty serializer for the scenario's own types costs the
-        // bundle more than this detour.
-        let compact = serde_json::to_vec(&s.scenario()).unwrap_or_default();
-        let value: serde_json::Value = serde_json::from_slice(&compact).unwrap_or_default();
-        let json = serde_json::to_string_pretty(&value).unwrap_or_default();
-        download_text("scenario.json", &json, "application/json");
-    };
-    let export_trace = move |_| {
-        let json = s.with_trace(|trace| {
+/// Copy a link to this exact scenario and moment (and show it).
+pub(super) fn copy_link(s: AppState) {
+    let frag = s.link_fragment();
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let base = format!(
+        "{}{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    );
+    let url = format!("{base}#{frag}");
+    s.link_out.set(url.clone());
+    let promise = w.navigator().clipboard().write_text(&url);
+    // Clipboard access may be refused (e.g. headless); the link is shown anyway.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
+}
+
+/// Download the scenario as pretty JSON.
+pub(super) fn export_scenario(s: AppState) {
+    // Compact first (the link's serializer), then pretty over a Value:
+    // a pretty serializer for the scenario's own types costs the
+    // bundle more than this detour.
+    let compact = serde_json::to_vec(&s.scenario()).unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_slice(&compact).unwrap_or_default();
+    let json = serde_json::to_string_pretty(&value).unwrap_or_default();
+    download_text("scenario.json", &json, "application/json");
+}
+
+/// Download the trace as JSON.
+pub(super) fn export_trace(s: AppState) {
+    let json = s.with_trace(|trace| {
             let rows: Vec<serde_json::Value> = trace
                 .iter()
                 .enumerate()
@@ -226,8 +228,13 @@ pub fn ShareBar() -> impl IntoView {
                 .collect();
             serde_json::to_string(&rows).unwrap_or_default()
         });
-        download_text("trace.json", &json, "application/json");
-    };
+    download_text("trace.json", &json, "application/json");
+}
+
+/// Built-in scenario menu, explanation card, and share/export buttons.
+#[component]
+pub fn ShareBar() -> impl IntoView {
+    let s = expect_context::<AppState>();
     let import = move |ev: leptos::ev::Event| {
         read_file(
             ev,
@@ -268,7 +275,7 @@ pub fn ShareBar() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=copy_link title="Copy a link to this exact scenario and moment">
+            <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=on(s, Cmd::CopyLink) title="Copy a link to this exact scenario and moment">
                 "Copy link"
             </button>
             <span hidden=move || s.link_out.with(|l| l.is_empty())>
@@ -277,14 +284,14 @@ pub fn ShareBar() -> impl IntoView {
                 <span class="rv-muted rv-small">{move || format!(" {} characters", s.link_out.get().len())}</span>
             </span>
             <span class="rv-share-more">
-                <button class="rv-btn" data-testid="btn-export-scenario" on:click=export_scenario>"Export scenario"</button>
+                <button class="rv-btn" data-testid="btn-export-scenario" on:click=on(s, Cmd::ExportScenario)>"Export scenario"</button>
                 <label class="rv-btn rv-file">
                     "Import…"
                     <input data-testid="import-file" type="file" accept=".json,application/json" on:change=import/>
                 </label>
-                <button class="rv-btn" data-testid="btn-export-trace" on:click=export_trace>"Export trace"</button>
-                <button class="rv-btn" data-testid="btn-export-svg" on:click=move |_| export_svg("[data-testid=cluster]", "cluster.svg")>"SVG"</button>
-                <button class="rv-btn" data-testid="btn-export-png" on:click=move |_| export_png()>"PNG"</button>
+                <button class="rv-btn" data-testid="btn-export-trace" on:click=on(s, Cmd::ExportTrace)>"Export trace"</button>
+                <button class="rv-btn" data-testid="btn-export-svg" on:click=on(s, Cmd::ExportSvg)>"SVG"</button>
+                <button class="rv-btn" data-testid="btn-export-png" on:click=on(s, Cmd::ExportPng)>"PNG"</button>
             </span>
         </div>
     }
@@ -309,7 +316,7 @@ pub fn About() -> impl IntoView {
                     class="rv-btn rv-small"
                     data-testid="btn-discard-script"
                     hidden=move || !s.future_actions.get()
-                    on:click=move |_| s.discard_future()
+                    on:click=on(s, Cmd::DiscardFuture)
                     title="Drop the actions still to come (undoable)"
                 >
                     "Discard the rest of the script"

@@ -2,6 +2,7 @@
 //! new leaders, violations), step back/forward, jump to start/end, and the
 //! undo for a discarded future.
 
+use super::cmd::{on, Cmd};
 use super::state::AppState;
 use crate::geometry::Fx;
 use crate::sim::Time;
@@ -47,8 +48,8 @@ pub fn TimelineBar() -> impl IntoView {
     let marker_list = move || groups.get();
     view! {
         <div class="rv-timeline" role="group" aria-label="Timeline">
-            <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=move |_| s.seek(0)>"|◀"</button>
-            <button data-testid="btn-step-back" class="rv-btn" title="Step back one event" on:click=move |_| s.step_back()>"‹ Back"</button>
+            <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=on(s, Cmd::Seek(0))>"|◀"</button>
+            <button data-testid="btn-step-back" class="rv-btn" title="Step back one event" on:click=on(s, Cmd::StepBack)>"‹ Back"</button>
             <div class="rv-scrub">
                 <div class="rv-markers">
                     <For
@@ -74,7 +75,7 @@ pub fn TimelineBar() -> impl IntoView {
                                     class=class
                                     style=move || format!("left:{}%", Fx((t as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3))
                                     title=title
-                                    on:click=move |_| s.seek(t)
+                                    on:click=on(s, Cmd::Seek(t))
                                 ></button>
                             }
                         }
@@ -88,7 +89,7 @@ pub fn TimelineBar() -> impl IntoView {
                         class=move || s.lin.with(|l| format!("rv-marker rv-marker-violation rv-marker-{}", l.verdict))
                         style=move || s.lin.with(|l| format!("left:{}%", Fx((l.at.unwrap_or(0) as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3)))
                         title=move || s.lin.with(|l| format!("{}: {}", l.kind.replace('-', " "), l.text))
-                        on:click=move |_| if let Some(t) = s.lin.with_untracked(|l| l.at) { s.seek(t) }
+                        on:click=on(s, Cmd::SeekAnomaly)
                     ></button>
                 </div>
                 <input
@@ -109,14 +110,11 @@ pub fn TimelineBar() -> impl IntoView {
                     aria-label="Virtual time"
                 />
             </div>
-            <button data-testid="btn-end" class="rv-btn" title="Jump to the end of what has been simulated" on:click=move |_| {
-                let f = s.frontier.get_untracked();
-                s.seek(f)
-            }>"▶|"</button>
+            <button data-testid="btn-end" class="rv-btn" title="Jump to the end of what has been simulated" on:click=on(s, Cmd::SeekEnd)>"▶|"</button>
             <span class="rv-muted rv-small rv-timeline-info">
                 {move || format!("{} / {} s", Fx(s.now.get() as f64 / 1e6, 2), Fx(frontier() as f64 / 1e6, 2))}
             </span>
-            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Bring back the run as it was before your change in the past" on:click=move |_| s.undo_fork()>
+            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Bring back the run as it was before your change in the past" on:click=on(s, Cmd::UndoFork)>
                 "↶ Undo my change"
             </button>
         </div>

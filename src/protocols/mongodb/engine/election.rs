@@ -1,0 +1,275 @@
+//! Heartbeats, elections (dry run, then a real one), the primary-elect's
+//! catch-up and the primary's liveness stepdown (repl README, "Elections",
+//! "Catchup", "Heartbeats").
+
+use super::{Mongo, MongoBug, MongoMsg, MongoObs, MongoOut, MongoTimer, OpTime, State};
+use crate::protocols::common::bit;
+use crate::sim::NodeId;
+
+impl Mongo {
+    /// `heartbeatIntervalMillis`: heartbeat every member; a primary that
+    /// has not heard from a majority for `electionTimeoutMillis` steps down.
+    pub(super) fn heartbeat(&mut self, out: &mut MongoOut) {
+        let hb = self.cfg.ms(self.cfg.heartbeat_interval_ms);
+        out.set_timer(MongoTimer::Heartbeat, hb, hb);
+        let term = self.term;
+        for p in self.peers().collect::<Vec<_>>() {
+            out.send(p, MongoMsg::Heartbeat { term });
+        }
+        if self.state == State::Primary {
+            let since = out
+                .now()
+                .saturating_sub(self.cfg.ms(self.cfg.election_timeout_ms));
+            let live = 1 + self
+                .contact
+                .iter()
+                .filter(|(&p, &t)| p != self.id && t >= since)
+                .count();
+            if live < self.majority() {
+                let id = self.id;
+                out.note(|| format!("S{id} steps down: it has not heard from a majority for electionTimeoutMillis"));
+                self.step_down(out);
+            }
+        } else {
+            self.fetch(out);
+        }
+    }
+
+    pub(super) fn on_heartbeat(&mut self, from: NodeId, term: u64, out: &mut MongoOut) {
+        self.see_term(term, out);
+        out.send(
+            from,
+            MongoMsg::HeartbeatResponse {
+                term: self.term,
+                primary: self.state == State::Primary,
+                applied: self.last(),
+                commit: self.optime(self.commit).unwrap_or_default(),
+            },
+        );
+    }
+
+    pub(super) fn on_heartbeat_response(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        primary: bool,
+        applied: OpTime,
+        commit: OpTime,
+        out: &mut MongoOut,
+    ) {
+        self.see_term(term, out);
+        self.contact.insert(from, out.now());
+        self.applied.insert(from, applied);
+        if self.state == State::Primary {
+            self.advance_commit(out);
+            self.catch_up(from, applied, out);
+            return;
+        }
+        if primary && term == self.term {
+            // Hearing from the primary of its term resets the election
+            // timeout and ends any election this member was running.
+            if self.primary != from {
+                self.primary = from;
+                self.fetching = 0;
+            }
+            self.standing = None;
+            self.reset_election_timer(out);
+            self.fetch(out);
+        }
+        self.learn_commit(commit, out);
+    }
+
+    /// No primary heard for the election timeout: stand, with a dry run
+    /// first.
+    pub(super) fn election_timeout(&mut self, out: &mut MongoOut) {
+        if self.state == State::Primary {
+            return;
+        }
+        self.reset_election_timer(out);
+        if self.state == State::Rollback {
+            return;
+        }
+        self.primary = 0;
+        let (id, term, last) = (self.id, self.term, self.last());
+        out.note(|| {
+            format!("S{id}: no primary heard for electionTimeoutMillis; dry run in term {term}")
+        });
+        self.standing = Some((bit(self.id), true));
+        for p in self.peers().collect::<Vec<_>>() {
+            out.send(
+                p,
+                MongoMsg::RequestVotes {
+                    term,
+                    last,
+                    dry: true,
+                },
+            );
+        }
+        self.count_votes(out);
+    }
+
+    pub(super) fn on_request_votes(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        last: OpTime,
+        dry: bool,
+        out: &mut MongoOut,
+    ) {
+        if !dry {
+            self.see_term(term, out);
+        }
+        let fresh = self.cfg.bug == Some(MongoBug::VoteWithoutLogCheck) || last >= self.last();
+        let free = dry || self.voted.0 < term || self.voted == (term, from);
+        let granted = term >= self.term && fresh && free;
+        if granted && !dry {
+            self.voted = (term, from);
+            self.reset_election_timer(out);
+        }
+        if !granted {
+            let (id, mine) = (self.id, self.last());
+            out.note(|| {
+                let why = if term < self.term {
+                    "its term is stale".to_string()
+                } else if !fresh {
+                    format!("its lastApplied {last} is behind {mine}")
+                } else {
+                    format!("already voted for S{} in term {term}", self.voted.1)
+                };
+                format!(
+                    "S{id} denies S{from}'s {}vote: {why}",
+                    if dry { "dry-run " } else { "" }
+                )
+            });
+        }
+        out.send(
+            from,
+            MongoMsg::Vote {
+                term: self.term,
+                granted,
+                dry,
+            },
+        );
+    }
+
+    pub(super) fn on_vote(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        granted: bool,
+        dry: bool,
+        out: &mut MongoOut,
+    ) {
+        self.see_term(term, out);
+        match self.standing {
+            Some((votes, d)) if d == dry && granted && term == self.term => {
+                self.standing = Some((votes | bit(from), d));
+                self.count_votes(out);
+            }
+            _ => {}
+        }
+    }
+
+    fn count_votes(&mut self, out: &mut MongoOut) {
+        let Some((votes, dry)) = self.standing else {
+            return;
+        };
+        if (votes.count_ones() as usize) < self.majority() {
+            return;
+        }
+        if dry {
+            // The dry run passed: the real election, in a new term.
+            self.term += 1;
+            self.voted = (self.term, self.id);
+            self.standing = Some((bit(self.id), false));
+            let (id, term, last) = (self.id, self.term, self.last());
+            out.note(|| format!("S{id} passed its dry run; election for term {term}"));
+            for p in self.peers().collect::<Vec<_>>() {
+                out.send(
+                    p,
+                    MongoMsg::RequestVotes {
+                        term,
+                        last,
+                        dry: false,
+                    },
+                );
+            }
+            self.count_votes(out);
+        } else {
+            self.win(out);
+        }
+    }
+
+    /// Elected: catch up, then write the new term's no-op.
+    fn win(&mut self, out: &mut MongoOut) {
+        self.state = State::Primary;
+        self.primary = self.id;
+        self.standing = None;
+        self.fetching = 0;
+        self.parked.clear();
+        out.cancel_timer(MongoTimer::Election);
+        out.became_leader(self.term);
+        out.observe(MongoObs::Primary { term: self.term });
+        let (id, term) = (self.id, self.term);
+        out.note(|| format!("S{id} is elected primary of term {term}"));
+        let now = out.now();
+        self.applied.clear();
+        self.applied.insert(self.id, self.last());
+        for p in self.peers().collect::<Vec<_>>() {
+            self.contact.insert(p, now);
+        }
+        if self.cfg.catch_up_timeout_ms == 0 || self.n == 1 {
+            self.finish_catch_up(out);
+            return;
+        }
+        self.catching_up = Some((self.last(), self.id));
+        self.heard_since_win = bit(self.id);
+        for p in self.peers().collect::<Vec<_>>() {
+            out.send(p, MongoMsg::Heartbeat { term });
+        }
+        if self.cfg.catch_up_timeout_ms > 0 {
+            let t = self.cfg.ms(self.cfg.catch_up_timeout_ms as u64);
+            out.set_timer(MongoTimer::CatchUp, t, t);
+        }
+    }
+
+    /// A heartbeat answer during catch-up: the target is the freshest
+    /// `lastApplied` among the members heard since winning, once they are
+    /// a majority.
+    fn catch_up(&mut self, from: NodeId, applied: OpTime, out: &mut MongoOut) {
+        let Some((target, source)) = self.catching_up else {
+            return;
+        };
+        self.heard_since_win |= bit(from);
+        if applied > target {
+            self.catching_up = Some((applied, from));
+        } else if source == from && applied < target {
+            // The member it was catching up from went back (it rolled back).
+            self.catching_up = Some((self.last(), self.id));
+        }
+        if (self.heard_since_win.count_ones() as usize) < self.majority() {
+            return;
+        }
+        let (target, source) = self.catching_up.unwrap_or_default();
+        if self.last() >= target {
+            self.finish_catch_up(out);
+        } else if self.fetching == 0 {
+            let (id, last) = (self.id, self.last());
+            out.note(|| {
+                format!("S{id} catches up from S{source}: {target} is ahead of its {last}")
+            });
+            self.fetch(out);
+        }
+    }
+
+    /// Catch-up over: take writes, starting with a no-op of this term.
+    pub(super) fn finish_catch_up(&mut self, out: &mut MongoOut) {
+        self.catching_up = None;
+        self.fetching = 0;
+        out.cancel_timer(MongoTimer::CatchUp);
+        let id = self.id;
+        out.note(|| format!("S{id} writes the new primary's no-op and takes writes"));
+        self.append(None, out);
+        self.advance_commit(out);
+    }
+}

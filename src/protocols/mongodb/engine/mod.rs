@@ -1,0 +1,698 @@
+//! A MongoDB replica set, protocol version 1 (`src/mongo/db/repl/README.md`
+//! of `mongodb/mongo`; the MongoDB manual's replica-set elections, write
+//! concern, read concern and rollback pages). Every member is a voting,
+//! data-bearing member with priority 1; the configuration is fixed.
+//!
+//! - **Elections** are Raft's with MongoDB's additions: when a member has
+//!   heard nothing from a primary for `electionTimeoutMillis` (plus up to
+//!   15 % jitter) it first runs a **dry run** (vote requests in its current
+//!   term, which is not bumped, so a member that cannot win does not depose
+//!   anyone), then a real election: `term + 1`, a vote for itself (kept on
+//!   disk as `lastVote`), `replSetRequestVotes`. A voter denies a stale
+//!   term, a candidate whose `lastApplied` OpTime is behind its own, and a
+//!   second candidate in a term it already voted in. No vetoes: this is not
+//!   the Bully algorithm.
+//! - **Catch-up.** The primary-elect asks every member for its position by
+//!   heartbeat; when a majority has answered it pulls the entries it lacks
+//!   from the freshest one, for at most `catchUpTimeoutMillis` (infinite by
+//!   default; it stops waiting for a member that stops answering). Then it
+//!   writes a no-op in its own term and takes writes.
+//! - **Replication** is pull: each secondary's oplog fetcher sends
+//!   `getMore` to the primary (no chaining here), which answers at once
+//!   when it has entries and otherwise holds the request (`awaitData`)
+//!   until it has or its commit point moves. Batches carry the source's
+//!   commit point. Secondaries report `replSetUpdatePosition`.
+//! - **The commit point** is the greatest OpTime that a majority of members
+//!   has applied, and only an OpTime of the primary's own term (so earlier
+//!   terms' entries commit only under a current-term entry). `w:1` is
+//!   answered after the local write, `w:"majority"` when the commit point
+//!   reaches the write, `w:n` when `n` members have it; `wtimeout` answers a
+//!   `writeConcernError` that does not undo the write.
+//! - **Rollback.** A secondary whose last fetched entry is not in its sync
+//!   source's oplog (`OplogStartMissing`) enters ROLLBACK: it finds the
+//!   common point, writes the entries after it to a rollback file
+//!   (`rollback/<collection>/removed.<ts>.bson`, shown in the details),
+//!   truncates its oplog there, bumps its rollback id and returns to
+//!   SECONDARY.
+//! - **Stepdown** on a higher term, or when the primary has not heard from a
+//!   majority for `electionTimeoutMillis`. Waiting writes then get an error
+//!   whose outcome is unknown.
+//! - **Reads** go to the member the client picks (`readPreference`
+//!   primary or secondary): `local` reads the newest applied data,
+//!   `majority` the committed snapshot, `linearizable` (primary only)
+//!   reads and then waits until a no-op written after it is
+//!   majority-committed.
+//!
+//! Timers are given in MongoDB's units and defaults and divided by one
+//! `time_scale`.
+
+mod election;
+mod messages;
+mod replication;
+
+pub use messages::*;
+
+use crate::protocol::{
+    Command, EntryView, NodeView, Out, Outcome, PeerProgress, Protocol, Reply, Request, RequestId,
+};
+use crate::protocols::common::{apply, majority, render, Kv};
+use crate::protocols::mongodb::names::role;
+use crate::sim::{NodeId, Time};
+use litemap::LiteMap;
+use serde::{Deserialize, Serialize};
+
+/// A replica set's settings, under MongoDB's names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MongoConfig {
+    /// The clients' write concern `w`: `"majority"` (the default since
+    /// MongoDB 5.0) or a number of members (`"1"`).
+    pub w: String,
+    /// The write concern's `wtimeout`, ms (0: wait for ever).
+    pub wtimeout: u64,
+    /// The clients' `readConcern` level: `local`, `majority` or
+    /// `linearizable`.
+    #[serde(rename = "readConcern")]
+    pub read_concern: String,
+    /// `settings.heartbeatIntervalMillis` (2000).
+    #[serde(rename = "heartbeatIntervalMillis")]
+    pub heartbeat_interval_ms: u64,
+    /// `settings.electionTimeoutMillis` (10000).
+    #[serde(rename = "electionTimeoutMillis")]
+    pub election_timeout_ms: u64,
+    /// `settings.catchUpTimeoutMillis` (-1: infinite; 0: no catch-up).
+    #[serde(rename = "catchUpTimeoutMillis")]
+    pub catch_up_timeout_ms: i64,
+    /// Every timer is divided by this (10: 10 s take 1 s).
+    pub time_scale: u64,
+    /// A deliberately broken variant; tests only.
+    #[serde(skip)]
+    pub bug: Option<MongoBug>,
+}
+
+impl Default for MongoConfig {
+    fn default() -> Self {
+        MongoConfig {
+            w: "majority".to_string(),
+            wtimeout: 0,
+            read_concern: "local".to_string(),
+            heartbeat_interval_ms: 2_000,
+            election_timeout_ms: 10_000,
+            catch_up_timeout_ms: -1,
+            time_scale: 10,
+            bug: None,
+        }
+    }
+}
+
+impl crate::protocol::Settings for MongoConfig {
+    fn check(&self) -> Result<(), String> {
+        let ms = |v: u64| (1..=3_600_000).contains(&v);
+        let w_ok =
+            self.w == "majority" || self.w.parse::<u32>().is_ok_and(|n| (1..=9).contains(&n));
+        let ok = w_ok
+            && ["local", "majority", "linearizable"].contains(&self.read_concern.as_str())
+            && self.wtimeout <= 3_600_000
+            && ms(self.heartbeat_interval_ms)
+            && ms(self.election_timeout_ms)
+            && (-1..=3_600_000).contains(&self.catch_up_timeout_ms)
+            && (1..=1000).contains(&self.time_scale);
+        ok.then_some(()).ok_or_else(|| {
+            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more).".to_string()
+        })
+    }
+}
+
+impl MongoConfig {
+    /// A duration in ms of the real system, in simulated µs.
+    pub fn ms(&self, ms: u64) -> Time {
+        crate::protocols::common::scaled_ms(ms, self.time_scale)
+    }
+    /// How many members a write must reach: `None` for `"majority"`.
+    fn w_count(&self) -> Option<usize> {
+        self.w.parse::<usize>().ok()
+    }
+}
+
+/// Deliberately wrong variants, used to show that the checks bite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MongoBug {
+    /// Voters grant their vote without comparing `lastApplied` OpTimes.
+    VoteWithoutLogCheck,
+    /// The commit point counts a majority for an entry of an earlier term
+    /// (Raft's Figure 8 mistake).
+    CommitPriorTerm,
+}
+
+/// A member state (`rs.status()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// PRIMARY (or primary-elect while catching up).
+    Primary,
+    /// SECONDARY.
+    Secondary,
+    /// ROLLBACK.
+    Rollback,
+}
+
+/// One oplog entry: its term, and the write (`None`: a no-op).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Op {
+    /// The term of the primary that wrote it.
+    pub term: u64,
+    /// The write, or a no-op ("new primary", or a linearizable read's).
+    pub cmd: Option<Command>,
+}
+
+/// A client waiting for its write concern or its linearizable read.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    req: RequestId,
+    at: OpTime,
+    /// A linearizable read: the value it read.
+    read: Option<Option<u32>>,
+}
+
+/// What survives a restart: the oplog, the term and `lastVote`, the commit
+/// point, the rollback id and the rollback files.
+#[derive(Clone, Debug)]
+pub struct MongoDurable {
+    oplog: Vec<Op>,
+    term: u64,
+    voted: (u64, NodeId),
+    commit: u64,
+    rbid: u64,
+    removed: Vec<(u64, Op)>,
+}
+
+/// One member of the replica set.
+#[derive(Clone, Debug)]
+pub struct Mongo {
+    id: NodeId,
+    n: NodeId,
+    cfg: MongoConfig,
+    state: State,
+    term: u64,
+    /// `lastVote`: (term, candidate).
+    voted: (u64, NodeId),
+    oplog: Vec<Op>,
+    /// The commit point's timestamp: entries up to it are majority-committed.
+    commit: u64,
+    /// The newest applied data (`local`) and the committed snapshot
+    /// (`majority`), with how far each is applied.
+    local: Kv,
+    local_at: u64,
+    major: Kv,
+    major_at: u64,
+    /// The primary this member follows (0: none known).
+    primary: NodeId,
+    /// Standing for election: votes so far, and whether it is a dry run.
+    standing: Option<(u32, bool)>,
+    /// Primary-elect still catching up: the target and the member holding it.
+    catching_up: Option<(OpTime, NodeId)>,
+    /// Heartbeat answers heard since winning (catch-up waits for a majority).
+    heard_since_win: u32,
+    /// Each member's last known `lastApplied`.
+    applied: LiteMap<NodeId, OpTime>,
+    /// When each member last answered a heartbeat (or reported its position).
+    contact: LiteMap<NodeId, Time>,
+    waiting: Vec<Waiting>,
+    /// `getMore`s held by `awaitData`: member and the OpTime it asked after.
+    parked: LiteMap<NodeId, OpTime>,
+    /// The oplog fetcher has a `getMore` in flight, to this member.
+    fetching: NodeId,
+    rbid: u64,
+    /// The rollback files: each entry rolled back, with its timestamp.
+    removed: Vec<(u64, Op)>,
+}
+
+type MongoOut = Out<MongoMsg, MongoTimer, MongoObs>;
+
+/// What the engine reports to the checker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MongoObs {
+    /// This member became primary of `term`.
+    Primary { term: u64 },
+    /// The commit point moved to `to` (timestamp), on this member's oplog.
+    Committed { to: u64 },
+    /// A write was acknowledged with `w:"majority"` at this OpTime.
+    MajorityAck { at: OpTime },
+    /// Entries from timestamp `from` on were rolled back, by a member whose
+    /// commit point was at `committed`.
+    RolledBack { from: u64, committed: u64 },
+}
+
+/// A write's identity as a client is told it: bit 60, the term's low 20
+/// bits, the timestamp's low 40.
+pub fn op_index(at: OpTime) -> u64 {
+    1 << 60 | (at.term & 0xf_ffff) << 40 | (at.ts & ((1 << 40) - 1))
+}
+
+impl Mongo {
+    /// The oplog.
+    pub fn oplog(&self) -> &[Op] {
+        &self.oplog
+    }
+    /// The member state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+    /// The current term.
+    pub fn term(&self) -> u64 {
+        self.term
+    }
+    /// The commit point's timestamp.
+    pub fn commit(&self) -> u64 {
+        self.commit
+    }
+    /// The rollback id (bumped by every rollback).
+    pub fn rbid(&self) -> u64 {
+        self.rbid
+    }
+    /// The rolled-back entries kept in rollback files.
+    pub fn removed(&self) -> &[(u64, Op)] {
+        &self.removed
+    }
+    /// Primary and taking writes (catch-up done).
+    pub fn writable(&self) -> bool {
+        self.state == State::Primary && self.catching_up.is_none()
+    }
+    /// `lastApplied`.
+    pub fn last(&self) -> OpTime {
+        OpTime {
+            term: self.oplog.last().map_or(0, |o| o.term),
+            ts: self.oplog.len() as u64,
+        }
+    }
+    /// The OpTime of the entry at `ts` (0: the empty prefix).
+    fn optime(&self, ts: u64) -> Option<OpTime> {
+        if ts == 0 {
+            return Some(OpTime::default());
+        }
+        let op = self.oplog.get((ts - 1) as usize)?;
+        Some(OpTime { term: op.term, ts })
+    }
+    fn majority(&self) -> usize {
+        majority(self.n as usize)
+    }
+    fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (1..=self.n).filter(move |&p| p != self.id)
+    }
+    /// Apply entries to the local view and, up to the commit point, to the
+    /// committed snapshot.
+    fn apply_entries(&mut self) {
+        while self.local_at < self.oplog.len() as u64 {
+            if let Some(c) = self.oplog[self.local_at as usize].cmd {
+                apply(&mut self.local, &c);
+            }
+            self.local_at += 1;
+        }
+        while self.major_at < self.commit.min(self.oplog.len() as u64) {
+            if let Some(c) = self.oplog[self.major_at as usize].cmd {
+                apply(&mut self.major, &c);
+            }
+            self.major_at += 1;
+        }
+    }
+    /// Adopt a higher term seen in any message; a primary steps down.
+    fn see_term(&mut self, term: u64, out: &mut MongoOut) {
+        if term > self.term {
+            self.term = term;
+            self.standing = None;
+            if self.state == State::Primary {
+                let id = self.id;
+                out.note(|| format!("S{id} steps down: it saw term {term}"));
+                self.step_down(out);
+            }
+        }
+    }
+    /// PRIMARY → SECONDARY: clients waiting on it learn nothing certain.
+    fn step_down(&mut self, out: &mut MongoOut) {
+        self.state = State::Secondary;
+        self.primary = 0;
+        self.catching_up = None;
+        for w in std::mem::take(&mut self.waiting) {
+            out.cancel_timer(MongoTimer::WTimeout(w.req));
+            out.reply(w.req, Reply::Unknown);
+        }
+        self.parked.clear();
+        self.fetching = 0;
+        self.reset_election_timer(out);
+    }
+    fn reset_election_timer(&self, out: &mut MongoOut) {
+        let t = self.cfg.ms(self.cfg.election_timeout_ms);
+        out.set_timer(MongoTimer::Election, t, t + t * 15 / 100);
+    }
+    /// The answer to a read at this member under the read concern.
+    fn read(&self, c: &Command) -> Reply {
+        let kv = if self.cfg.read_concern == "majority" {
+            &self.major
+        } else {
+            &self.local
+        };
+        let at = if self.cfg.read_concern == "majority" {
+            self.optime(self.commit).unwrap_or_default()
+        } else {
+            self.last()
+        };
+        Reply::Read {
+            index: op_index(at),
+            value: kv.get(&c.key).copied(),
+        }
+    }
+}
+
+impl Protocol for Mongo {
+    type Config = MongoConfig;
+    type Msg = MongoMsg;
+    type Timer = MongoTimer;
+    type Obs = MongoObs;
+    type Durable = MongoDurable;
+    const NAME: &'static str = "mongodb";
+    const TRANSPORT: crate::protocol::Transport = crate::protocol::Transport::Connection;
+    const READS: bool = true;
+
+    fn boot(
+        id: NodeId,
+        peers: &[NodeId],
+        cfg: &MongoConfig,
+        durable: Option<MongoDurable>,
+        out: &mut MongoOut,
+    ) -> Self {
+        let mut node = Mongo {
+            id,
+            n: peers.len() as NodeId + 1,
+            cfg: cfg.clone(),
+            state: State::Secondary,
+            term: 0,
+            voted: (0, 0),
+            oplog: Vec::new(),
+            commit: 0,
+            local: Kv::new(),
+            local_at: 0,
+            major: Kv::new(),
+            major_at: 0,
+            primary: 0,
+            standing: None,
+            catching_up: None,
+            heard_since_win: 0,
+            applied: LiteMap::new(),
+            contact: LiteMap::new(),
+            waiting: Vec::new(),
+            parked: LiteMap::new(),
+            fetching: 0,
+            rbid: 0,
+            removed: Vec::new(),
+        };
+        if let Some(d) = durable {
+            node.oplog = d.oplog;
+            node.term = d.term;
+            node.voted = d.voted;
+            node.commit = d.commit.min(node.oplog.len() as u64);
+            node.rbid = d.rbid;
+            node.removed = d.removed;
+            node.apply_entries();
+        }
+        // Every member starts as SECONDARY; the set elects its first
+        // primary after an election timeout.
+        let hb = node.cfg.ms(node.cfg.heartbeat_interval_ms);
+        out.set_timer(MongoTimer::Heartbeat, 0, hb / 4);
+        node.reset_election_timer(out);
+        node
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: MongoMsg, out: &mut MongoOut) {
+        match msg {
+            MongoMsg::Heartbeat { term } => self.on_heartbeat(from, term, out),
+            MongoMsg::HeartbeatResponse {
+                term,
+                primary,
+                applied,
+                commit,
+            } => self.on_heartbeat_response(from, term, primary, applied, commit, out),
+            MongoMsg::RequestVotes { term, last, dry } => {
+                self.on_request_votes(from, term, last, dry, out)
+            }
+            MongoMsg::Vote { term, granted, dry } => self.on_vote(from, term, granted, dry, out),
+            MongoMsg::GetMore { term, after } => self.on_get_more(from, term, after, out),
+            MongoMsg::Batch {
+                term,
+                after,
+                entries,
+                commit,
+                diverged,
+                terms,
+            } => self.on_batch(from, term, after, entries, commit, diverged, terms, out),
+            MongoMsg::UpdatePosition { term, applied } => {
+                self.on_update_position(from, term, applied, out)
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: MongoTimer, out: &mut MongoOut) {
+        match timer {
+            MongoTimer::Heartbeat => self.heartbeat(out),
+            MongoTimer::Election => self.election_timeout(out),
+            MongoTimer::AwaitData(p) => {
+                if let Some(after) = self.parked.remove(&p) {
+                    self.answer_get_more(p, after, out);
+                }
+            }
+            MongoTimer::FetchTimeout => {
+                if self.fetching != 0 {
+                    let (id, s) = (self.id, self.fetching);
+                    out.note(|| {
+                        format!("S{id}: no answer to its getMore from S{s}; it reconnects")
+                    });
+                    out.reconnect(s);
+                    self.fetching = 0;
+                    self.fetch(out);
+                }
+            }
+            MongoTimer::WTimeout(req) => {
+                if let Some(i) = self.waiting.iter().position(|w| w.req == req) {
+                    let w = self.waiting.remove(i);
+                    let id = self.id;
+                    out.note(|| format!("S{id}: writeConcernError (wtimeout) for the write at {}: it stays in the oplog and may still commit or roll back", w.at));
+                    out.reply(req, Reply::Unknown);
+                }
+            }
+            MongoTimer::CatchUp => {
+                if self.state == State::Primary && self.catching_up.is_some() {
+                    let id = self.id;
+                    out.note(|| {
+                        format!("S{id}: catchUpTimeoutMillis expired; it stops catching up")
+                    });
+                    self.finish_catch_up(out);
+                }
+            }
+            MongoTimer::Rollback => {
+                if self.state == State::Rollback {
+                    self.state = State::Secondary;
+                    self.fetch(out);
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, req: Request, out: &mut MongoOut) {
+        if req.cmd.read {
+            if self.cfg.read_concern == "linearizable" {
+                if !self.writable() {
+                    out.reply(
+                        req.id,
+                        Reply::NotLeader {
+                            leader: (self.primary != 0).then_some(self.primary),
+                        },
+                    );
+                    return;
+                }
+                // Read, then wait until a no-op written after the read is
+                // majority-committed: the read was not stale.
+                let value = self.local.get(&req.cmd.key).copied();
+                let at = self.append(None, out);
+                self.wait(req.id, at, Some(value), out);
+                return;
+            }
+            if self.state == State::Rollback {
+                out.reply(req.id, Reply::NotLeader { leader: None });
+                return;
+            }
+            out.reply(req.id, self.read(&req.cmd));
+            return;
+        }
+        if !self.writable() {
+            out.reply(
+                req.id,
+                Reply::NotLeader {
+                    leader: (self.primary != 0).then_some(self.primary),
+                },
+            );
+            return;
+        }
+        let cmd = req.cmd;
+        if let Some(from) = cmd.cas {
+            // An update with a filter runs at the primary: when the filter
+            // matches nothing, nothing is written. (The real oplog holds
+            // the update's effect; here the entry keeps the request, which
+            // every member applies to the same data with the same result.)
+            if self.local.get(&cmd.key) != Some(&from) {
+                out.reply(
+                    req.id,
+                    Reply::Read {
+                        index: op_index(self.last()),
+                        value: self.local.get(&cmd.key).copied(),
+                    },
+                );
+                return;
+            }
+        }
+        let at = self.append(Some(cmd), out);
+        if self.cfg.w_count() == Some(1) {
+            out.reply(
+                req.id,
+                Reply::Ok {
+                    index: op_index(at),
+                },
+            );
+        } else {
+            self.wait(req.id, at, None, out);
+        }
+    }
+
+    fn on_action(&mut self, id: &str, out: &mut MongoOut) {
+        if id == "stepdown" && self.state == State::Primary {
+            let me = self.id;
+            out.note(|| format!("S{me}: replSetStepDown"));
+            self.step_down(out);
+        }
+    }
+
+    fn durable(&self) -> MongoDurable {
+        MongoDurable {
+            oplog: self.oplog.clone(),
+            term: self.term,
+            voted: self.voted,
+            commit: self.commit,
+            rbid: self.rbid,
+            removed: self.removed.clone(),
+        }
+    }
+
+    fn leads(&self) -> Option<u64> {
+        (self.state == State::Primary).then_some(self.term)
+    }
+
+    fn outcome(&self, index: u64) -> Outcome {
+        if index >> 60 != 1 {
+            return Outcome::Pending;
+        }
+        let (term, ts) = ((index >> 40) & 0xf_ffff, index & ((1 << 40) - 1));
+        match ts.checked_sub(1).and_then(|i| self.oplog.get(i as usize)) {
+            Some(op) if op.term & 0xf_ffff == term => Outcome::Committed(op.cmd),
+            _ => Outcome::Pending,
+        }
+    }
+
+    fn view_tail(&self, max: usize) -> NodeView {
+        let role_name = match self.state {
+            State::Primary => role::PRIMARY,
+            State::Rollback => role::ROLLBACK,
+            State::Secondary if self.standing.is_some() => role::CANDIDATE,
+            State::Secondary => role::SECONDARY,
+        };
+        let skip = self.oplog.len().saturating_sub(max);
+        let log = self
+            .oplog
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(i, op)| EntryView {
+                term: op.term,
+                text: op.cmd.map_or("noop".to_string(), |c| c.to_string()),
+                committed: (i as u64) < self.commit,
+                tag: (i + 1).to_string(),
+                mark: "",
+            })
+            .collect();
+        let mut details = vec![format!(
+            "lastApplied {}, commit point {}, lastVote term {} S{}",
+            self.last(),
+            self.optime(self.commit).unwrap_or_default(),
+            self.voted.0,
+            self.voted.1
+        )];
+        if self.rbid > 0 {
+            details.push(format!("rollback id {}", self.rbid));
+        }
+        if !self.removed.is_empty() {
+            let ops: Vec<String> = self
+                .removed
+                .iter()
+                .filter_map(|(ts, op)| op.cmd.map(|c| format!("{c} (ts {ts}, t{})", op.term)))
+                .collect();
+            details.push(format!("rollback/removed.bson: {}", ops.join(", ")));
+        }
+        if self.cfg.read_concern == "majority" {
+            details.push(format!("majority snapshot {}", render(&self.major)));
+        }
+        let badge = match (self.state, self.catching_up, self.standing) {
+            (State::Primary, Some(_), _) => "CATCH-UP".to_string(),
+            (State::Rollback, ..) => "ROLLBACK".to_string(),
+            (_, _, Some((_, true))) => "DRY RUN".to_string(),
+            _ => String::new(),
+        };
+        NodeView {
+            id: self.id,
+            up: true,
+            role: role_name,
+            term: self.term,
+            leading: self.state == State::Primary,
+            headline: format!("term {}", self.term),
+            subline: format!("ts {} commit {}", self.oplog.len(), self.commit),
+            badge,
+            details,
+            log,
+            log_offset: skip as u64,
+            commit_index: self.commit,
+            progress: if self.state == State::Primary {
+                self.applied
+                    .iter()
+                    .map(|(&peer, at)| PeerProgress {
+                        peer,
+                        next: at.ts + 1,
+                        matched: at.ts,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            state_machine: render(&self.local),
+            members: 0,
+        }
+    }
+}
+
+impl Mongo {
+    /// Append an entry of the current term at the primary.
+    fn append(&mut self, cmd: Option<Command>, out: &mut MongoOut) -> OpTime {
+        self.oplog.push(Op {
+            term: self.term,
+            cmd,
+        });
+        self.apply_entries();
+        let at = self.last();
+        self.applied.insert(self.id, at);
+        self.flush_parked(out);
+        at
+    }
+    /// Hold a client until its write concern (or linearizable read) is met.
+    fn wait(&mut self, req: RequestId, at: OpTime, read: Option<Option<u32>>, out: &mut MongoOut) {
+        self.waiting.push(Waiting { req, at, read });
+        if self.cfg.wtimeout > 0 && read.is_none() {
+            let t = self.cfg.ms(self.cfg.wtimeout);
+            out.set_timer(MongoTimer::WTimeout(req), t, t);
+        }
+        self.advance_commit(out);
+    }
+}

@@ -1,0 +1,117 @@
+//! MongoDB replica sets (protocol version 1): the engine ([`engine`], an
+//! essay on the system at its top), its checks ([`check`]), its built-in
+//! scenarios and its descriptor ([`PROTOCOL`]), with the broken variants
+//! that prove the checks bite.
+
+pub mod check;
+mod engine;
+pub mod names;
+mod scenarios;
+
+pub use check::MongoChecker;
+pub use engine::*;
+
+use crate::anysim::{boot, boot_with, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, Param, SweepCase, Variant};
+use crate::sim::check::Checked;
+
+impl Checked for Mongo {
+    type Checker = MongoChecker;
+}
+
+/// MongoDB as the rest of the app sees it.
+pub const PROTOCOL: Descriptor = Descriptor {
+    id: "mongodb",
+    title: "MongoDB replica set",
+    source: "MongoDB repl README (mongodb/mongo src/mongo/db/repl), manual: elections, write concern, read concern, rollbacks",
+    about: "A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back. Not modelled: arbiters, priorities, chaining, reconfiguration.",
+    roles: &[
+        descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
+        descriptor::Role { id: names::role::SECONDARY, label: "secondary", tone: "follow" },
+        descriptor::Role { id: names::role::CANDIDATE, label: "candidate", tone: "try" },
+        descriptor::Role { id: names::role::ROLLBACK, label: "rollback", tone: "follow" },
+    ],
+    messages: &[
+        MsgKind { kind: names::kind::HEARTBEAT, label: "HB", tone: "beat" },
+        MsgKind { kind: names::kind::HEARTBEAT_RESPONSE, label: "hb", tone: "beat" },
+        MsgKind { kind: names::kind::REQUEST_VOTES, label: "RV", tone: "elect" },
+        MsgKind { kind: names::kind::VOTE, label: "vote", tone: "elect-reply" },
+        MsgKind { kind: names::kind::GET_MORE, label: "getMore", tone: "repl-reply" },
+        MsgKind { kind: names::kind::BATCH, label: "oplog", tone: "repl" },
+        MsgKind { kind: names::kind::UPDATE_POSITION, label: "pos", tone: "repl-reply" },
+    ],
+    invariants: &[
+        check::ELECTION_SAFETY,
+        check::MAJORITY_SURVIVES,
+        check::NO_COMMITTED_ROLLBACK,
+        crate::sim::acks::INVARIANT,
+    ],
+    membership: false,
+    actions: &[],
+    flags: &[],
+    params: &[
+        Param { name: "w", field: "w", hint: "write concern: majority (the default since 5.0) or a number of members" },
+        Param { name: "wtimeout", field: "wtimeout", hint: "ms before a writeConcernError; the write stays (0: wait)" },
+        Param { name: "readConcern", field: "readConcern", hint: "local, majority or linearizable" },
+        Param {
+            name: "settings.electionTimeoutMillis",
+            field: "electionTimeoutMillis",
+            hint: "ms without a primary before a member stands (10000)",
+        },
+        Param {
+            name: "settings.heartbeatIntervalMillis",
+            field: "heartbeatIntervalMillis",
+            hint: "ms between heartbeats (2000)",
+        },
+        Param {
+            name: "settings.catchUpTimeoutMillis",
+            field: "catchUpTimeoutMillis",
+            hint: "ms a new primary catches up (-1: no limit; 0: none)",
+        },
+        Param { name: "time_scale", field: "time_scale", hint: "every timer divided by this in the simulation (10)" },
+    ],
+    routine_timers: &["heartbeatIntervalMillis", "awaitData"],
+    log_legend: "the oplog: each entry with its timestamp, coloured by term; filled up to the commit point",
+    request_hint: "Writes go to the primary (★); reads to any member, under the readConcern.",
+    reads: <Mongo as crate::protocol::Protocol>::READS,
+    linearizable: |v| v["w"].as_str() == Some("majority") && v["readConcern"].as_str() == Some("linearizable"),
+    loses_writes: true,
+    relaxed_by: |v| {
+        if v["w"].as_str() != Some("majority") {
+            "w:1 (or a minority w): the primary answers before a majority has the write; it rolls back on failover"
+        } else if v["readConcern"].as_str() == Some("local") {
+            "readConcern local: a member answers with what it has applied, which may be stale or roll back"
+        } else {
+            "Reads at a secondary, or at a primary that was replaced, see what that member has"
+        }
+    },
+    scenarios: scenarios::SCENARIOS,
+    boot: boot::<Mongo>,
+    settings: settings_json::<Mongo>,
+    sweep: |seed, _| SweepCase {
+        settings: serde_json::to_value(MongoConfig {
+            w: ["majority", "majority", "1"][(seed % 3) as usize].to_string(),
+            read_concern: ["local", "majority", "linearizable"][(seed % 5 % 3) as usize].to_string(),
+            catch_up_timeout_ms: [-1, 0, 2_000][(seed % 7 % 3) as usize],
+            wtimeout: if seed % 4 == 1 { 5_000 } else { 0 },
+            ..MongoConfig::default()
+        })
+        .unwrap_or_default(),
+        live: true,
+        need: 0,
+        toggles: false,
+    },
+    variants: &[
+        Variant {
+            name: "vote-without-log-check",
+            breaks: "repl README, Elections: a voter denies a candidate whose lastApplied OpTime is behind its own",
+            boot: |s, m| boot_with::<Mongo>(s, m, |c| c.bug = Some(MongoBug::VoteWithoutLogCheck)),
+            caught_by: check::MAJORITY_SURVIVES,
+            seeds: 200,
+            nodes: &[3, 5],
+            secs: 30,
+            storm: 30,
+            toggles: false,
+        },
+    ],
+};

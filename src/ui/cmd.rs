@@ -1,0 +1,81 @@
+//! One click-handler type for the page's plain buttons. Each button names a
+//! [`Cmd`] and gets its handler from [`on`]: every distinct closure given
+//! to `on:click` is compiled into its own copy of Leptos's event plumbing,
+//! so one closure type for all of them keeps the bundle smaller.
+
+use super::state::AppState;
+use crate::sim::Time;
+
+/// What a plain button does.
+#[derive(Clone, Copy)]
+pub enum Cmd {
+    /// ▶ Play.
+    Play,
+    /// ❚❚ Pause.
+    Pause,
+    /// Step one event.
+    Step,
+    /// Heal every link.
+    HealAll,
+    /// Add the first server off the ring.
+    AddServer,
+    /// Dismiss the error banner.
+    DismissErrors,
+    /// Copy a link to this moment.
+    CopyLink,
+    /// Download the scenario as JSON.
+    ExportScenario,
+    /// Download the trace as JSON.
+    ExportTrace,
+    /// Download the cluster as SVG.
+    ExportSvg,
+    /// Download the cluster as PNG.
+    ExportPng,
+    /// Drop the rest of the script.
+    DiscardFuture,
+    /// Go back one event.
+    StepBack,
+    /// Go to the end of what has been simulated.
+    SeekEnd,
+    /// Bring back the run before a change in the past.
+    UndoFork,
+    /// Close the node or link menu.
+    CloseMenu,
+    /// Go to the client history's anomaly.
+    SeekAnomaly,
+    /// Go to a time.
+    Seek(Time),
+}
+
+/// The click handler for `c`.
+pub fn on(s: AppState, c: Cmd) -> impl Fn(web_sys::MouseEvent) + Copy + 'static {
+    move |_| run(s, c)
+}
+
+fn run(s: AppState, c: Cmd) {
+    use leptos::prelude::*;
+    match c {
+        Cmd::Play => s.playing.set(true),
+        Cmd::Pause => s.playing.set(false),
+        Cmd::Step => s.step_once(),
+        Cmd::HealAll => s.act(crate::sim::Action::HealAll),
+        Cmd::AddServer => s.change_membership(true, None),
+        Cmd::DismissErrors => s.errors.set(Vec::new()),
+        Cmd::CopyLink => super::share::copy_link(s),
+        Cmd::ExportScenario => super::share::export_scenario(s),
+        Cmd::ExportTrace => super::share::export_trace(s),
+        Cmd::ExportSvg => super::share::export_svg("[data-testid=cluster]", "cluster.svg"),
+        Cmd::ExportPng => super::share::export_png(),
+        Cmd::DiscardFuture => s.discard_future(),
+        Cmd::StepBack => s.step_back(),
+        Cmd::SeekEnd => s.seek(s.frontier.get_untracked()),
+        Cmd::UndoFork => s.undo_fork(),
+        Cmd::CloseMenu => s.menu.set(None),
+        Cmd::SeekAnomaly => {
+            if let Some(t) = s.lin.with_untracked(|l| l.at) {
+                s.seek(t)
+            }
+        }
+        Cmd::Seek(t) => s.seek(t),
+    }
+}

@@ -1,0 +1,181 @@
+//! The MongoDB built-in scenarios do what their explanations say, claim by
+//! claim, on the real run (times in ms), and the replica set's rules from
+//! the repl README hold in scripted runs. Sources:
+//! `shared/reference/real-systems.md` section 5 (failure demos 1 and 2),
+//! `mongodb/mongo` `src/mongo/db/repl/README.md`.
+
+mod common;
+
+use common::{is_lesson as lesson, note_at as note, replies, run_preset as run, view_of as view};
+use replviz::protocol::Reply;
+use replviz::timeline::Timeline;
+
+const MS: u64 = 1_000;
+
+fn reply(tl: &Timeline, req: u64) -> (u64, u32, Reply) {
+    let r = replies(tl);
+    let x = r
+        .iter()
+        .find(|(_, _, q, _)| *q == req)
+        .unwrap_or_else(|| panic!("no reply to #{req}: {r:?}"));
+    (x.0, x.1, x.3.clone())
+}
+
+fn ok(tl: &Timeline, req: u64) -> u64 {
+    let (t, _, r) = reply(tl, req);
+    assert!(matches!(r, Reply::Ok { .. }), "#{req}: {r:?}");
+    t
+}
+
+fn read(tl: &Timeline, req: u64) -> (u64, u32, Option<u32>) {
+    match reply(tl, req) {
+        (t, n, Reply::Read { value, .. }) => (t, n, value),
+        other => panic!("#{req}: {other:?}"),
+    }
+}
+
+fn lost(tl: &Timeline) -> Vec<u64> {
+    let (_, t) = tl.engine().lost_writes().expect("a primary");
+    t.into_iter().map(|t| t / MS).collect()
+}
+
+/// The claims both scenarios share: the election of term 1 and of term 2,
+/// the stepdown, the rollback and the reads at 5 s.
+fn shared_claims(tl: &Timeline) {
+    // A dry run, a split vote, S3 primary of term 1 at 1.10 s.
+    assert!(note(tl, "dry run in term 0").is_some());
+    assert!(note(tl, "already voted for").is_some(), "a split vote");
+    assert_eq!(note(tl, "S3 is elected primary of term 1"), Some(1_100));
+    // README, Elections: S1 stands only after a dry run; term 2 at 2.42 s.
+    assert_eq!(
+        note(tl, "S1 passed its dry run; election for term 2"),
+        Some(2_393)
+    );
+    assert_eq!(note(tl, "S1 is elected primary of term 2"), Some(2_424));
+    // README, Stepdown: the isolated S3 steps down for lack of a majority.
+    assert_eq!(
+        note(tl, "S3 steps down: it has not heard from a majority"),
+        Some(2_428)
+    );
+    // README, Rollback: after the heal S3 rolls back y=2 to its file.
+    assert_eq!(note(tl, "S3 enters ROLLBACK"), Some(4_097));
+    let s3 = view(tl, 3);
+    assert_eq!(s3.role, "secondary");
+    assert!(
+        s3.details
+            .iter()
+            .any(|d| d == "rollback/removed.bson: y=2 (ts 3, t1)"),
+        "{:?}",
+        s3.details
+    );
+    assert_eq!(s3.state_machine, "x=1", "y=2 is not in S3's data");
+    // Reads at S1 at 5 s: y nowhere, x=1 there.
+    assert_eq!(read(tl, 3), (5_000, 1, None));
+    assert_eq!(read(tl, 4), (5_000, 1, Some(1)));
+}
+
+#[test]
+fn a_w1_write_is_rolled_back() {
+    let tl = run("mongodb-w1-rollback", 6_000 * MS);
+    assert_eq!(ok(&tl, 1), 1_201, "w:1: acknowledged at once");
+    assert_eq!(
+        ok(&tl, 2),
+        1_501,
+        "y=2 acknowledged by the isolated S3 alone"
+    );
+    shared_claims(&tl);
+    assert_eq!(lost(&tl), vec![1_501], "the acknowledged y=2 is lost");
+    lesson(&tl);
+}
+
+#[test]
+fn a_majority_write_survives_and_the_timed_out_one_rolls_back() {
+    let tl = run("mongodb-majority-survives", 6_000 * MS);
+    assert_eq!(
+        ok(&tl, 1),
+        1_317,
+        "w:majority: answered once a secondary has it"
+    );
+    // wtimeout 5000 ms, 500 ms here: a writeConcernError, outcome unknown.
+    assert_eq!(reply(&tl, 2).0, 2_001);
+    assert_eq!(reply(&tl, 2).2, Reply::Unknown);
+    assert_eq!(note(&tl, "writeConcernError (wtimeout)"), Some(2_001));
+    shared_claims(&tl);
+    assert!(lost(&tl).is_empty(), "no acknowledged write is lost");
+}
+
+/// README, Elections: a voter denies a candidate whose lastApplied is
+/// behind its own. A secondary that missed a w:"majority" write stands
+/// (cut off from the primary, heard by the other secondary): the correct
+/// voter denies it; the broken variant that grants it elects a primary
+/// that lacks the write, and Majority Writes Survive says so.
+fn stale_candidate(
+    bug: Option<replviz::protocols::mongodb::MongoBug>,
+) -> Box<dyn replviz::anysim::AnySim> {
+    use replviz::sim::Action;
+    // No catch-up: the new primary would otherwise fetch the write from
+    // the other secondary and hide the mistake.
+    let setup = replviz::anysim::Setup {
+        nodes: 3,
+        seed: 1,
+        settings: serde_json::json!({ "catchUpTimeoutMillis": 0 }),
+        ..Default::default()
+    };
+    let mut e = replviz::anysim::boot_with::<replviz::protocols::mongodb::Mongo>(
+        &setup,
+        replviz::sim::TraceMode::Full,
+        |c| c.bug = bug,
+    );
+    let mut t = 0;
+    let p = loop {
+        t += MS;
+        e.advance_to(t);
+        if let Some(p) = e
+            .ids()
+            .into_iter()
+            .find(|&i| e.view(i).is_some_and(|v| v.leading))
+        {
+            break p;
+        }
+        assert!(t < 5_000 * MS, "no primary");
+    };
+    let others: Vec<u32> = (1..=3).filter(|&i| i != p).collect();
+    let (a, b) = (others[0], others[1]);
+    e.advance_to(t + 100 * MS);
+    e.apply(&Action::Crash { node: a });
+    e.advance_to(t + 200 * MS);
+    e.apply(&Action::Request {
+        node: p,
+        cmd: replviz::protocols::common::cmd(0, 1),
+    });
+    e.advance_to(t + 500 * MS);
+    e.apply(&Action::CutBoth { a, b: p });
+    e.apply(&Action::Restart { node: a });
+    e.advance_to(t + 4_000 * MS);
+    assert!(e.view(b).is_some(), "S{b} exists");
+    e
+}
+
+#[test]
+fn a_stale_candidate_is_denied_and_the_broken_variant_is_caught() {
+    use replviz::protocols::mongodb::{check::MAJORITY_SURVIVES, MongoBug};
+    let ok = stale_candidate(None);
+    assert!(ok.violations().is_empty(), "{:?}", ok.violations());
+    let denied = ok.trace().iter().any(|e| {
+        matches!(&e.kind, replviz::sim::trace::TraceKind::Note { text, .. }
+            if text.contains("dry-run vote: its lastApplied"))
+    });
+    assert!(
+        denied,
+        "the stale candidate's dry run is denied for its lastApplied"
+    );
+    let broken = stale_candidate(Some(MongoBug::VoteWithoutLogCheck));
+    assert!(
+        broken
+            .violations()
+            .iter()
+            .any(|v| v.invariant == MAJORITY_SURVIVES),
+        "{:?}",
+        broken.violations()
+    );
+}
