@@ -104,6 +104,99 @@ fn a_majority_write_survives_and_the_timed_out_one_rolls_back() {
     assert!(lost(&tl).is_empty(), "no acknowledged write is lost");
 }
 
+#[test]
+fn a_lagging_secondary_answers_a_stale_read() {
+    let tl = run("mongodb-stale-secondary-read", 4_000 * MS);
+    assert_eq!(note(&tl, "S3 is elected primary of term 1"), Some(1_100));
+    assert_eq!(ok(&tl, 1), 1_317);
+    assert_eq!(ok(&tl, 2), 1_634, "acknowledged with S2's copy");
+    assert_eq!(read(&tl, 3), (1_901, 1, Some(1)), "S1's stale read");
+    assert_eq!(read(&tl, 4), (1_901, 2, Some(2)));
+    assert_eq!(
+        note(
+            &tl,
+            "S2 denies S1's dry-run vote: its lastApplied (ts 2, t1) is behind (ts 3, t1)"
+        ),
+        Some(2_599)
+    );
+    assert!(
+        note(&tl, "election for term 2").is_none(),
+        "S1 deposes no one"
+    );
+    assert_eq!(
+        read(&tl, 5),
+        (3_101, 1, Some(2)),
+        "caught up after the heal"
+    );
+    lesson(&tl);
+    // The lesson names the setting that allows it.
+    let v = tl.scenario().protocol_settings();
+    assert!((tl.scenario().protocol.relaxed_by)(&v).starts_with("readPreference secondary"));
+}
+
+/// The catch-up scenario, with its settings changed.
+fn catch_up_with(catch_up_ms: i64, until: u64) -> Timeline {
+    let mut s = replviz::scenarios::build("mongodb-catchup-vs-rollback").unwrap();
+    if let Some(serde_json::Value::Object(m)) = s.settings.get_mut("mongodb") {
+        m.insert("catchUpTimeoutMillis".into(), catch_up_ms.into());
+    }
+    let mut tl = Timeline::new(s);
+    tl.advance_to(until);
+    assert!(
+        tl.engine().violations().is_empty(),
+        "{:?}",
+        tl.engine().violations()
+    );
+    tl
+}
+
+#[test]
+fn the_new_primary_catches_up_instead_of_rolling_back() {
+    let tl = run("mongodb-catchup-vs-rollback", 5_000 * MS);
+    assert_eq!(note(&tl, "S3 is elected primary of term 1"), Some(1_096));
+    assert_eq!(ok(&tl, 2), 1_497);
+    assert_eq!(ok(&tl, 3), 1_597);
+    assert_eq!(
+        note(
+            &tl,
+            "S2: no primary heard for electionTimeoutMillis; dry run in term 1"
+        ),
+        Some(2_355)
+    );
+    assert_eq!(
+        note(
+            &tl,
+            "S1 denies S2's dry-run vote: its lastApplied (ts 2, t1) is behind (ts 4, t1)"
+        ),
+        Some(2_371)
+    );
+    assert_eq!(note(&tl, "S2 is elected primary of term 2"), Some(2_430));
+    assert_eq!(note(&tl, "S2 catches up from S1"), Some(2_470));
+    assert_eq!(note(&tl, "S2 writes the new primary's no-op"), Some(2_509));
+    assert!(note(&tl, "ROLLBACK").is_none(), "nothing rolled back");
+    assert_eq!(read(&tl, 4), (4_000, 2, Some(3)));
+    assert!(lost(&tl).is_empty());
+    // catchUpTimeoutMillis=0: the no-op at once, and S1 rolls back y and z.
+    let fast = catch_up_with(0, 5_000 * MS);
+    assert!(note(&fast, "S2 catches up").is_none());
+    assert!(note(&fast, "S1 enters ROLLBACK").is_some());
+    // (Without catch-up the first primary also takes writes a little
+    // sooner, so the times differ: the lost writes are y=2 and z=3.)
+    assert_eq!(
+        lost(&fast),
+        vec![ok(&fast, 2), ok(&fast, 3)],
+        "two acknowledged w:1 writes lost"
+    );
+    let s1 = view(&fast, 1);
+    assert!(
+        s1.details
+            .iter()
+            .any(|d| d.starts_with("rollback/removed.bson: y=2 (ts 3, t1), z=3 (ts 4, t1)")),
+        "{:?}",
+        s1.details
+    );
+}
+
 /// README, Elections: a voter denies a candidate whose lastApplied is
 /// behind its own. A secondary that missed a w:"majority" write stands
 /// (cut off from the primary, heard by the other secondary): the correct

@@ -54,6 +54,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
         Param { name: "wtimeout", field: "wtimeout", hint: "ms before a writeConcernError; the write stays (0: wait)" },
         Param { name: "readConcern", field: "readConcern", hint: "local, majority or linearizable" },
         Param {
+            name: "readPreference",
+            field: "readPreference",
+            hint: "primary (the default), secondary or nearest: who answers reads",
+        },
+        Param {
             name: "settings.electionTimeoutMillis",
             field: "electionTimeoutMillis",
             hint: "ms without a primary before a member stands (10000)",
@@ -79,6 +84,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
     relaxed_by: |v| {
         if v["w"].as_str() != Some("majority") {
             "w:1 (or a minority w): the primary answers before a majority has the write; it rolls back on failover"
+        } else if v["readPreference"].as_str() != Some("primary") {
+            "readPreference secondary or nearest: a secondary answers with what it has applied, which may be stale"
         } else if v["readConcern"].as_str() == Some("local") {
             "readConcern local: a member answers with what it has applied, which may be stale or roll back"
         } else {
@@ -92,6 +99,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         settings: serde_json::to_value(MongoConfig {
             w: ["majority", "majority", "1"][(seed % 3) as usize].to_string(),
             read_concern: ["local", "majority", "linearizable"][(seed % 5 % 3) as usize].to_string(),
+            read_preference: ["primary", "nearest"][(seed % 6 % 2) as usize].to_string(),
             catch_up_timeout_ms: [-1, 0, 2_000][(seed % 7 % 3) as usize],
             wtimeout: if seed % 4 == 1 { 5_000 } else { 0 },
             ..MongoConfig::default()

@@ -27,6 +27,45 @@ fn isolated_primary(tl: &mut dyn Script) {
     }
 }
 
+/// A secondary cut off from the primary lags; reads there are stale until
+/// the heal.
+fn stale_secondary(tl: &mut dyn Script) {
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    let lagging = if p == 1 { 2 } else { 1 };
+    let other = 6 - p - lagging;
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    tl.act(t + 400 * MS, Action::CutBoth { a: p, b: lagging });
+    request(tl, t + 500 * MS, p, cmd(0, 2));
+    request(tl, t + 800 * MS, lagging, Command::read(Key(0), 1));
+    request(tl, t + 800 * MS, other, Command::read(Key(0), 2));
+    tl.act(t + 1_500 * MS, Action::HealAll);
+    request(tl, t + 2_000 * MS, lagging, Command::read(Key(0), 3));
+}
+
+/// Five members; the primary's oplog batches stop reaching three of them,
+/// two w:1 writes reach only one secondary, and the primary crashes.
+fn catch_up(tl: &mut dyn Script) {
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    let others: Vec<u32> = (1..=5).filter(|&i| i != p).collect();
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    for &o in &others[1..] {
+        tl.act(t + 300 * MS, Action::CutOneWay { from: p, to: o });
+    }
+    request(tl, t + 400 * MS, p, cmd(1, 2));
+    request(tl, t + 500 * MS, p, cmd(2, 3));
+    tl.act(t + 700 * MS, Action::Crash { node: p });
+    tl.advance_to(4_000 * MS);
+    if let Some(q) = leader(tl) {
+        request(tl, 4_000 * MS, q, Command::read(Key(2), 1));
+    }
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -46,5 +85,23 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"majority","wtimeout":5000}"#,
         script: isolated_primary,
+    },
+    BuiltIn {
+        id: "mongodb-stale-secondary-read",
+        title: "MongoDB: a lagging secondary answers a stale read",
+        about: "Three members; the clients read with readPreference secondary. S3 becomes primary of term 1 (1.10 s) and x=1 is acknowledged with w:\"majority\" (1.32 s). At 1.5 s the link between S3 and S1 is cut; x=2 is acknowledged with S2's copy (1.63 s). At 1.9 s a read of x at S1 returns 1, a stale read: S1 lags and says nothing about it; the same read at S2 returns 2. S1 hears no primary and tries a dry run (2.58 s), which S2 denies: S1's lastApplied is behind S2's, so the lagging member cannot depose anyone. The link heals at 2.6 s; at 3.1 s S1 has caught up and returns 2.",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"readPreference":"secondary"}"#,
+        script: stale_secondary,
+    },
+    BuiltIn {
+        id: "mongodb-catchup-vs-rollback",
+        title: "MongoDB: the new primary catches up instead of rolling writes back",
+        about: "Five members, w:1. S3 becomes primary of term 1 (1.10 s) and x=1 reaches everyone. At 1.4 s S3's oplog batches stop reaching S2, S4 and S5; y=2 (1.5 s) and z=3 (1.6 s) are acknowledged at once and reach only S1. S3 crashes at 1.8 s. S2 stands first (2.36 s): S1 denies it (S2's lastApplied is behind), but S4 and S5 elect it primary of term 2 (2.43 s). Before taking writes the primary-elect catches up: heartbeats show S1 ahead, so S2 pulls y=2 and z=3 from S1 (2.47 s), then writes its no-op (2.51 s). A read of z at S2 at 4 s returns 3. With catchUpTimeoutMillis=0 the same run writes the no-op at once, S1 rolls back y=2 and z=3, and two acknowledged writes are lost: faster failover, more rollback.",
+        nodes: 5,
+        seed: 1,
+        settings: r#"{"w":"1"}"#,
+        script: catch_up,
     },
 ];

@@ -42,12 +42,13 @@ pub enum MongoMsg {
     /// The oplog fetcher asks for the entries after `after`.
     GetMore { term: u64, after: OpTime },
     /// Entries after `after` with the source's metadata (`lastCommitted`,
-    /// term); or, when `diverged`, the terms of the source's oplog up to
-    /// `after`'s timestamp (`OplogStartMissing`: rollback finds the common
-    /// point with them).
+    /// term, its `lastApplied`); or, when `diverged`, the terms of the
+    /// source's oplog up to `after`'s timestamp (rollback finds the common
+    /// point with them, if the source is ahead: `OplogStartMissing`).
     Batch {
         term: u64,
         after: OpTime,
+        last: OpTime,
         entries: Vec<super::Op>,
         commit: OpTime,
         diverged: bool,

@@ -37,8 +37,9 @@
 //! - **Stepdown** on a higher term, or when the primary has not heard from a
 //!   majority for `electionTimeoutMillis`. Waiting writes then get an error
 //!   whose outcome is unknown.
-//! - **Reads** go to the member the client picks (`readPreference`
-//!   primary or secondary): `local` reads the newest applied data,
+//! - **Reads** go to the primary (`readPreference` primary, the default)
+//!   or to the member the client picks (secondary, nearest): `local` reads
+//!   the newest applied data,
 //!   `majority` the committed snapshot, `linearizable` (primary only)
 //!   reads and then waits until a no-op written after it is
 //!   majority-committed.
@@ -74,6 +75,11 @@ pub struct MongoConfig {
     /// `linearizable`.
     #[serde(rename = "readConcern")]
     pub read_concern: String,
+    /// The clients' `readPreference`: `primary` (the default: only the
+    /// primary answers reads, where a driver sends them), `secondary` or
+    /// `nearest` (the member the client picked answers).
+    #[serde(rename = "readPreference")]
+    pub read_preference: String,
     /// `settings.heartbeatIntervalMillis` (2000).
     #[serde(rename = "heartbeatIntervalMillis")]
     pub heartbeat_interval_ms: u64,
@@ -96,6 +102,7 @@ impl Default for MongoConfig {
             w: "majority".to_string(),
             wtimeout: 0,
             read_concern: "local".to_string(),
+            read_preference: "primary".to_string(),
             heartbeat_interval_ms: 2_000,
             election_timeout_ms: 10_000,
             catch_up_timeout_ms: -1,
@@ -112,13 +119,14 @@ impl crate::protocol::Settings for MongoConfig {
             self.w == "majority" || self.w.parse::<u32>().is_ok_and(|n| (1..=9).contains(&n));
         let ok = w_ok
             && ["local", "majority", "linearizable"].contains(&self.read_concern.as_str())
+            && ["primary", "secondary", "nearest"].contains(&self.read_preference.as_str())
             && self.wtimeout <= 3_600_000
             && ms(self.heartbeat_interval_ms)
             && ms(self.election_timeout_ms)
             && (-1..=3_600_000).contains(&self.catch_up_timeout_ms)
             && (1..=1000).contains(&self.time_scale);
         ok.then_some(()).ok_or_else(|| {
-            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more).".to_string()
+            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more).".to_string()
         })
     }
 }
@@ -139,9 +147,6 @@ impl MongoConfig {
 pub enum MongoBug {
     /// Voters grant their vote without comparing `lastApplied` OpTimes.
     VoteWithoutLogCheck,
-    /// The commit point counts a majority for an entry of an earlier term
-    /// (Raft's Figure 8 mistake).
-    CommitPriorTerm,
 }
 
 /// A member state (`rs.status()`).
@@ -438,11 +443,14 @@ impl Protocol for Mongo {
             MongoMsg::Batch {
                 term,
                 after,
+                last,
                 entries,
                 commit,
                 diverged,
                 terms,
-            } => self.on_batch(from, term, after, entries, commit, diverged, terms, out),
+            } => self.on_batch(
+                from, term, after, last, entries, commit, diverged, terms, out,
+            ),
             MongoMsg::UpdatePosition { term, applied } => {
                 self.on_update_position(from, term, applied, out)
             }
@@ -514,8 +522,14 @@ impl Protocol for Mongo {
                 self.wait(req.id, at, Some(value), out);
                 return;
             }
-            if self.state == State::Rollback {
-                out.reply(req.id, Reply::NotLeader { leader: None });
+            let primary_only = self.cfg.read_preference == "primary";
+            if self.state == State::Rollback || (primary_only && self.state != State::Primary) {
+                out.reply(
+                    req.id,
+                    Reply::NotLeader {
+                        leader: (self.primary != 0).then_some(self.primary),
+                    },
+                );
                 return;
             }
             out.reply(req.id, self.read(&req.cmd));

@@ -3,9 +3,7 @@
 //! rollback (repl README, "Oplog Fetcher", "Commit Point Propagation",
 //! "Rollback").
 
-use super::{
-    Mongo, MongoBug, MongoMsg, MongoObs, MongoOut, MongoTimer, Op, OpTime, State, Waiting,
-};
+use super::{Mongo, MongoMsg, MongoObs, MongoOut, MongoTimer, Op, OpTime, State, Waiting};
 use crate::protocol::Reply;
 use crate::protocols::common::Kv;
 use crate::sim::NodeId;
@@ -57,12 +55,14 @@ impl Mongo {
     /// with this oplog's terms up to there.
     pub(super) fn answer_get_more(&mut self, to: NodeId, after: OpTime, out: &mut MongoOut) {
         let commit = self.optime(self.commit).unwrap_or_default();
+        let last = self.last();
         let msg = if self.optime(after.ts) == Some(after) {
             let from = after.ts as usize;
             let to_ts = (from + BATCH).min(self.oplog.len());
             MongoMsg::Batch {
                 term: self.term,
                 after,
+                last,
                 entries: self.oplog[from..to_ts].to_vec(),
                 commit,
                 diverged: false,
@@ -73,6 +73,7 @@ impl Mongo {
             MongoMsg::Batch {
                 term: self.term,
                 after,
+                last,
                 entries: Vec::new(),
                 commit,
                 diverged: true,
@@ -96,6 +97,7 @@ impl Mongo {
         from: NodeId,
         term: u64,
         after: OpTime,
+        last: OpTime,
         entries: Vec<Op>,
         commit: OpTime,
         diverged: bool,
@@ -114,6 +116,16 @@ impl Mongo {
                 return; // a deposed source: wait for the next primary
             }
             self.reset_election_timer(out);
+        }
+        if diverged && last < self.last() {
+            // The source lacks the entry because it is behind, not because
+            // the oplogs diverged (OplogFetcher: "sync source is behind"):
+            // try again once it is ahead.
+            let (id, mine) = (self.id, self.last());
+            out.note(|| {
+                format!("S{id}: sync source S{from} is behind it ({last} < {mine}); it waits")
+            });
+            return;
         }
         if diverged {
             if catching {
@@ -220,8 +232,7 @@ impl Mongo {
             .collect();
         at.sort_unstable_by(|a, b| b.cmp(a));
         let cand = at[self.majority() - 1];
-        let this_term = cand.term == self.term || self.cfg.bug == Some(MongoBug::CommitPriorTerm);
-        if this_term && cand.ts > self.commit && self.optime(cand.ts) == Some(cand) {
+        if cand.term == self.term && cand.ts > self.commit && self.optime(cand.ts) == Some(cand) {
             self.commit = cand.ts;
             self.apply_entries();
             out.observe(MongoObs::Committed { to: cand.ts });
