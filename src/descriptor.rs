@@ -163,6 +163,10 @@ pub struct Descriptor {
     pub routine_timers: &'static [&'static str],
     /// What the boxes of the log panel mean.
     pub log_legend: &'static str,
+    /// The system's name for the point the log panel marks after the entry
+    /// at [`crate::protocol::NodeView::commit_index`] (`commitIndex`, the
+    /// high watermark, the global checkpoint).
+    pub commit_mark: &'static str,
     /// Where client requests should go, in words.
     pub request_hint: &'static str,
     /// Does it offer client reads (through its log) and claim that reads

@@ -117,7 +117,7 @@ pub fn LogPanel() -> impl IntoView {
                             <div class="rv-log-details rv-muted" data-testid=format!("details-{id}")>
                                 {move || node.with(|n| n.as_ref().map(|n| n.details.iter().map(|d| view! { <span>{d.clone()}</span> }).collect_view()))}
                             </div>
-                            <div class="rv-log-entries" inner_html=move || node.with(|n| n.as_ref().map(entries).unwrap_or_default())></div>
+                            <div class="rv-log-entries" inner_html=move || node.with(|n| n.as_ref().map(|n| entries(n, s.protocol.get_untracked().commit_mark)).unwrap_or_default())></div>
                             <div class="rv-kv rv-muted rv-small">{move || node.with(|n| n.as_ref().map(|n| if n.state_machine.is_empty() { "state: (empty)".to_string() } else { format!("state: {}", n.state_machine) }).unwrap_or_default())}</div>
                         </div>
                     }
@@ -133,7 +133,7 @@ pub const LOG_WINDOW: usize = 24;
 
 /// The last entries of one log, as coloured boxes (markup: a view per
 /// box costs the bundle more, and the row is redrawn whole either way).
-fn entries(n: &NodeView) -> String {
+fn entries(n: &NodeView, commit_mark: &str) -> String {
     use std::fmt::Write as _;
     let skip = n.log.len().saturating_sub(LOG_WINDOW);
     let before = n.log_offset + skip as u64;
@@ -169,7 +169,7 @@ fn entries(n: &NodeView) -> String {
         if idx == n.commit_index && idx > 0 {
             let _ = write!(
                 out,
-                "<span class=\"rv-commit-mark\" title=\"commitIndex = {idx}\"></span>"
+                "<span class=\"rv-commit-mark\" data-testid=\"commit-mark\" title=\"{commit_mark} = {idx}\"></span>"
             );
         }
     }

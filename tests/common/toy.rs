@@ -239,6 +239,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     params: &[],
     routine_timers: &[],
     log_legend: "one box per write",
+    commit_mark: "commitIndex",
     request_hint: "Send writes to S1.",
     reads: true,
     linearizable: |_| true,

@@ -140,6 +140,8 @@ test('kafka-unclean-election: the ISR shrinks to S1, S2 is elected out of sync a
   assert.match(await page.textContent(lin), /read y → nil/);
   assert.match(await page.textContent(lin), /unclean\.leader\.election\.enable=true/);
   assert.match(await page.textContent('[data-testid="lost-writes"]'), /1 acknowledged write is not on S2, the current leader \(acknowledged at 5000 ms\)/);
+  // The log panel marks the high watermark under its own name.
+  assert.equal(await page.getAttribute('[data-testid="log-2"] [data-testid="commit-mark"]', 'title'), 'high watermark = 1');
   await noProblems(page);
   await page.close();
 });
@@ -150,6 +152,15 @@ test('kafka: min.insync.replicas set in the settings panel; crashing the followe
   for (const name of ['acks', 'min.insync.replicas', 'unclean.leader.election.enable', 'replica.lag.time.max.ms']) {
     assert.equal(await page.locator(`[data-testid="setting-${name}"]`).count(), 1, name);
   }
+  // acks takes its negative default back after a change (it was once refused).
+  const acks = '[data-testid="setting-acks"]';
+  assert.equal(await page.inputValue(acks), '-1');
+  for (const v of ['1', '-1']) {
+    await page.fill(acks, v);
+    await page.press(acks, 'Enter');
+    await waitFor(page, async () => (await page.inputValue(acks)) === v, `acks = ${v}`);
+  }
+  assert.equal(await page.locator('[data-testid="error-banner"]').count() === 0 || (await page.textContent('[data-testid="error-banner"]')).trim() === '', true);
   const min = '[data-testid="setting-min.insync.replicas"]';
   assert.equal(await page.inputValue(min), '1');
   await page.fill(min, '2');
@@ -178,6 +189,8 @@ test('es-replica-cut-stalls-write: the write waits for the cut replica until the
   await reach(page, 6_000_000);
   assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['primary', 'replica', 'master']);
   assert.equal(await page.getAttribute(lin, 'data-verdict'), 'ok');
+  // z=3 is below the global checkpoint on both copies, marked under its name.
+  assert.equal(await page.getAttribute('[data-testid="log-1"] [data-testid="commit-mark"]', 'title'), 'global checkpoint = 3');
   await noProblems(page);
   await page.close();
 });

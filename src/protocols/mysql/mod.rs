@@ -95,6 +95,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     routine_timers: &["heartbeat", "orchestrator poll"],
     log_legend: "source: its binlog, amber dashed = waiting for semi-sync acks · replica: its relay log, solid = applied, dashed = not yet · label = GTID",
+    commit_mark: "executed",
     request_hint: "Send writes to the source (★); reads go to any server and see what it has applied.",
     reads: <MySql as crate::protocol::Protocol>::READS,
     linearizable: |_| false,

@@ -60,6 +60,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     params: &[],
     routine_timers: &["heartbeat timer"],
     log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
+    commit_mark: "applied up to",
     request_hint: "Send client requests to the leader (★), which skips phase 1.",
     reads: <Paxos as crate::protocol::Protocol>::READS,
     linearizable: |_| true,

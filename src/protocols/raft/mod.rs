@@ -80,6 +80,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     params: &[],
     routine_timers: &["heartbeat timer"],
     log_legend: "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
+    commit_mark: "commitIndex",
     request_hint: "Send client requests to the leader (★).",
     reads: <Raft as crate::protocol::Protocol>::READS,
     linearizable: |v| {

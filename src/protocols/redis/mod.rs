@@ -97,6 +97,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     routine_timers: &["replicationCron", "repl-ping-replica-period", "sentinel timer"],
     log_legend: "the replication backlog: each write with the offset after it",
+    commit_mark: "offset",
     request_hint: "Send writes to the master (★); replicas answer reads with what they have.",
     reads: <Redis as crate::protocol::Protocol>::READS,
     linearizable: |_| false,

@@ -66,6 +66,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     params: &[],
     routine_timers: &[],
     log_legend: "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
+    commit_mark: "commit",
     request_hint: "Send client requests to the coordinator S1: each is a transaction.",
     reads: <TwoPc as crate::protocol::Protocol>::READS,
     linearizable: |_| false,

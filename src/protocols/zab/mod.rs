@@ -77,6 +77,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     params: &[],
     routine_timers: &["tick"],
     log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
+    commit_mark: "delivered up to",
     request_hint: "Send client requests to the leading node (★).",
     reads: <Zab as crate::protocol::Protocol>::READS,
     linearizable: |v| {
