@@ -305,6 +305,10 @@ pub trait Protocol: Clone + Debug + 'static {
     /// Does it answer client reads (`Command::read`)? The workload's
     /// clients only send reads where it does.
     const READS: bool = false;
+    /// No node leads: any node coordinates (Cassandra). Scripts, tests and
+    /// the partition shapes then take the first running node where they
+    /// would take the leader; [`Protocol::leads`] stays `None`.
+    const LEADERLESS: bool = false;
 
     /// Boot a node (fresh when `durable` is `None`, otherwise restarting).
     fn boot(

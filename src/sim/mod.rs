@@ -413,8 +413,12 @@ impl<P: Checked> Sim<P> {
         }
     }
 
-    /// The up node that leads (the highest term if several think so).
+    /// The up node that leads (the highest term if several think so); in
+    /// a leaderless protocol, the first running node.
     pub fn leader(&self) -> Option<NodeId> {
+        if P::LEADERLESS {
+            return self.ids.iter().copied().find(|&id| self.node(id).is_some());
+        }
         self.ids
             .iter()
             .filter_map(|&id| self.node(id).and_then(|n| n.leads()).map(|t| (id, t)))

@@ -607,6 +607,13 @@ pub fn index_words(index: u64) -> String {
         h if h >> 23 == 1 => format!("offset {low} of replid {:06x}", h & 0x7f_ffff),
         // Bit 61: an operation's seq_no in a primary term (Elasticsearch).
         h if h >> 21 == 1 => format!("seq_no {low} (primary term {})", h & 0x1f_ffff),
+        // Bit 59: a write's id under its key (Cassandra).
+        h if h >> 19 == 1 => format!(
+            "write S{}#{} to key {}",
+            low >> 32,
+            low & 0xffff_ffff,
+            crate::protocol::Key((h & 0xff) as u8)
+        ),
         // Bit 60: an oplog entry's OpTime (MongoDB).
         h if h >> 20 == 1 => format!("OpTime (ts {low}, term {})", h & 0xf_ffff),
         // Bit 62: a record's offset in a leader epoch (Kafka).

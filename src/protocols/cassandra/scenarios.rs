@@ -1,0 +1,70 @@
+//! Built-in classroom scenarios for Cassandra: the failure demos of
+//! `shared/reference/real-systems.md` section 4 (stale reads with
+//! `R + W <= RF`, hinted handoff, last write wins under clock skew).
+
+use crate::descriptor::BuiltIn;
+use crate::protocol::{Command, Key};
+use crate::protocols::common::cmd;
+use crate::script::{request, Script, MS};
+use crate::sim::Action;
+
+fn stale_read(tl: &mut dyn Script) {
+    tl.act(300 * MS, Action::CutBoth { a: 3, b: 1 });
+    tl.act(300 * MS, Action::CutBoth { a: 3, b: 2 });
+    request(tl, 500 * MS, 1, cmd(0, 1));
+    request(tl, 1_000 * MS, 3, Command::read(Key(0), 1));
+    tl.act(1_500 * MS, Action::HealAll);
+    request(tl, 2_000 * MS, 3, Command::read(Key(0), 2));
+}
+
+fn hinted_handoff(tl: &mut dyn Script) {
+    tl.act(300 * MS, Action::Crash { node: 3 });
+    request(tl, 2_500 * MS, 1, cmd(0, 1));
+    tl.act(3_000 * MS, Action::Restart { node: 3 });
+    request(tl, 4_500 * MS, 3, Command::read(Key(0), 1));
+}
+
+fn clock_skew(tl: &mut dyn Script) {
+    tl.act(
+        100 * MS,
+        Action::Clock {
+            node: 1,
+            offset: -500 * MS as i64,
+            rate: 100,
+        },
+    );
+    request(tl, 1_000 * MS, 2, cmd(0, 1));
+    request(tl, 1_200 * MS, 1, cmd(0, 2));
+    request(tl, 2_000 * MS, 3, Command::read(Key(0), 1));
+}
+
+/// The built-in scenarios, in menu order.
+pub const SCENARIOS: &[BuiltIn] = &[
+    BuiltIn {
+        id: "cassandra-stale-read",
+        title: "Cassandra: R + W <= RF reads stale data",
+        about: "Three nodes, replication_factor 3 (every node holds x), writes and reads at ONE: R + W = 2, not more than 3. At 0.3 s S3 is cut off from S1 and S2 (clients still reach it). x=1 is written through S1 at 0.5 s and acknowledged at once: S1's own copy is one. The mutation to S3 is lost, and S1 stores no hint (it still believes S3 up). A read of x at S3 at 1.0 s asks only S3's copy: nothing, a stale read. The links heal at 1.5 s, and a read at S3 at 2.0 s is still stale: nothing brought x=1 there. With QUORUM for both (2 + 2 > 3), the first read cannot reach a second replica and times out, and the second asks S3 and S1, sees the digests differ, takes x=1 by last write wins and repairs S3 before answering.",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
+        script: stale_read,
+    },
+    BuiltIn {
+        id: "cassandra-hinted-handoff",
+        title: "Cassandra: hinted handoff brings a returning replica up to date",
+        about: "Three nodes, QUORUM writes. S3 crashes at 0.3 s. S1 hears no newer heartbeat from it through gossip and convicts it at 2.08 s, when phi passes phi_convict_threshold 8 (about 18 s of silence in Cassandra, 1.8 s here); S2 judges for itself and has not yet. x=1 is written through S1 at 2.5 s: S1 sends it to S2, stores a hint for S3, and answers once S1 and S2 have it (2.53 s). S3 restarts at 3.0 s with a new gossip generation; S1 sees it UP at 3.12 s and replays the hint. A read of x at S3 at 4.5 s returns 1.",
+        nodes: 3,
+        seed: 1,
+        settings: "",
+        script: hinted_handoff,
+    },
+    BuiltIn {
+        id: "cassandra-lww-clock-skew",
+        title: "Cassandra: last write wins, and a skewed clock makes the later write lose",
+        about: "Three nodes, QUORUM, and timestamp-generator server: the coordinator's clock stamps each write. S1's clock is set 500 ms slow at 0.1 s. x=1 is written through S2 at 1.0 s (acknowledged at 1.04 s) and x=2 through S1 at 1.2 s (acknowledged at 1.24 s), later in real time but stamped about 0.7 s, before x=1. Both are acknowledged, and nobody is told of a conflict. A read of x at 2.0 s returns 1: last write wins by timestamp, and the later write silently lost. Cassandra has no conflict detection (no vector clocks or siblings); with the drivers' default client timestamps the clocks of the clients decide instead.",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"timestamp-generator":"server"}"#,
+        script: clock_skew,
+    },
+];

@@ -1,0 +1,160 @@
+//! The Cassandra built-in scenarios do what their explanations say, claim
+//! by claim, on the real run (times in ms). Sources:
+//! `shared/reference/real-systems.md` section 4 (failure demos 1, 2 and 4),
+//! the Cassandra documentation's Dynamo architecture, hints and read-repair
+//! pages.
+
+mod common;
+
+use common::{is_lesson as lesson, note_at as note, replies, run_preset as run, view_of as view};
+use replviz::protocol::Reply;
+use replviz::timeline::Timeline;
+
+const MS: u64 = 1_000;
+
+fn reply(tl: &Timeline, req: u64) -> (u64, u32, Reply) {
+    let r = replies(tl);
+    let x = r
+        .iter()
+        .find(|(_, _, q, _)| *q == req)
+        .unwrap_or_else(|| panic!("no reply to #{req}: {r:?}"));
+    (x.0, x.1, x.3.clone())
+}
+
+fn ok(tl: &Timeline, req: u64) -> u64 {
+    let (t, _, r) = reply(tl, req);
+    assert!(matches!(r, Reply::Ok { .. }), "#{req}: {r:?}");
+    t
+}
+
+fn read(tl: &Timeline, req: u64) -> (u64, u32, Option<u32>) {
+    match reply(tl, req) {
+        (t, n, Reply::Read { value, .. }) => (t, n, value),
+        other => panic!("#{req}: {other:?}"),
+    }
+}
+
+/// A scenario with some of its settings replaced.
+fn with(id: &str, settings: serde_json::Value, until: u64) -> Timeline {
+    let mut s = replviz::scenarios::build(id).unwrap();
+    let m = s
+        .settings
+        .entry("cassandra".to_string())
+        .or_insert_with(|| serde_json::json!({}));
+    for (k, v) in settings.as_object().unwrap() {
+        m[k] = v.clone();
+    }
+    let mut tl = Timeline::new(s);
+    tl.advance_to(until);
+    assert!(
+        tl.engine().violations().is_empty(),
+        "{:?}",
+        tl.engine().violations()
+    );
+    tl
+}
+
+#[test]
+fn one_and_one_read_stale_and_quorums_repair() {
+    let tl = run("cassandra-stale-read", 3_000 * MS);
+    assert_eq!(ok(&tl, 1), 500, "ONE: S1's own copy acknowledges at once");
+    assert!(
+        note(&tl, "stores a hint").is_none(),
+        "no hint: S1 still believes S3 up"
+    );
+    assert_eq!(read(&tl, 2), (1_000, 3, None), "a stale read at S3");
+    assert_eq!(read(&tl, 3), (2_000, 3, None), "still stale after the heal");
+    assert!(!view(&tl, 3).state_machine.contains("x=1"));
+    lesson(&tl);
+    let v = tl.scenario().protocol_settings();
+    assert!((tl.scenario().protocol.relaxed_by)(&v).starts_with("R + W <= RF"));
+    // QUORUM/QUORUM: the first read times out, the second repairs S3.
+    let q = with(
+        "cassandra-stale-read",
+        serde_json::json!({"write_consistency": "QUORUM", "read_consistency": "QUORUM"}),
+        3_000 * MS,
+    );
+    assert!(ok(&q, 1) > 500, "QUORUM waits for S2");
+    assert_eq!(
+        reply(&q, 2).2,
+        Reply::Unknown,
+        "no second replica: ReadTimeoutException"
+    );
+    assert!(note(&q, "S3: ReadTimeoutException").is_some());
+    assert!(note(&q, "S3: digest mismatch").is_some());
+    assert!(note(&q, "S3: last write wins: x=1").is_some());
+    assert_eq!(read(&q, 3).2, Some(1));
+    assert!(view(&q, 3).state_machine.contains("x=1"), "S3 repaired");
+}
+
+#[test]
+fn hinted_handoff_brings_the_returning_replica_up_to_date() {
+    let tl = run("cassandra-hinted-handoff", 5_000 * MS);
+    assert_eq!(
+        note(&tl, "S1 convicts S3: phi"),
+        Some(2_084),
+        "phi above 8 after about 1.8 s of silence"
+    );
+    assert!(
+        note(&tl, "S2 convicts S3").is_none_or(|t| t > 2_500),
+        "S2 judges for itself"
+    );
+    assert_eq!(note(&tl, "S1 stores a hint x=1 for S3"), Some(2_500));
+    assert_eq!(ok(&tl, 1), 2_530, "QUORUM: S1 and S2");
+    assert_eq!(note(&tl, "S1: InetAddress S3 is now UP"), Some(3_124));
+    assert_eq!(note(&tl, "S1 replays the hint x=1 to S3"), Some(3_124));
+    assert_eq!(read(&tl, 2).2, Some(1));
+}
+
+#[test]
+fn a_skewed_clock_makes_the_later_write_lose() {
+    let tl = run("cassandra-lww-clock-skew", 3_000 * MS);
+    assert_eq!(ok(&tl, 1), 1_038);
+    assert_eq!(ok(&tl, 2), 1_237, "the later write is acknowledged too");
+    assert_eq!(read(&tl, 3), (2_040, 3, Some(1)), "and silently lost");
+    lesson(&tl);
+    // The drivers' default, client timestamps: the later write wins.
+    let c = with(
+        "cassandra-lww-clock-skew",
+        serde_json::json!({"timestamp-generator": "client"}),
+        3_000 * MS,
+    );
+    assert_eq!(read(&c, 3).2, Some(2));
+}
+
+/// Cassandra docs, Hints: a hint counts toward the consistency level only
+/// for ANY. The broken variant that counts it acknowledges a QUORUM write
+/// with one replica, and Consistency Level Met says so.
+#[test]
+fn counting_hints_toward_quorum_is_caught() {
+    use replviz::protocols::cassandra::{check::LEVEL_MET, Cass, CassBug};
+    use replviz::sim::Action;
+    let setup = replviz::anysim::Setup {
+        nodes: 3,
+        seed: 1,
+        ..Default::default()
+    };
+    let run = |bug| {
+        let mut e =
+            replviz::anysim::boot_with::<Cass>(&setup, replviz::sim::TraceMode::Full, |c| {
+                c.bug = bug
+            });
+        e.apply(&Action::Crash { node: 3 });
+        e.advance_to(2_500 * MS);
+        e.apply(&Action::CutBoth { a: 1, b: 2 });
+        e.apply(&Action::Request {
+            node: 1,
+            cmd: replviz::protocols::common::cmd(0, 1),
+        });
+        e.advance_to(4_000 * MS);
+        e
+    };
+    let good = run(None);
+    assert!(good.violations().is_empty(), "{:?}", good.violations());
+    let bad = run(Some(CassBug::HintsCountTowardQuorum));
+    assert!(
+        bad.violations().iter().any(|v| v.invariant == LEVEL_MET),
+        "{:?}",
+        bad.violations()
+    );
+}
