@@ -236,8 +236,13 @@ fn clients() {
         let lin = replviz::history::linear::check(sim.history());
         let sessions = replviz::history::session::check(sim.history());
         let check = start.elapsed().as_secs_f64();
-        assert_eq!(lin, replviz::history::linear::Verdict::Linearizable);
-        assert_eq!(sessions, None);
+        // Every protocol with a log keeps its history linearizable and its
+        // sessions on this fault-free run; a leaderless one (Cassandra's
+        // last write wins, positions per key) only reports.
+        if !sim.leaderless() {
+            assert_eq!(lin, replviz::history::linear::Verdict::Linearizable);
+            assert_eq!(sessions, None);
+        }
         println!(
             "{}: 5 nodes, 4 clients + 100 writes/s, checks on: {} events in {wall:.3} s = {:.2} M events/s; history of {} operations checked in {:.1} ms",
             protocol.title,

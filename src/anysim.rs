@@ -126,6 +126,8 @@ pub trait AnySim {
     fn net(&self) -> NetConfig;
     /// The running trace hash.
     fn trace_hash(&self) -> u64;
+    /// No node leads: any node coordinates ([`Protocol::LEADERLESS`]).
+    fn leaderless(&self) -> bool;
     /// Time of the next queued event.
     fn next_event_time(&self) -> Option<Time>;
     /// A deep copy (checkpoints).
@@ -195,6 +197,9 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn net(&self) -> NetConfig {
         Sim::net(self).clone()
+    }
+    fn leaderless(&self) -> bool {
+        P::LEADERLESS
     }
     fn trace_hash(&self) -> u64 {
         Sim::trace_hash(self)

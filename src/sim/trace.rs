@@ -597,8 +597,9 @@ pub fn action_words(action: &str) -> String {
 /// A reply's index in words: `index 4`, or a GTID (`S1:5`) where the
 /// protocol names transactions by origin server and number (the origin in
 /// the bits above 40), a Redis offset under a replication id (bit 63), a
-/// Kafka offset in a leader epoch (bit 62) or an Elasticsearch seq_no in a
-/// primary term (bit 61).
+/// Kafka offset in a leader epoch (bit 62), an Elasticsearch seq_no in a
+/// primary term (bit 61), a MongoDB OpTime (bit 60) or a Cassandra key, write
+/// timestamp and write id (bit 59).
 pub fn index_words(index: u64) -> String {
     let low = index & ((1 << 40) - 1);
     match index >> 40 {
@@ -607,12 +608,11 @@ pub fn index_words(index: u64) -> String {
         h if h >> 23 == 1 => format!("offset {low} of replid {:06x}", h & 0x7f_ffff),
         // Bit 61: an operation's seq_no in a primary term (Elasticsearch).
         h if h >> 21 == 1 => format!("seq_no {low} (primary term {})", h & 0x1f_ffff),
-        // Bit 59: a write's id under its key (Cassandra).
+        // Bit 59: a key, a write timestamp and a write id (Cassandra).
         h if h >> 19 == 1 => format!(
-            "write S{}#{} to key {}",
-            low >> 32,
-            low & 0xffff_ffff,
-            crate::protocol::Key((h & 0xff) as u8)
+            "writetime {} of key {}",
+            index >> 11 & ((1 << 40) - 1),
+            crate::protocol::Key((index >> 51 & 0xff) as u8)
         ),
         // Bit 60: an oplog entry's OpTime (MongoDB).
         h if h >> 20 == 1 => format!("OpTime (ts {low}, term {})", h & 0xf_ffff),

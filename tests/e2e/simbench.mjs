@@ -20,6 +20,10 @@ await page.waitForSelector('[data-testid="bench-result"]', { timeout: 300000 });
 const wasm = parse(await page.textContent('[data-testid="bench-result"]'));
 for (const [name, n] of Object.entries(native)) {
   const w = wasm[name];
+  if (!w) {
+    console.log(`sim speed ${name.padEnd(6)} native ${(n.events / n.ms / 1e3).toFixed(2)} M events/s (not in the browser build)`);
+    continue;
+  }
   const rate = (r) => r.events / r.ms * 1000;
   console.log(`sim speed ${name.padEnd(6)} native ${(rate(n) / 1e6).toFixed(2)} M events/s, wasm ${(rate(w) / 1e6).toFixed(2)} M events/s: ${(rate(w) / rate(n)).toFixed(2)}x${w.events === n.events ? '' : ' (event counts differ!)'}`);
 }

@@ -197,7 +197,7 @@ impl Cass {
         out.reply(
             p.req,
             Reply::Ok {
-                index: write_index(p.key, cell.id),
+                index: write_index(p.key, &cell),
             },
         );
     }
@@ -341,7 +341,7 @@ impl Cass {
             cell,
             began: p.began,
         });
-        let index = cell.map_or(0, |c| write_index(p.key, c.id));
+        let index = cell.map_or(0, |c| write_index(p.key, &c));
         out.reply(
             p.req,
             Reply::Read {

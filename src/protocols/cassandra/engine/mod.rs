@@ -260,9 +260,13 @@ pub enum CassObs {
     },
 }
 
-/// A write's identity as a client is told it: bit 59, the key, the write id.
-pub fn write_index(key: Key, id: u64) -> u64 {
-    1 << 59 | u64::from(key.0) << 40 | (id & ((1 << 40) - 1))
+/// A write's identity as a client is told it: bit 59, the key (8 bits),
+/// its write timestamp (µs, 40 bits) and the low 11 bits of the write's id
+/// (coordinator and counter: two writes of one key can share a timestamp),
+/// so that a key's writes are ordered as last write wins orders them.
+pub fn write_index(key: Key, cell: &Cell) -> u64 {
+    let id = (cell.id >> 32 & 0xf) << 7 | (cell.id & 0x7f);
+    1 << 59 | u64::from(key.0) << 51 | (cell.ts.max(0) as u64 & ((1 << 40) - 1)) << 11 | id
 }
 
 /// A deterministic hash (splitmix64): gossip's random peer choice.
@@ -466,10 +470,9 @@ impl Protocol for Cass {
         if index >> 59 != 1 {
             return Outcome::Pending;
         }
-        let key = Key(((index >> 40) & 0xff) as u8);
-        let id = index & ((1 << 40) - 1);
+        let key = Key(((index >> 51) & 0xff) as u8);
         match self.data.get(&key) {
-            Some(c) if c.id & ((1 << 40) - 1) == id => {
+            Some(c) if write_index(key, c) == index => {
                 Outcome::Committed(Some(crate::protocol::Command::write(key, c.value)))
             }
             _ => Outcome::Pending,
