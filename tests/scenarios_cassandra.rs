@@ -6,33 +6,14 @@
 
 mod common;
 
-use common::{is_lesson as lesson, note_at as note, replies, run_preset as run, view_of as view};
+use common::{
+    is_lesson as lesson, note_at as note, ok_at as ok, read_of as read, reply_of as reply,
+    run_preset as run, view_of as view,
+};
 use replviz::protocol::Reply;
 use replviz::timeline::Timeline;
 
 const MS: u64 = 1_000;
-
-fn reply(tl: &Timeline, req: u64) -> (u64, u32, Reply) {
-    let r = replies(tl);
-    let x = r
-        .iter()
-        .find(|(_, _, q, _)| *q == req)
-        .unwrap_or_else(|| panic!("no reply to #{req}: {r:?}"));
-    (x.0, x.1, x.3.clone())
-}
-
-fn ok(tl: &Timeline, req: u64) -> u64 {
-    let (t, _, r) = reply(tl, req);
-    assert!(matches!(r, Reply::Ok { .. }), "#{req}: {r:?}");
-    t
-}
-
-fn read(tl: &Timeline, req: u64) -> (u64, u32, Option<u32>) {
-    match reply(tl, req) {
-        (t, n, Reply::Read { value, .. }) => (t, n, value),
-        other => panic!("#{req}: {other:?}"),
-    }
-}
 
 /// A scenario with some of its settings replaced.
 fn with(id: &str, settings: serde_json::Value, until: u64) -> Timeline {

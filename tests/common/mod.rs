@@ -109,3 +109,34 @@ pub fn is_lesson(tl: &replviz::timeline::Timeline) {
     let p = tl.scenario().protocol;
     assert!(!(p.linearizable)(&tl.scenario().protocol_settings()));
 }
+
+/// The answer to request `req`: (ms, node, reply); panics if there is none.
+pub fn reply_of(
+    tl: &replviz::timeline::Timeline,
+    req: u64,
+) -> (u64, NodeId, replviz::protocol::Reply) {
+    let r = replies(tl);
+    let x = r
+        .iter()
+        .find(|(_, _, q, _)| *q == req)
+        .unwrap_or_else(|| panic!("no reply to #{req}: {r:?}"));
+    (x.0, x.1, x.3.clone())
+}
+
+/// When request `req` was told Ok (ms); panics on any other answer.
+pub fn ok_at(tl: &replviz::timeline::Timeline, req: u64) -> u64 {
+    let (t, _, r) = reply_of(tl, req);
+    assert!(
+        matches!(r, replviz::protocol::Reply::Ok { .. }),
+        "#{req}: {r:?}"
+    );
+    t
+}
+
+/// Read request `req`'s answer: (ms, node, value); panics if not a read.
+pub fn read_of(tl: &replviz::timeline::Timeline, req: u64) -> (u64, NodeId, Option<u32>) {
+    match reply_of(tl, req) {
+        (t, n, replviz::protocol::Reply::Read { value, .. }) => (t, n, value),
+        other => panic!("#{req}: {other:?}"),
+    }
+}
