@@ -88,6 +88,46 @@ fn hinted_handoff_brings_the_returning_replica_up_to_date() {
 }
 
 #[test]
+fn a_timed_out_write_is_there_after_all() {
+    let tl = run("cassandra-timeout-not-failure", 4_000 * MS);
+    assert_eq!(reply(&tl, 1).0, 700);
+    assert_eq!(reply(&tl, 1).2, Reply::Unknown, "WriteTimeoutException");
+    assert_eq!(
+        note(
+            &tl,
+            "S1: WriteTimeoutException at QUORUM: 1 replica(s) answered; the write is not undone"
+        ),
+        Some(700)
+    );
+    assert_eq!(note(&tl, "S1 stores a hint x=1 for S2"), Some(700));
+    assert_eq!(note(&tl, "S1 stores a hint x=1 for S3"), Some(700));
+    // Replayed each flush period; the one after the heal is delivered.
+    let replays: Vec<u64> = tl
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            replviz::sim::trace::TraceKind::Note { text, .. }
+                if text == "S1 replays the hint x=1 to S2" =>
+            {
+                Some(e.time / MS)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replays, vec![1_000, 2_000]);
+    assert!(
+        view(&tl, 1)
+            .details
+            .iter()
+            .all(|d| !d.starts_with("hints:")),
+        "delivered hints are deleted"
+    );
+    assert!(view(&tl, 2).state_machine.contains("x=1"));
+    assert!(view(&tl, 3).state_machine.contains("x=1"));
+    assert_eq!(read(&tl, 2).2, Some(1), "the timed-out write is read");
+}
+
+#[test]
 fn a_skewed_clock_makes_the_later_write_lose() {
     let tl = run("cassandra-lww-clock-skew", 3_000 * MS);
     assert_eq!(ok(&tl, 1), 1_038);

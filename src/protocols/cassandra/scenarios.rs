@@ -24,6 +24,14 @@ fn hinted_handoff(tl: &mut dyn Script) {
     request(tl, 4_500 * MS, 3, Command::read(Key(0), 1));
 }
 
+fn timeout_not_failure(tl: &mut dyn Script) {
+    tl.act(300 * MS, Action::CutBoth { a: 1, b: 2 });
+    tl.act(300 * MS, Action::CutBoth { a: 1, b: 3 });
+    request(tl, 500 * MS, 1, cmd(0, 1));
+    tl.act(1_500 * MS, Action::HealAll);
+    request(tl, 3_000 * MS, 2, Command::read(Key(0), 1));
+}
+
 fn clock_skew(tl: &mut dyn Script) {
     tl.act(
         100 * MS,
@@ -57,6 +65,15 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: hinted_handoff,
+    },
+    BuiltIn {
+        id: "cassandra-timeout-not-failure",
+        title: "Cassandra: a write that timed out is there after all",
+        about: "Three nodes, QUORUM. At 0.3 s S1 is cut off from S2 and S3. x=1 is written through S1 at 0.5 s: S1 applies it, but no second replica answers, and after write_request_timeout (2 s, 0.2 s here) the client gets a WriteTimeoutException (0.7 s). The write is not undone: S1 keeps it and stores hints for S2 and S3, and retries them each hints_flush_period until they are acknowledged. The links heal at 1.5 s; the hints reach S2 and S3 at 2.0 s. A read of x through S2 at 3.0 s returns 1: the write the client was told timed out is there. A timeout says nothing about whether a write happened.",
+        nodes: 3,
+        seed: 1,
+        settings: "",
+        script: timeout_not_failure,
     },
     BuiltIn {
         id: "cassandra-lww-clock-skew",

@@ -147,7 +147,14 @@ impl Cass {
         }
         let id = self.id;
         out.note(|| format!("S{id} stores a hint {key}={} for S{target}", cell.value));
-        self.hints.push(Hint { target, key, cell });
+        self.next_rid += 1;
+        let id = self.next_rid;
+        self.hints.push(Hint {
+            id,
+            target,
+            key,
+            cell,
+        });
         true
     }
 

@@ -158,28 +158,28 @@ impl Cass {
         }
     }
 
-    /// Replay stored hints to `to` (or to every target seen up).
+    /// Replay stored hints to `to` (or to every target seen up); a hint
+    /// is deleted when its replay is acknowledged.
     pub(super) fn replay_hints(&mut self, to: Option<NodeId>, out: &mut CassOut) {
-        let mut kept = Vec::new();
-        for h in std::mem::take(&mut self.hints) {
-            if to.is_none_or(|t| t == h.target) && self.believes_up(h.target) {
-                let (id, t, k, v) = (self.id, h.target, h.key, h.cell.value);
-                out.note(|| format!("S{id} replays the hint {k}={v} to S{t}"));
-                self.next_rid += 1;
-                out.send(
-                    h.target,
-                    CassMsg::Mutation {
-                        rid: 0,
-                        key: h.key,
-                        cell: h.cell,
-                        hint: true,
-                    },
-                );
-            } else {
-                kept.push(h);
-            }
+        let due: Vec<super::Hint> = self
+            .hints
+            .iter()
+            .filter(|h| to.is_none_or(|t| t == h.target) && self.believes_up(h.target))
+            .copied()
+            .collect();
+        for h in due {
+            let (id, t, k, v) = (self.id, h.target, h.key, h.cell.value);
+            out.note(|| format!("S{id} replays the hint {k}={v} to S{t}"));
+            out.send(
+                h.target,
+                CassMsg::Mutation {
+                    rid: super::HINT_RID | h.id,
+                    key: h.key,
+                    cell: h.cell,
+                    hint: true,
+                },
+            );
         }
-        self.hints = kept;
     }
 
     /// The repair node action: send every cell to the other replicas of

@@ -173,6 +173,8 @@ pub enum CassBug {
 /// A hint: a mutation kept for a replica that was down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hint {
+    /// Its id (a replay's acknowledgement deletes it).
+    pub id: u64,
     /// The replica it is for.
     pub target: NodeId,
     /// The key and cell.
@@ -268,6 +270,9 @@ pub fn write_index(key: Key, cell: &Cell) -> u64 {
     let id = (cell.id >> 32 & 0xf) << 7 | (cell.id & 0x7f);
     1 << 59 | u64::from(key.0) << 51 | (cell.ts.max(0) as u64 & ((1 << 40) - 1)) << 11 | id
 }
+
+/// Request ids of hint replays carry this bit (and the hint's id).
+pub(super) const HINT_RID: u64 = 1 << 63;
 
 /// A deterministic hash (splitmix64): gossip's random peer choice.
 fn mix(mut x: u64) -> u64 {
@@ -400,6 +405,10 @@ impl Protocol for Cass {
             CassMsg::Mutation { rid, key, cell, .. } => {
                 self.store(key, cell);
                 out.send(from, CassMsg::MutationAck { rid });
+            }
+            CassMsg::MutationAck { rid } if rid & HINT_RID != 0 => {
+                // A replayed hint was applied: it is delivered.
+                self.hints.retain(|h| h.id != rid & !HINT_RID);
             }
             CassMsg::MutationAck { rid } => self.on_mutation_ack(from, rid, out),
             CassMsg::Read { rid, key, digest } => {
