@@ -88,8 +88,7 @@ impl Cass {
             self.pending.push(p);
             if order.first() == Some(&self.id) {
                 // Its own copy, read locally.
-                let cell = self.data.get(&key).copied();
-                self.on_read_response(self.id, rid, cell, super::digest_of(cell), out);
+                self.read_locally(rid, key, out);
             }
             return;
         }
@@ -279,8 +278,7 @@ impl Cass {
                 }
             }
             if asked & bit(self.id) != 0 {
-                let cell = self.data.get(&key).copied();
-                self.on_read_response(self.id, rid, cell, super::digest_of(cell), out);
+                self.read_locally(rid, key, out);
             }
             return;
         }
@@ -338,6 +336,12 @@ impl Cass {
             let m = self.pending[i].merged;
             self.finish_read(i, m, out);
         }
+    }
+
+    /// The coordinator's own copy answers its read as a replica's would.
+    fn read_locally(&mut self, rid: u64, key: crate::protocol::Key, out: &mut CassOut) {
+        let cell = self.data.get(&key).copied();
+        self.on_read_response(self.id, rid, cell, super::digest_of(cell), out);
     }
 
     fn finish_read(&mut self, i: usize, cell: Option<Cell>, out: &mut CassOut) {
