@@ -64,14 +64,10 @@ pub fn boot_with<P: Checked>(
 pub fn settings<P: Protocol>(
     v: &serde_json::Value,
 ) -> Result<(P::Config, serde_json::Value), String> {
-    let cfg: P::Config = if v.is_null() {
-        P::Config::default()
-    } else {
-        serde_json::from_value(v.clone())
-            .map_err(|e| format!("This scenario's {} settings do not parse ({e}).", P::NAME))?
-    };
+    let cfg: P::Config = crate::settings::from_json(v)
+        .map_err(|e| format!("This scenario's {} settings do not parse ({e}).", P::NAME))?;
     cfg.check()?;
-    let full = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+    let full = crate::settings::to_json(&cfg);
     Ok((cfg, full))
 }
 

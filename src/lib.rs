@@ -25,6 +25,7 @@ pub mod protocols;
 pub mod scenario;
 pub mod scenarios;
 pub mod script;
+pub mod settings;
 pub mod sim;
 pub mod timeline;
 

@@ -272,16 +272,7 @@ impl<M, T, O> Out<M, T, O> {
     }
 }
 
-/// A protocol's settings, shared by every node and stored in scenarios
-/// (by protocol id) as JSON.
-pub trait Settings:
-    Clone + Debug + Default + PartialEq + Serialize + serde::de::DeserializeOwned
-{
-    /// Check ranges serde cannot express; the message says what is wrong.
-    fn check(&self) -> Result<(), String> {
-        Ok(())
-    }
-}
+pub use crate::settings::Settings;
 
 /// A sans-IO replication protocol engine for one node.
 pub trait Protocol: Clone + Debug + 'static {

@@ -12,9 +12,11 @@ use replviz::sim::net::{NetConfig, Transport};
 use replviz::sim::trace::TraceKind;
 use replviz::sim::{Action, NodeId, Sim, SimConfig, TraceMode};
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Cfg;
-impl Settings for Cfg {}
+impl Settings for Cfg {
+    fn fields(&mut self, _: replviz::settings::Visit<'_>) {}
+}
 
 #[derive(Clone, Debug)]
 struct Num(u64);

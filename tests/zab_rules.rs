@@ -265,7 +265,7 @@ fn replay_zab_link(
     let s = replviz::link::decode(link).expect("the link decodes").s;
     let cfg = ZabConfig {
         bug,
-        ..serde_json::from_value(s.protocol_settings()).expect("Zab settings")
+        ..replviz::settings::from_json(&s.protocol_settings()).expect("Zab settings")
     };
     let mut sim: Sim<Zab> = Sim::new(
         SimConfig {

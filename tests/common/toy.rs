@@ -14,20 +14,19 @@ use replviz::protocol::{
 use replviz::script::{request, Script, MS};
 use replviz::sim::check::{Checked, Checker};
 use replviz::sim::NodeId;
-use serde::{Deserialize, Serialize};
 
 /// The invariant its checker enforces.
 pub const SINGLE_WRITER: &str = "Single Writer";
 const PRIMARY: NodeId = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ToyConfig {
-    /// Broken variant: every node accepts writes.
-    #[serde(skip)]
+    /// Broken variant: every node accepts writes (not a setting).
     pub everyone_writes: bool,
 }
-impl Settings for ToyConfig {}
+impl Settings for ToyConfig {
+    fn fields(&mut self, _: replviz::settings::Visit<'_>) {}
+}
 
 #[derive(Clone, Debug)]
 pub struct Beat;

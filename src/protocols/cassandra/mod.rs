@@ -98,13 +98,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Cass>,
     settings: settings_json::<Cass>,
     sweep: |seed, _| SweepCase {
-        settings: serde_json::to_value(CassConfig {
+        settings: crate::settings::to_json(&CassConfig {
             write_consistency: ["QUORUM", "ONE", "ALL", "QUORUM", "ANY"][(seed % 5) as usize].to_string(),
             read_consistency: ["QUORUM", "ONE", "ONE", "ALL", "QUORUM"][(seed % 5) as usize].to_string(),
             timestamps: if seed % 7 == 3 { "server" } else { "client" }.to_string(),
             ..CassConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         // With the coordinators' drifting clocks stamping writes, a new
         // write can lose to one dated far ahead: that is last write wins,
         // not a failure to serve.

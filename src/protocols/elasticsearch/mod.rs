@@ -94,12 +94,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Es>,
     settings: settings_json::<Es>,
     sweep: |seed, nodes| SweepCase {
-        settings: serde_json::to_value(EsConfig {
+        settings: crate::settings::to_json(&EsConfig {
             number_of_replicas: [1, 2, 2][(seed % 3) as usize].min(nodes.saturating_sub(2)),
             wait_for_active_shards: 1 + u32::from(seed % 4 == 1),
             ..EsConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         need: 1,
         toggles: false,

@@ -130,15 +130,14 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Kafka>,
     settings: settings_json::<Kafka>,
     sweep: |seed, _| SweepCase {
-        settings: serde_json::to_value(KafkaConfig {
+        settings: crate::settings::to_json(&KafkaConfig {
             acks: [-1, -1, 1, 0][(seed % 4) as usize],
             min_insync_replicas: 1 + u32::from(seed % 3 == 1),
             unclean_leader_election_enable: seed % 5 == 3,
             eligible_leader_replicas: seed % 7 == 2,
             truncate_to_hw: seed % 11 == 5,
             ..KafkaConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         need: 1,
         toggles: false,

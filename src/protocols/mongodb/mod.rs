@@ -97,15 +97,14 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Mongo>,
     settings: settings_json::<Mongo>,
     sweep: |seed, _| SweepCase {
-        settings: serde_json::to_value(MongoConfig {
+        settings: crate::settings::to_json(&MongoConfig {
             w: ["majority", "majority", "1"][(seed % 3) as usize].to_string(),
             read_concern: ["local", "majority", "linearizable"][(seed % 5 % 3) as usize].to_string(),
             read_preference: ["primary", "nearest"][(seed % 6 % 2) as usize].to_string(),
             catch_up_timeout_ms: [-1, 0, 2_000][(seed % 7 % 3) as usize],
             wtimeout: if seed % 4 == 1 { 5_000 } else { 0 },
             ..MongoConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         need: 0,
         toggles: false,

@@ -111,15 +111,14 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<MySql>,
     settings: settings_json::<MySql>,
     sweep: |seed, _| SweepCase {
-        settings: serde_json::to_value(MySqlConfig {
+        settings: crate::settings::to_json(&MySqlConfig {
             rpl_semi_sync_source_enabled: seed % 2 == 1,
             after_commit: seed % 4 == 3,
             // Lagging appliers, as the promote-without-relay-log variant
             // runs them (20 s: relay logs far ahead of what is applied).
             replica_apply_delay: [2_000, 20_000, 0, 2_000, 0, 0][(seed % 6) as usize],
             ..MySqlConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         // The source: a replica may stay stopped on errant GTIDs until a
         // DBA repairs it, as in MySQL.

@@ -73,11 +73,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
         // Every fourth seed lets preempted proposers retry at once; they can
         // then duel forever (PMMC §3): that livelock is the point of the
         // setting, so only safety is required there.
-        settings: serde_json::to_value(PaxosConfig {
+        settings: crate::settings::to_json(&PaxosConfig {
             retry_at_once: seed % 4 == 1,
             ..PaxosConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: seed % 4 != 1,
         need: 0,
         toggles: false,

@@ -98,7 +98,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Raft>,
     settings: settings_json::<Raft>,
     sweep: |seed, nodes| SweepCase {
-        settings: serde_json::to_value(RaftConfig {
+        settings: crate::settings::to_json(&RaftConfig {
             // Some seeds start with a spare server outside the configuration.
             voters: if seed % 7 == 3 { nodes - 1 } else { 0 },
             noop_on_election: seed % 2 == 0,
@@ -106,8 +106,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
             read_index: seed % 4 == 2,
             max_batch: if seed % 5 == 0 { 1 } else { RaftConfig::default().max_batch },
             ..RaftConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         need: 0,
         toggles: false,

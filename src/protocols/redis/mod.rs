@@ -113,7 +113,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     boot: boot::<Redis>,
     settings: settings_json::<Redis>,
     sweep: |seed, _| SweepCase {
-        settings: serde_json::to_value(RedisConfig {
+        settings: crate::settings::to_json(&RedisConfig {
             repl_backlog_size: if seed % 3 == 0 { 64 } else { 1 << 20 },
             min_replicas_to_write: u32::from(seed % 4 == 1),
             // One seed in five: clients follow writes with WAIT 1.
@@ -124,8 +124,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
             // 10 s after healing.
             failover_timeout: 20_000,
             ..RedisConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         // Service returns after healing: sentinels close links whose
         // commands waited more than down-after/2 (stuck behind
         // retransmissions), and replicas reconnect after repl-timeout.

@@ -77,11 +77,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
     settings: settings_json::<TwoPc>,
     sweep: |seed, nodes| SweepCase {
         // Odd seeds run presumed abort.
-        settings: serde_json::to_value(TwoPcConfig {
+        settings: crate::settings::to_json(&TwoPcConfig {
             presumed_abort: seed % 2 == 1,
             ..TwoPcConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         // A transaction writes at every participant.
         need: nodes as usize - 1,

@@ -96,12 +96,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
     settings: settings_json::<Zab>,
     sweep: |seed, _| SweepCase {
         // The swarm also draws how long a new leader waits for its quorum.
-        settings: serde_json::to_value(ZabConfig {
+        settings: crate::settings::to_json(&ZabConfig {
             init_limit: [1, 2, 3, 5][(seed / 4 % 4) as usize] * SEC,
             sync_reads: seed % 3 == 1,
             ..ZabConfig::default()
-        })
-        .unwrap_or_default(),
+        }),
         live: true,
         need: 0,
         toggles: false,

@@ -43,11 +43,9 @@ use crate::protocol::{Key, NodeView, Out, Outcome, Protocol, Request};
 use crate::protocols::cassandra::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// Cassandra's settings, under `cassandra.yaml`'s and the drivers' names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CassConfig {
     /// The keyspace's `replication_factor` (3).
     pub replication_factor: u32,
@@ -70,12 +68,10 @@ pub struct CassConfig {
     /// The driver's `timestamp-generator`: `client` (the default since the
     /// Java driver 3.0: the client's clock, which the simulation keeps
     /// true) or `server` (the coordinator's clock, skew and all).
-    #[serde(rename = "timestamp-generator")]
     pub timestamps: String,
     /// Every timer is divided by this (10: 1 s takes 0.1 s).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<CassBug>,
 }
 
@@ -112,6 +108,26 @@ fn level(cl: &str, rf: u32) -> Option<u32> {
 }
 
 impl crate::protocol::Settings for CassConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("replication_factor", U32(&mut self.replication_factor));
+        f("write_consistency", Str(&mut self.write_consistency));
+        f("read_consistency", Str(&mut self.read_consistency));
+        f(
+            "phi_convict_threshold",
+            U64(&mut self.phi_convict_threshold),
+        );
+        f(
+            "write_request_timeout",
+            U64(&mut self.write_request_timeout),
+        );
+        f("read_request_timeout", U64(&mut self.read_request_timeout));
+        f("max_hint_window", U64(&mut self.max_hint_window));
+        f("hints_flush_period", U64(&mut self.hints_flush_period));
+        f("gossip_interval", U64(&mut self.gossip_interval));
+        f("timestamp-generator", Str(&mut self.timestamps));
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=86_400_000).contains(&v);
         let rf = self.replication_factor;

@@ -46,11 +46,9 @@ use crate::protocols::common::{apply, render, Kv};
 use crate::protocols::elasticsearch::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// Elasticsearch's settings, named as in its documentation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EsConfig {
     /// `index.number_of_replicas` (1).
     pub number_of_replicas: u32,
@@ -67,7 +65,6 @@ pub struct EsConfig {
     /// Every timer is divided by this (10).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<EsBug>,
 }
 
@@ -87,6 +84,28 @@ impl Default for EsConfig {
 }
 
 impl crate::protocol::Settings for EsConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("number_of_replicas", U32(&mut self.number_of_replicas));
+        f(
+            "wait_for_active_shards",
+            U32(&mut self.wait_for_active_shards),
+        );
+        f("timeout_ms", U64(&mut self.timeout_ms));
+        f(
+            "follower_check_interval_ms",
+            U64(&mut self.follower_check_interval_ms),
+        );
+        f(
+            "follower_check_timeout_ms",
+            U64(&mut self.follower_check_timeout_ms),
+        );
+        f(
+            "follower_check_retry_count",
+            U64(&mut self.follower_check_retry_count),
+        );
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);
         let ok = (1..=1000).contains(&self.time_scale)

@@ -62,11 +62,9 @@ use crate::protocols::common::{apply, render, Kv};
 use crate::protocols::kafka::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// Kafka's settings, named as in its configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KafkaConfig {
     /// The topic's replication factor (3); at most the brokers there are.
     pub replication_factor: u32,
@@ -97,7 +95,6 @@ pub struct KafkaConfig {
     /// Every timer is divided by this (10: 30 s take 3 s).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<KafkaBug>,
 }
 
@@ -123,6 +120,43 @@ impl Default for KafkaConfig {
 }
 
 impl crate::protocol::Settings for KafkaConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("replication_factor", U32(&mut self.replication_factor));
+        f("acks", I32(&mut self.acks));
+        f("min_insync_replicas", U32(&mut self.min_insync_replicas));
+        f(
+            "unclean_leader_election_enable",
+            Bool(&mut self.unclean_leader_election_enable),
+        );
+        f(
+            "replica_lag_time_max_ms",
+            U64(&mut self.replica_lag_time_max_ms),
+        );
+        f(
+            "replica_fetch_wait_max_ms",
+            U64(&mut self.replica_fetch_wait_max_ms),
+        );
+        f(
+            "broker_heartbeat_interval_ms",
+            U64(&mut self.broker_heartbeat_interval_ms),
+        );
+        f(
+            "broker_session_timeout_ms",
+            U64(&mut self.broker_session_timeout_ms),
+        );
+        f("request_timeout_ms", U64(&mut self.request_timeout_ms));
+        f(
+            "page_cache_writeback_ms",
+            U64(&mut self.page_cache_writeback_ms),
+        );
+        f("truncate_to_hw", Bool(&mut self.truncate_to_hw));
+        f(
+            "eligible_leader_replicas",
+            Bool(&mut self.eligible_leader_replicas),
+        );
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);
         let ok = (1..=1000).contains(&self.time_scale)

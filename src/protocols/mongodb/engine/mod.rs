@@ -60,11 +60,9 @@ use crate::protocols::common::{apply, majority, render, Kv};
 use crate::protocols::mongodb::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// A replica set's settings, under MongoDB's names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MongoConfig {
     /// The clients' write concern `w`: `"majority"` (the default since
     /// MongoDB 5.0) or a number of members (`"1"`).
@@ -73,26 +71,20 @@ pub struct MongoConfig {
     pub wtimeout: u64,
     /// The clients' `readConcern` level: `local`, `majority` or
     /// `linearizable`.
-    #[serde(rename = "readConcern")]
     pub read_concern: String,
     /// The clients' `readPreference`: `primary` (the default: only the
     /// primary answers reads, where a driver sends them), `secondary` or
     /// `nearest` (the member the client picked answers).
-    #[serde(rename = "readPreference")]
     pub read_preference: String,
     /// `settings.heartbeatIntervalMillis` (2000).
-    #[serde(rename = "heartbeatIntervalMillis")]
     pub heartbeat_interval_ms: u64,
     /// `settings.electionTimeoutMillis` (10000).
-    #[serde(rename = "electionTimeoutMillis")]
     pub election_timeout_ms: u64,
     /// `settings.catchUpTimeoutMillis` (-1: infinite; 0: no catch-up).
-    #[serde(rename = "catchUpTimeoutMillis")]
     pub catch_up_timeout_ms: i64,
     /// Every timer is divided by this (10: 10 s take 1 s).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<MongoBug>,
 }
 
@@ -113,6 +105,20 @@ impl Default for MongoConfig {
 }
 
 impl crate::protocol::Settings for MongoConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("w", Str(&mut self.w));
+        f("wtimeout", U64(&mut self.wtimeout));
+        f("readConcern", Str(&mut self.read_concern));
+        f("readPreference", Str(&mut self.read_preference));
+        f(
+            "heartbeatIntervalMillis",
+            U64(&mut self.heartbeat_interval_ms),
+        );
+        f("electionTimeoutMillis", U64(&mut self.election_timeout_ms));
+        f("catchUpTimeoutMillis", I64(&mut self.catch_up_timeout_ms));
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);
         let w_ok =

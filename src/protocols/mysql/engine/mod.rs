@@ -58,11 +58,9 @@ use crate::protocols::mysql::gtid::{Gtid, GtidSet};
 use crate::protocols::mysql::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// MySQL settings, named as the server variables are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MySqlConfig {
     /// `rpl_semi_sync_source_enabled` (and every replica's
     /// `rpl_semi_sync_replica_enabled`). Off: asynchronous replication.
@@ -88,7 +86,6 @@ pub struct MySqlConfig {
     /// Every timer above is divided by this (20: 10 s take 0.5 s).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<MySqlBug>,
 }
 
@@ -111,6 +108,31 @@ impl Default for MySqlConfig {
 }
 
 impl crate::protocol::Settings for MySqlConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f(
+            "rpl_semi_sync_source_enabled",
+            Bool(&mut self.rpl_semi_sync_source_enabled),
+        );
+        f("after_commit", Bool(&mut self.after_commit));
+        f(
+            "rpl_semi_sync_source_wait_for_replica_count",
+            U32(&mut self.rpl_semi_sync_source_wait_for_replica_count),
+        );
+        f(
+            "rpl_semi_sync_source_timeout",
+            U64(&mut self.rpl_semi_sync_source_timeout),
+        );
+        f("replica_net_timeout", U64(&mut self.replica_net_timeout));
+        f(
+            "source_heartbeat_period",
+            U64(&mut self.source_heartbeat_period),
+        );
+        f("source_connect_retry", U64(&mut self.source_connect_retry));
+        f("replica_apply_delay", U64(&mut self.replica_apply_delay));
+        f("orchestrator_poll", U64(&mut self.orchestrator_poll));
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ok = (1..=1000).contains(&self.time_scale)
             && (1..=100).contains(&self.rpl_semi_sync_source_wait_for_replica_count)

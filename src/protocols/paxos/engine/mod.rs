@@ -56,8 +56,7 @@ use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 
 /// Multi-Paxos settings shared by every node.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaxosConfig {
     /// Lower bound of the randomized leader timeout (µs).
     pub leader_timeout_min: Time,
@@ -69,7 +68,6 @@ pub struct PaxosConfig {
     /// backing off (shows the dueling-proposers livelock).
     pub retry_at_once: bool,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<PaxosBug>,
 }
 
@@ -86,6 +84,13 @@ impl Default for PaxosConfig {
 }
 
 impl crate::protocol::Settings for PaxosConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("leader_timeout_min", U64(&mut self.leader_timeout_min));
+        f("leader_timeout_max", U64(&mut self.leader_timeout_max));
+        f("heartbeat_interval", U64(&mut self.heartbeat_interval));
+        f("retry_at_once", Bool(&mut self.retry_at_once));
+    }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {
         let ok = crate::protocols::common::intervals_ok(&[

@@ -41,11 +41,9 @@ use crate::protocols::common::{majority, render, Kv};
 use crate::protocols::raft::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// Raft settings shared by all servers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RaftConfig {
     /// Lower bound of the randomized election timeout (µs). Paper: 150 ms.
     pub election_timeout_min: Time,
@@ -65,12 +63,10 @@ pub struct RaftConfig {
     /// state machine, without the log or a check that it leads (what
     /// "follower reads" without ReadIndex amount to): fast, and stale. The
     /// configuration then no longer claims linearizable reads.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local_reads: bool,
     /// ReadIndex (§8; Raft thesis §6.4): the leader notes its commit index,
     /// confirms with a heartbeat round that a majority still follows it,
     /// and answers once it has applied that far. No log entry; linearizable.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_index: bool,
     /// Lease reads (thesis §6.4.1): after a heartbeat round a majority
     /// acknowledged, the leader answers reads from its own state for 90 %
@@ -78,15 +74,12 @@ pub struct RaftConfig {
     /// other leader can be elected sooner. Linearizable only while clocks
     /// run at nearly the same rate: a follower whose clock runs fast can
     /// elect a new leader inside the lease, and the old one reads stale.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub lease_reads: bool,
     /// Servers S1..S{voters} form the initial configuration; the others
     /// start outside it, with an empty configuration, until a leader adds
     /// them (thesis §4.1). 0: every server.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub voters: u32,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<RaftBug>,
 }
 
@@ -109,6 +102,19 @@ impl Default for RaftConfig {
 }
 
 impl crate::protocol::Settings for RaftConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("election_timeout_min", U64(&mut self.election_timeout_min));
+        f("election_timeout_max", U64(&mut self.election_timeout_max));
+        f("heartbeat_interval", U64(&mut self.heartbeat_interval));
+        f("max_batch", Usize(&mut self.max_batch));
+        f("noop_on_election", Bool(&mut self.noop_on_election));
+        f("client_serials", Bool(&mut self.client_serials));
+        f("local_reads", NewBool(&mut self.local_reads));
+        f("read_index", NewBool(&mut self.read_index));
+        f("lease_reads", NewBool(&mut self.lease_reads));
+        f("voters", NewU32(&mut self.voters));
+    }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {
         let ok = crate::protocols::common::intervals_ok(&[
@@ -147,10 +153,6 @@ pub enum RaftBug {
     /// configuration took effect only once committed (thesis §4.1 says
     /// from the moment it is appended).
     CommitInOldConfiguration,
-}
-
-fn is_zero(x: &u32) -> bool {
-    *x == 0
 }
 
 /// A server's role (§5.1).

@@ -46,15 +46,13 @@ use crate::protocols::common::{render, Kv};
 use crate::protocols::redis::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// The bytes one write adds to the replication offset.
 pub const WRITE_BYTES: u64 = 16;
 
 /// Redis and Sentinel settings, named as in redis.conf and sentinel.conf.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedisConfig {
     /// `repl-backlog-size`, bytes (1 MB).
     pub repl_backlog_size: u64,
@@ -87,7 +85,6 @@ pub struct RedisConfig {
     /// Every timer is divided by this (20: 30 s take 1.5 s).
     pub time_scale: u64,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<RedisBug>,
 }
 
@@ -113,6 +110,34 @@ impl Default for RedisConfig {
 }
 
 impl crate::protocol::Settings for RedisConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("repl_backlog_size", U64(&mut self.repl_backlog_size));
+        f(
+            "min_replicas_to_write",
+            U32(&mut self.min_replicas_to_write),
+        );
+        f("min_replicas_max_lag", U64(&mut self.min_replicas_max_lag));
+        f(
+            "repl_ping_replica_period",
+            U64(&mut self.repl_ping_replica_period),
+        );
+        f("repl_timeout", U64(&mut self.repl_timeout));
+        f("wait_numreplicas", U32(&mut self.wait_numreplicas));
+        f("wait_timeout", U64(&mut self.wait_timeout));
+        f(
+            "replica_serve_stale_data",
+            Bool(&mut self.replica_serve_stale_data),
+        );
+        f(
+            "down_after_milliseconds",
+            U64(&mut self.down_after_milliseconds),
+        );
+        f("failover_timeout", U64(&mut self.failover_timeout));
+        f("sentinels", U32(&mut self.sentinels));
+        f("quorum", U32(&mut self.quorum));
+        f("time_scale", U64(&mut self.time_scale));
+    }
     fn check(&self) -> Result<(), String> {
         let ok = (1..=1000).contains(&self.time_scale)
             && (WRITE_BYTES..=1 << 30).contains(&self.repl_backlog_size)

@@ -57,7 +57,6 @@ use crate::protocol::{
 };
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
-use serde::{Deserialize, Serialize};
 
 /// The coordinator's node id.
 pub const COORDINATOR: NodeId = 1;
@@ -66,8 +65,7 @@ pub const COORDINATOR: NodeId = 1;
 pub type TxnId = u64;
 
 /// Two-phase commit settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TwoPcConfig {
     /// How long the coordinator waits for votes before aborting (µs).
     pub vote_timeout: Time,
@@ -76,7 +74,6 @@ pub struct TwoPcConfig {
     /// Presumed abort (Mohan, Lindsay & Obermarck 1986) instead of basic 2PC.
     pub presumed_abort: bool,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<TwoPcBug>,
 }
 
@@ -92,6 +89,12 @@ impl Default for TwoPcConfig {
 }
 
 impl crate::protocol::Settings for TwoPcConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("vote_timeout", U64(&mut self.vote_timeout));
+        f("retry_interval", U64(&mut self.retry_interval));
+        f("presumed_abort", Bool(&mut self.presumed_abort));
+    }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {
         crate::protocols::common::intervals_ok(&[self.vote_timeout, self.retry_interval])

@@ -57,8 +57,7 @@ use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 
 /// Zab settings shared by every node.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZabConfig {
     /// Leader ping interval (ZooKeeper's tick) (µs).
     pub tick: Time,
@@ -78,7 +77,6 @@ pub struct ZabConfig {
     /// linearizability: a follower behind the leader answers old data, for
     /// instance one cut off that has not yet noticed, until its timeout).
     /// Off here by default: reads then go through the broadcast.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local_reads: bool,
     /// A follower answers a read after a `sync()`: it asks the leader, which
     /// answers once everything it had proposed is committed (the commits
@@ -86,10 +84,8 @@ pub struct ZabConfig {
     /// leader answers without asking a quorum, so a deposed leader that does
     /// not know it yet lets a stale read through (ZooKeeper's documentation
     /// says as much of `sync`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sync_reads: bool,
     /// A deliberately broken variant; tests only.
-    #[serde(skip)]
     pub bug: Option<ZabBug>,
 }
 
@@ -110,6 +106,17 @@ impl Default for ZabConfig {
 }
 
 impl crate::protocol::Settings for ZabConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        use crate::settings::Field::*;
+        f("tick", U64(&mut self.tick));
+        f("follower_timeout_min", U64(&mut self.follower_timeout_min));
+        f("follower_timeout_max", U64(&mut self.follower_timeout_max));
+        f("sync_limit", U64(&mut self.sync_limit));
+        f("init_limit", U64(&mut self.init_limit));
+        f("finalize_wait", U64(&mut self.finalize_wait));
+        f("local_reads", NewBool(&mut self.local_reads));
+        f("sync_reads", NewBool(&mut self.sync_reads));
+    }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {
         let ok = crate::protocols::common::intervals_ok(&[
