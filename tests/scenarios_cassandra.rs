@@ -179,3 +179,49 @@ fn counting_hints_toward_quorum_is_caught() {
         bad.violations()
     );
 }
+
+#[test]
+fn each_node_judges_for_itself_who_is_down() {
+    // Cassandra docs, Gossip and failure detection: phi accrual per node;
+    // heartbeats travel in GossipDigestAck/Ack2, so a one-way cut silences
+    // S3 for everyone and everyone for S3.
+    let tl = run("cassandra-gossip-phi", 3_000 * MS);
+    assert_eq!(note(&tl, "S1 convicts S3: phi"), Some(2_284));
+    assert_eq!(note(&tl, "S2 convicts S3: phi"), Some(2_389));
+    assert_eq!(note(&tl, "S3 convicts S2: phi"), Some(2_287));
+    assert_eq!(note(&tl, "S3 convicts S1: phi"), Some(2_387));
+    assert!(note(&tl, "S1 convicts S2").is_none() && note(&tl, "S2 convicts S1").is_none());
+    // At 2.30 s the views differ: S3 is DOWN for S1, UP for S2.
+    let mid = run("cassandra-gossip-phi", 2_300 * MS);
+    assert!(view(&mid, 1).details.contains(&"sees DOWN: S3".to_string()));
+    assert!(view(&mid, 2)
+        .details
+        .contains(&"sees every node UP".to_string()));
+    assert!(view(&mid, 3).details.contains(&"sees DOWN: S2".to_string()));
+    let tl = run("cassandra-gossip-phi", 7_000 * MS);
+    assert_eq!(note(&tl, "S1 stores a hint x=1 for S3"), Some(3_000));
+    assert!(note(&tl, "S1 sends mutation x=1 (writetime 3000000) to S3").is_none());
+    assert_eq!(ok(&tl, 1), 3_043, "QUORUM: S1 and S2");
+    assert_eq!(reply(&tl, 2).0, 3_000, "refused at once");
+    assert_eq!(
+        reply(&tl, 2).2,
+        Reply::Aborted { index: 0 },
+        "UnavailableException"
+    );
+    assert!(note(
+        &tl,
+        "S3: UnavailableException: QUORUM needs 2 of 3 replicas, S3 sees 1 up"
+    )
+    .is_some());
+    assert_eq!(note(&tl, "S2: InetAddress S3 is now UP"), Some(4_022));
+    assert_eq!(note(&tl, "S3: InetAddress S1 is now UP"), Some(4_045));
+    assert_eq!(note(&tl, "S3: InetAddress S2 is now UP"), Some(4_045));
+    assert_eq!(note(&tl, "S1: InetAddress S3 is now UP"), Some(4_122));
+    assert_eq!(note(&tl, "S1 replays the hint x=1 to S3"), Some(4_122));
+    assert!(view(&tl, 3).state_machine.contains("x=1"));
+    assert!(
+        !view(&tl, 3).state_machine.contains("y=2"),
+        "nothing written"
+    );
+    assert_eq!(read(&tl, 3), (6_037, 2, Some(1)));
+}

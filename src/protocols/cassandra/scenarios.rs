@@ -1,6 +1,7 @@
 //! Built-in classroom scenarios for Cassandra: the failure demos of
 //! `shared/reference/real-systems.md` section 4 (stale reads with
-//! `R + W <= RF`, hinted handoff, last write wins under clock skew).
+//! `R + W <= RF`, hinted handoff, last write wins under clock skew), and
+//! gossip's per-node failure detector.
 
 use crate::descriptor::BuiltIn;
 use crate::protocol::{Command, Key};
@@ -46,6 +47,17 @@ fn clock_skew(tl: &mut dyn Script) {
     request(tl, 2_000 * MS, 3, Command::read(Key(0), 1));
 }
 
+/// S3's outgoing links go dead while it still hears the others; writes go
+/// in through S1 and S3 at 3 s; the links heal at 4 s.
+fn gossip_phi(tl: &mut dyn Script) {
+    tl.act(500 * MS, Action::CutOneWay { from: 3, to: 1 });
+    tl.act(500 * MS, Action::CutOneWay { from: 3, to: 2 });
+    request(tl, 3_000 * MS, 1, cmd(0, 1));
+    request(tl, 3_000 * MS, 3, cmd(1, 2));
+    tl.act(4_000 * MS, Action::HealAll);
+    request(tl, 6_000 * MS, 2, Command::read(Key(0), 1));
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -83,5 +95,14 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"timestamp-generator":"server"}"#,
         script: clock_skew,
+    },
+    BuiltIn {
+        id: "cassandra-gossip-phi",
+        title: "Cassandra: each node judges for itself who is down",
+        about: "Three nodes, QUORUM. At 0.5 s S3's outgoing links die: it still hears S1 and S2, but nothing it sends arrives. Gossip needs round trips (a GossipDigestSyn carries only digests; heartbeats travel in the Ack and Ack2), so the silence is felt on both sides. Each node runs its own phi accrual detector and convicts a peer when phi passes phi_convict_threshold 8 (about 18 s of silence in Cassandra, 1.8 s here), each at its own moment: S1 convicts S3 at 2.28 s while S2 still sees S3 UP until 2.39 s, and S3 convicts S2 at 2.29 s and S1 at 2.39 s. At 3.0 s x=1 is written through S1: S3 is DOWN for S1, so S1 sends the mutation only to S2, stores a hint for S3 and answers when S2 acknowledges. y=2, written through S3 at the same moment, is refused at once with UnavailableException: S3 sees only itself up, and QUORUM needs 2. The links heal at 4.0 s; each node marks the others UP when it hears from them again (S2 at 4.02 s, S3 at 4.05 s, S1 at 4.12 s), and S1 replays the hint to S3. A read of x through S2 at 6.0 s returns 1.",
+        nodes: 3,
+        seed: 1,
+        settings: "",
+        script: gossip_phi,
     },
 ];
