@@ -39,6 +39,19 @@ pub enum Field<'a> {
 /// Lists a settings struct's fields to a visitor.
 pub type Visit<'v> = &'v mut dyn FnMut(&'static str, Field<'_>);
 
+/// Lists a settings struct's fields to the visitor of [`Settings::fields`]:
+/// `Kind field` under the field's own name, `Kind field as "realName"`
+/// under another.
+#[macro_export]
+macro_rules! setting_fields {
+    ($f:ident, $s:ident; $($kind:ident $field:ident $(as $name:literal)?),* $(,)?) => {
+        $( $f($crate::setting_fields!(@name $field $($name)?),
+              $crate::settings::Field::$kind(&mut $s.$field)); )*
+    };
+    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident $name:literal) => { $name };
+}
+
 /// A protocol's settings, shared by every node and stored in scenarios
 /// (by protocol id) as JSON.
 pub trait Settings: Clone + Debug + Default + PartialEq {

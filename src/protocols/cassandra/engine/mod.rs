@@ -109,24 +109,19 @@ fn level(cl: &str, rf: u32) -> Option<u32> {
 
 impl crate::protocol::Settings for CassConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("replication_factor", U32(&mut self.replication_factor));
-        f("write_consistency", Str(&mut self.write_consistency));
-        f("read_consistency", Str(&mut self.read_consistency));
-        f(
-            "phi_convict_threshold",
-            U64(&mut self.phi_convict_threshold),
+        crate::setting_fields!(f, self;
+            U32 replication_factor,
+            Str write_consistency,
+            Str read_consistency,
+            U64 phi_convict_threshold,
+            U64 write_request_timeout,
+            U64 read_request_timeout,
+            U64 max_hint_window,
+            U64 hints_flush_period,
+            U64 gossip_interval,
+            Str timestamps as "timestamp-generator",
+            U64 time_scale,
         );
-        f(
-            "write_request_timeout",
-            U64(&mut self.write_request_timeout),
-        );
-        f("read_request_timeout", U64(&mut self.read_request_timeout));
-        f("max_hint_window", U64(&mut self.max_hint_window));
-        f("hints_flush_period", U64(&mut self.hints_flush_period));
-        f("gossip_interval", U64(&mut self.gossip_interval));
-        f("timestamp-generator", Str(&mut self.timestamps));
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=86_400_000).contains(&v);

@@ -85,26 +85,15 @@ impl Default for EsConfig {
 
 impl crate::protocol::Settings for EsConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("number_of_replicas", U32(&mut self.number_of_replicas));
-        f(
-            "wait_for_active_shards",
-            U32(&mut self.wait_for_active_shards),
+        crate::setting_fields!(f, self;
+            U32 number_of_replicas,
+            U32 wait_for_active_shards,
+            U64 timeout_ms,
+            U64 follower_check_interval_ms,
+            U64 follower_check_timeout_ms,
+            U64 follower_check_retry_count,
+            U64 time_scale,
         );
-        f("timeout_ms", U64(&mut self.timeout_ms));
-        f(
-            "follower_check_interval_ms",
-            U64(&mut self.follower_check_interval_ms),
-        );
-        f(
-            "follower_check_timeout_ms",
-            U64(&mut self.follower_check_timeout_ms),
-        );
-        f(
-            "follower_check_retry_count",
-            U64(&mut self.follower_check_retry_count),
-        );
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);

@@ -121,41 +121,21 @@ impl Default for KafkaConfig {
 
 impl crate::protocol::Settings for KafkaConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("replication_factor", U32(&mut self.replication_factor));
-        f("acks", I32(&mut self.acks));
-        f("min_insync_replicas", U32(&mut self.min_insync_replicas));
-        f(
-            "unclean_leader_election_enable",
-            Bool(&mut self.unclean_leader_election_enable),
+        crate::setting_fields!(f, self;
+            U32 replication_factor,
+            I32 acks,
+            U32 min_insync_replicas,
+            Bool unclean_leader_election_enable,
+            U64 replica_lag_time_max_ms,
+            U64 replica_fetch_wait_max_ms,
+            U64 broker_heartbeat_interval_ms,
+            U64 broker_session_timeout_ms,
+            U64 request_timeout_ms,
+            U64 page_cache_writeback_ms,
+            Bool truncate_to_hw,
+            Bool eligible_leader_replicas,
+            U64 time_scale,
         );
-        f(
-            "replica_lag_time_max_ms",
-            U64(&mut self.replica_lag_time_max_ms),
-        );
-        f(
-            "replica_fetch_wait_max_ms",
-            U64(&mut self.replica_fetch_wait_max_ms),
-        );
-        f(
-            "broker_heartbeat_interval_ms",
-            U64(&mut self.broker_heartbeat_interval_ms),
-        );
-        f(
-            "broker_session_timeout_ms",
-            U64(&mut self.broker_session_timeout_ms),
-        );
-        f("request_timeout_ms", U64(&mut self.request_timeout_ms));
-        f(
-            "page_cache_writeback_ms",
-            U64(&mut self.page_cache_writeback_ms),
-        );
-        f("truncate_to_hw", Bool(&mut self.truncate_to_hw));
-        f(
-            "eligible_leader_replicas",
-            Bool(&mut self.eligible_leader_replicas),
-        );
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);

@@ -106,18 +106,16 @@ impl Default for MongoConfig {
 
 impl crate::protocol::Settings for MongoConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("w", Str(&mut self.w));
-        f("wtimeout", U64(&mut self.wtimeout));
-        f("readConcern", Str(&mut self.read_concern));
-        f("readPreference", Str(&mut self.read_preference));
-        f(
-            "heartbeatIntervalMillis",
-            U64(&mut self.heartbeat_interval_ms),
+        crate::setting_fields!(f, self;
+            Str w,
+            U64 wtimeout,
+            Str read_concern as "readConcern",
+            Str read_preference as "readPreference",
+            U64 heartbeat_interval_ms as "heartbeatIntervalMillis",
+            U64 election_timeout_ms as "electionTimeoutMillis",
+            I64 catch_up_timeout_ms as "catchUpTimeoutMillis",
+            U64 time_scale,
         );
-        f("electionTimeoutMillis", U64(&mut self.election_timeout_ms));
-        f("catchUpTimeoutMillis", I64(&mut self.catch_up_timeout_ms));
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ms = |v: u64| (1..=3_600_000).contains(&v);

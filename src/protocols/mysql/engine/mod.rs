@@ -109,29 +109,18 @@ impl Default for MySqlConfig {
 
 impl crate::protocol::Settings for MySqlConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f(
-            "rpl_semi_sync_source_enabled",
-            Bool(&mut self.rpl_semi_sync_source_enabled),
+        crate::setting_fields!(f, self;
+            Bool rpl_semi_sync_source_enabled,
+            Bool after_commit,
+            U32 rpl_semi_sync_source_wait_for_replica_count,
+            U64 rpl_semi_sync_source_timeout,
+            U64 replica_net_timeout,
+            U64 source_heartbeat_period,
+            U64 source_connect_retry,
+            U64 replica_apply_delay,
+            U64 orchestrator_poll,
+            U64 time_scale,
         );
-        f("after_commit", Bool(&mut self.after_commit));
-        f(
-            "rpl_semi_sync_source_wait_for_replica_count",
-            U32(&mut self.rpl_semi_sync_source_wait_for_replica_count),
-        );
-        f(
-            "rpl_semi_sync_source_timeout",
-            U64(&mut self.rpl_semi_sync_source_timeout),
-        );
-        f("replica_net_timeout", U64(&mut self.replica_net_timeout));
-        f(
-            "source_heartbeat_period",
-            U64(&mut self.source_heartbeat_period),
-        );
-        f("source_connect_retry", U64(&mut self.source_connect_retry));
-        f("replica_apply_delay", U64(&mut self.replica_apply_delay));
-        f("orchestrator_poll", U64(&mut self.orchestrator_poll));
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ok = (1..=1000).contains(&self.time_scale)

@@ -85,11 +85,12 @@ impl Default for PaxosConfig {
 
 impl crate::protocol::Settings for PaxosConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("leader_timeout_min", U64(&mut self.leader_timeout_min));
-        f("leader_timeout_max", U64(&mut self.leader_timeout_max));
-        f("heartbeat_interval", U64(&mut self.heartbeat_interval));
-        f("retry_at_once", Bool(&mut self.retry_at_once));
+        crate::setting_fields!(f, self;
+            U64 leader_timeout_min,
+            U64 leader_timeout_max,
+            U64 heartbeat_interval,
+            Bool retry_at_once,
+        );
     }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {

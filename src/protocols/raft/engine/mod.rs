@@ -103,17 +103,18 @@ impl Default for RaftConfig {
 
 impl crate::protocol::Settings for RaftConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("election_timeout_min", U64(&mut self.election_timeout_min));
-        f("election_timeout_max", U64(&mut self.election_timeout_max));
-        f("heartbeat_interval", U64(&mut self.heartbeat_interval));
-        f("max_batch", Usize(&mut self.max_batch));
-        f("noop_on_election", Bool(&mut self.noop_on_election));
-        f("client_serials", Bool(&mut self.client_serials));
-        f("local_reads", NewBool(&mut self.local_reads));
-        f("read_index", NewBool(&mut self.read_index));
-        f("lease_reads", NewBool(&mut self.lease_reads));
-        f("voters", NewU32(&mut self.voters));
+        crate::setting_fields!(f, self;
+            U64 election_timeout_min,
+            U64 election_timeout_max,
+            U64 heartbeat_interval,
+            Usize max_batch,
+            Bool noop_on_election,
+            Bool client_serials,
+            NewBool local_reads,
+            NewBool read_index,
+            NewBool lease_reads,
+            NewU32 voters,
+        );
     }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {

@@ -111,32 +111,21 @@ impl Default for RedisConfig {
 
 impl crate::protocol::Settings for RedisConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("repl_backlog_size", U64(&mut self.repl_backlog_size));
-        f(
-            "min_replicas_to_write",
-            U32(&mut self.min_replicas_to_write),
+        crate::setting_fields!(f, self;
+            U64 repl_backlog_size,
+            U32 min_replicas_to_write,
+            U64 min_replicas_max_lag,
+            U64 repl_ping_replica_period,
+            U64 repl_timeout,
+            U32 wait_numreplicas,
+            U64 wait_timeout,
+            Bool replica_serve_stale_data,
+            U64 down_after_milliseconds,
+            U64 failover_timeout,
+            U32 sentinels,
+            U32 quorum,
+            U64 time_scale,
         );
-        f("min_replicas_max_lag", U64(&mut self.min_replicas_max_lag));
-        f(
-            "repl_ping_replica_period",
-            U64(&mut self.repl_ping_replica_period),
-        );
-        f("repl_timeout", U64(&mut self.repl_timeout));
-        f("wait_numreplicas", U32(&mut self.wait_numreplicas));
-        f("wait_timeout", U64(&mut self.wait_timeout));
-        f(
-            "replica_serve_stale_data",
-            Bool(&mut self.replica_serve_stale_data),
-        );
-        f(
-            "down_after_milliseconds",
-            U64(&mut self.down_after_milliseconds),
-        );
-        f("failover_timeout", U64(&mut self.failover_timeout));
-        f("sentinels", U32(&mut self.sentinels));
-        f("quorum", U32(&mut self.quorum));
-        f("time_scale", U64(&mut self.time_scale));
     }
     fn check(&self) -> Result<(), String> {
         let ok = (1..=1000).contains(&self.time_scale)

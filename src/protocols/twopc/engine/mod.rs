@@ -90,10 +90,11 @@ impl Default for TwoPcConfig {
 
 impl crate::protocol::Settings for TwoPcConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("vote_timeout", U64(&mut self.vote_timeout));
-        f("retry_interval", U64(&mut self.retry_interval));
-        f("presumed_abort", Bool(&mut self.presumed_abort));
+        crate::setting_fields!(f, self;
+            U64 vote_timeout,
+            U64 retry_interval,
+            Bool presumed_abort,
+        );
     }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {

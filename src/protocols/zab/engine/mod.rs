@@ -107,15 +107,16 @@ impl Default for ZabConfig {
 
 impl crate::protocol::Settings for ZabConfig {
     fn fields(&mut self, f: crate::settings::Visit<'_>) {
-        use crate::settings::Field::*;
-        f("tick", U64(&mut self.tick));
-        f("follower_timeout_min", U64(&mut self.follower_timeout_min));
-        f("follower_timeout_max", U64(&mut self.follower_timeout_max));
-        f("sync_limit", U64(&mut self.sync_limit));
-        f("init_limit", U64(&mut self.init_limit));
-        f("finalize_wait", U64(&mut self.finalize_wait));
-        f("local_reads", NewBool(&mut self.local_reads));
-        f("sync_reads", NewBool(&mut self.sync_reads));
+        crate::setting_fields!(f, self;
+            U64 tick,
+            U64 follower_timeout_min,
+            U64 follower_timeout_max,
+            U64 sync_limit,
+            U64 init_limit,
+            U64 finalize_wait,
+            NewBool local_reads,
+            NewBool sync_reads,
+        );
     }
     /// Check settings read from a link or file; the message says what is wrong.
     fn check(&self) -> Result<(), String> {
