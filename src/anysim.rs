@@ -5,7 +5,7 @@
 //! so that none of them branches on protocol. [`boot`] is the generic boot
 //! function each protocol's descriptor points at.
 
-use crate::protocol::{NodeView, Protocol, Settings};
+use crate::protocol::{NodeView, Protocol};
 use crate::sim::check::Checked;
 use crate::sim::net::{LinkState, NetConfig};
 use crate::sim::trace::TraceEvent;
@@ -64,10 +64,8 @@ pub fn boot_with<P: Checked>(
 pub fn settings<P: Protocol>(
     v: &serde_json::Value,
 ) -> Result<(P::Config, serde_json::Value), String> {
-    let cfg: P::Config = crate::settings::from_json(v)
-        .map_err(|e| format!("This scenario's {} settings do not parse ({e}).", P::NAME))?;
-    cfg.check()?;
-    let full = crate::settings::to_json(&cfg);
+    let mut cfg = P::Config::default();
+    let full = crate::settings::read_checked(v, &mut cfg, P::NAME)?;
     Ok((cfg, full))
 }
 

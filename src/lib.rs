@@ -17,6 +17,7 @@ pub mod bench;
 pub mod descriptor;
 pub mod geometry;
 pub mod history;
+pub mod json;
 pub mod link;
 pub mod nemesis;
 pub mod partitions;

@@ -51,7 +51,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, LinkError> {
 pub fn encode(s: &Scenario, at: Time) -> String {
     let payload = LinkPayload { s: s.clone(), at };
     // Serialising plain data with derived impls cannot fail.
-    let json = serde_json::to_vec(&payload).unwrap_or_default();
+    let json = crate::json::to_vec(&payload);
     let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
 }

@@ -43,17 +43,24 @@ pub struct TimedAction {
     pub action: Action,
 }
 
-/// A timed action is read as one flat [`crate::sim::RawAction`] (serde's
-/// `flatten` would buffer every action first, and cost the bundle more).
-impl<'de> Deserialize<'de> for TimedAction {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let r = crate::sim::RawAction::deserialize(d)?;
+impl TimedAction {
+    /// Read a timed action as one flat [`crate::sim::RawAction`] (serde's
+    /// `flatten` would buffer every action first, and cost the bundle more).
+    pub fn from_value(v: &serde_json::Value) -> Result<TimedAction, String> {
+        let r = crate::sim::RawAction::from_value(v)?;
         let (step, t) = (r.step, r.t);
         Ok(TimedAction {
             step,
             t,
-            action: Action::try_from(r).map_err(serde::de::Error::custom)?,
+            action: Action::try_from(r)?,
         })
+    }
+}
+
+impl<'de> Deserialize<'de> for TimedAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        TimedAction::from_value(&v).map_err(serde::de::Error::custom)
     }
 }
 
@@ -115,9 +122,25 @@ impl<'de> Deserialize<'de> for Scenario {
         take(&mut m, "protocol", &mut s.protocol)?;
         take(&mut m, "nodes", &mut s.nodes)?;
         take(&mut m, "seed", &mut s.seed)?;
-        take(&mut m, "net", &mut s.net)?;
-        take(&mut m, "workload", &mut s.workload)?;
-        take(&mut m, "actions", &mut s.actions)?;
+        // The network, the workload and the actions by hand (field tables,
+        // [`TimedAction::from_value`]): less code than serde's readers.
+        let table = |m: &mut serde_json::Map<String, serde_json::Value>, key: &str| {
+            m.remove(key).unwrap_or_default()
+        };
+        let named = |key: &'static str| move |e: String| D::Error::custom(format!("{key}: {e}"));
+        s.net = crate::settings::from_json(&table(&mut m, "net")).map_err(named("net"))?;
+        s.workload =
+            crate::settings::from_json(&table(&mut m, "workload")).map_err(named("workload"))?;
+        if let Some(list) = m.remove("actions") {
+            let Some(list) = list.as_array() else {
+                return Err(D::Error::custom("actions: a list of actions"));
+            };
+            s.actions = list
+                .iter()
+                .map(TimedAction::from_value)
+                .collect::<Result<_, _>>()
+                .map_err(named("actions"))?;
+        }
         take(&mut m, "title", &mut s.title)?;
         take(&mut m, "about", &mut s.about)?;
         s.settings = m.into_iter().collect();
@@ -202,6 +225,14 @@ impl Scenario {
             .iter()
             .map(|p| (p.name, p.hint, full[p.field].clone()))
             .collect()
+    }
+
+    /// A setting's value as the user would type it ([`Scenario::set_param`]
+    /// takes it back): a word without its quotes, numbers and on/off as such.
+    pub fn param_text(value: &serde_json::Value) -> String {
+        value
+            .as_str()
+            .map_or_else(|| crate::json::to_string(value), str::to_string)
     }
 
     /// Set one of [`Scenario::params`] from what the user typed. A value

@@ -19,6 +19,8 @@ pub enum Field<'a> {
     U64(&'a mut u64),
     /// A whole number ≥ 0 that fits 32 bits.
     U32(&'a mut u32),
+    /// A whole number ≥ 0 that fits 8 bits.
+    U8(&'a mut u8),
     /// A whole number ≥ 0, platform-sized (batch sizes).
     Usize(&'a mut usize),
     /// A signed whole number (`-1` meaning "for ever", Kafka's `acks=-1`).
@@ -64,25 +66,60 @@ pub trait Settings: Clone + Debug + Default + PartialEq {
     }
 }
 
+/// The dyn-compatible half of [`Settings`]: the JSON code below takes
+/// it, so that it is compiled once, not once per settings type.
+pub trait Fields {
+    /// [`Settings::fields`].
+    fn visit(&mut self, f: Visit<'_>);
+    /// [`Settings::check`].
+    fn check_ranges(&self) -> Result<(), String>;
+}
+
+impl<C: Settings> Fields for C {
+    fn visit(&mut self, f: Visit<'_>) {
+        self.fields(f)
+    }
+    fn check_ranges(&self) -> Result<(), String> {
+        self.check()
+    }
+}
+
 /// Read settings from their JSON object (`null` = the defaults); unknown
 /// keys are ignored. The error names the field and what it must be.
 pub fn from_json<C: Settings>(v: &Value) -> Result<C, String> {
     let mut c = C::default();
-    if !v.is_null() {
-        set_all(v, &mut |f| c.fields(f))?;
-    }
+    read(v, &mut c)?;
     Ok(c)
+}
+
+/// [`from_json`] into settings already at their defaults.
+pub fn read(v: &Value, c: &mut dyn Fields) -> Result<(), String> {
+    if v.is_null() {
+        return Ok(());
+    }
+    set_all(v, &mut |f| c.visit(f))
+}
+
+/// Read `system`'s settings into `c` (at its defaults), check them, and
+/// give their full JSON form.
+pub fn read_checked(v: &Value, c: &mut dyn Fields, system: &str) -> Result<Value, String> {
+    read(v, c).map_err(|e| format!("This scenario's {system} settings do not parse ({e})."))?;
+    c.check_ranges()?;
+    Ok(get_all(&mut |f| c.visit(f)))
 }
 
 /// The full JSON form of settings: every field, in declaration order.
 pub fn to_json<C: Settings>(c: &C) -> Value {
     let mut c = c.clone();
-    get_all(&mut |f| c.fields(f))
+    get_all(&mut |f| c.visit(f))
 }
 
 fn set_all(v: &Value, fields: &mut dyn FnMut(Visit<'_>)) -> Result<(), String> {
     let Some(obj) = v.as_object() else {
-        return Err(format!("expected an object of settings, found {v}"));
+        return Err(format!(
+            "expected an object of settings, found {}",
+            crate::json::to_string(v)
+        ));
     };
     let mut err = None;
     fields(&mut |name, field| {
@@ -91,7 +128,10 @@ fn set_all(v: &Value, fields: &mut dyn FnMut(Visit<'_>)) -> Result<(), String> {
         }
         if let Some(x) = obj.get(name) {
             if let Err(what) = set(field, x) {
-                err = Some(format!("\"{name}\" must be {what}, not {x}"));
+                err = Some(format!(
+                    "\"{name}\" must be {what}, not {}",
+                    crate::json::to_string(x)
+                ));
             }
         }
     });
@@ -106,6 +146,7 @@ fn set(field: Field<'_>, x: &Value) -> Result<(), &'static str> {
         Field::U32(p) | Field::NewU32(p) => {
             *p = x.as_u64().and_then(|n| n.try_into().ok()).ok_or(whole)?
         }
+        Field::U8(p) => *p = x.as_u64().and_then(|n| n.try_into().ok()).ok_or(whole)?,
         Field::Usize(p) => *p = x.as_u64().and_then(|n| n.try_into().ok()).ok_or(whole)?,
         Field::I64(p) => *p = x.as_i64().ok_or(signed)?,
         Field::I32(p) => *p = x.as_i64().and_then(|n| n.try_into().ok()).ok_or(signed)?,
@@ -121,6 +162,7 @@ fn get_all(fields: &mut dyn FnMut(Visit<'_>)) -> Value {
         let v = match field {
             Field::U64(p) => Value::from(*p),
             Field::U32(p) => Value::from(*p),
+            Field::U8(p) => Value::from(*p),
             Field::Usize(p) => Value::from(*p),
             Field::I64(p) => Value::from(*p),
             Field::I32(p) => Value::from(*p),

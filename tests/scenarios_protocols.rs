@@ -424,3 +424,38 @@ fn params_set_checked_and_kept_in_links() {
         "a negative wtimeout"
     );
 }
+
+/// What the settings panel shows for a setting, typed back, keeps its value:
+/// how a restart carries every setting over (a word such as MongoDB's
+/// `w: "majority"` is shown, and typed, without its JSON quotes).
+#[test]
+fn every_setting_shown_and_typed_back_keeps_its_value() {
+    use replviz::scenario::Scenario;
+    for p in replviz::protocols::REGISTRY {
+        for seed in 0..4 {
+            let mut s = Scenario {
+                protocol: ProtocolKind(p),
+                ..Scenario::default()
+            };
+            s.settings
+                .insert(p.id.to_string(), (p.sweep)(seed, 5).settings);
+            let before = s.protocol_settings();
+            for (name, _, value) in s.params() {
+                let shown = Scenario::param_text(&value);
+                assert!(!shown.contains('"'), "{} {name}: shown as {shown}", p.id);
+                s.set_param(name, &shown)
+                    .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", p.id));
+            }
+            assert_eq!(s.protocol_settings(), before, "{} seed {seed}", p.id);
+        }
+    }
+    let mut m = Scenario {
+        protocol: ProtocolKind::parse("mongodb").unwrap(),
+        ..Scenario::default()
+    };
+    m.set_param("w", "1").unwrap();
+    assert_eq!(m.protocol_settings()["w"], "1");
+    m.set_param("w", "majority").unwrap();
+    assert_eq!(m.protocol_settings()["w"], "majority");
+    assert!(m.set_param("w", "most").is_err());
+}

@@ -22,9 +22,9 @@ use crate::sim::Time;
 use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 
-/// The built-in client workload of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// The built-in client workload of a scenario. Read through its field
+/// table ([`crate::settings`]), as protocol settings are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Workload {
     /// Client processes (0 = none, the default).
     pub clients: u32,
@@ -45,6 +45,20 @@ pub struct Workload {
 
 fn is_zero(x: &u32) -> bool {
     *x == 0
+}
+
+impl crate::settings::Settings for Workload {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        crate::setting_fields!(f, self;
+            U32 clients, U64 interval, U32 reads, U8 keys, U64 timeout, NewU32 cas);
+    }
+}
+
+impl<'de> Deserialize<'de> for Workload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        crate::settings::from_json(&v).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for Workload {

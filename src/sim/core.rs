@@ -6,7 +6,9 @@
 //! is compiled once per protocol into the browser bundle. Everything here
 //! does not depend on the protocol, so it is compiled once: queued messages
 //! and timers are referred to by number (the message itself waits in the
-//! generic side's slab, the timer in its node's slot).
+//! generic side's slab, the timer in its node's slot), and each event and
+//! user action is resolved here ([`Core::next`], [`Core::act`]) down to the
+//! [`NodeOp`] the generic side runs the protocol's handlers for.
 
 use super::clients::{self, History, People};
 use super::net::{self, Cuts, NetConfig, Transport};
@@ -130,6 +132,38 @@ pub(crate) struct Core {
     clocks: Vec<(Time, i64, u32)>,
     /// Per direction: network settings that differ from `net`.
     pub link_net: litemap::LiteMap<(NodeId, NodeId), NetConfig>,
+    /// Per node (id - 1): running (not crashed).
+    pub up: Vec<bool>,
+}
+
+/// What an event or a user action asks of the nodes' engines once this
+/// half has done its own part of it (trace records, clients, pauses): the
+/// generic side only runs the protocol's handlers.
+pub(crate) enum NodeOp<'a> {
+    /// Nothing (more) to do.
+    None,
+    /// The message copy in slab slot `slot` reached `to`: delivered when
+    /// `ok` (its slot is freed either way).
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        slot: u32,
+        ok: bool,
+    },
+    /// Timer generation `gen` of `node` is due.
+    Timer { node: NodeId, gen: u64 },
+    /// Request `req` reaches running node `node`.
+    Serve {
+        node: NodeId,
+        req: RequestId,
+        cmd: Command,
+    },
+    /// Node action `id` at running node `node`.
+    Act { node: NodeId, id: &'a str },
+    /// Crash a running node (`power`: power loss).
+    Crash { node: NodeId, power: bool },
+    /// Restart a crashed node.
+    Restart { node: NodeId },
 }
 
 impl Core {
@@ -160,6 +194,154 @@ impl Core {
             paused: vec![0; nodes as usize],
             clocks: vec![(0, 0, 100); nodes as usize],
             link_net: Default::default(),
+            up: vec![true; nodes as usize],
+        }
+    }
+
+    /// Is `id` a running node?
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.up
+            .get((id as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Is `id` running and not paused (able to act)?
+    fn can_act(&self, id: NodeId) -> bool {
+        self.is_up(id) && !self.is_paused(id)
+    }
+
+    /// Take the next event and do this half's part of it: `None` when the
+    /// queue is empty, otherwise what the nodes' engines must do.
+    /// `transport` and `reads` are the protocol's ([`crate::protocol::Protocol`]).
+    pub fn next(&mut self, transport: Transport, reads: bool) -> Option<NodeOp<'static>> {
+        let ev = self.pop()?;
+        // A paused node's events wait until it resumes.
+        let Some(ev) = self.hold(ev) else {
+            return Some(NodeOp::None);
+        };
+        Some(match ev {
+            Ev::Deliver {
+                id,
+                from,
+                to,
+                slot,
+                conn,
+            } => {
+                let up = self.is_up(to);
+                let ok = self.arrives(id, (from, to), conn, up, transport);
+                NodeOp::Deliver { from, to, slot, ok }
+            }
+            Ev::Lose {
+                id,
+                from,
+                to,
+                reason,
+            } => {
+                self.record(TraceKind::Drop {
+                    msg: id,
+                    from,
+                    to,
+                    reason,
+                });
+                NodeOp::None
+            }
+            Ev::ClientTick { client } => {
+                self.client_send(client, reads);
+                NodeOp::None
+            }
+            Ev::ClientArrive { to, req, cmd } => {
+                // A request on a cut client link, or to a crashed server, is
+                // lost: its client times out.
+                let client = self.people.owner(req).unwrap_or(0);
+                if !self.client_lost(client, to, req, true) && self.is_up(to) {
+                    NodeOp::Serve { node: to, req, cmd }
+                } else {
+                    NodeOp::None
+                }
+            }
+            Ev::ClientReply {
+                client,
+                from,
+                req,
+                reply,
+            } => {
+                if !self.client_lost(client, from, req, false) {
+                    self.client_hear(client, req, Some(reply))
+                }
+                NodeOp::None
+            }
+            Ev::ClientTimeout { client, req } => {
+                self.client_hear(client, req, None);
+                NodeOp::None
+            }
+            Ev::Resume { .. } => NodeOp::None,
+            Ev::Timer { node, gen } => NodeOp::Timer { node, gen },
+        })
+    }
+
+    /// Apply a user action at the current time: this half's part, and what
+    /// the nodes' engines must do. Invalid node ids, and actions that do
+    /// not apply now (crashing a crashed node), do nothing.
+    pub fn act<'a>(&mut self, action: &'a super::Action) -> NodeOp<'a> {
+        use super::Action;
+        if self.apply(action) {
+            return NodeOp::None;
+        }
+        match *action {
+            Action::Crash { node } | Action::PowerLoss { node } if self.is_up(node) => {
+                NodeOp::Crash {
+                    node,
+                    power: matches!(action, Action::PowerLoss { .. }),
+                }
+            }
+            Action::Restart { node } if self.valid(node) && !self.is_up(node) => {
+                NodeOp::Restart { node }
+            }
+            Action::Timeout { node } if self.can_act(node) => {
+                self.record(TraceKind::ForceTimeout { node });
+                NodeOp::Act {
+                    node,
+                    id: "timeout",
+                }
+            }
+            Action::Toggle { node } if self.can_act(node) => {
+                self.record(TraceKind::Toggle { node });
+                NodeOp::Act { node, id: "toggle" }
+            }
+            Action::NodeAction { node, ref action } if self.can_act(node) => {
+                self.record(TraceKind::NodeAction {
+                    node,
+                    action: action.clone(),
+                });
+                NodeOp::Act { node, id: action }
+            }
+            Action::Request { node, cmd } if self.is_up(node) => {
+                let id = self.next_req;
+                self.next_req += 1;
+                let now = self.now;
+                self.history
+                    .invoke(clients::USER_CLIENTS + id, id, cmd, now);
+                if self.is_paused(node) {
+                    // It waits in the paused server's socket.
+                    self.push(
+                        now,
+                        Ev::ClientArrive {
+                            to: node,
+                            req: id,
+                            cmd,
+                        },
+                    );
+                    NodeOp::None
+                } else {
+                    NodeOp::Serve { node, req: id, cmd }
+                }
+            }
+            Action::Pause { node, us } if self.can_act(node) => {
+                self.pause(node, us);
+                NodeOp::None
+            }
+            _ => NodeOp::None,
         }
     }
 
@@ -610,7 +792,7 @@ impl Core {
 
     /// Apply a user action this half handles on its own (cuts and heals,
     /// client links, network and link settings, clocks); false for any other.
-    pub fn apply(&mut self, action: &super::Action) -> bool {
+    fn apply(&mut self, action: &super::Action) -> bool {
         use super::Action;
         let valid = |id: NodeId| self.valid(id);
         match *action {

@@ -17,7 +17,7 @@ pub mod net;
 pub mod rng;
 pub mod trace;
 
-use self::core::{Core, Ev};
+use self::core::{Core, NodeOp};
 use crate::protocol::{Command, Effect, Message, NodeView, Out, Protocol, Request, TimerInfo};
 use check::{Checked, Checker};
 use net::{LinkState, NetConfig};
@@ -92,16 +92,13 @@ pub enum Action {
 }
 
 /// Every field any action has, for reading an action (and, flattened into
-/// it, a timed action) in one pass.
-#[derive(Deserialize)]
+/// it, a timed action) in one pass over its JSON object
+/// ([`RawAction::from_value`]).
 pub struct RawAction {
     /// A timed action's position (absent in a bare action).
-    #[serde(default)]
     pub step: u64,
     /// A timed action's time (absent in a bare action).
-    #[serde(default)]
     pub t: Time,
-    #[serde(rename = "do")]
     kind: String,
     node: Option<NodeId>,
     from: Option<NodeId>,
@@ -115,6 +112,98 @@ pub struct RawAction {
     us: Option<Time>,
     offset: Option<i64>,
     rate: Option<u32>,
+}
+
+impl RawAction {
+    /// Read an action's fields from its JSON object: absent or `null`
+    /// fields are `None`, unknown ones ignored, and a field of the wrong
+    /// type is named. By hand over a `Value`: serde's derived reader for
+    /// fifteen optional fields cost the browser bundle more (README, Size).
+    pub fn from_value(v: &serde_json::Value) -> Result<RawAction, String> {
+        let Some(o) = v.as_object() else {
+            return Err("an action is a JSON object".into());
+        };
+        let field = |k: &str| o.get(k).filter(|x| !x.is_null());
+        let uint = |k: &str| {
+            field(k)
+                .map(|x| {
+                    x.as_u64()
+                        .ok_or_else(|| format!("\"{k}\" must be a whole number ≥ 0"))
+                })
+                .transpose()
+        };
+        let small = |k: &str| {
+            uint(k)?
+                .map(|n| u32::try_from(n).map_err(|_| format!("\"{k}\" is out of range")))
+                .transpose()
+        };
+        let text = |k: &str| {
+            field(k)
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| format!("\"{k}\" must be a string"))
+                })
+                .transpose()
+        };
+        Ok(RawAction {
+            step: uint("step")?.unwrap_or(0),
+            t: uint("t")?.unwrap_or(0),
+            kind: text("do")?.ok_or("an action lacks \"do\"")?,
+            node: small("node")?,
+            from: small("from")?,
+            to: small("to")?,
+            a: small("a")?,
+            b: small("b")?,
+            cmd: field("cmd").map(command_from_value).transpose()?,
+            net: field("net")
+                .map(crate::settings::from_json)
+                .transpose()
+                .map_err(|e| format!("\"net\": {e}"))?,
+            action: text("action")?,
+            client: small("client")?,
+            us: uint("us")?,
+            offset: field("offset")
+                .map(|x| x.as_i64().ok_or("\"offset\" must be a whole number"))
+                .transpose()?,
+            rate: small("rate")?,
+        })
+    }
+}
+
+/// A client command from its JSON object (`{"key":0,"value":7}`, with
+/// `"read":true` or `"cas":5`).
+fn command_from_value(v: &serde_json::Value) -> Result<Command, String> {
+    let bad = || {
+        format!(
+            "\"cmd\" must be a command such as {{\"key\":0,\"value\":1}}, not {}",
+            crate::json::to_string(v)
+        )
+    };
+    let num = |k: &str| {
+        v.get(k)
+            .filter(|x| !x.is_null())
+            .map(|x| {
+                x.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(bad)
+            })
+            .transpose()
+    };
+    let key = num("key")?
+        .and_then(|k| u8::try_from(k).ok())
+        .ok_or_else(bad)?;
+    let value = num("value")?.ok_or_else(bad)?;
+    let read = match v.get("read") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(x) => x.as_bool().ok_or_else(bad)?,
+    };
+    Ok(Command {
+        key: crate::protocol::Key(key),
+        value,
+        read,
+        cas: num("cas")?,
+    })
 }
 
 impl TryFrom<RawAction> for Action {
@@ -188,7 +277,10 @@ impl TryFrom<RawAction> for Action {
 
 impl<'de> Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Action::try_from(RawAction::deserialize(d)?).map_err(serde::de::Error::custom)
+        let v = serde_json::Value::deserialize(d)?;
+        RawAction::from_value(&v)
+            .and_then(Action::try_from)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -244,7 +336,6 @@ pub struct ArmedTimer<T> {
 
 #[derive(Clone, Debug)]
 struct Slot<P: Protocol> {
-    up: bool,
     durable: Option<P::Durable>,
     down_view: Option<NodeView>,
     timers: Vec<ArmedTimer<P::Timer>>,
@@ -318,7 +409,6 @@ impl<P: Checked> Sim<P> {
         for &id in &ids {
             sim.states.push(None);
             sim.slots.push(Slot {
-                up: true,
                 durable: None,
                 down_view: None,
                 timers: Vec::new(),
@@ -388,7 +478,7 @@ impl<P: Checked> Sim<P> {
     }
     /// Is the node running?
     pub fn is_up(&self, id: NodeId) -> bool {
-        self.slot(id).map(|s| s.up).unwrap_or(false)
+        self.core.is_up(id)
     }
     fn slot(&self, id: NodeId) -> Option<&Slot<P>> {
         self.slots.get((id as usize).wrapping_sub(1))
@@ -396,7 +486,7 @@ impl<P: Checked> Sim<P> {
     /// The UI picture of one node (a crashed node shows its durable state).
     pub fn view(&self, id: NodeId) -> Option<NodeView> {
         let slot = self.slot(id)?;
-        if slot.up {
+        if self.is_up(id) {
             self.node(id).map(|n| n.view())
         } else {
             slot.down_view.clone()
@@ -406,7 +496,7 @@ impl<P: Checked> Sim<P> {
     /// As [`Sim::view`], with only the last `max` log entries.
     pub fn view_tail(&self, id: NodeId, max: usize) -> Option<NodeView> {
         let slot = self.slot(id)?;
-        if slot.up {
+        if self.is_up(id) {
             self.node(id).map(|n| n.view_tail(max))
         } else {
             slot.down_view.as_ref().map(|v| v.tail(max))
@@ -482,26 +572,23 @@ impl<P: Checked> Sim<P> {
 
     /// Process the next event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
-        let Some(ev) = self.core.pop() else {
+        let Some(op) = self.core.next(P::TRANSPORT, P::READS) else {
             return false;
         };
-        // A paused node's events wait until it resumes.
-        let Some(ev) = self.core.hold(ev) else {
-            return true;
-        };
+        self.node_op(op);
+        true
+    }
+
+    /// Run what an event or an action asks of the nodes' engines (the
+    /// kernel's own part of it is done: [`Core::next`], [`Core::act`]).
+    fn node_op(&mut self, op: NodeOp<'_>) {
         self.out.now = self.core.now;
-        match ev {
-            Ev::Deliver {
-                id,
-                from,
-                to,
-                slot,
-                conn,
-            } => {
+        match op {
+            NodeOp::None => {}
+            NodeOp::Deliver { from, to, slot, ok } => {
                 let msg = self.msgs.get_mut(slot as usize).and_then(Option::take);
                 self.free.push(slot);
-                let up = self.is_up(to);
-                if self.core.arrives(id, (from, to), conn, up, P::TRANSPORT) {
+                if ok {
                     self.out.skew = self.core.skew(to);
                     if let (Some(node), Some(msg)) = (self.states[(to - 1) as usize].as_mut(), msg)
                     {
@@ -511,42 +598,10 @@ impl<P: Checked> Sim<P> {
                     self.run_checks(to);
                 }
             }
-            Ev::Lose {
-                id,
-                from,
-                to,
-                reason,
-            } => self.core.record(TraceKind::Drop {
-                msg: id,
-                from,
-                to,
-                reason,
-            }),
-            Ev::ClientTick { client } => self.core.client_send(client, P::READS),
-            Ev::ClientArrive { to, req, cmd } => {
-                // A request on a cut client link, or to a crashed server, is
-                // lost: its client times out.
-                let client = self.core.people.owner(req).unwrap_or(0);
-                if !self.core.client_lost(client, to, req, true) && self.is_up(to) {
-                    self.serve_request(to, req, cmd);
-                }
-            }
-            Ev::ClientReply {
-                client,
-                from,
-                req,
-                reply,
-            } => {
-                if !self.core.client_lost(client, from, req, false) {
-                    self.core.client_hear(client, req, Some(reply))
-                }
-            }
-            Ev::ClientTimeout { client, req } => self.core.client_hear(client, req, None),
-            Ev::Resume { .. } => {}
-            Ev::Timer { node, gen } => {
+            NodeOp::Timer { node, gen } => {
                 let slot = &mut self.slots[(node - 1) as usize];
                 let Some(pos) = slot.timers.iter().position(|t| t.gen == gen) else {
-                    return true; // cancelled, re-armed, or the node crashed
+                    return; // cancelled, re-armed, or the node crashed
                 };
                 let timer = slot.timers.swap_remove(pos).timer;
                 self.core.record(TraceKind::Timer {
@@ -560,8 +615,43 @@ impl<P: Checked> Sim<P> {
                 self.apply_effects(node);
                 self.run_checks(node);
             }
+            NodeOp::Serve { node, req, cmd } => self.serve_request(node, req, cmd),
+            NodeOp::Act { node, id } => self.node_action(node, id),
+            NodeOp::Crash { node, power } => {
+                let i = (node - 1) as usize;
+                let mut durable = self.states[i].take().map(|n| n.durable());
+                if power {
+                    durable = durable.map(P::power_loss);
+                }
+                self.core.unpause(node);
+                let peers = self.peers_of(node);
+                let mut scratch = Out::new(false);
+                let down_view = durable.clone().map(|d| {
+                    let mut v = P::boot(node, &peers, &self.proto, Some(d), &mut scratch).view();
+                    v.up = false;
+                    v
+                });
+                self.core.up[i] = false;
+                let slot = &mut self.slots[i];
+                slot.durable = durable;
+                slot.down_view = down_view;
+                slot.timers.clear();
+                self.core.record(if power {
+                    TraceKind::PowerLoss { node }
+                } else {
+                    TraceKind::Crash { node }
+                });
+            }
+            NodeOp::Restart { node } => {
+                let i = (node - 1) as usize;
+                self.core.up[i] = true;
+                let slot = &mut self.slots[i];
+                slot.down_view = None;
+                let durable = slot.durable.take();
+                self.core.record(TraceKind::Restart { node });
+                self.boot(node, durable);
+            }
         }
-        true
     }
 
     /// Process every event due at or before `t`, then move the clock to `t`.
@@ -581,88 +671,8 @@ impl<P: Checked> Sim<P> {
     /// Apply a user action at the current time. Invalid node ids are ignored
     /// (with a note in the trace), never a panic.
     pub fn apply(&mut self, action: &Action) {
-        if self.core.apply(action) {
-            return;
-        }
-        let now_up = |s: &Self, id: NodeId| s.core.valid(id) && s.is_up(id);
-        // Only a running node that is not paused can be asked to act.
-        let can_act = |s: &Self, id: NodeId| now_up(s, id) && !s.core.is_paused(id);
-        self.out.now = self.core.now;
-        match *action {
-            Action::Crash { node } | Action::PowerLoss { node } if now_up(self, node) => {
-                let power = matches!(action, Action::PowerLoss { .. });
-                let i = (node - 1) as usize;
-                let mut durable = self.states[i].take().map(|n| n.durable());
-                if power {
-                    durable = durable.map(P::power_loss);
-                }
-                self.core.unpause(node);
-                let peers = self.peers_of(node);
-                let mut scratch = Out::new(false);
-                let down_view = durable.clone().map(|d| {
-                    let mut v = P::boot(node, &peers, &self.proto, Some(d), &mut scratch).view();
-                    v.up = false;
-                    v
-                });
-                let slot = &mut self.slots[i];
-                slot.up = false;
-                slot.durable = durable;
-                slot.down_view = down_view;
-                slot.timers.clear();
-                self.core.record(if power {
-                    TraceKind::PowerLoss { node }
-                } else {
-                    TraceKind::Crash { node }
-                });
-            }
-            Action::Restart { node } if self.core.valid(node) && !self.is_up(node) => {
-                let i = (node - 1) as usize;
-                let slot = &mut self.slots[i];
-                slot.up = true;
-                slot.down_view = None;
-                let durable = slot.durable.take();
-                self.core.record(TraceKind::Restart { node });
-                self.boot(node, durable);
-            }
-            Action::Timeout { node } if can_act(self, node) => {
-                self.core.record(TraceKind::ForceTimeout { node });
-                self.node_action(node, "timeout");
-            }
-            Action::Toggle { node } if can_act(self, node) => {
-                self.core.record(TraceKind::Toggle { node });
-                self.node_action(node, "toggle");
-            }
-            Action::NodeAction { node, ref action } if can_act(self, node) => {
-                self.core.record(TraceKind::NodeAction {
-                    node,
-                    action: action.clone(),
-                });
-                self.node_action(node, action);
-            }
-            Action::Request { node, cmd } if now_up(self, node) => {
-                let id = self.core.next_req;
-                self.core.next_req += 1;
-                let now = self.core.now;
-                self.core
-                    .history
-                    .invoke(clients::USER_CLIENTS + id, id, cmd, now);
-                if self.core.is_paused(node) {
-                    // It waits in the paused server's socket.
-                    self.core.push(
-                        now,
-                        Ev::ClientArrive {
-                            to: node,
-                            req: id,
-                            cmd,
-                        },
-                    );
-                } else {
-                    self.serve_request(node, id, cmd);
-                }
-            }
-            Action::Pause { node, us } if can_act(self, node) => self.core.pause(node, us),
-            _ => {} // not applicable now (e.g. crashing a crashed node): a no-op
-        }
+        let op = self.core.act(action);
+        self.node_op(op);
     }
 
     /// Start the scenario's client workload (at the start of a run).

@@ -15,9 +15,9 @@
 use crate::sim::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 
-/// Network parameters applied to every link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Network parameters applied to every link. Read through its field table
+/// ([`crate::settings`]), as protocol settings are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NetConfig {
     /// Minimum one-way latency in microseconds.
     pub latency_min: Time,
@@ -33,6 +33,20 @@ pub struct NetConfig {
     /// Protocols on connections are always in order.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fifo: bool,
+}
+
+impl crate::settings::Settings for NetConfig {
+    fn fields(&mut self, f: crate::settings::Visit<'_>) {
+        crate::setting_fields!(f, self;
+            U64 latency_min, U64 latency_max, U32 drop_ppm, U32 dup_ppm, NewBool fifo);
+    }
+}
+
+impl<'de> Deserialize<'de> for NetConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        crate::settings::from_json(&v).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for NetConfig {

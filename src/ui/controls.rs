@@ -225,24 +225,28 @@ pub fn Controls() -> impl IntoView {
                                     </label>
                                 }).collect_view()}
                                 {params.into_iter().map(|(name, hint, value)| {
-                                    // A checkbox for on/off settings, a number input otherwise.
+                                    // A checkbox for on/off settings, a text input for
+                                    // words (MongoDB's w, readConcern), a number input otherwise.
                                     let on = value.as_bool();
+                                    let word = value.is_string();
+                                    let shown = crate::scenario::Scenario::param_text(&value);
                                     view! {
                                         <label title=hint>
                                             {name}
                                             <input
-                                                type=if on.is_some() { "checkbox" } else { "number" }
+                                                type=if on.is_some() { "checkbox" } else if word { "text" } else { "number" }
                                                 min="0"
+                                                size=if word { "12" } else { "" }
                                                 data-testid=format!("setting-{name}")
                                                 prop:checked=on.unwrap_or(false)
-                                                prop:value=value.to_string()
+                                                prop:value=shown.clone()
                                                 on:change=move |ev| {
                                                     let typed = if on.is_some() { event_target_checked(&ev).to_string() } else { event_target_value(&ev) };
                                                     if !s.set_param(name, &typed) {
                                                         // Refused: show the value in force again.
                                                         let el = event_target::<web_sys::HtmlInputElement>(&ev);
                                                         el.set_checked(on.unwrap_or(false));
-                                                        el.set_value(&value.to_string());
+                                                        el.set_value(&shown);
                                                     }
                                                 }
                                             />

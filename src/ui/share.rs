@@ -201,9 +201,9 @@ pub(super) fn export_scenario(s: AppState) {
     // Compact first (the link's serializer), then pretty over a Value:
     // a pretty serializer for the scenario's own types costs the
     // bundle more than this detour.
-    let compact = serde_json::to_vec(&s.scenario()).unwrap_or_default();
+    let compact = crate::json::to_vec(&s.scenario());
     let value: serde_json::Value = serde_json::from_slice(&compact).unwrap_or_default();
-    let json = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let json = crate::json::to_string_pretty(&value);
     download_text("scenario.json", &json, "application/json");
 }
 
@@ -226,7 +226,7 @@ pub(super) fn export_trace(s: AppState) {
                     v
                 })
                 .collect();
-            serde_json::to_string(&rows).unwrap_or_default()
+            crate::json::to_string(&rows)
         });
     download_text("trace.json", &json, "application/json");
 }

@@ -305,7 +305,7 @@ impl AppState {
             fresh.set_flag(id, on);
         }
         for (name, _, value) in now.params() {
-            let _ = fresh.set_param(name, &value.to_string());
+            let _ = fresh.set_param(name, &Scenario::param_text(&value));
         }
         fresh
     }

@@ -1,9 +1,10 @@
 // End-to-end tests of the real systems in the release build: MySQL
 // source/replica replication with an orchestrator, Redis replication with
-// Sentinel, Kafka's ISR with its controller, and Elasticsearch's in-sync
-// copies with the master. Each opens one of its scenarios and checks its lesson on
-// screen, drives a failover through the node menu, and sets a setting under
-// its real name in the settings panel (issue 14).
+// Sentinel, Kafka's ISR with its controller, Elasticsearch's in-sync
+// copies with the master, and MongoDB replica sets with rollback. Each opens
+// one of its scenarios and checks its lesson on screen, drives a failover
+// through the node menu, and sets a setting under its real name in the
+// settings panel (issues 14 and 16).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -216,6 +217,57 @@ test('elasticsearch: number_of_replicas in the settings panel; crashing the prim
   await waitFor(page, async () => (await nodeStates(page))[1].role === 'primary', 'S2 promoted', 30000);
   const s2 = (await nodeStates(page))[1];
   assert.equal(s2.term, 2);
+  await noProblems(page);
+  await page.close();
+});
+
+test('mongodb-w1-rollback: S1 is elected in term 2, S3 rolls back the w:1 write y=2, in amber', async () => {
+  const page = await open(ctx, `${base}?preset=mongodb-w1-rollback`);
+  assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['secondary', 'secondary', 'secondary']);
+  await reach(page, 6_000_000);
+  const nodes = await nodeStates(page);
+  assert.deepEqual(nodes.map((n) => [n.role, n.term]), [['primary', 2], ['secondary', 2], ['secondary', 2]]);
+  assert.match(await page.textContent('[data-testid="event-log"]'), /S3 enters ROLLBACK: its oplog diverged from S1's after ts 2; 1 writes go to rollback\/removed\.bson/);
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  const allowed = /Allowed by "w:1 \(or a minority w\): the primary answers before a majority has the write; it rolls back on failover"/;
+  assert.match(await page.textContent(lin), /read y → nil/);
+  const lost = await page.textContent('[data-testid="lost-writes"]');
+  assert.match(lost, /1 acknowledged write is not on S1, the current primary \(acknowledged at 1501 ms\)/);
+  assert.match(lost, allowed);
+  await noProblems(page);
+  await page.close();
+});
+
+test('mongodb: w set to majority in the settings panel; crashing the primary elects another in a higher term, no write lost', async () => {
+  const page = await open(ctx, `${base}?protocol=mongodb&nodes=3&seed=2`);
+  await page.click('[data-testid="settings"] summary');
+  for (const name of ['w', 'wtimeout', 'readConcern', 'readPreference']) {
+    assert.equal(await page.locator(`[data-testid="setting-${name}"]`).count(), 1, name);
+  }
+  const w = '[data-testid="setting-w"]';
+  await page.fill(w, '1');
+  await page.press(w, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(w)) === '1', 'w = 1');
+  await page.fill(w, 'majority');
+  await page.press(w, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(w)) === 'majority', 'w = majority');
+  // A word the system does not take is refused, and nothing changes.
+  await page.fill(w, 'most');
+  await page.press(w, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(w)) === 'majority', 'w still majority');
+  assert.match(await page.textContent('[data-testid="error-banner"]'), /w = most is refused/);
+  await page.keyboard.press('Escape');
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  // Elections take electionTimeoutMillis (1 s here) after the first heartbeats.
+  await waitFor(page, async () => (await nodeStates(page)).some((n) => n.role === 'primary'), 'a primary', 30000);
+  const first = (await nodeStates(page)).findIndex((n) => n.role === 'primary');
+  const term = (await nodeStates(page))[first].term;
+  await menu(page, `node-${first + 1}`, 'client-write');
+  await menu(page, `node-${first + 1}`, 'crash');
+  await waitFor(page, async () => (await nodeStates(page)).some((n, i) => i !== first && n.role === 'primary' && n.term > term),
+    'another primary in a higher term', 30000);
+  assert.equal(await page.locator('[data-testid="lost-writes"]').count() === 0
+    || !/not on/.test(await page.textContent('[data-testid="lost-writes"]')), true, 'no acknowledged write lost under w:majority');
   await noProblems(page);
   await page.close();
 });
