@@ -225,3 +225,66 @@ fn each_node_judges_for_itself_who_is_down() {
     );
     assert_eq!(read(&tl, 3), (6_037, 2, Some(1)));
 }
+
+/// Dynamo's sloppy quorum (DeCandia et al. 2007, §4.6) against Cassandra's
+/// strict one (the Cassandra docs' Dynamo page: a write that cannot reach
+/// its consistency level's count of replicas is Unavailable).
+#[test]
+fn a_sloppy_quorum_acknowledges_what_no_replica_has() {
+    let tl = run("cassandra-sloppy-vs-strict", 5_000 * MS);
+    // x's replicas are S1, S2, S3.
+    assert!(view(&tl, 1).details[0].contains("token range 1 of 5"));
+    assert_eq!(note(&tl, "S4 convicts S2: phi"), Some(1_966));
+    assert_eq!(note(&tl, "S4 convicts S1: phi"), Some(2_566));
+    assert!(
+        note(&tl, "S4 convicts S3").is_none_or(|t| t > 2_800),
+        "S3 still believed up when the write comes"
+    );
+    assert_eq!(
+        note(&tl, "S4 holds x=1 for S1 (sloppy quorum)"),
+        Some(2_800)
+    );
+    assert_eq!(
+        note(&tl, "S5 holds x=1 for S2 (sloppy quorum)"),
+        Some(2_818)
+    );
+    assert_eq!(ok(&tl, 1), 2_841, "QUORUM from the two stand-ins");
+    // The stale read right after the restarts, at QUORUM from S1 and S2.
+    let (at, _, got) = read(&tl, 2);
+    assert_eq!((at, got), (3_280, None));
+    assert!(
+        tl.trace()
+            .iter()
+            .any(|e| e.time / MS == 3_250 && e.describe() == "S1 sends read x (digest) to S2"),
+        "the read asks S1 (its own copy) and S2"
+    );
+    assert_eq!(note(&tl, "S4: InetAddress S1 is now UP"), Some(3_302));
+    assert_eq!(note(&tl, "S4 replays the hint x=1 to S1"), Some(3_302));
+    assert_eq!(note(&tl, "S5: InetAddress S2 is now UP"), Some(3_312));
+    assert_eq!(note(&tl, "S5 replays the hint x=1 to S2"), Some(3_312));
+    assert_eq!(read(&tl, 3).2, Some(1));
+    assert!(view(&tl, 3).state_machine.is_empty(), "S3 never got x=1");
+    // A lesson of the setting, not a violation.
+    lesson(&tl);
+    let s = tl.scenario();
+    let why = (s.protocol.relaxed_by)(&s.protocol_settings());
+    assert!(why.starts_with("Dynamo's sloppy quorum"), "{why}");
+
+    // Switched off, as Cassandra does: Unavailable, nothing written.
+    let strict = with(
+        "cassandra-sloppy-vs-strict",
+        serde_json::json!({"sloppy_quorum": false}),
+        5_000 * MS,
+    );
+    assert_eq!(reply(&strict, 1).0, 2_800);
+    assert!(matches!(reply(&strict, 1).2, Reply::Aborted { .. }));
+    assert_eq!(
+        note(
+            &strict,
+            "S4: UnavailableException: QUORUM needs 2 of 3 replicas, S4 sees 1 up"
+        ),
+        Some(2_800)
+    );
+    assert_eq!(read(&strict, 2).2, None);
+    assert_eq!(read(&strict, 3).2, None);
+}

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "cassandra",
     title: "Cassandra quorums and gossip",
     source: "Cassandra docs (Dynamo architecture, hints, read repair), Gossiper.java, FailureDetector.java, cassandra.yaml",
-    about: "Leaderless: any node coordinates a request, writes go to every replica of the key (the first replication_factor nodes clockwise on the ring) and are answered at the consistency level; reads ask the level's count of replicas, merge by last write wins and repair stale copies before answering. Gossip carries heartbeats, and each node's phi accrual failure detector decides on its own who is down. Not modelled: vnodes, several datacenters, lightweight transactions, tombstones, Merkle trees (repair sends every cell).",
+    about: "Leaderless: any node coordinates a request, writes go to every replica of the key (the first replication_factor nodes clockwise on the ring) and are answered at the consistency level; reads ask the level's count of replicas, merge by last write wins and repair stale copies before answering. Gossip carries heartbeats, and each node's phi accrual failure detector decides on its own who is down. A switch turns on the Dynamo paper's sloppy quorum (which Cassandra does not do), to compare. Not modelled: vnodes, several datacenters, lightweight transactions, tombstones, Merkle trees (repair sends every cell).",
     roles: &[
         descriptor::Role { id: names::role::COORDINATOR, label: "coordinator", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica", tone: "follow" },
@@ -48,7 +48,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
         label: "Repair (anti-entropy)",
         hint: "nodetool repair: exchange every cell with the other replicas of the same keys, last write wins.",
     }],
-    flags: &[],
+    flags: &[descriptor::Flag {
+        id: "sloppy",
+        label: "Dynamo sloppy quorum (not Cassandra)",
+        field: "sloppy_quorum",
+    }],
     params: &[
         Param { name: "write_consistency", field: "write_consistency", hint: "ANY, ONE, TWO, QUORUM or ALL (QUORUM)" },
         Param { name: "read_consistency", field: "read_consistency", hint: "ONE, TWO, QUORUM or ALL (QUORUM)" },
@@ -86,7 +90,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
             level(v["write_consistency"].as_str().unwrap_or("QUORUM")),
             level(v["read_consistency"].as_str().unwrap_or("QUORUM")),
         );
-        if r + w <= rf {
+        if v["sloppy_quorum"].as_bool() == Some(true) {
+            "Dynamo's sloppy quorum: stand-ins outside the key's replicas acknowledge writes, and a quorum read does not ask them"
+        } else if r + w <= rf {
             "R + W <= RF: a read can miss the replicas that took the write"
         } else if v["timestamp-generator"].as_str() == Some("server") {
             "last write wins on the coordinators' clocks: a skewed clock makes a later write lose"
@@ -102,6 +108,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
             write_consistency: ["QUORUM", "ONE", "ALL", "QUORUM", "ANY"][(seed % 5) as usize].to_string(),
             read_consistency: ["QUORUM", "ONE", "ONE", "ALL", "QUORUM"][(seed % 5) as usize].to_string(),
             timestamps: if seed % 7 == 3 { "server" } else { "client" }.to_string(),
+            sloppy_quorum: seed % 4 == 1,
             ..CassConfig::default()
         }),
         // With the coordinators' drifting clocks stamping writes, a new

@@ -58,6 +58,21 @@ fn gossip_phi(tl: &mut dyn Script) {
     request(tl, 6_000 * MS, 2, Command::read(Key(0), 1));
 }
 
+/// All three of x's replicas (S1, S2, S3 of five nodes) crash; x=1 is
+/// written through S4; they restart, and x is read through S1 at once,
+/// then later.
+fn sloppy_vs_strict(tl: &mut dyn Script) {
+    for node in 1..=3 {
+        tl.act(300 * MS, Action::Crash { node });
+    }
+    request(tl, 2_800 * MS, 4, cmd(0, 1));
+    for node in 1..=3 {
+        tl.act(3_200 * MS, Action::Restart { node });
+    }
+    request(tl, 3_250 * MS, 1, Command::read(Key(0), 1));
+    request(tl, 4_500 * MS, 1, Command::read(Key(0), 2));
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -104,5 +119,14 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: gossip_phi,
+    },
+    BuiltIn {
+        id: "cassandra-sloppy-vs-strict",
+        title: "Cassandra vs Dynamo: a sloppy quorum is not a quorum",
+        about: "Five nodes, replication_factor 3, QUORUM writes and reads, and the Dynamo paper's sloppy quorum switched on (Cassandra has no such thing: the switch is there to compare). x's replicas are S1, S2 and S3, and all three crash at 0.3 s. S4's failure detector convicts S2 (1.97 s) and S1 (2.57 s), not yet S3. x=1 is written through S4 at 2.8 s: S4 sends it to S3, which it still believes up, and hands the writes for S1 and S2 to the next healthy nodes past the replicas, itself and S5, which hold them as hints. Their two acknowledgements make QUORUM, and the client is told the write succeeded (2.84 s), though no replica of x has it. The replicas restart at 3.2 s; a QUORUM read through S1 at 3.25 s asks S1 and S2 and returns nothing (3.28 s): R + W > RF, and still a stale read, because the write's quorum was not made of x's replicas. S4 and S5 see S1 and S2 UP at 3.30 s and 3.31 s and hand x=1 over; a read at 4.5 s returns 1 (S3 never got it: its mutation was lost while S4 believed it up). With the switch off, as Cassandra does, S4 refuses the write at once: UnavailableException, QUORUM needs 2 of 3 replicas and S4 sees 1 up.",
+        nodes: 5,
+        seed: 1,
+        settings: r#"{"sloppy_quorum":true}"#,
+        script: sloppy_vs_strict,
     },
 ];

@@ -38,7 +38,12 @@ impl Cass {
         } else {
             self.cfg.write_consistency.clone()
         };
-        if (up.len() as u32) < need {
+        let stand_ins = if read || !self.cfg.sloppy_quorum {
+            Vec::new()
+        } else {
+            self.stand_ins(&replicas)
+        };
+        if ((up.len() + stand_ins.len()) as u32) < need {
             let id = self.id;
             let (have, total) = (up.len(), replicas.len());
             out.note(|| format!("S{id}: UnavailableException: {cl} needs {need} of {total} replicas, S{id} sees {have} up"));
@@ -118,12 +123,54 @@ impl Cass {
                         hint: false,
                     },
                 );
+            } else if let Some(&(_, s)) = stand_ins.iter().find(|&&(down, _)| down == r) {
+                if s == self.id {
+                    // The coordinator stands in itself: a hint it holds.
+                    let id = self.id;
+                    out.note(|| {
+                        format!("S{id} holds {key}={} for S{r} (sloppy quorum)", cell.value)
+                    });
+                    self.next_rid += 1;
+                    self.hints.push(Hint {
+                        id: self.next_rid,
+                        target: r,
+                        key,
+                        cell,
+                    });
+                    p.acked |= bit(s);
+                } else {
+                    out.send(
+                        s,
+                        CassMsg::HintedHandoff {
+                            rid,
+                            key,
+                            cell,
+                            target: r,
+                        },
+                    );
+                }
             } else if self.hint(r, key, cell, out) {
                 p.hinted |= bit(r);
             }
         }
         self.pending.push(p);
         self.check_write(rid, out);
+    }
+
+    /// Sloppy quorum (Dynamo §4.6): each replica this node believes down,
+    /// paired with the next node clockwise past the key's replicas that it
+    /// believes up, while there are such nodes.
+    fn stand_ins(&self, replicas: &[NodeId]) -> Vec<(NodeId, NodeId)> {
+        let last = replicas.last().copied().unwrap_or(self.id);
+        let mut healthy = (1..self.n)
+            .map(|i| (last - 1 + i) % self.n + 1)
+            .filter(|p| !replicas.contains(p) && self.believes_up(*p));
+        replicas
+            .iter()
+            .copied()
+            .filter(|&r| !self.believes_up(r))
+            .map_while(|r| healthy.next().map(|s| (r, s)))
+            .collect()
     }
 
     /// Store a hint for `target`, unless it has been down past

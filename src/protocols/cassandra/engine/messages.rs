@@ -37,6 +37,15 @@ pub enum CassMsg {
         cell: Cell,
         hint: bool,
     },
+    /// Sloppy quorum (Dynamo §4.6, not Cassandra): a write for `target`,
+    /// believed down, to a stand-in outside the key's replicas, which
+    /// holds it as a hint for `target`.
+    HintedHandoff {
+        rid: u64,
+        key: Key,
+        cell: Cell,
+        target: NodeId,
+    },
     /// The replica applied it.
     MutationAck { rid: u64 },
     /// A read: the data, or only its digest.
@@ -72,7 +81,7 @@ pub enum CassMsg {
 impl Message for CassMsg {
     fn kind(&self) -> &'static str {
         match self {
-            CassMsg::Mutation { .. } => kind::MUTATION,
+            CassMsg::Mutation { .. } | CassMsg::HintedHandoff { .. } => kind::MUTATION,
             CassMsg::MutationAck { .. } => kind::MUTATION_ACK,
             CassMsg::Read { .. } => kind::READ,
             CassMsg::ReadResponse { .. } => kind::READ_RESPONSE,
@@ -93,6 +102,12 @@ impl Message for CassMsg {
                 if *hint { "hinted " } else { "" },
                 cell.value,
                 cell.ts
+            ),
+            CassMsg::HintedHandoff {
+                key, cell, target, ..
+            } => format!(
+                "mutation {key}={} (writetime {}) to hold for S{target}",
+                cell.value, cell.ts
             ),
             CassMsg::MutationAck { .. } => "mutation applied".to_string(),
             CassMsg::Read { key, digest, .. } => {

@@ -71,6 +71,13 @@ pub struct CassConfig {
     pub timestamps: String,
     /// Every timer is divided by this (10: 1 s takes 0.1 s).
     pub time_scale: u64,
+    /// The Dynamo paper's sloppy quorum (§4.6), which Cassandra does not
+    /// do: a write for a replica believed down goes to the next healthy
+    /// node clockwise past the key's replicas, which holds it as a hint
+    /// for that replica and counts toward the consistency level. Off: a
+    /// write that cannot reach the level's count of replicas is refused
+    /// (`UnavailableException`), as Cassandra does.
+    pub sloppy_quorum: bool,
     /// A deliberately broken variant; tests only.
     pub bug: Option<CassBug>,
 }
@@ -89,6 +96,7 @@ impl Default for CassConfig {
             gossip_interval: 1_000,
             timestamps: "client".to_string(),
             time_scale: 10,
+            sloppy_quorum: false,
             bug: None,
         }
     }
@@ -121,6 +129,7 @@ impl crate::protocol::Settings for CassConfig {
             U64 gossip_interval,
             Str timestamps as "timestamp-generator",
             U64 time_scale,
+            NewBool sloppy_quorum,
         );
     }
     fn check(&self) -> Result<(), String> {
@@ -162,7 +171,7 @@ impl CassConfig {
     }
     /// `R + W > RF`: every read overlaps every acknowledged write.
     pub fn overlapping(&self) -> bool {
-        self.read_level() + self.write_level() > self.replication_factor
+        self.read_level() + self.write_level() > self.replication_factor && !self.sloppy_quorum
     }
     /// The settings of a keyspace on `n` nodes: a replication factor above
     /// the node count is the node count (as one would create it there).
@@ -415,6 +424,30 @@ impl Protocol for Cass {
         match msg {
             CassMsg::Mutation { rid, key, cell, .. } => {
                 self.store(key, cell);
+                out.send(from, CassMsg::MutationAck { rid });
+            }
+            CassMsg::HintedHandoff {
+                rid,
+                key,
+                cell,
+                target,
+            } => {
+                // A stand-in of the sloppy quorum: it holds the write as a
+                // hint for `target`, not as its own data.
+                let id = self.id;
+                out.note(|| {
+                    format!(
+                        "S{id} holds {key}={} for S{target} (sloppy quorum)",
+                        cell.value
+                    )
+                });
+                self.next_rid += 1;
+                self.hints.push(Hint {
+                    id: self.next_rid,
+                    target,
+                    key,
+                    cell,
+                });
                 out.send(from, CassMsg::MutationAck { rid });
             }
             CassMsg::MutationAck { rid } if rid & HINT_RID != 0 => {
