@@ -667,7 +667,9 @@ impl Protocol for Mongo {
             term: self.term,
             leading: self.state == State::Primary,
             headline: format!("term {}", self.term),
-            subline: format!("ts {} commit {}", self.oplog.len(), self.commit),
+            // Newest oplog entry and commit point, short enough for the
+            // node's circle (the details say them in full).
+            subline: format!("ts {} cp {}", self.oplog.len(), self.commit),
             badge,
             details,
             log,
