@@ -396,7 +396,7 @@ impl Core {
     /// Let `ev` through, or hold it: an event for a paused node waits until
     /// the node resumes (queued again, in the order it came, after the
     /// resumption); a resumption is handled here.
-    pub fn hold(&mut self, ev: Ev) -> Option<Ev> {
+    fn hold(&mut self, ev: Ev) -> Option<Ev> {
         if self.paused.iter().all(|&p| p == 0) && !matches!(ev, Ev::Resume { .. }) {
             return Some(ev); // the common case: nobody is paused
         }
@@ -433,7 +433,7 @@ impl Core {
     }
 
     /// Take the next event and move the clock to it.
-    pub fn pop(&mut self) -> Option<Ev> {
+    fn pop(&mut self) -> Option<Ev> {
         let q = self.queue.pop()?;
         self.now = self.now.max(q.at);
         self.steps += 1;
@@ -684,7 +684,7 @@ impl Core {
     /// A copy reaches `to` (up or not): record its delivery, or its drop
     /// (the node is down, the link was cut, its connection broke since).
     /// True when the node should handle it.
-    pub fn arrives(
+    fn arrives(
         &mut self,
         id: MsgId,
         (from, to): (NodeId, NodeId),
@@ -729,7 +729,7 @@ impl Core {
     }
 
     /// Workload client `client` sends its next operation.
-    pub fn client_send(&mut self, client: u32, reads: bool) {
+    fn client_send(&mut self, client: u32, reads: bool) {
         let Some(sent) = self.people.send(
             client,
             reads,
@@ -751,13 +751,7 @@ impl Core {
     /// Is the link between workload client `client` and `node` cut in the
     /// direction the traffic goes (`to_server`)? Then the request or the
     /// answer is lost, and recorded so.
-    pub fn client_lost(
-        &mut self,
-        client: u32,
-        node: NodeId,
-        req: RequestId,
-        to_server: bool,
-    ) -> bool {
+    fn client_lost(&mut self, client: u32, node: NodeId, req: RequestId, to_server: bool) -> bool {
         let c = net::CLIENT_BASE + client;
         let (from, to) = if to_server { (c, node) } else { (node, c) };
         let lost = self.cuts.is_cut(from, to);
@@ -774,7 +768,7 @@ impl Core {
 
     /// Workload client `client` hears the answer to `req` (`None`: its
     /// timeout), then picks its next server and pauses.
-    pub fn client_hear(&mut self, client: u32, req: RequestId, reply: Option<Reply>) {
+    fn client_hear(&mut self, client: u32, req: RequestId, reply: Option<Reply>) {
         let n = self.nodes;
         if let Some((trace, next)) = self.people.hear(
             client,

@@ -125,18 +125,8 @@ impl Cass {
                 );
             } else if let Some(&(_, s)) = stand_ins.iter().find(|&&(down, _)| down == r) {
                 if s == self.id {
-                    // The coordinator stands in itself: a hint it holds.
-                    let id = self.id;
-                    out.note(|| {
-                        format!("S{id} holds {key}={} for S{r} (sloppy quorum)", cell.value)
-                    });
-                    self.next_rid += 1;
-                    self.hints.push(Hint {
-                        id: self.next_rid,
-                        target: r,
-                        key,
-                        cell,
-                    });
+                    // The coordinator stands in itself.
+                    self.stand_in_for(r, key, cell, out);
                     p.acked |= bit(s);
                 } else {
                     out.send(
@@ -193,15 +183,39 @@ impl Cass {
         }
         let id = self.id;
         out.note(|| format!("S{id} stores a hint {key}={} for S{target}", cell.value));
+        self.keep_hint(target, key, cell);
+        true
+    }
+
+    /// Sloppy quorum: hold a write for `target` (believed down) as a hint,
+    /// not as this node's own data.
+    pub(super) fn stand_in_for(
+        &mut self,
+        target: NodeId,
+        key: crate::protocol::Key,
+        cell: Cell,
+        out: &mut CassOut,
+    ) {
+        let id = self.id;
+        out.note(|| {
+            format!(
+                "S{id} holds {key}={} for S{target} (sloppy quorum)",
+                cell.value
+            )
+        });
+        self.keep_hint(target, key, cell);
+    }
+
+    /// Keep a hint for `target` under a fresh id (its replay's
+    /// acknowledgement deletes it).
+    fn keep_hint(&mut self, target: NodeId, key: crate::protocol::Key, cell: Cell) {
         self.next_rid += 1;
-        let id = self.next_rid;
         self.hints.push(Hint {
-            id,
+            id: self.next_rid,
             target,
             key,
             cell,
         });
-        true
     }
 
     pub(super) fn on_mutation_ack(&mut self, from: NodeId, rid: u64, out: &mut CassOut) {

@@ -169,7 +169,8 @@ impl CassConfig {
             .unwrap_or(1)
             .max(1)
     }
-    /// `R + W > RF`: every read overlaps every acknowledged write.
+    /// `R + W > RF` with a strict quorum: every read overlaps every
+    /// acknowledged write (a sloppy quorum's stand-ins are not replicas).
     pub fn overlapping(&self) -> bool {
         self.read_level() + self.write_level() > self.replication_factor && !self.sloppy_quorum
     }
@@ -434,20 +435,7 @@ impl Protocol for Cass {
             } => {
                 // A stand-in of the sloppy quorum: it holds the write as a
                 // hint for `target`, not as its own data.
-                let id = self.id;
-                out.note(|| {
-                    format!(
-                        "S{id} holds {key}={} for S{target} (sloppy quorum)",
-                        cell.value
-                    )
-                });
-                self.next_rid += 1;
-                self.hints.push(Hint {
-                    id: self.next_rid,
-                    target,
-                    key,
-                    cell,
-                });
+                self.stand_in_for(target, key, cell, out);
                 out.send(from, CassMsg::MutationAck { rid });
             }
             CassMsg::MutationAck { rid } if rid & HINT_RID != 0 => {
