@@ -93,8 +93,32 @@ fn paxos_partitioned_leader_chooses_nothing_and_steps_down() {
     assert_eq!(kv_everywhere(&cut, "x=1"), 0);
     assert_eq!(kv_everywhere(&cut, "y=2"), 0);
     assert!(kv_everywhere(&cut, "z=3") >= 3);
+    let (old, _) = leaders(&run("paxos-partition", 799 * MS))[0];
+    let (new, _) = *leaders(&cut)
+        .iter()
+        .find(|l| l.0 != old)
+        .expect("a new leader");
     let healed = run("paxos-partition", 4_500 * MS);
     assert_eq!(leaders(&healed).len(), 1, "{:?}", leaders(&healed));
+    assert_eq!(leaders(&healed)[0].0, new);
+    // After the heal: the new leader's heartbeat preempts the old leader,
+    // whose Accepts still in flight are refused; it learns z=3.
+    let preempted = healed
+        .trace()
+        .iter()
+        .position(|e| {
+            e.time >= 3_000 * MS
+                && e.describe().starts_with(&format!("S{old}'s ballot"))
+                && e.describe().contains("is preempted by")
+        })
+        .expect("the old leader learns it was preempted");
+    let before = &healed.trace()[preempted - 1];
+    assert!(
+        matches!(before.kind, replviz::sim::trace::TraceKind::Deliver { from, to, .. } if from == new && to == old),
+        "preempted by the new leader's message: {}",
+        before.describe()
+    );
+    assert!(says(&healed, 3_000 * MS, 4_500 * MS, "sends Nack: ballot"));
     assert!(kv_everywhere(&healed, "z=3") == 5);
 }
 
@@ -109,6 +133,24 @@ fn txn_marks(tl: &Timeline, node: u32) -> Vec<&'static str> {
 #[test]
 fn twopc_vote_no_aborts_and_yes_commits() {
     let tl = run("2pc-vote-no", 2_000 * MS);
+    // One NO vote, from S3 (switched to refuse at 0.5 s, back at 1.0 s).
+    let no: Vec<String> = tl
+        .trace()
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                replviz::sim::trace::TraceKind::Send { kind: "VoteNo", .. }
+            )
+        })
+        .map(|e| format!("{} {}", e.time / MS, e.describe()))
+        .collect();
+    assert_eq!(no.len(), 1, "{no:?}");
+    assert!(
+        no[0].contains("S3 sends")
+            && (600..1_000).contains(&no[0].split(' ').next().unwrap().parse::<u64>().unwrap()),
+        "{no:?}"
+    );
     for p in 2..=4 {
         let v = tl.engine().view(p).unwrap();
         assert_eq!(v.state_machine, "x=3", "S{p}");
@@ -140,6 +182,22 @@ fn twopc_coordinator_crash_blocks_prepared_participants() {
             "S{p} shows it is blocked: {badge:?}"
         );
     }
+    // They keep asking S1 while it is down.
+    let asked = blocked
+        .trace()
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                replviz::sim::trace::TraceKind::Send {
+                    kind: "DecisionReq",
+                    to: 1,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(asked >= 6, "participants keep asking S1: {asked}");
     let released = run("2pc-blocking", 4_000 * MS);
     for p in 2..=4 {
         assert_eq!(
@@ -164,6 +222,13 @@ fn forced_writes(tl: &Timeline) -> u64 {
         .filter_map(|d| d.strip_prefix("forced log writes: "))
         .map(|n| n.parse::<u64>().unwrap())
         .sum()
+}
+
+/// Whether the event log says `what` (a note or a message) between `from` and `to`.
+fn says(tl: &Timeline, from: u64, to: u64, what: &str) -> bool {
+    tl.trace()
+        .iter()
+        .any(|e| (from..to).contains(&e.time) && e.describe().contains(what))
 }
 
 fn sent(tl: &Timeline, kind: &str) -> usize {
@@ -219,6 +284,12 @@ fn zab_leader_crash_mid_broadcast_keeps_delivered_and_elects_new_epoch() {
     let l = leaders(&after);
     assert_eq!(l.len(), 1, "{l:?}");
     assert!(l[0].0 != old && l[0].1 > e1);
+    // The old leader never committed z=3; every follower got its proposal,
+    // so the tie on last zxid goes to the highest id; z=3 is delivered.
+    let crashed = after.engine().view(old).unwrap();
+    assert!(crashed.log.iter().any(|e| e.text == "z=3" && !e.committed));
+    assert_eq!(l[0].0, (1..=5).filter(|&i| i != old).max().unwrap());
+    assert_eq!(kv_everywhere(&after, "z=3"), 4);
     assert_eq!(kv_everywhere(&after, "x=1"), 4);
     assert_eq!(kv_everywhere(&after, "y=2"), 4);
     let back = run("zab-leader-crash", 5_000 * MS);
@@ -233,6 +304,18 @@ fn zab_isolated_leader_tail_is_truncated_after_heal() {
         .find(|v| v.log.iter().any(|e| e.text == "z=3"))
         .expect("the isolated leader holds its own proposals");
     assert!(old.log.iter().filter(|e| !e.committed).count() >= 2);
+    assert!(
+        says(
+            &cut,
+            800 * MS,
+            3_000 * MS,
+            &format!(
+                "S{} goes back to LOOKING: lost contact with a quorum (syncLimit)",
+                old.id
+            )
+        ),
+        "the isolated leader notices within syncLimit"
+    );
     let healed = run("zab-truncate", 5_000 * MS);
     let truncs = healed
         .trace()
@@ -240,6 +323,12 @@ fn zab_isolated_leader_tail_is_truncated_after_heal() {
         .filter(|e| e.describe().contains("syncs with") && e.describe().contains("by TRUNC"))
         .count();
     assert_eq!(truncs, 1, "the old leader is synchronised by TRUNC");
+    assert!(says(
+        &healed,
+        3_000 * MS,
+        5_000 * MS,
+        &format!("S{} syncs with", old.id)
+    ));
     let v = healed.engine().view(old.id).unwrap();
     assert!(v.log.iter().all(|e| e.text != "z=3"), "{:?}", v.log);
     assert_eq!(kv_everywhere(&healed, "x=4"), 5);
@@ -248,6 +337,26 @@ fn zab_isolated_leader_tail_is_truncated_after_heal() {
 #[test]
 fn zab_follower_that_missed_an_epoch_catches_up() {
     let tl = run("zab-catch-up", 5_000 * MS);
+    // A follower crashes at 0.8 s, the leader at 1.6 s; a new epoch; the
+    // follower restarts at 3 s and is synchronised by DIFF.
+    let crashes: Vec<(u64, u32)> = tl
+        .trace()
+        .iter()
+        .filter_map(|e| match e.kind {
+            replviz::sim::trace::TraceKind::Crash { node } => Some((e.time / MS, node)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        crashes.iter().map(|c| c.0).collect::<Vec<_>>(),
+        [800, 1_600]
+    );
+    let f = crashes[0].1;
+    assert!(says(&tl, 1_600 * MS, 3_000 * MS, "proposes epoch 2"));
+    assert!(
+        says(&tl, 3_000 * MS, 5_000 * MS, &format!("S{f} syncs with"))
+            && says(&tl, 3_000 * MS, 5_000 * MS, "by DIFF; currentEpoch = 2")
+    );
     let up: Vec<NodeView> = views(&tl).into_iter().filter(|v| v.up).collect();
     assert_eq!(up.len(), 4);
     for v in &up {

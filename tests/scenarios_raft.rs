@@ -84,24 +84,71 @@ fn leader_crash_elects_a_new_leader_in_a_higher_term() {
     assert!(old.commit_index >= 3, "entries committed on the old leader");
 }
 
+/// Messages and notes of a run, as `(time, description)` (the event log's words).
+fn said(tl: &replviz::timeline::Timeline) -> Vec<(u64, String)> {
+    tl.trace().iter().map(|e| (e.time, e.describe())).collect()
+}
+
+/// Each claim of "split-vote": at 50 ms S1 and S3 both start elections for
+/// term 1 and vote for themselves; each is granted exactly one more vote
+/// (two of four, short of three); term 1 has no leader; term 2 has one
+/// candidate, the first to time out, and it wins.
 #[test]
 fn split_vote_has_a_leaderless_term() {
     let tl = run("split-vote", 3_000 * MS);
-    let trace = tl.trace();
-    let elected_terms: Vec<u64> = trace
+    let said = said(&tl);
+    let starts = |term: u64| -> Vec<(u64, String)> {
+        let what = format!("starts an election for term {term}");
+        said.iter()
+            .filter(|(_, d)| d.ends_with(&what))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        starts(1),
+        vec![
+            (50 * MS, "S1 starts an election for term 1".to_string()),
+            (50 * MS, "S3 starts an election for term 1".to_string())
+        ]
+    );
+    for c in [1, 3] {
+        let granted = said
+            .iter()
+            .filter(|(_, d)| d.ends_with(&format!("grants vote to S{c} for term 1")))
+            .count();
+        assert_eq!(granted, 1, "S{c}: its own vote and one more");
+    }
+    let won: Vec<(u32, u64)> = tl
+        .trace()
         .iter()
         .filter_map(|e| match e.kind {
-            replviz::sim::trace::TraceKind::Leader { term, .. } => Some(term),
+            replviz::sim::trace::TraceKind::Leader { node, term } => Some((node, term)),
             _ => None,
         })
         .collect();
     assert!(
-        !elected_terms.contains(&1),
-        "term 1 must end without a leader: {elected_terms:?}"
+        won.iter().all(|w| w.1 != 1),
+        "term 1 ends without a leader: {won:?}"
     );
-    assert!(!elected_terms.is_empty(), "a later term elects a leader");
+    let second = starts(2);
+    assert_eq!(second.len(), 1, "one candidate times out first: {second:?}");
+    let first = second[0]
+        .1
+        .split(' ')
+        .next()
+        .unwrap()
+        .trim_start_matches('S');
+    assert_eq!(
+        won.first().map(|w| (w.0.to_string(), w.1)),
+        Some((first.to_string(), 2))
+    );
 }
 
+/// Each claim of "partitioned-leader": cut off at 0.8 s, the old leader
+/// still leads and accepts the two client writes, which stay uncommitted;
+/// the majority elects a leader of a higher term that commits a new write;
+/// after the heal at 3 s the old leader steps down and its uncommitted
+/// entries are overwritten by the new leader's log.
 #[test]
 fn partitioned_leader_writes_never_commit() {
     let mid = run("partitioned-leader", 2_900 * MS);
@@ -111,35 +158,48 @@ fn partitioned_leader_writes_never_commit() {
         2,
         "old and new leader coexist in different terms: {l:?}"
     );
-    let (old, _) = *l.iter().min_by_key(|x| x.1).unwrap();
+    let (old, old_term) = *l.iter().min_by_key(|x| x.1).unwrap();
+    let (new, new_term) = *l.iter().max_by_key(|x| x.1).unwrap();
+    assert!(new_term > old_term);
     let v = mid.engine().view(old).unwrap();
+    let stuck: Vec<&str> = v
+        .log
+        .iter()
+        .filter(|e| !e.committed)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        stuck,
+        ["x=1", "y=2"],
+        "old leader accepted both writes, uncommitted"
+    );
+    let n = mid.engine().view(new).unwrap();
     assert!(
-        v.log.iter().any(|e| !e.committed),
-        "old leader holds uncommitted writes"
+        n.log.iter().any(|e| e.text == "z=3" && e.committed),
+        "the majority commits a new write"
     );
     let end = run("partitioned-leader", 4_500 * MS);
-    assert_eq!(leaders(&end).len(), 1);
+    assert_eq!(leaders(&end), vec![(new, new_term)]);
     let v = end.engine().view(old).unwrap();
     assert_eq!(v.role, "follower");
+    let texts =
+        |v: &replviz::protocol::NodeView| v.log.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
     assert!(
-        v.log.iter().all(|e| e.text != "x=1"),
-        "old leader's uncommitted write was overwritten"
+        v.log.iter().all(|e| e.text != "x=1" && e.text != "y=2"),
+        "old leader's uncommitted writes were overwritten"
     );
+    assert_eq!(texts(&v), texts(&end.engine().view(new).unwrap()));
 }
 
+/// Each claim of "catch-up": a follower crashes at 0.6 s; the leader
+/// commits five client requests with the rest; its retries to the crashed
+/// follower carry a batch that grows with each request; after the restart
+/// at 2 s the next batch carries the five missing entries, is accepted
+/// without a rejection, and the follower's matchIndex reaches the leader's
+/// last entry.
 #[test]
 fn follower_catches_up() {
-    let behind = run("catch-up", 1_900 * MS);
-    let after = run("catch-up", 3_000 * MS);
-    let e = after.engine();
-    let (l, _) = leaders(&after)[0];
-    let lv = e.view(l).unwrap();
-    let lens: Vec<usize> = e
-        .ids()
-        .into_iter()
-        .map(|i| e.view(i).unwrap().log.len())
-        .collect();
-    assert!(lens.iter().all(|&n| n == lv.log.len()), "{lens:?}");
+    let behind = run("catch-up", 1_999 * MS);
     let lagging = behind
         .engine()
         .ids()
@@ -147,7 +207,52 @@ fn follower_catches_up() {
         .filter_map(|i| behind.engine().view(i))
         .find(|v| !v.up)
         .unwrap();
-    assert!(lagging.log.len() + 5 <= lv.log.len());
+    let f = lagging.id;
+    let (l, _) = leaders(&behind)[0];
+    let lv = behind.engine().view(l).unwrap();
+    let writes = |v: &replviz::protocol::NodeView| {
+        v.log
+            .iter()
+            .filter(|e| e.text != "no-op" && e.committed)
+            .count()
+    };
+    assert_eq!(writes(&lv), 5, "five requests committed without S{f}");
+    assert_eq!(writes(&lagging), 0);
+    let after = run("catch-up", 3_000 * MS);
+    let said = said(&after);
+    let to_f = format!(" to S{f}");
+    let batch = |d: &str| -> Option<usize> {
+        let d = d.strip_suffix(to_f.as_str())?;
+        let rest = d.split(", ").nth(2)?;
+        rest.split(' ').next()?.parse().ok()
+    };
+    let down: Vec<usize> = said
+        .iter()
+        .filter(|(t, d)| (600 * MS..2_000 * MS).contains(t) && d.contains("sends AppendEntries("))
+        .filter_map(|(_, d)| batch(d))
+        .collect();
+    assert!(
+        down.windows(2).all(|w| w[0] <= w[1]) && down.last() == Some(&5),
+        "growing batches: {down:?}"
+    );
+    let first = said
+        .iter()
+        .find(|(t, d)| *t >= 2_000 * MS && d.contains("sends AppendEntries(") && d.ends_with(&to_f))
+        .unwrap();
+    assert!(batch(&first.1).unwrap() >= 5, "{first:?}");
+    assert!(
+        !said.iter().any(|(t, d)| *t >= 2_000 * MS
+            && d.starts_with(&format!("S{f} sends AppendEntries rejected"))),
+        "no rejection"
+    );
+    let e = after.engine();
+    let lv = e.view(l).unwrap();
+    let last = lv.log_offset + lv.log.len() as u64;
+    let p = lv.progress.iter().find(|p| p.peer == f).unwrap();
+    assert_eq!(p.matched, last, "matchIndex of S{f}");
+    for i in e.ids() {
+        assert_eq!(e.view(i).unwrap().log.len(), lv.log.len(), "S{i}");
+    }
 }
 
 #[test]
@@ -161,6 +266,29 @@ fn figure8_ends_as_in_the_paper() {
         assert_eq!(terms, vec![1, 3, 5], "S{id}");
     }
     assert_eq!(leaders(&tl), vec![(5, 5)]);
+    // (c): S1 leads term 4 and its term-2 entry at index 2 is on S1, S2
+    // and S3, a majority, but S1 does not count it as committed (§5.4.2).
+    let c = run("figure-8", 4_599 * MS);
+    assert_eq!(leaders(&c), vec![(1, 4)]);
+    for id in 1..=3 {
+        let v = c.engine().view(id).unwrap();
+        assert_eq!(
+            v.log.get(1).map(|e| e.term),
+            Some(2),
+            "S{id} holds index 2 of term 2"
+        );
+    }
+    assert!(
+        c.engine().view(1).unwrap().commit_index < 2,
+        "not committed by counting"
+    );
+    // (b): S5 won term 3 and accepted a different entry at index 2.
+    let b = run("figure-8", 3_199 * MS);
+    assert_eq!(leaders(&b), vec![(5, 3)]);
+    assert_eq!(
+        b.engine().view(5).unwrap().log.get(1).map(|e| e.term),
+        Some(3)
+    );
 }
 
 /// Each claim of "raft-stale-read": S3 leads term 1 and commits x=1; cut off

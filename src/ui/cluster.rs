@@ -73,11 +73,11 @@ pub fn client_pos(c: u32, k: u32) -> (f64, f64) {
 
 fn node_r(n: u32) -> f64 {
     if n <= 5 {
-        42.0
+        46.0
     } else if n <= 7 {
-        36.0
+        42.0
     } else {
-        31.0
+        38.0
     }
 }
 
@@ -86,7 +86,7 @@ fn node_r(n: u32) -> f64 {
 pub fn Cluster() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
-        <div class="rv-cluster">
+        <div class=move || if s.clients_drawn.get() != 0 { "rv-cluster rv-wide" } else { "rv-cluster" }>
             <svg
                 data-testid="cluster"
                 class="rv-svg"
@@ -305,7 +305,7 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     };
     let vote = get(|v| v.subline.clone());
     let badge = get(|v| v.badge.clone());
-    let badge_w = move || (badge().chars().count() as f64 * 8.4 + 16.0).max(40.0);
+    let badge_w = move || (badge().chars().count() as f64 * 10.4 + 16.0).max(40.0);
     view! {
         <g
             data-testid=format!("node-{id}")
@@ -336,15 +336,15 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
                 transform="rotate(-90)"
             />
             <circle class="rv-node-body" r=Fx(r, 1).to_string()/>
-            <text class="rv-node-name" y=Fx(-r * 0.28, 1).to_string()>{format!("S{id}")}</text>
-            <text class="rv-node-term" y=Fx(r * 0.12, 1).to_string()>{get(|v| v.headline.clone())}</text>
-            <text class="rv-node-vote" y=Fx(r * 0.45, 1).to_string()>{vote}</text>
-            <text class="rv-node-role" y=Fx(r + 24.0, 1).to_string()>{role_text}</text>
+            <text class="rv-node-name" y="-13">{format!("S{id}")}</text>
+            <text class="rv-node-term" y="6">{get(|v| v.headline.clone())}</text>
+            <text class="rv-node-vote" y="24">{vote}</text>
+            <text class="rv-node-role" y=Fx(r + 27.0, 1).to_string()>{role_text}</text>
             // A state the class must notice, in words (not colour alone).
             {move || (!badge().is_empty()).then(|| view! {
-                <g class="rv-badge" transform=format!("translate(0,{})", Fx(-r - 22.0, 1))>
-                    <rect x=Fx(-badge_w() / 2.0, 1).to_string() y="-11" width=Fx(badge_w(), 1).to_string() height="22" rx="6"/>
-                    <text y="5">{badge()}</text>
+                <g class="rv-badge" transform=format!("translate(0,{})", Fx(-r - 24.0, 1))>
+                    <rect x=Fx(-badge_w() / 2.0, 1).to_string() y="-13" width=Fx(badge_w(), 1).to_string() height="26" rx="6"/>
+                    <text y="6">{badge()}</text>
                 </g>
             })}
         </g>
@@ -394,7 +394,7 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
         }
     };
     // The pill fits its label (a retransmitted message's carries ↻).
-    let width = (label.chars().count() as f64 * 7.5 + 10.0).max(34.0);
+    let width = (label.chars().count() as f64 * 10.5 + 12.0).max(40.0);
     let class = format!(
         "rv-msg rv-mt-{}{}{}",
         proto.msg_tone(m.kind),
@@ -413,8 +413,8 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
             style=style
         >
             <title>{m.text}</title>
-            <rect x=Fx(-width / 2.0, 1).to_string() y="-10" width=Fx(width, 1).to_string() height="20" rx="10"/>
-            <text y="4">{label}</text>
+            <rect x=Fx(-width / 2.0, 1).to_string() y="-12" width=Fx(width, 1).to_string() height="24" rx="12"/>
+            <text y="6">{label}</text>
             {dropped.then(|| view! {
                 <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
             })}

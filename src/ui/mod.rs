@@ -167,20 +167,24 @@ fn App() -> impl IntoView {
                 <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", p.title, p.source) }}</span>
                 <share::ShareBar/>
             </header>
-            <panels::ErrorBanner/>
-            <controls::Controls/>
-            <timeline_bar::TimelineBar/>
+            <section aria-label="Controls and timeline">
+                <panels::ErrorBanner/>
+                <controls::Controls/>
+                <timeline_bar::TimelineBar/>
+            </section>
             <main class="rv-main">
                 <section class="rv-cluster-wrap">
                     <cluster::Cluster/>
                     <panels::Legend/>
                 </section>
                 <section class="rv-side">
-                    <share::About/>
-                    <panels::Invariants/>
+                    <div class="rv-side-main">
+                        <share::About/>
+                        <panels::Invariants/>
+                        <panels::LogPanel/>
+                        <panels::EventLog/>
+                    </div>
                     <history::HistoryPanel/>
-                    <panels::LogPanel/>
-                    <panels::EventLog/>
                 </section>
             </main>
         </div>

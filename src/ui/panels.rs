@@ -23,9 +23,9 @@ pub fn Invariants() -> impl IntoView {
             class=move || if count() == 0 { "rv-card rv-inv rv-inv-ok" } else { "rv-card rv-inv rv-inv-bad" }
             role="status"
         >
-            <div hidden=move || count() != 0>
+            <div class="rv-inv-head" hidden=move || count() != 0>
                 <strong>"✓ All safety checks hold"</strong>
-                <div class="rv-muted">{names}</div>
+                <span class="rv-muted" title=names>{names}</span>
             </div>
             <div hidden=move || count() == 0>
                 <strong>{move || format!("✗ {} invariant violation{}", count(), if count() == 1 { "" } else { "s" })}</strong>
@@ -94,8 +94,7 @@ pub fn LogPanel() -> impl IntoView {
     };
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
-            <h2>"Logs"</h2>
-            <div class="rv-log-legend rv-muted">{move || s.protocol.get().log_legend}</div>
+            <h2 class="rv-logs-head">"Logs" <span class="rv-log-legend rv-muted" title=move || s.protocol.get().log_legend>{move || s.protocol.get().log_legend}</span></h2>
             <For
                 each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
                 key=|id| *id
@@ -203,7 +202,7 @@ pub fn EventLog() -> impl IntoView {
                     " show heartbeats"
                 </label>
             </h2>
-            <ol class="rv-event-list" data-testid="event-log">
+            <ol class="rv-event-list" data-testid="event-log" tabindex="0" aria-label="Events, newest first">
                 <For
                     each=move || s.events.get()
                     key=|(i, ..)| *i

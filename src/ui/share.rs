@@ -105,7 +105,7 @@ fn page_css(doc: &web_sys::Document) -> String {
 }
 
 /// The SVG `selector` picks as a standalone document, with the page's
-/// stylesheet inlined.
+/// stylesheet inlined (as character data: media queries read `width<=…`).
 fn svg_document(selector: &str) -> Option<String> {
     let doc = web_sys::window()?.document()?;
     let svg = doc.query_selector(selector).ok()??;
@@ -116,7 +116,7 @@ fn svg_document(selector: &str) -> Option<String> {
     let css = page_css(&doc);
     let close = text.find('>')?;
     Some(format!(
-        "{}><style>{}</style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{}",
+        "{}><style><![CDATA[{}]]></style><rect width=\"100%\" height=\"100%\" fill=\"var(--bg)\"/>{}",
         &text[..close],
         css.replace("]]>", ""),
         &text[close + 1..]
@@ -302,9 +302,9 @@ pub fn ShareBar() -> impl IntoView {
 pub fn About() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
-        <div class="rv-card rv-about" data-testid="scenario-about" hidden=move || s.about.with(|(t, _)| t.is_empty())>
-            <h2>{move || s.about.get().0}</h2>
-            <p>{move || s.about.get().1}</p>
+        <details class="rv-card rv-about" data-testid="scenario-about" open hidden=move || s.about.with(|(t, _)| t.is_empty())>
+            <summary><h2>{move || s.about.get().0}</h2></summary>
+            <p tabindex="0">{move || s.about.get().1}</p>
             <p class="rv-departed" data-testid="about-departed" hidden=move || s.departed.get().is_none()>
                 {move || s.departed.get().map(|t| format!(
                     "You changed this run at {} s: from then on the text may no longer describe it.{}",
@@ -322,6 +322,6 @@ pub fn About() -> impl IntoView {
                     "Discard the rest of the script"
                 </button>
             </p>
-        </div>
+        </details>
     }
 }

@@ -75,8 +75,10 @@ pub const SCENARIOS: &[BuiltIn] = &[
          requests, but no majority can accept them, so nothing is chosen (dashed boxes). The \
          other side hears no heartbeats; one node runs phase 1 with a higher ballot, gets promises \
          from the majority of four, and becomes leader; a new request is chosen there. At 3 s the \
-         network heals: the old leader's heartbeats meet acceptors that promised a higher ballot, \
-         it gets a Nack, learns it was preempted, and steps down.",
+         network heals: the new leader's heartbeat carries its higher ballot, the old leader \
+         learns it was preempted and steps down, and the Accepts it still had in flight are \
+         refused with Nacks by acceptors that promised the higher ballot. It then learns the \
+         chosen value from the new leader.",
         nodes: 5,
         seed: 21,
         settings: "",

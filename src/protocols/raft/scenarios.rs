@@ -191,9 +191,12 @@ pub const SCENARIOS: &[BuiltIn] = &[
         id: "catch-up",
         title: "A follower falls behind and catches up",
         about: "At 0.6 s one follower crashes. The leader keeps committing five client requests with the \
-         remaining majority. At 2 s the follower restarts with its old log. The leader's \
-         AppendEntries fail the consistency check until nextIndex backs off to where the logs agree \
-         (§5.3); then the missing entries flow in batches and the follower's matchIndex catches up.",
+         remaining majority, and keeps retrying the crashed follower with every entry after its \
+         nextIndex, a batch that grows with each request (§5.3: AppendEntries retried indefinitely). \
+         At 2 s the follower restarts with its old log: the next batch carries all five missing \
+         entries, the consistency check passes (its log agrees up to nextIndex - 1) and the \
+         follower's matchIndex jumps to the leader's last entry. A log that disagrees is refused \
+         instead, and nextIndex backs off: see the partitioned old leader.",
         nodes: 5,
         seed: 31,
         settings: "",

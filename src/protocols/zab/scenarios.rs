@@ -72,10 +72,11 @@ pub const SCENARIOS: &[BuiltIn] = &[
          discovery (FollowerInfo, NewEpoch, AckEpoch) and synchronisation (NewLeader, \
          AckNewLeader, UpToDate), then broadcasts: each request gets the next zxid, is proposed, \
          acknowledged by a quorum and committed. At 1.2 s the leader proposes one more \
-         transaction and crashes a few milliseconds later, when only some followers have it. The \
-         election prefers a follower whose last zxid includes it; that leader's history becomes \
-         the new epoch's initial history, is synchronised to a quorum and committed, so the \
-         proposal is delivered everywhere in the same order. Nothing delivered is lost.",
+         transaction (z=3) and crashes 7 ms later, before any acknowledgement reaches it: it never \
+         commits z=3, but its proposals are already on their way to the followers. The election \
+         prefers the highest last zxid, which includes z=3 (ties go to the highest id); that \
+         leader's history becomes the new epoch's initial history, is synchronised to a quorum and \
+         committed, so z=3 is delivered everywhere in the same order. Nothing delivered is lost.",
         nodes: 5,
         seed: 7,
         settings: "",
