@@ -206,8 +206,8 @@ pub fn EventLog() -> impl IntoView {
                 <For
                     each=move || s.events.get()
                     key=|(i, ..)| *i
-                    children=move |(_, t, text, bad)| view! {
-                        <li class:rv-event-bad=bad>
+                    children=move |(_, t, text, weight)| view! {
+                        <li class=["", "rv-event-key", "rv-event-bad"][usize::from(weight.min(2))]>
                             <span class="rv-event-time">{format!("{} ms", crate::geometry::Fx(t as f64 / 1000.0, 1))}</span>
                             " "
                             {text}

@@ -84,8 +84,9 @@ pub struct AppState {
     pub msgs: RwSignal<Vec<MsgAnim>>,
     /// Show routine traffic (heartbeats, pings and their timers) in the event log.
     pub show_routine: RwSignal<bool>,
-    /// Recent events in plain words: (index, time, text, is violation).
-    pub events: RwSignal<Vec<(usize, Time, String, bool)>>,
+    /// Recent events in plain words: (index, time, text, weight), the
+    /// weight from [`weight`].
+    pub events: RwSignal<Vec<(usize, Time, String, u8)>>,
     /// Violations in plain words.
     pub violations: RwSignal<Vec<String>>,
     /// Timeline markers.
@@ -682,14 +683,7 @@ impl AppState {
                         TraceKind::Deliver { .. } | TraceKind::Leader { .. }
                     ) && (routine_too || !routine(&ev.kind))
                 })
-                .map(|(i, ev)| {
-                    (
-                        from + i,
-                        ev.time,
-                        ev.describe(),
-                        matches!(ev.kind, TraceKind::Violation { .. }),
-                    )
-                })
+                .map(|(i, ev)| (from + i, ev.time, ev.describe(), weight(trace, from + i)))
                 .rev()
                 .take(150)
                 .collect();
@@ -1051,5 +1045,48 @@ fn verdict(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
                 ..base
             }
         }
+    }
+}
+
+/// How much the event log stresses trace entry `i`: 2 for a violation; 1
+/// for what a class must not miss (a fault or another user action, a new
+/// leader, a commit or a decision); 0 for the rest (messages, timers,
+/// votes).
+fn weight(trace: &[crate::sim::trace::TraceEvent], i: usize) -> u8 {
+    use crate::sim::trace::TraceKind as K;
+    let ev = &trace[i];
+    match &ev.kind {
+        K::Violation { .. } => 2,
+        K::Crash { .. }
+        | K::Restart { .. }
+        | K::PowerLoss { .. }
+        | K::Pause { .. }
+        | K::Clock { .. }
+        | K::Cut { .. }
+        | K::Heal { .. }
+        | K::HealAll
+        | K::ClientLink { .. }
+        | K::Net(_)
+        | K::LinkNet { .. }
+        | K::ForceTimeout { .. }
+        | K::Toggle { .. }
+        | K::NodeAction { .. } => 1,
+        K::Note { node, text } => {
+            // The note beside a Leader entry (same node, same moment) is
+            // the election's outcome in the protocol's words.
+            let leads = |j: usize| {
+                trace.get(j).is_some_and(|e| {
+                    e.time == ev.time && matches!(e.kind, K::Leader { node: n, .. } if n == *node)
+                })
+            };
+            u8::from(
+                leads(i + 1)
+                    || i.checked_sub(1).is_some_and(leads)
+                    || text.contains("commit")
+                    || text.contains("COMMIT")
+                    || text.contains("decides"),
+            )
+        }
+        _ => 0,
     }
 }

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, noProblems, waitFor, setRange, simTime } from './harness.mjs';
+import { serve, launch, open, noProblems, waitFor, setRange, simTime, reach } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -107,6 +107,19 @@ test('the chosen scenario stays named in the menu; routine traffic is left out o
   await waitFor(page, async () => /heartbeat/.test(await page.textContent('[data-testid="event-log"]')), 'heartbeats shown on request');
   await page.selectOption('[data-testid="protocol-picker"]', 'zab');
   await waitFor(page, async () => (await page.inputValue('[data-testid="scenario-menu"]')) === '', 'placeholder after a protocol switch');
+  await noProblems(page);
+  await page.close();
+});
+
+test('the event log stresses faults, elections and commits, not messages', async () => {
+  const page = await open(ctx, `${base}?preset=leader-crash`);
+  await reach(page, 2_600_000);
+  const lines = await page.$$eval('[data-testid="event-log"] li', (ls) => ls.map((l) => [l.className, l.textContent]));
+  const weight = (re) => lines.filter(([, t]) => re.test(t)).map(([c]) => c);
+  assert.deepEqual([...new Set(weight(/S3 restarts/))], ['rv-event-key'], 'a restart');
+  assert.deepEqual([...new Set(weight(/S1 becomes leader for term 2/))], ['rv-event-key'], 'an election');
+  assert.deepEqual([...new Set(weight(/ commits entries/))], ['rv-event-key'], 'commits');
+  assert.deepEqual([...new Set(weight(/ sends AppendEntries/))], [''], 'messages are plain');
   await noProblems(page);
   await page.close();
 });
