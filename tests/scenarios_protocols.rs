@@ -65,6 +65,52 @@ fn paxos_leader_crash_keeps_chosen_values_and_elects_a_higher_ballot() {
     // The third request had reached a majority of acceptors before the
     // crash: the new leader found it in the promises and re-proposed it.
     assert_eq!(kv_everywhere(&after, "z=3"), 4);
+    // Phase 1 once, then phase 2 only: the old leader's one Prepare round.
+    let prepares = |node: u32| {
+        after
+            .trace()
+            .iter()
+            .filter(|e| {
+                e.time < 1_000 * MS && e.describe().starts_with(&format!("S{node} sends Prepare("))
+            })
+            .count()
+    };
+    assert_eq!(prepares(old), 4, "one Prepare to each other node");
+    // It crashed before any Accepted for slot 3 reached it; the acceptors
+    // accepted z=3 all the same.
+    let crash = after
+        .trace()
+        .iter()
+        .find(|e| matches!(e.kind, replviz::sim::trace::TraceKind::Crash { .. }))
+        .unwrap()
+        .time;
+    assert!((1_000 * MS..1_010 * MS).contains(&crash));
+    let accepted: Vec<u64> = after
+        .trace()
+        .iter()
+        .filter(|e| {
+            e.describe().contains("sends Accepted(ballot") && e.describe().contains("slot 3)")
+        })
+        .map(|e| e.time)
+        .collect();
+    assert!(
+        !accepted.is_empty() && accepted.iter().all(|&t| t > crash),
+        "{accepted:?}"
+    );
+    // The new leader re-proposes z=3 in slot 3 with its higher ballot.
+    let new = l[0].0;
+    assert!(after.trace().iter().any(|e| {
+        let d = e.describe();
+        e.time > crash
+            && d.starts_with(&format!("S{new} sends Accept("))
+            && d.contains("slot 3, z=3")
+    }));
+    assert!(says(
+        &after,
+        crash,
+        2_900 * MS,
+        &format!("S{new} learns slot 3: z=3")
+    ));
 }
 
 /// PMMC §3: proposers that retry at once can preempt each other forever.

@@ -44,10 +44,11 @@ pub const SCENARIOS: &[BuiltIn] = &[
         about: "A node's leader timeout fires; it runs phase 1 (Prepare/Promise) once and becomes the \
          distinguished leader, after which each client request needs only phase 2 \
          (Accept/Accepted) in the next slot. At 1.0 s the leader sends Accept for a third request \
-         and crashes a few milliseconds later, while only some acceptors have accepted it. Another \
-         node times out and runs phase 1 with a higher ballot: the promises carry the values \
-         accepted per slot, and the new leader must re-propose the highest-ballot one (Paxos Made \
-         Simple §2.2), so a value that might have been chosen is never lost. Watch slot 3.",
+         (z=3) and crashes 4 ms later, before any Accepted reaches it: it never learns that slot 3 \
+         is chosen, but its Accepts are on their way and the acceptors accept z=3. Other nodes time \
+         out and run phase 1 with higher ballots (the higher one wins): the promises carry the \
+         values accepted per slot, and the new leader must re-propose the highest-ballot one (Paxos \
+         Made Simple §2.2), so z=3, chosen though nobody knew it, is never lost. Watch slot 3.",
         nodes: 5,
         seed: 3,
         settings: "",
