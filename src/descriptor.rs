@@ -90,6 +90,9 @@ pub struct BuiltIn {
     pub settings: &'static str,
     /// Records the scenario's actions against a run of it.
     pub script: fn(&mut dyn Script),
+    /// Chapters its text names, labelled on the timeline: (start in ms,
+    /// short label, what happens in it). Empty for most.
+    pub chapters: &'static [(u64, &'static str, &'static str)],
 }
 
 /// How the generic chaos sweep runs one seed of a protocol.

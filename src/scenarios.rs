@@ -30,6 +30,14 @@ pub fn protocol_of(id: &str) -> Option<ProtocolKind> {
     all().find(|(_, b)| b.id == id).map(|(p, _)| p)
 }
 
+/// The chapters of the built-in scenario with this title (a link keeps
+/// the title), or none.
+pub fn chapters(title: &str) -> &'static [(u64, &'static str, &'static str)] {
+    all()
+        .find(|(_, b)| b.title == title)
+        .map_or(&[], |(_, b)| b.chapters)
+}
+
 /// The title of a built-in scenario (for menus, without building it).
 pub fn title(id: &str) -> &'static str {
     all()

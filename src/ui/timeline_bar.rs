@@ -80,6 +80,25 @@ pub fn TimelineBar() -> impl IntoView {
                             }
                         }
                     />
+                    // The chapters a built-in scenario's text names (markup,
+                    // one click handler: cheaper for the bundle than views).
+                    <span
+                        inner_html=move || {
+                            let sp = span.get().max(1) as f64;
+                            crate::scenarios::chapters(&s.about.with(|a| a.0.clone())).iter().map(|&(ms, label, text)| format!(
+                                "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"left:{}%\" title=\"{text}\">{label}</button>",
+                                ms * 1000,
+                                Fx((ms as f64 * 1000.0 / sp * 100.0).min(100.0), 3)
+                            )).collect::<String>()
+                        }
+                        on:click=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            let us = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-us")).and_then(|v| v.parse().ok());
+                            if let Some(us) = us {
+                                s.seek(us);
+                            }
+                        }
+                    ></span>
                     // The client history's anomaly, where the diagram outlines it.
                     <button
                         data-testid="marker"

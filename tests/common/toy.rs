@@ -252,6 +252,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         seed: 1,
         settings: "",
         script: two_writes,
+        chapters: &[],
     }],
     boot: boot::<Toy>,
     settings: settings_json::<Toy>,

@@ -124,6 +124,22 @@ test('the event log stresses faults, elections and commits, not messages', async
   await page.close();
 });
 
+test("Figure 8's chapters are labelled on the timeline and seek there", async () => {
+  const page = await open(ctx, `${base}?preset=figure-8`);
+  const chapters = await page.$$eval('[data-testid="chapter"]', (cs) => cs.map((c) => [c.textContent, c.getAttribute('data-us'), c.title]));
+  assert.deepEqual(chapters.map((c) => c[0]), ['(a)', '(b)', '(c)', '(d)']);
+  assert.match(chapters[2][2], /copies its term-2 entry to S3/);
+  const boxes = await page.$$eval('[data-testid="chapter"]', (cs) => cs.map((c) => c.getBoundingClientRect().x));
+  assert.ok(boxes.every((x, i) => i === 0 || x > boxes[i - 1]), `in order along the track: ${boxes}`);
+  await page.click('[data-testid="chapter"] >> text=(c)');
+  await waitFor(page, async () => (await simTime(page)) === 3_600_000, 'seek to (c)');
+  // A scenario without chapters shows none.
+  await page.selectOption('[data-testid="scenario-menu"]', 'leader-crash');
+  await waitFor(page, async () => (await page.$$('[data-testid="chapter"]')).length === 0, 'no chapters');
+  await noProblems(page);
+  await page.close();
+});
+
 test('a blocked 2PC participant says so on the node', async () => {
   const page = await open(ctx, `${base}?preset=2pc-blocking`);
   await setRange(page, 'timeline', 2_500_000);

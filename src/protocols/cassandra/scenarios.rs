@@ -83,6 +83,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
         script: stale_read,
+        chapters: &[],
     },
     BuiltIn {
         id: "cassandra-hinted-handoff",
@@ -92,6 +93,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: hinted_handoff,
+        chapters: &[],
     },
     BuiltIn {
         id: "cassandra-timeout-not-failure",
@@ -101,6 +103,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: timeout_not_failure,
+        chapters: &[],
     },
     BuiltIn {
         id: "cassandra-lww-clock-skew",
@@ -110,6 +113,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"timestamp-generator":"server"}"#,
         script: clock_skew,
+        chapters: &[],
     },
     BuiltIn {
         id: "cassandra-gossip-phi",
@@ -119,6 +123,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: gossip_phi,
+        chapters: &[],
     },
     BuiltIn {
         id: "cassandra-sloppy-vs-strict",
@@ -128,5 +133,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"sloppy_quorum":true}"#,
         script: sloppy_vs_strict,
+        chapters: &[],
     },
 ];

@@ -52,6 +52,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: replica_cut,
+        chapters: &[],
     },
     BuiltIn {
         id: "es-stale-primary-fenced",
@@ -61,6 +62,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: stale_primary,
+        chapters: &[],
     },
     BuiltIn {
         id: "es-promotion-resync",
@@ -70,5 +72,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"number_of_replicas":2}"#,
         script: promotion_resync,
+        chapters: &[],
     },
 ];

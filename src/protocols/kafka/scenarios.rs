@@ -104,6 +104,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"acks":1}"#,
         script: acks1_loss,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-not-enough-replicas",
@@ -113,6 +114,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"min_insync_replicas":2}"#,
         script: not_enough_replicas,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-silent-isr-shrink",
@@ -122,6 +124,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: isr_shrink,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-unclean-election",
@@ -131,6 +134,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"unclean_leader_election_enable":true}"#,
         script: isr_shrink,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-zombie-leader",
@@ -140,6 +144,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"acks":1}"#,
         script: zombie,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-kip101",
@@ -149,6 +154,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"truncate_to_hw":true}"#,
         script: kip101_hw_truncation,
+        chapters: &[],
     },
     BuiltIn {
         id: "kafka-kip101-divergence",
@@ -158,5 +164,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"truncate_to_hw":true,"page_cache_writeback_ms":10000}"#,
         script: kip101_divergence,
+        chapters: &[],
     },
 ];

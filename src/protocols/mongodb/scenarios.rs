@@ -76,6 +76,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"1"}"#,
         script: isolated_primary,
+        chapters: &[],
     },
     BuiltIn {
         id: "mongodb-majority-survives",
@@ -85,6 +86,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"majority","wtimeout":5000}"#,
         script: isolated_primary,
+        chapters: &[],
     },
     BuiltIn {
         id: "mongodb-stale-secondary-read",
@@ -94,6 +96,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"readPreference":"secondary"}"#,
         script: stale_secondary,
+        chapters: &[],
     },
     BuiltIn {
         id: "mongodb-catchup-vs-rollback",
@@ -103,5 +106,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"1"}"#,
         script: catch_up,
+        chapters: &[],
     },
 ];

@@ -118,6 +118,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: async_loss,
+        chapters: &[],
     },
     BuiltIn {
         id: "mysql-semisync-degrades",
@@ -138,6 +139,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"rpl_semi_sync_source_enabled":true}"#,
         script: semisync_degrades,
+        chapters: &[],
     },
     BuiltIn {
         id: "mysql-replica-lag",
@@ -153,6 +155,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"replica_apply_delay":4000}"#,
         script: replica_lag,
+        chapters: &[],
     },
     BuiltIn {
         id: "mysql-after-commit-phantom",
@@ -171,6 +174,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"rpl_semi_sync_source_enabled":true,"after_commit":true}"#,
         script: after_commit_phantom,
+        chapters: &[],
     },
     BuiltIn {
         id: "mysql-errant-gtid",
@@ -188,5 +192,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: errant_gtid,
+        chapters: &[],
     },
 ];

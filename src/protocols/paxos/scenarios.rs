@@ -53,6 +53,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 3,
         settings: "",
         script: leader_crash,
+        chapters: &[],
     },
     BuiltIn {
         id: "paxos-dueling",
@@ -68,6 +69,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 5,
         settings: r#"{"retry_at_once":true,"leader_timeout_min":5000000,"leader_timeout_max":6000000}"#,
         script: dueling,
+        chapters: &[],
     },
     BuiltIn {
         id: "paxos-partition",
@@ -84,5 +86,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 21,
         settings: "",
         script: partition,
+        chapters: &[],
     },
 ];

@@ -161,6 +161,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: leader_crash,
+        chapters: &[],
     },
     BuiltIn {
         id: "split-vote",
@@ -173,6 +174,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 4,
         settings: "",
         script: split_vote,
+        chapters: &[],
     },
     BuiltIn {
         id: "partitioned-leader",
@@ -186,6 +188,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 21,
         settings: "",
         script: partitioned_leader,
+        chapters: &[],
     },
     BuiltIn {
         id: "catch-up",
@@ -201,6 +204,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 31,
         settings: "",
         script: catch_up,
+        chapters: &[],
     },
     BuiltIn {
         id: "figure-8",
@@ -215,6 +219,12 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 8,
         settings: r#"{"election_timeout_min":60000000,"election_timeout_max":60000000,"noop_on_election":false}"#,
         script: figure8,
+        chapters: &[
+            (600, "(a)", "(a) S1 leads term 2 and replicates index 2 to S2 only"),
+            (1_600, "(b)", "(b) S1 crashes; S5 wins term 3 and accepts another entry at index 2"),
+            (3_600, "(c)", "(c) S1 restarts, wins term 4 and copies its term-2 entry to S3: on a majority, not committed"),
+            (4_600, "(d)", "(d) S1 crashes; S5 wins term 5 and overwrites index 2 everywhere"),
+        ],
     },
     BuiltIn {
         id: "raft-stale-read",
@@ -233,6 +243,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"local_reads":true}"#,
         script: stale_read,
+        chapters: &[],
     },
     BuiltIn {
         id: "raft-membership",
@@ -252,5 +263,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"voters":3}"#,
         script: membership,
+        chapters: &[],
     },
 ];

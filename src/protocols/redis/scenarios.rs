@@ -90,6 +90,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: async_loss,
+        chapters: &[],
     },
     BuiltIn {
         id: "redis-backlog-overflow",
@@ -106,6 +107,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"repl_backlog_size":64}"#,
         script: backlog_overflow,
+        chapters: &[],
     },
     BuiltIn {
         id: "redis-split-brain",
@@ -124,6 +126,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: split_brain,
+        chapters: &[],
     },
     BuiltIn {
         id: "redis-min-replicas",
@@ -137,6 +140,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"min_replicas_to_write":1,"min_replicas_max_lag":10}"#,
         script: split_brain,
+        chapters: &[],
     },
     BuiltIn {
         id: "redis-psync2-failover",
@@ -153,6 +157,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: psync2_failover,
+        chapters: &[],
     },
     BuiltIn {
         id: "redis-wait-not-consensus",
@@ -171,5 +176,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"wait_numreplicas":1}"#,
         script: wait_not_consensus,
+        chapters: &[],
     },
 ];

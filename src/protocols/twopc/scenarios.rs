@@ -68,6 +68,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 2,
         settings: "",
         script: vote_no,
+        chapters: &[],
     },
     BuiltIn {
         id: "2pc-blocking",
@@ -84,6 +85,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 2,
         settings: "",
         script: blocking,
+        chapters: &[],
     },
     BuiltIn {
         id: "2pc-recovery",
@@ -99,6 +101,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 2,
         settings: "",
         script: recovery,
+        chapters: &[],
     },
     BuiltIn {
         id: "2pc-presumed-abort",
@@ -117,5 +120,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 2,
         settings: r#"{"presumed_abort":true}"#,
         script: presumed_abort,
+        chapters: &[],
     },
 ];

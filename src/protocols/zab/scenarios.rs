@@ -81,6 +81,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 7,
         settings: "",
         script: leader_crash,
+        chapters: &[],
     },
     BuiltIn {
         id: "zab-truncate",
@@ -96,6 +97,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 21,
         settings: "",
         script: truncate,
+        chapters: &[],
     },
     BuiltIn {
         id: "zab-catch-up",
@@ -111,6 +113,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 31,
         settings: "",
         script: catch_up,
+        chapters: &[],
     },
     BuiltIn {
         id: "zab-stale-read",
@@ -129,5 +132,6 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 7,
         settings: r#"{"local_reads":true}"#,
         script: stale_read,
+        chapters: &[],
     },
 ];
