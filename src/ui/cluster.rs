@@ -115,12 +115,8 @@ pub fn Cluster() -> impl IntoView {
                     class="rv-clients"
                     inner_html=move || clients_markup(s)
                     on:click=move |ev| {
-                        use wasm_bindgen::JsCast;
                         ev.stop_propagation();
-                        let c = ev
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                            .and_then(|e| e.closest("[data-c]").ok().flatten())
+                        let c = super::cmd::clicked(&ev, "data-c")
                             .and_then(|e| e.get_attribute("data-c"))
                             .and_then(|c| c.parse().ok());
                         s.menu.set(c.map(Menu::Client));
@@ -461,12 +457,8 @@ fn button(m: &mut String, testid: &str, act: &str, label: &str, hint: &str, enab
 
 /// A click in a menu: the button's `data-act` says what to do.
 fn menu_click(s: AppState, target: Target, ev: &leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
     ev.stop_propagation();
-    let act = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest("[data-act]").ok().flatten())
+    let act = super::cmd::clicked(ev, "data-act")
         .filter(|e| !e.has_attribute("disabled"))
         .and_then(|e| e.get_attribute("data-act"))
         .unwrap_or_default();

@@ -79,3 +79,12 @@ fn run(s: AppState, c: Cmd) {
         Cmd::Seek(t) => s.seek(t),
     }
 }
+
+/// For a click handled once for many markup buttons: the element the click
+/// landed in that carries `attr` (the clicked one or its nearest ancestor).
+pub fn clicked(ev: &web_sys::Event, attr: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest(&format!("[{attr}]")).ok().flatten())
+}

@@ -9,6 +9,14 @@ use crate::sim::Time;
 use crate::timeline::MarkerKind;
 use leptos::prelude::*;
 
+/// Where time `t` sits on a track spanning `span`, as a style.
+fn left(t: Time, span: Time) -> String {
+    format!(
+        "left:{}%",
+        Fx((t as f64 / span.max(1) as f64 * 100.0).min(100.0), 3)
+    )
+}
+
 /// The scrubber row.
 #[component]
 pub fn TimelineBar() -> impl IntoView {
@@ -73,7 +81,7 @@ pub fn TimelineBar() -> impl IntoView {
                                     data-us=t.to_string()
                                     data-count=count.to_string()
                                     class=class
-                                    style=move || format!("left:{}%", Fx((t as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3))
+                                    style=move || left(t, span.get())
                                     title=title
                                     on:click=on(s, Cmd::Seek(t))
                                 ></button>
@@ -84,16 +92,15 @@ pub fn TimelineBar() -> impl IntoView {
                     // one click handler: cheaper for the bundle than views).
                     <span
                         inner_html=move || {
-                            let sp = span.get().max(1) as f64;
+                            let sp = span.get();
                             crate::scenarios::chapters(&s.about.with(|a| a.0.clone())).iter().map(|&(ms, label, text)| format!(
-                                "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"left:{}%\" title=\"{text}\">{label}</button>",
+                                "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"{}\" title=\"{text}\">{label}</button>",
                                 ms * 1000,
-                                Fx((ms as f64 * 1000.0 / sp * 100.0).min(100.0), 3)
+                                left(ms * 1000, sp)
                             )).collect::<String>()
                         }
                         on:click=move |ev| {
-                            use wasm_bindgen::JsCast;
-                            let us = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-us")).and_then(|v| v.parse().ok());
+                            let us = super::cmd::clicked(&ev, "data-us").and_then(|e| e.get_attribute("data-us")).and_then(|v| v.parse().ok());
                             if let Some(us) = us {
                                 s.seek(us);
                             }
@@ -106,7 +113,7 @@ pub fn TimelineBar() -> impl IntoView {
                         hidden=move || s.lin.with(|l| l.at.is_none())
                         data-us=move || s.lin.with(|l| l.at.unwrap_or(0).to_string())
                         class=move || s.lin.with(|l| format!("rv-marker rv-marker-violation rv-marker-{}", l.verdict))
-                        style=move || s.lin.with(|l| format!("left:{}%", Fx((l.at.unwrap_or(0) as f64 / span.get().max(1) as f64 * 100.0).min(100.0), 3)))
+                        style=move || left(s.lin.with(|l| l.at.unwrap_or(0)), span.get())
                         title=move || s.lin.with(|l| format!("{}: {}", l.kind.replace('-', " "), l.text))
                         on:click=on(s, Cmd::SeekAnomaly)
                     ></button>
