@@ -10,6 +10,7 @@
 
 pub mod jepsen;
 pub mod linear;
+pub mod metrics;
 pub mod session;
 
 /// A value: the simulation's and Jepsen's registers hold integers (or

@@ -60,9 +60,17 @@ export async function open(context, url, opts = {}) {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector('[data-testid="cluster"]');
   page.problems = problems;
+  await page.goto(url);
+  // Fail fast, with what went wrong, when the app never draws its cluster
+  // (a panic at start-up, a wasm that does not load): never wait out a
+  // test's whole timeout on a dead page.
+  const drawn = await page.waitForSelector('[data-testid="cluster"], [data-testid="panic-banner"]', { timeout: 15000 })
+    .then(() => page.$('[data-testid="cluster"]'), () => null);
+  if (!drawn) {
+    await page.close();
+    throw new Error(`page never drew its cluster: ${url}\n  ${problems.join('\n  ') || 'no console error'}`);
+  }
   return page;
 }
 

@@ -12,7 +12,19 @@ import assert from 'node:assert/strict';
 import { serve, launch, open, setRange } from './harness.mjs';
 
 let server, base, ctx;
-before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+// Every registered protocol and every built-in scenario, read off the page
+// itself (the protocol picker and the scenario menu), so each system that
+// lands is exercised without a change here.
+let PROTOCOLS = [];
+let PRESETS = [];
+before(async () => {
+  ({ server, base } = await serve());
+  ctx = await launch();
+  const page = await open(ctx, base);
+  PROTOCOLS = await page.$$eval('[data-testid="protocol-picker"] option', (os) => os.map((o) => o.value));
+  PRESETS = await page.$$eval('[data-testid="scenario-menu"] option', (os) => os.map((o) => o.value).filter((v) => v));
+  await page.close();
+});
 after(async () => { await ctx?.close(); server?.close(); });
 
 /** mulberry32: a small seeded PRNG. */
@@ -28,10 +40,6 @@ function rng(seed) {
   return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
 }
 
-const PROTOCOLS = ['raft', 'paxos', '2pc', 'zab'];
-const PRESETS = ['leader-crash', 'split-vote', 'partitioned-leader', 'catch-up', 'figure-8',
-  'paxos-leader-crash', 'paxos-dueling', 'paxos-partition', '2pc-vote-no', '2pc-blocking',
-  '2pc-recovery', '2pc-presumed-abort', 'zab-leader-crash', 'zab-truncate', 'zab-catch-up'];
 const JUNK = ['', '0', '-3', '9999999999999999999999', 'abc', '1e9', ' 5 ', '３', '2.5', '<script>'];
 
 function startUrl(r) {
@@ -171,6 +179,7 @@ test(`monkey: ${seeds.length} random sequences of UI actions`, async () => {
       await page?.close();
     }
   }
-  console.log(`monkey: ${seeds.length} sequences of 12 actions, ${failures.length} failing`);
+  console.log(`monkey: ${seeds.length} sequences of 12 actions over ${PROTOCOLS.length} protocols (${PROTOCOLS.join(', ')}) and ${PRESETS.length} scenarios, ${failures.length} failing`);
+  assert.ok(PROTOCOLS.length >= 9 && PRESETS.length >= 40, `the page lists ${PROTOCOLS.length} protocols and ${PRESETS.length} scenarios`);
   assert.deepEqual(failures, [], `failing sequences (replay with MONKEY_SEED=n):\n${failures.join('\n')}`);
 });

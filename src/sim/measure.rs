@@ -1,0 +1,73 @@
+//! A run's metrics: the client history's figures
+//! ([`crate::history::metrics`]) with what only the simulation knows:
+//! messages sent between servers, acknowledged writes the current leader
+//! lacks (the lost-write lesson), and invariant violations. The page's
+//! metric cells, the tests and `examples/compare.rs` all read [`measure`].
+
+use crate::anysim::AnySim;
+use crate::history::metrics::{self, HistoryMetrics};
+use crate::sim::trace::{TraceEvent, TraceKind};
+use crate::sim::Time;
+
+/// Availability windows: 100 ms of simulated time.
+pub const WINDOW: Time = 100_000;
+
+/// Everything measured of one run so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunMetrics {
+    /// The client history's figures.
+    pub history: HistoryMetrics,
+    /// Messages sent between servers (network duplicates included).
+    pub messages: usize,
+    /// Acknowledged writes the current leader or primary lacks.
+    pub lost_writes: usize,
+    /// Invariant violations (red).
+    pub violations: usize,
+}
+
+impl RunMetrics {
+    /// Messages per successful write (0 when none succeeded).
+    pub fn messages_per_write(&self) -> f64 {
+        if self.history.writes_ok == 0 {
+            0.0
+        } else {
+            self.messages as f64 / self.history.writes_ok as f64
+        }
+    }
+
+    /// The figures by name, as the page's `metric-{name}` cells and the
+    /// compare table print them (latencies in ms, availability as a share).
+    pub fn named(&self) -> Vec<(&'static str, f64)> {
+        let h = &self.history;
+        let ms = |us: u64| us as f64 / 1000.0;
+        vec![
+            ("writes-ok", h.writes_ok as f64),
+            ("writes-failed", h.writes_failed as f64),
+            ("writes-unknown", h.writes_unknown as f64),
+            ("write-p50-ms", ms(h.write.p50)),
+            ("write-p99-ms", ms(h.write.p99)),
+            ("read-p50-ms", ms(h.read.p50)),
+            ("availability", h.availability),
+            ("longest-outage-ms", ms(h.longest_outage)),
+            ("messages-per-write", self.messages_per_write()),
+            ("lost-writes", self.lost_writes as f64),
+            ("stale-reads", h.stale_reads as f64),
+            ("violations", self.violations as f64),
+        ]
+    }
+}
+
+/// Measure a run up to its current time; messages are counted in `trace`
+/// (the run's whole trace: a [`crate::timeline::Timeline`] keeps it, not
+/// its engine).
+pub fn measure(e: &dyn AnySim, trace: &[TraceEvent]) -> RunMetrics {
+    RunMetrics {
+        history: metrics::measure(e.history(), e.now(), WINDOW),
+        messages: trace
+            .iter()
+            .filter(|t| matches!(t.kind, TraceKind::Send { .. }))
+            .count(),
+        lost_writes: e.lost_writes().map_or(0, |(_, l)| l.len()),
+        violations: e.violations().len(),
+    }
+}
