@@ -49,10 +49,20 @@ fn err<T>(msg: impl Into<String>) -> Result<T, LinkError> {
 
 /// Encode a scenario and position as a fragment (without the leading `#`).
 pub fn encode(s: &Scenario, at: Time) -> String {
-    let payload = LinkPayload { s: s.clone(), at };
+    let packed = miniz_oxide::deflate::compress_to_vec(&payload_json(s, at), 9);
+    fragment(&packed)
+}
+
+/// The compact JSON a link carries, before deflate ([`encode`] packs it
+/// with miniz_oxide; the page with the browser's own deflate, which any
+/// inflate reads back: the bundle then carries no deflate of its own).
+pub fn payload_json(s: &Scenario, at: Time) -> Vec<u8> {
     // Serialising plain data with derived impls cannot fail.
-    let json = crate::json::to_vec(&payload);
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    crate::json::to_vec(&LinkPayload { s: s.clone(), at })
+}
+
+/// The fragment of raw-deflated [`payload_json`].
+pub fn fragment(packed: &[u8]) -> String {
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
 }
 

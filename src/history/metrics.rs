@@ -156,10 +156,12 @@ fn availability(ops: &[Op], end: u64, window: u64) -> (f64, usize, u64) {
     (share, tried, longest)
 }
 
-/// How many ok reads definitely returned an overwritten value.
+/// How many ok reads definitely returned an overwritten value, in
+/// O(n log n): per key, the ok writes sorted by when they were answered,
+/// with the latest invocation among each prefix.
 fn stale_reads(ops: &[Op]) -> usize {
-    // The ok writes and cas as (key, value written, invoked, answered).
-    let writes: Vec<(&str, &Val, u64, u64)> = ops
+    // The ok writes and cas as (key, answered, invoked, value written).
+    let mut writes: Vec<(&str, u64, u64, &Val)> = ops
         .iter()
         .filter(|o| o.outcome == Outcome::Ok)
         .filter_map(|o| {
@@ -168,31 +170,63 @@ fn stale_reads(ops: &[Op]) -> usize {
                 F::Cas => &o.arg2,
                 _ => return None,
             };
-            Some((o.key.as_str(), v, o.invoke, o.complete?))
+            Some((o.key.as_str(), o.complete?, o.invoke, v))
         })
         .collect();
+    writes.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    // Per write: the index (in `writes`) of the latest-invoked write of its
+    // key answered no later than it.
+    let mut latest = Vec::with_capacity(writes.len());
+    for (i, w) in writes.iter().enumerate() {
+        let best = match latest.last() {
+            Some(&j) if i > 0 && writes[i - 1].0 == w.0 => {
+                let j: usize = j;
+                if writes[j].2 >= w.2 {
+                    j
+                } else {
+                    i
+                }
+            }
+            _ => i,
+        };
+        latest.push(best);
+    }
+    // When each (key, value) was first answered.
+    let mut answered: Vec<(&str, &Val, u64)> = writes.iter().map(|w| (w.0, w.3, w.1)).collect();
+    answered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let first_answer = |key: &str, v: &Val| -> Option<u64> {
+        let i = answered.partition_point(|a| (a.0, a.1) < (key, v));
+        answered
+            .get(i)
+            .filter(|a| a.0 == key && a.1 == v)
+            .map(|a| a.2)
+    };
     ops.iter()
         .filter(|r| r.f == F::Read && r.outcome == Outcome::Ok)
         .filter(|r| {
-            let same_key = writes.iter().filter(|w| w.0 == r.key);
+            // The writes of this key answered before the read began.
+            let lo = writes.partition_point(|w| w.0 < r.key.as_str());
+            let hi = writes.partition_point(|w| (w.0, w.1) < (r.key.as_str(), r.invoke));
+            if hi <= lo {
+                return false;
+            }
             if r.out == Val::Nil {
-                // The initial value: any write answered before the read
-                // began supersedes it.
-                return same_key.clone().any(|w| w.3 < r.invoke);
+                // The initial value: any of them supersedes it.
+                return true;
             }
             // When the write it read was answered; a value nobody wrote ok
             // (an indeterminate write taking effect late) is not judged.
-            let Some(from) = same_key
-                .clone()
-                .filter(|w| *w.1 == r.out)
-                .map(|w| w.3)
-                .min()
-            else {
+            let Some(from) = first_answer(&r.key, &r.out) else {
                 return false;
             };
-            same_key
-                .clone()
-                .any(|w| *w.1 != r.out && w.2 > from && w.3 < r.invoke)
+            // Some other write invoked after that and answered before the
+            // read began? The latest-invoked one decides, unless it wrote
+            // the same value (then look at every one).
+            let w = writes[latest[hi - 1]];
+            if *w.3 != r.out {
+                return w.2 > from;
+            }
+            writes[lo..hi].iter().any(|w| *w.3 != r.out && w.2 > from)
         })
         .count()
 }
@@ -295,5 +329,77 @@ mod tests {
             op(F::Read, "x", 77, Outcome::Ok, 80, Some(90)),
         ];
         assert_eq!(measure(&h, 100, 10).stale_reads, 2);
+    }
+
+    /// The definition, read literally (O(reads × writes)).
+    fn stale_naive(ops: &[Op]) -> usize {
+        let written = |o: &Op| match o.f {
+            F::Write => Some(o.arg.clone()),
+            F::Cas => Some(o.arg2.clone()),
+            _ => None,
+        };
+        let ok_writes: Vec<&Op> = ops
+            .iter()
+            .filter(|o| o.outcome == Outcome::Ok && written(o).is_some())
+            .collect();
+        ops.iter()
+            .filter(|r| r.f == F::Read && r.outcome == Outcome::Ok)
+            .filter(|r| {
+                let same: Vec<&&Op> = ok_writes.iter().filter(|w| w.key == r.key).collect();
+                if r.out == Val::Nil {
+                    return same.iter().any(|w| w.complete.unwrap() < r.invoke);
+                }
+                let Some(from) = same
+                    .iter()
+                    .filter(|w| written(w).as_ref() == Some(&r.out))
+                    .map(|w| w.complete.unwrap())
+                    .min()
+                else {
+                    return false;
+                };
+                same.iter().any(|w| {
+                    written(w).as_ref() != Some(&r.out)
+                        && w.invoke > from
+                        && w.complete.unwrap() < r.invoke
+                })
+            })
+            .count()
+    }
+
+    #[test]
+    fn fast_stale_reads_match_the_definition() {
+        // Random histories over two keys and few values (so values repeat,
+        // the hard case), against the literal definition.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut stale = 0;
+        for seed in 0..300 {
+            let h: Vec<Op> = (0..40)
+                .map(|_| {
+                    let f = [F::Write, F::Read, F::Read, F::Cas][next(4) as usize];
+                    let key = ["x", "y"][next(2) as usize];
+                    let outcome =
+                        [Outcome::Ok, Outcome::Ok, Outcome::Fail, Outcome::Info][next(4) as usize];
+                    // Coarse times, so that answers and invocations tie.
+                    let invoke = next(100) * 10;
+                    let complete = (outcome != Outcome::Info).then(|| invoke + 10 * (1 + next(20)));
+                    let v = next(5) as i64;
+                    let mut o = op(f, key, v, outcome, invoke, complete);
+                    if f == F::Cas {
+                        o.arg2 = Val::Int(next(5) as i64);
+                    }
+                    o
+                })
+                .collect();
+            let fast = stale_reads(&h);
+            assert_eq!(fast, stale_naive(&h), "history {seed}");
+            stale += fast;
+        }
+        assert!(stale > 100, "the histories do have stale reads ({stale})");
     }
 }

@@ -72,11 +72,20 @@ pub fn HistoryPanel() -> impl IntoView {
             None => window(s.now.get(), ZOOM[zoom.get()]),
         }
     };
-    // The cursor moves the drawing by a 32nd of the window at a time.
-    let tick = Memo::new(move |_| s.now.get() / (ZOOM[zoom.get()] / 32).max(1));
-    let markup = move || {
-        tick.track();
-        s.markers.track();
+    // The drawing is rebuilt when the cursor has moved by a `step`: a 32nd
+    // of the window at 1x or slower, as much more as the speed is higher
+    // (about every other frame at any speed), and drawn a step wider on
+    // each side so that the window, scrolled every frame by its viewBox,
+    // stays drawn in between. Off screen while playing (the side column
+    // scrolled away from it) it is not rebuilt at all until it shows again
+    // or the run pauses.
+    let step = move || {
+        s.speed_log.track();
+        ((ZOOM[zoom.get()] / 32) as f64 * s.speed().max(1.0)) as Time
+    };
+    let tick = Memo::new(move |_| s.now.get() / step().max(1));
+    let shown = s.diagram_shown;
+    let draw = move || {
         let lanes = lanes.get();
         let n = servers();
         let mut m = String::new();
@@ -94,6 +103,7 @@ pub fn HistoryPanel() -> impl IntoView {
         }
         let w = ZOOM[zoom.get_untracked()];
         let (t0, wf) = window(s.now.get_untracked(), w);
+        let margin = step() as f64;
         if n > 0 {
             s.with_trace(|trace| {
                 arrows_into(
@@ -101,15 +111,27 @@ pub fn HistoryPanel() -> impl IntoView {
                     trace,
                     n,
                     &lanes,
-                    t0,
-                    wf,
+                    (t0, wf, margin),
                     s.show_routine.get_untracked(),
                     s.protocol.get_untracked(),
                 )
             });
         }
-        s.lin
-            .with(|l| s.bars.with(|b| bars_into(&mut m, b, &lanes, n, l, t0, wf)));
+        s.lin.with(|l| {
+            s.bars
+                .with(|b| bars_into(&mut m, b, &lanes, n, l, t0 - margin, wf + 2.0 * margin))
+        });
+        m
+    };
+    let last = StoredValue::new(String::new());
+    let markup = move || {
+        tick.track();
+        s.markers.track();
+        if !shown.get() && s.playing.get() && imported.with(|i| i.is_none()) {
+            return last.get_value();
+        }
+        let m = draw();
+        last.set_value(m.clone());
         m
     };
     let seek = move |ev: leptos::ev::MouseEvent| {
@@ -188,6 +210,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     <line class="rv-diagram-cursor" x1=move || s.now.get() x2=move || s.now.get() y1="0" y2=rows/>
                 </svg>
             </div>
+            <div class="rv-metrics" data-testid="metrics" hidden=move || imported.with(|i| i.is_some()) inner_html=move || s.metrics.get()></div>
             <div class="rv-muted rv-history-legend">
                 "arrows = messages (× dropped) · bars = client operations: green ok · grey refused · amber dashed no answer · outlined = the anomaly · click to seek"
             </div>
@@ -195,19 +218,19 @@ pub fn HistoryPanel() -> impl IntoView {
     }
 }
 
-/// Messages, client traffic, crashes and restarts in `[t0, t0 + w]`.
-#[allow(clippy::too_many_arguments)]
+/// Messages, client traffic, crashes and restarts in the window `[t0, t0 +
+/// w]` widened by `margin` on each side.
 fn arrows_into(
     m: &mut String,
     trace: &[crate::sim::trace::TraceEvent],
     n: u32,
     lanes: &[u32],
-    t0: f64,
-    w: f64,
+    (t0, w, margin): (f64, f64, f64),
     routine_too: bool,
     proto: crate::protocols::ProtocolKind,
 ) {
-    let t1 = t0 + w;
+    let max_arrows = (MAX_ARROWS as f64 * (1.0 + 2.0 * margin / w)) as usize;
+    let (t0, t1) = (t0 - margin, t0 + w + margin);
     let from = trace.partition_point(|e| (e.time as f64) < t0 - w);
     let row = |id: u32| f64::from(id) - 0.5;
     let client_row = |c: u32| {
@@ -245,7 +268,7 @@ fn arrows_into(
     };
     for e in &trace[from..] {
         let t = e.time;
-        if t as f64 > t1 || count >= MAX_ARROWS {
+        if t as f64 > t1 || count >= max_arrows {
             break;
         }
         match &e.kind {
@@ -373,6 +396,83 @@ fn bars_into(
             b.client, b.f, b.kind, b.start, b.kind, b.start, Fx(row as f64 + 0.15, 2), Fx(width, 0), super::panels::esc(&b.text)
         );
     }
+}
+
+/// The run's metrics as cells (`metric-{name}`, the figure in
+/// `data-value`; latencies in ms, availability as a share): what the
+/// clients got, how fast, how often the system took writes, and the
+/// anomalies (lost acknowledged writes and stale reads are a lesson where
+/// the configuration allows them; violations never are).
+pub fn metrics_markup(m: &crate::sim::measure::RunMetrics) -> String {
+    const CELLS: [(&str, &str, &str); 10] = [
+        (
+            "writes-ok",
+            "writes ok",
+            "writes the clients were told succeeded",
+        ),
+        (
+            "writes-failed",
+            "failed",
+            "writes refused: definitely not done",
+        ),
+        (
+            "writes-unknown",
+            "no answer",
+            "writes without an answer: done or not, nobody knows (indeterminate)",
+        ),
+        (
+            "write-p50-ms",
+            "p50",
+            "median latency of successful writes (simulated ms)",
+        ),
+        (
+            "write-p99-ms",
+            "p99",
+            "99th-percentile latency of successful writes (simulated ms)",
+        ),
+        (
+            "availability",
+            "available",
+            "share of 100 ms windows with a write attempted in which one succeeded",
+        ),
+        (
+            "longest-outage-ms",
+            "longest outage",
+            "from a refused write to the next accepted one (simulated ms)",
+        ),
+        (
+            "lost-writes",
+            "lost writes",
+            "acknowledged writes the current leader or primary lacks",
+        ),
+        (
+            "stale-reads",
+            "stale reads",
+            "reads that returned a value already overwritten before they began",
+        ),
+        (
+            "violations",
+            "violations",
+            "broken guarantees the configuration claims",
+        ),
+    ];
+    let named = m.named();
+    let mut out = String::new();
+    for (name, label, hint) in CELLS {
+        let v = named.iter().find(|n| n.0 == name).map_or(0.0, |n| n.1);
+        let shown = match name {
+            "availability" => format!("{}%", Fx(v * 100.0, 1)),
+            n if n.ends_with("-ms") => format!("{} ms", Fx(v, 0)),
+            _ => Fx(v, 0).to_string(),
+        };
+        let bad = (name == "violations" && v > 0.0) as u8;
+        let _ = write!(
+            out,
+            "<span data-testid=\"metric-{name}\" data-value=\"{}\" class=\"rv-metric rv-metric-{bad}\" title=\"{hint}\">{label} <b>{shown}</b></span>",
+            Fx(v, 3)
+        );
+    }
+    out
 }
 
 /// Parse, check and show a Jepsen history (nothing of the run changes).

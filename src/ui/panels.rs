@@ -79,7 +79,7 @@ fn term_hue(term: u64) -> u64 {
 pub fn LogPanel() -> impl IntoView {
     let s = expect_context::<AppState>();
     let leader_progress = move |id: u32| {
-        s.nodes.with(|nodes| {
+        s.logs.with(|nodes| {
             nodes
                 .iter()
                 .filter(|n| n.up && n.leading)
@@ -96,10 +96,10 @@ pub fn LogPanel() -> impl IntoView {
         <div class="rv-card rv-logs" data-testid="logs">
             <h2 class="rv-logs-head">"Logs" <span class="rv-log-legend rv-muted" title=move || s.protocol.get().log_legend>{move || s.protocol.get().log_legend}</span></h2>
             <For
-                each=move || s.nodes.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
+                each=move || s.logs.with(|v| v.iter().map(|x| x.id).collect::<Vec<_>>())
                 key=|id| *id
                 children=move |id| {
-                    let node = Memo::new(move |_| s.nodes.with(|v| v.iter().find(|n| n.id == id).cloned()));
+                    let node = Memo::new(move |_| s.logs.with(|v| v.iter().find(|n| n.id == id).cloned()));
                     view! {
                         <div class="rv-log-row" data-testid=format!("log-{id}")
                             data-commit=move || node.with(|n| n.as_ref().map(|n| n.commit_index).unwrap_or(0).to_string())

@@ -176,9 +176,11 @@ pub(super) fn export_png() {
     img.set_src(&url);
 }
 
-/// Copy a link to this exact scenario and moment (and show it).
+/// Copy a link to this exact scenario and moment (and show it). The link's
+/// JSON is deflated by the browser (`CompressionStream("deflate-raw")`),
+/// so the bundle carries no deflate of its own.
 pub(super) fn copy_link(s: AppState) {
-    let frag = s.link_fragment();
+    let json = s.link_json();
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let base = format!(
@@ -187,13 +189,47 @@ pub(super) fn copy_link(s: AppState) {
         loc.pathname().unwrap_or_default(),
         loc.search().unwrap_or_default()
     );
-    let url = format!("{base}#{frag}");
-    s.link_out.set(url.clone());
-    let promise = w.navigator().clipboard().write_text(&url);
-    // Clipboard access may be refused (e.g. headless); the link is shown anyway.
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let Some(packed) = deflate_raw(&json).await else {
+            s.errors.set(vec![
+                "This browser cannot compress a link (it lacks CompressionStream); nothing was copied.".into(),
+            ]);
+            return;
+        };
+        let url = format!("{base}#{}", crate::link::fragment(&packed));
+        s.link_out.set(url.clone());
+        // Clipboard access may be refused (e.g. headless); the link is shown anyway.
+        let _ =
+            wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&url)).await;
     });
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The Compression Streams API (web-sys has it only behind its
+    /// unstable-API flag).
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, wasm_bindgen::JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+}
+
+/// Raw DEFLATE by the browser: `new Response(new Blob([data]).stream()
+/// .pipeThrough(new CompressionStream("deflate-raw"))).arrayBuffer()`.
+async fn deflate_raw(data: &[u8]) -> Option<Vec<u8>> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(data));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    let cs = CompressionStream::new("deflate-raw").ok()?;
+    let pair = web_sys::ReadableWritablePair::new(&cs.readable(), &cs.writable());
+    let packed = blob.stream().pipe_through(&pair);
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&packed)).ok()?;
+    let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().ok()?)
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
 /// Download the scenario as pretty JSON.

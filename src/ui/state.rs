@@ -76,6 +76,11 @@ pub struct AppState {
     pub speed_log: RwSignal<f64>,
     /// Node pictures.
     pub nodes: RwSignal<Vec<NodeView>>,
+    /// Is the space-time diagram on screen? Off screen it is not redrawn.
+    pub diagram_shown: RwSignal<bool>,
+    /// The same views for the logs panel, which follows a playing run at
+    /// the text panels' pace ([`TEXT_EVERY_MS`]).
+    pub logs: RwSignal<Vec<NodeView>>,
     /// Election-timer rings: (armed, fires) per node.
     pub rings: RwSignal<Vec<Option<(Time, Time)>>>,
     /// Link states for every pair a < b.
@@ -124,6 +129,8 @@ pub struct AppState {
     pub lost: RwSignal<String>,
     /// The last client operations, for the history panel.
     pub bars: RwSignal<Vec<OpBar>>,
+    /// The run's metrics so far, as the history panel's cells (markup).
+    pub metrics: RwSignal<String>,
     lin_sig: StoredValue<(usize, usize)>,
     /// Simulated clients of the run's workload.
     pub clients: RwSignal<u32>,
@@ -141,6 +148,9 @@ pub struct AppState {
     pub seek_ms: RwSignal<f64>,
     next_value: StoredValue<u32>,
     last_sig: StoredValue<(u64, usize, usize)>,
+    /// While playing, when the text panels are due again (wall ms), and
+    /// whether a refresh left them behind ([`TEXT_EVERY_MS`]).
+    text_due: StoredValue<(f64, bool)>,
     last_frame: StoredValue<Option<f64>>,
     /// The random nemesis, while it is on.
     nemesis: StoredValue<Option<crate::nemesis::Nemesis>>,
@@ -197,6 +207,9 @@ impl AppState {
             playing: RwSignal::new(start_at.is_none()),
             speed_log: RwSignal::new(0.0),
             nodes: RwSignal::new(Vec::new()),
+            logs: RwSignal::new(Vec::new()),
+            metrics: RwSignal::new(String::new()),
+            diagram_shown: RwSignal::new(true),
             rings: RwSignal::new(Vec::new()),
             links: RwSignal::new(Vec::new()),
             clients_drawn: RwSignal::new(0),
@@ -228,6 +241,7 @@ impl AppState {
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
+            text_due: StoredValue::new((0.0, false)),
             last_frame: StoredValue::new(None),
             nemesis: StoredValue::new(None),
         };
@@ -532,10 +546,12 @@ impl AppState {
         self.refresh(true);
     }
 
-    /// The current scenario and position as a link fragment (no `#`).
-    pub fn link_fragment(&self) -> String {
+    /// The current scenario and position as a link's JSON, before deflate
+    /// ([`link::payload_json`]).
+    pub fn link_json(&self) -> Vec<u8> {
         let at = self.now.get_untracked();
-        self.tl.with_value(|tl| link::encode(tl.scenario(), at))
+        self.tl
+            .with_value(|tl| link::payload_json(tl.scenario(), at))
     }
 
     /// The current scenario.
@@ -555,7 +571,18 @@ impl AppState {
             let e = tl.engine();
             let trace = tl.trace();
             let sig = (e.steps(), trace.len(), tl.marker_count());
-            let changed = force || sig != self.last_sig.get_value();
+            // The text panels (the history's verdict and bars, the event
+            // log) follow a playing run at most every TEXT_EVERY_MS; paused,
+            // every change shows at once.
+            let wall = wall_ms();
+            let (due, behind) = self.text_due.get_value();
+            let text = force || !self.playing.get_untracked() || wall >= due;
+            let changed = force || sig != self.last_sig.get_value() || (text && behind);
+            self.text_due.set_value(if text {
+                (wall + TEXT_EVERY_MS, false)
+            } else {
+                (due, changed || behind)
+            });
             self.last_sig.set_value(sig);
             let msgs = in_flight(trace, e.net().latency_max, now);
             self.msgs.update(|m| {
@@ -587,7 +614,7 @@ impl AppState {
                 hist.len(),
                 hist.iter().filter(|o| o.complete.is_some()).count(),
             );
-            if force || lin_sig != self.lin_sig.get_value() {
+            if text && (force || lin_sig != self.lin_sig.get_value()) {
                 self.lin_sig.set_value(lin_sig);
                 let lin = linearity(hist, tl.scenario());
                 if self.lin.with_untracked(|l| *l != lin) {
@@ -622,6 +649,9 @@ impl AppState {
             };
             if self.off_ring.get_untracked() != off {
                 self.off_ring.set(off);
+            }
+            if text && self.logs.with_untracked(|n| *n != views) {
+                self.logs.set(views.clone());
             }
             if self.nodes.with_untracked(|n| *n != views) {
                 self.nodes.set(views);
@@ -658,6 +688,30 @@ impl AppState {
             // The event log, newest first: only trace entries new since the
             // last refresh are put in words (the trace only grows while
             // playing; a seek or a new run rebuilds it).
+            let v: Vec<String> = e
+                .violations()
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} at {} ms: {}",
+                        v.invariant,
+                        crate::geometry::Fx(v.time as f64 / 1000.0, 1),
+                        v.detail
+                    )
+                })
+                .collect();
+            if self.violations.with_untracked(|old| *old != v) {
+                self.violations.set(v);
+            }
+            if !text {
+                return;
+            }
+            let mut m = crate::sim::measure::measure(e, &[]);
+            m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
+            let m = super::history::metrics_markup(&m);
+            if self.metrics.with_untracked(|old| *old != m) {
+                self.metrics.set(m);
+            }
             let described = self.events.with_untracked(|old| old.first().map(|e| e.0));
             let grew = !force && described.is_some_and(|i| i < trace.len());
             let from = if grew {
@@ -699,21 +753,6 @@ impl AppState {
             } else if self.events.with_untracked(|old| *old != fresh) {
                 self.events.set(fresh);
             }
-            let v: Vec<String> = e
-                .violations()
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} at {} ms: {}",
-                        v.invariant,
-                        crate::geometry::Fx(v.time as f64 / 1000.0, 1),
-                        v.detail
-                    )
-                })
-                .collect();
-            if self.violations.with_untracked(|old| *old != v) {
-                self.violations.set(v);
-            }
         });
     }
 
@@ -721,8 +760,17 @@ impl AppState {
     pub fn start_loop(self) {
         fn frame(s: AppState) {
             let wall = wall_ms();
+            // Read before this frame changes the page (its layout is clean).
+            let shown = diagram_on_screen();
+            if s.diagram_shown.get_untracked() != shown {
+                s.diagram_shown.set(shown);
+            }
             let last = s.last_frame.get_value();
             s.last_frame.set_value(Some(wall));
+            if !s.playing.get_untracked() && s.text_due.get_value().1 {
+                // Paused with the text panels behind: bring them up to date.
+                s.refresh(false);
+            }
             if s.playing.get_untracked() {
                 if let Some(last) = last {
                     // Clamp so a background tab does not jump minutes ahead.
@@ -740,6 +788,26 @@ impl AppState {
         request_animation_frame(move || frame(self));
     }
 }
+
+/// Is the space-time diagram (or part of it) inside the window? It sits
+/// below the fold of the side column at first.
+fn diagram_on_screen() -> bool {
+    (|| {
+        let w = web_sys::window()?;
+        let el = w
+            .document()?
+            .query_selector("[data-testid=history]")
+            .ok()??;
+        let r = el.get_bounding_client_rect();
+        Some(r.bottom() > 0.0 && r.top() < w.inner_height().ok()?.as_f64()?)
+    })()
+    .unwrap_or(true)
+}
+
+/// How often the text panels follow a playing run (wall ms): text read at
+/// 10 frames a second looks no different, and the event log, the logs'
+/// layout and the history check cost most of a frame otherwise.
+const TEXT_EVERY_MS: f64 = 100.0;
 
 /// The next client value after the ones a scenario already used.
 fn next_value_after(s: &Scenario) -> u32 {

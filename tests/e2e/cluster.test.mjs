@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, simTime, waitFor, setRange, noProblems } from './harness.mjs';
+import { serve, launch, open, nodeStates, simTime, waitFor, setRange, noProblems, copyLink } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -179,6 +179,9 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   await waitFor(page, async () => Number(await page.getAttribute('[data-testid="linearizability"]', 'data-ops')) >= 12, 'a dozen client operations');
   assert.equal(await page.getAttribute('[data-testid="linearizability"]', 'data-verdict'), 'ok');
   // A fifth of their writes are compare-and-sets from the value they last saw.
+  // The diagram is redrawn while playing only when it is on screen, as
+  // for someone looking at it: scroll the side column down to it.
+  await page.locator('[data-testid="history"]').scrollIntoViewIfNeeded();
   await waitFor(page, async () => (await page.$$('[data-testid="op"][data-f="cas"]')).length > 0, 'a compare-and-set');
   // Each client has its lane of bars in the history panel.
   const clients = await page.$$eval('[data-testid="op"]', (els) => [...new Set(els.map((e) => e.getAttribute('data-client')))].sort());
@@ -186,8 +189,7 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   assert.equal(await page.getAttribute('[data-testid="history"]', 'data-anomalies'), '0');
   assert.match(await page.textContent('[data-testid="event-log"]'), /C\d sends request #\d+ \((read x|x=10\d\d)\) to S\d/);
   // The link carries the workload.
-  await page.click('[data-testid="btn-copy-link"]');
-  const url = await page.inputValue('[data-testid="link-output"]');
+  const url = await copyLink(page);
   const page2 = await open(ctx, url);
   assert.equal(await page2.inputValue('[data-testid="clients"]'), '3');
   await noProblems(page);
@@ -211,7 +213,9 @@ test('a client cut off from every server through its menu gets no answer; heal a
   assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'false');
   await setRange(page, 'speed', 10);
   // C1's requests are lost on the way: it gives up (no answer, amber), and
-  // the event log says why; C2 is answered all along.
+  // the event log says why; C2 is answered all along (in the diagram, on
+  // screen).
+  await page.locator('[data-testid="history"]').scrollIntoViewIfNeeded();
   await waitFor(page, async () => (await page.$$('[data-testid="op"][data-client="C1"][data-type="info"]')).length >= 2, 'two unanswered C1 operations');
   assert.match(await page.textContent('[data-testid="event-log"]'), /C1's request #\d+ to S\d is lost \(link cut\)/);
   assert.ok((await page.$$('[data-testid="op"][data-client="C2"][data-type="ok"]')).length >= 1);

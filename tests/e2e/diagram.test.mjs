@@ -92,3 +92,26 @@ test('a Jepsen history imported into the diagram is checked and drawn; a mangled
   await noProblems(page);
   await page.close();
 });
+
+test('the metrics under the diagram count what the clients got: a lost write with async replication, a stale read with local reads', async () => {
+  const metric = async (page, name) => Number(await page.getAttribute(`[data-testid="metric-${name}"]`, 'data-value'));
+  // MySQL, asynchronous: x=1 and x=2 are acknowledged, the source crashes
+  // before x=2 leaves it, and the promoted replica lacks it.
+  const mysql = await open(ctx, `${base}?preset=mysql-async-loss`);
+  await reach(mysql, 7_000_000);
+  assert.equal(await metric(mysql, 'writes-ok'), 2);
+  assert.equal(await metric(mysql, 'lost-writes'), 1);
+  assert.equal(await metric(mysql, 'violations'), 0);
+  assert.ok((await metric(mysql, 'write-p50-ms')) >= 0);
+  await noProblems(mysql);
+  await mysql.close();
+  // Raft with reads answered locally: one read returns an overwritten value.
+  const raft = await open(ctx, `${base}?preset=raft-stale-read`);
+  await reach(raft, 1_400_000);
+  assert.equal(await metric(raft, 'stale-reads'), 1);
+  assert.equal(await metric(raft, 'lost-writes'), 0);
+  assert.equal(await metric(raft, 'violations'), 0);
+  assert.ok((await metric(raft, 'availability')) > 0);
+  await noProblems(raft);
+  await raft.close();
+});

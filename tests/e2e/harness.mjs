@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
-const DIST = resolve(new URL('.', import.meta.url).pathname, '../../dist');
+const DIST = process.env.DIST ?? resolve(new URL('.', import.meta.url).pathname, '../../dist');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -110,6 +110,17 @@ export async function waitFor(page, fn, what, timeout = 20000) {
     if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
     await page.waitForTimeout(50);
   }
+}
+
+/** Click "Copy link" and return the link it shows (the browser deflates it
+ * asynchronously, so wait for a new one). */
+export async function copyLink(page) {
+  const before = await page.inputValue('[data-testid="link-output"]');
+  await page.click('[data-testid="btn-copy-link"]');
+  return waitFor(page, async () => {
+    const v = await page.inputValue('[data-testid="link-output"]');
+    return v && v !== before ? v : null;
+  }, 'the copied link');
 }
 
 /** Open a node's menu and pick one of its actions (`action-{action}`). */

@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach, menu } from './harness.mjs';
+import { serve, launch, open, nodeStates, waitFor, setRange, noProblems, reach, menu, copyLink } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -96,12 +96,12 @@ test('redis: crashing the master makes the sentinels fail over; a refused settin
   await page.fill(min, '1');
   await page.press(min, 'Enter');
   await waitFor(page, async () => (await page.inputValue(min)) === '1', 'min-replicas-to-write = 1');
-  await page.click('[data-testid="btn-copy-link"]');
+  const link = await copyLink(page);
   // Escape closes the panel, even from one of its inputs.
   await page.focus(min);
   await page.keyboard.press('Escape');
   await waitFor(page, async () => !(await page.$eval('[data-testid="settings"]', (d) => d.open)), 'panel closed by Escape');
-  const page2 = await open(ctx, await page.inputValue('[data-testid="link-output"]'));
+  const page2 = await open(ctx, link);
   await page2.click('[data-testid="settings"] summary');
   assert.equal(await page2.inputValue(min), '1');
   assert.deepEqual(page.problems, []);

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, simTime, waitFor, setRange, noProblems, reach } from './harness.mjs';
+import { serve, launch, open, simTime, waitFor, setRange, noProblems, reach, copyLink } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -47,8 +47,7 @@ test('scrubbing back and forward matches a fresh replay, and the copied link reo
   await setRange(a, 'timeline', 2_500_000);
   assert.deepEqual(await snapshot(a), back, 'scrub there and back again');
   // Copy the link at 2.5 s and open it in a fresh page: a fresh replay from time 0.
-  await a.click('[data-testid="btn-copy-link"]');
-  const link = await a.inputValue('[data-testid="link-output"]');
+  const link = await copyLink(a);
   assert.match(link, /#s1\./);
   assert.ok(link.length < 2000, `link length ${link.length}`);
   const b = await open(ctx, link);
@@ -127,8 +126,7 @@ test('acting in the middle of a scenario keeps its script; the rest can be disca
 test('mangled links give a clear message and a fresh default run', async () => {
   const good = await (async () => {
     const p = await open(ctx, `${base}?preset=split-vote`);
-    await p.click('[data-testid="btn-copy-link"]');
-    const l = await p.inputValue('[data-testid="link-output"]');
+    const l = await copyLink(p);
     await p.close();
     return l.split('#')[1];
   })();
