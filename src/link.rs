@@ -66,8 +66,34 @@ pub fn fragment(packed: &[u8]) -> String {
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
-/// Decode a fragment (with or without the leading `#`).
+/// Decode a fragment (with or without the leading `#`): [`unpack`], inflate
+/// (miniz_oxide), [`from_json`]. The page inflates with the browser's own
+/// `DecompressionStream` instead and calls the two halves.
 pub fn decode(fragment: &str) -> Result<LinkPayload, LinkError> {
+    let packed = unpack(fragment)?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).or_else(|e| {
+            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+                err(too_big())
+            } else {
+                err(DAMAGED)
+            }
+        })?;
+    from_json(&json)
+}
+
+/// What a link whose data does not inflate is told.
+pub const DAMAGED: &str = "This link is damaged: its data does not decompress (was it cut short?).";
+
+fn too_big() -> String {
+    format!(
+        "This link unpacks to more than {} KiB and was refused.",
+        MAX_INFLATED / 1024
+    )
+}
+
+/// A fragment's deflated bytes: its prefix, length and base64url checked.
+pub fn unpack(fragment: &str) -> Result<Vec<u8>, LinkError> {
     let f = fragment.strip_prefix('#').unwrap_or(fragment).trim();
     if f.len() > MAX_FRAGMENT {
         return err(format!(
@@ -89,23 +115,19 @@ pub fn decode(fragment: &str) -> Result<LinkPayload, LinkError> {
         }
         return err("This is not a replviz scenario link (it should start with #s1.).");
     };
-    let packed = URL_SAFE_NO_PAD
+    URL_SAFE_NO_PAD
         .decode(body.trim_end_matches('='))
         .or_else(|_| {
             err("This link is damaged: its data is not valid base64url (was it cut short?).")
-        })?;
-    let json =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).or_else(|e| {
-            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-                err(format!(
-                    "This link unpacks to more than {} KiB and was refused.",
-                    MAX_INFLATED / 1024
-                ))
-            } else {
-                err("This link is damaged: its data does not decompress (was it cut short?).")
-            }
-        })?;
-    let payload: LinkPayload = serde_json::from_slice(&json).or_else(|e| {
+        })
+}
+
+/// A link's inflated JSON, parsed and checked.
+pub fn from_json(json: &[u8]) -> Result<LinkPayload, LinkError> {
+    if json.len() > MAX_INFLATED {
+        return err(too_big());
+    }
+    let payload: LinkPayload = serde_json::from_slice(json).or_else(|e| {
         err(format!(
             "This link is damaged: its scenario does not parse ({e})."
         ))

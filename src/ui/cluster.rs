@@ -187,6 +187,7 @@ fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
             data-testid=format!("link-{a}-{b}")
             data-state=link_state_attr(state)
             class=class
+            tabindex="0"
             on:click=move |ev| {
                 ev.stop_propagation();
                 s.menu.set(Some(Menu::Link(a, b)));
@@ -237,7 +238,7 @@ fn clients_markup(s: AppState) -> String {
             }
             let down = if reach { "" } else { " rv-down" };
             boxes.push_str(&format!(
-                "<g data-testid=\"client-{c}\" data-c=\"{c}\" data-up=\"{reach}\" class=\"rv-client{down}\" transform=\"translate({x1},{y1})\"><title>Client C{c}: reads and writes at the server it believes leads (click to cut its links)</title><rect x=\"-24\" y=\"-14\" width=\"48\" height=\"28\" rx=\"6\"/><text y=\"5\">C{c}</text></g>"
+                "<g data-testid=\"client-{c}\" data-c=\"{c}\" data-up=\"{reach}\" class=\"rv-client{down}\" tabindex=\"0\" transform=\"translate({x1},{y1})\"><title>Client C{c}: reads and writes at the server it believes leads (click to cut its links)</title><rect x=\"-24\" y=\"-14\" width=\"48\" height=\"28\" rx=\"6\"/><text y=\"5\">C{c}</text></g>"
             ));
             m.push_str(&boxes);
         }
@@ -363,6 +364,12 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
         let now = s.now.get();
         let span = arrive.saturating_sub(sent).max(1) as f64;
         let f = (now.saturating_sub(sent) as f64 / span).clamp(0.0, 1.0);
+        // Less motion: two places, the sender's side, then the receiver's.
+        let f = match (s.reduced_motion, f < 0.5) {
+            (false, _) => f,
+            (true, true) => 0.25,
+            (true, false) => 0.75,
+        };
         // A doomed message stops where it is lost (its "arrive" is the drop point).
         let f = if half { f * 0.5 } else { f };
         let fade = if dropped && now > arrive {

@@ -405,50 +405,30 @@ fn bars_into(
 /// the configuration allows them; violations never are).
 pub fn metrics_markup(m: &crate::sim::measure::RunMetrics) -> String {
     const CELLS: [(&str, &str, &str); 10] = [
-        (
-            "writes-ok",
-            "writes ok",
-            "writes the clients were told succeeded",
-        ),
-        (
-            "writes-failed",
-            "failed",
-            "writes refused: definitely not done",
-        ),
-        (
-            "writes-unknown",
-            "no answer",
-            "writes without an answer: done or not, nobody knows (indeterminate)",
-        ),
-        (
-            "write-p50-ms",
-            "p50",
-            "median latency of successful writes (simulated ms)",
-        ),
-        (
-            "write-p99-ms",
-            "p99",
-            "99th-percentile latency of successful writes (simulated ms)",
-        ),
+        ("writes-ok", "writes ok", "told they succeeded"),
+        ("writes-failed", "failed", "refused: not done"),
+        ("writes-unknown", "no answer", "done or not: unknown"),
+        ("write-p50-ms", "p50", "median write latency"),
+        ("write-p99-ms", "p99", "99th percentile write latency"),
         (
             "availability",
             "available",
-            "share of 100 ms windows with a write attempted in which one succeeded",
+            "100 ms windows with a write tried where one succeeded",
         ),
         (
             "longest-outage-ms",
             "longest outage",
-            "from a refused write to the next accepted one (simulated ms)",
+            "from a refused write to the next accepted one",
         ),
         (
             "lost-writes",
             "lost writes",
-            "acknowledged writes the current leader or primary lacks",
+            "acknowledged, not on the current leader",
         ),
         (
             "stale-reads",
             "stale reads",
-            "reads that returned a value already overwritten before they began",
+            "returned a value overwritten before they began",
         ),
         (
             "violations",

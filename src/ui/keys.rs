@@ -2,8 +2,12 @@
 //! Space plays/pauses, ← and → step back and forward one event, Home and End
 //! jump to the start and the end of what has been simulated, Escape closes a
 //! menu. Keys typed into inputs are left alone.
+//!
+//! The cluster by keyboard: Tab reaches every server, link and client;
+//! Enter opens the focused one's menu with its first action focused; ↑ and
+//! ↓ move within the menu; Escape closes it and gives the focus back.
 
-use super::state::AppState;
+use super::state::{AppState, Menu};
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,9 +15,11 @@ use wasm_bindgen::JsCast;
 /// Install the shortcuts for the lifetime of the app.
 pub fn use_shortcuts(s: AppState) {
     let handle = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
-        let typing = e
+        let target = e
             .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let typing = target
+            .as_ref()
             .map(|el| {
                 matches!(
                     el.tag_name().as_str(),
@@ -23,10 +29,34 @@ pub fn use_shortcuts(s: AppState) {
             .unwrap_or(false);
         if e.key() == "Escape" {
             // Closes a node or link menu and the Settings panel, wherever
-            // the focus is.
-            s.menu.set(None);
+            // the focus is, and gives the focus back to what the menu was for.
+            if let Some(m) = s.menu.get_untracked() {
+                s.menu.set(None);
+                focus(&menu_owner(m));
+            }
             s.settings_open.set(false);
             return;
+        }
+        if let Some(el) = &target {
+            if e.key() == "Enter" {
+                if let Some(m) = el.get_attribute("data-testid").and_then(|t| menu_of(&t)) {
+                    s.menu.set(Some(m));
+                    // The menu is drawn after this handler: focus it then.
+                    request_animation_frame(|| focus("[data-testid=menu] button:not([disabled])"));
+                    e.prevent_default();
+                    return;
+                }
+            }
+            let step = match e.key().as_str() {
+                "ArrowDown" => 1,
+                "ArrowUp" => -1,
+                _ => 0,
+            };
+            if step != 0 && el.closest("[data-testid=menu]").ok().flatten().is_some() {
+                move_in_menu(el, step);
+                e.prevent_default();
+                return;
+            }
         }
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
@@ -59,4 +89,74 @@ pub fn use_shortcuts(s: AppState) {
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// The menu of the element a `data-testid` names: `node-3`, `link-1-2`,
+/// `client-2` (a client's links: `link-c2-3` too).
+fn menu_of(testid: &str) -> Option<Menu> {
+    if let Some(id) = testid.strip_prefix("node-") {
+        return id.parse().ok().map(Menu::Node);
+    }
+    if let Some(c) = testid.strip_prefix("client-") {
+        return c.parse().ok().map(Menu::Client);
+    }
+    let (a, b) = testid.strip_prefix("link-")?.split_once('-')?;
+    match a.strip_prefix('c') {
+        Some(c) => c.parse().ok().map(Menu::Client),
+        None => Some(Menu::Link(a.parse().ok()?, b.parse().ok()?)),
+    }
+}
+
+/// Where the focus goes back when menu `m` closes.
+fn menu_owner(m: Menu) -> String {
+    match m {
+        Menu::Node(id) => format!("[data-testid=node-{id}]"),
+        Menu::Link(a, b) => format!("[data-testid=link-{a}-{b}]"),
+        Menu::Client(c) => format!("[data-testid=client-{c}]"),
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// Any element with `focus()` (SVG ones too: web-sys binds it to
+    /// HTMLElement only).
+    type Focusable;
+    #[wasm_bindgen(method, structural)]
+    fn focus(this: &Focusable);
+}
+
+fn focus_el(el: &web_sys::Element) {
+    el.unchecked_ref::<Focusable>().focus();
+}
+
+/// Focus the first element matching `selector`.
+fn focus(selector: &str) {
+    if let Some(el) = document().query_selector(selector).ok().flatten() {
+        focus_el(&el);
+    }
+}
+
+/// Focus the next (`step` 1) or previous (-1) enabled button of the menu
+/// holding `el`, wrapping around.
+fn move_in_menu(el: &web_sys::Element, step: i32) {
+    let Ok(items) = document().query_selector_all("[data-testid=menu] button:not([disabled])")
+    else {
+        return;
+    };
+    let n = items.length();
+    if n == 0 {
+        return;
+    }
+    let node: &web_sys::Node = el;
+    let at = (0..n).find(|&i| items.get(i).is_some_and(|x| x == *node));
+    let next = match at {
+        Some(i) => (i as i32 + step).rem_euclid(n as i32) as u32,
+        None => 0,
+    };
+    if let Some(x) = items
+        .get(next)
+        .and_then(|x| x.dyn_into::<web_sys::Element>().ok())
+    {
+        focus_el(&x);
+    }
 }

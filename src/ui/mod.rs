@@ -36,10 +36,23 @@ pub fn start() {
         return;
     }
     if search.contains("bench=frozen") {
-        run_frozen_check();
+        wasm_bindgen_futures::spawn_local(run_frozen_check());
         return;
     }
-    leptos::mount::mount_to_body(App);
+    // A scenario link is inflated by the browser (asynchronously) before
+    // the app starts with it.
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if hash.len() > 1 {
+        wasm_bindgen_futures::spawn_local(async move {
+            let link = share::open_link(&hash).await;
+            state::OPENED_LINK.with(|l| *l.borrow_mut() = Some(link));
+            leptos::mount::mount_to_body(App);
+        });
+    } else {
+        leptos::mount::mount_to_body(App);
+    }
 }
 
 /// `?bench=sim`: the same workload as `cargo bench --bench sim`, timed with
@@ -78,7 +91,7 @@ fn run_sim_bench() {
 /// standard library differs from the native one (`scripts/trunk.sh`), so
 /// this is what shows that a link replays in the page exactly as in the
 /// native tests.
-fn run_frozen_check() {
+async fn run_frozen_check() {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -93,7 +106,7 @@ fn run_frozen_check() {
             lines.push("? malformed line".to_string());
             continue;
         };
-        let hash = match (crate::link::decode(link), t.parse::<u64>()) {
+        let hash = match (share::open_link(link).await, t.parse::<u64>()) {
             (Ok(p), Ok(t)) => {
                 let mut tl = crate::timeline::Timeline::new(p.s);
                 tl.advance_to(t);

@@ -207,7 +207,8 @@ pub(super) fn copy_link(s: AppState) {
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     /// The Compression Streams API (web-sys has it only behind its
-    /// unstable-API flag).
+    /// unstable-API flag): `CompressionStream` and `DecompressionStream`
+    /// have the same shape.
     type CompressionStream;
     #[wasm_bindgen(constructor, catch)]
     fn new(format: &str) -> Result<CompressionStream, wasm_bindgen::JsValue>;
@@ -215,21 +216,47 @@ extern "C" {
     fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
     #[wasm_bindgen(method, getter)]
     fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+    #[wasm_bindgen(extends = CompressionStream)]
+    type DecompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, wasm_bindgen::JsValue>;
 }
 
-/// Raw DEFLATE by the browser: `new Response(new Blob([data]).stream()
-/// .pipeThrough(new CompressionStream("deflate-raw"))).arrayBuffer()`.
+/// Raw DEFLATE by the browser.
 async fn deflate_raw(data: &[u8]) -> Option<Vec<u8>> {
+    through(data, CompressionStream::new("deflate-raw").ok()?).await
+}
+
+/// Raw INFLATE by the browser.
+async fn inflate_raw(data: &[u8]) -> Option<Vec<u8>> {
+    through(data, DecompressionStream::new("deflate-raw").ok()?.into()).await
+}
+
+/// `new Response(new Blob([data]).stream().pipeThrough(cs)).arrayBuffer()`.
+async fn through(data: &[u8], cs: CompressionStream) -> Option<Vec<u8>> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(data));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
-    let cs = CompressionStream::new("deflate-raw").ok()?;
     let pair = web_sys::ReadableWritablePair::new(&cs.readable(), &cs.writable());
-    let packed = blob.stream().pipe_through(&pair);
-    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&packed)).ok()?;
+    let out = blob.stream().pipe_through(&pair);
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&out)).ok()?;
     let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().ok()?)
         .await
         .ok()?;
     Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Open a link fragment: [`crate::link::unpack`], the browser's inflate,
+/// [`crate::link::from_json`] (the bundle carries no inflate of its own).
+/// A damaged deflate stream is refused with [`crate::link::DAMAGED`]; its
+/// output is capped by `from_json` (deflate expands at most about 1,000
+/// times, so a 64 KiB fragment unpacks to at most some 64 MB).
+pub async fn open_link(fragment: &str) -> Result<crate::link::LinkPayload, crate::link::LinkError> {
+    use crate::link::{from_json, unpack, LinkError, DAMAGED};
+    let packed = unpack(fragment)?;
+    let json = inflate_raw(&packed)
+        .await
+        .ok_or_else(|| LinkError(DAMAGED.into()))?;
+    from_json(&json)
 }
 
 /// Download the scenario as pretty JSON.

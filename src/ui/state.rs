@@ -104,6 +104,10 @@ pub struct AppState {
     /// Is the Settings panel open (it stays open across the runs its
     /// changes start; Escape closes it)?
     pub settings_open: RwSignal<bool>,
+    /// The reader asked for less motion (`prefers-reduced-motion`):
+    /// messages jump from the sender's side to the receiver's half way
+    /// through their flight instead of gliding.
+    pub reduced_motion: bool,
     /// Are recorded or scripted actions still to come after the cursor?
     pub future_actions: RwSignal<bool>,
     /// Open menu.
@@ -163,6 +167,14 @@ fn wall_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+thread_local! {
+    /// The scenario link in the page's fragment, opened (inflated by the
+    /// browser, asynchronously) before the app starts: [`AppState::new`]
+    /// takes it.
+    pub static OPENED_LINK: std::cell::RefCell<Option<Result<link::LinkPayload, link::LinkError>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl AppState {
     /// State for the run the URL asks for: a scenario link in the fragment,
     /// a built-in scenario, or `?nodes=&seed=`.
@@ -172,7 +184,6 @@ impl AppState {
             .as_ref()
             .and_then(|l| l.search().ok())
             .unwrap_or_default();
-        let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
         let q = parse_query(&search);
         let mut errors = q.errors.clone();
         let mut start_at = None;
@@ -186,8 +197,8 @@ impl AppState {
             scenario = p;
             start_at = Some(0);
         }
-        if hash.len() > 1 {
-            match link::decode(&hash) {
+        if let Some(opened) = OPENED_LINK.with(|l| l.borrow_mut().take()) {
+            match opened {
                 Ok(p) => {
                     scenario = p.s;
                     start_at = Some(p.at);
@@ -223,6 +234,13 @@ impl AppState {
             departed: RwSignal::new(None),
             future_actions: RwSignal::new(false),
             settings_open: RwSignal::new(false),
+            reduced_motion: web_sys::window()
+                .and_then(|w| {
+                    w.match_media("(prefers-reduced-motion: reduce)")
+                        .ok()
+                        .flatten()
+                })
+                .is_some_and(|m| m.matches()),
             menu: RwSignal::new(None),
             resume_after_menu: StoredValue::new(false),
             show_routine: RwSignal::new(false),

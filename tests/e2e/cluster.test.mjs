@@ -99,8 +99,8 @@ test('a client request at the leader becomes committed on a majority', async () 
     const commits = await page.$$eval('[data-testid^="log-"]', (els) => els.map((e) => Number(e.getAttribute('data-commit'))));
     return commits.filter((c) => c >= index).length >= 3;
   }, 'entry committed on a majority');
-  const log = await page.textContent('[data-testid="event-log"]');
-  assert.match(log, /answers request #1: committed at index/);
+  // The event log follows a playing run every 100 ms.
+  await waitFor(page, async () => /answers request #1: committed at index/.test(await page.textContent('[data-testid="event-log"]')), 'the answer in the event log');
   // A request at a follower is refused with a hint, and the refusal is shown.
   const follower = (await nodeStates(page)).find((n) => n.role === 'follower' && n.up);
   await page.click(`[data-testid="${follower.id}"]`);

@@ -154,3 +154,70 @@ test('a blocked 2PC participant says so on the node', async () => {
   await noProblems(page);
   await page.close();
 });
+
+test('keyboard only: Tab reaches a server and a link, Enter opens the menu, arrows move in it, Escape gives the focus back', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=2`);
+  const active = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+  // Tab from the page reaches the servers (they are focusable, in order).
+  await page.focus('[data-testid="node-1"]');
+  await page.keyboard.press('Tab');
+  assert.equal(await active(), 'node-2');
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await active())?.startsWith('action-'), 'the first action focused');
+  const first = await active();
+  await page.keyboard.press('ArrowDown');
+  const second = await active();
+  assert.ok(second?.startsWith('action-') && second !== first, `${first} then ${second}`);
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await active(), first);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('[data-testid="menu"]').count(), 0);
+  assert.equal(await active(), 'node-2', 'the focus goes back to the server');
+  // Walk to "crash" with the arrows and press Enter on it.
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await active())?.startsWith('action-'), 'the menu again');
+  for (let k = 0; k < 12 && (await active()) !== 'action-crash'; k++) await page.keyboard.press('ArrowDown');
+  assert.equal(await active(), 'action-crash');
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="node-2"]', 'data-up')) === 'false', 'S2 crashed');
+  // A link too: focus it, Enter, its menu offers the cuts.
+  await page.focus('[data-testid="link-1-3"]');
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await active()) === 'action-cut-both', 'the link menu focused');
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="link-1-3"]', 'data-state')) === 'cut', 'the link cut');
+  await noProblems(page);
+  await page.close();
+});
+
+test('with prefers-reduced-motion, messages jump (two places each) instead of gliding', async () => {
+  // Distinct positions each message takes over a second of play at 1x.
+  const places = async (reducedMotion) => {
+    const page = await ctx.newPage();
+    await page.emulateMedia({ reducedMotion });
+    await page.goto(`${base}?nodes=3&seed=1`);
+    await page.waitForSelector('[data-testid="cluster"]');
+    await page.bringToFront();
+    // From the first message on (the first election, about 0.15 s in).
+    await page.waitForSelector('[data-testid="msg"]');
+    const most = await page.evaluate(() => new Promise((done) => {
+      const seen = new Map();
+      const t0 = performance.now();
+      const tick = (t) => {
+        for (const m of document.querySelectorAll('[data-testid="msg"][data-state="flying"]')) {
+          if (!seen.has(m)) seen.set(m, new Set());
+          seen.get(m).add(m.getAttribute('style'));
+        }
+        if (t - t0 < 1500) requestAnimationFrame(tick);
+        else done(`${Math.max(0, ...[...seen.values()].map((s) => s.size))} (${seen.size} messages, ${document.querySelector('[data-testid="sim-time"]').getAttribute('data-us')} µs)`);
+      };
+      requestAnimationFrame(tick);
+    }));
+    await page.close();
+    return most;
+  };
+  const reduced = await places('reduce');
+  const normal = await places('no-preference');
+  assert.ok(parseInt(reduced) >= 1 && parseInt(reduced) <= 2, `reduced motion: a message took ${reduced} places`);
+  assert.ok(parseInt(normal) > 2, `normal motion: a message took ${normal} places`);
+});
