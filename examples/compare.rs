@@ -17,8 +17,8 @@
 //! workload's other settings, by default an operation every 300 ms, half
 //! of them reads).
 
+use replviz::measure::{measure, RunMetrics};
 use replviz::scenario::FLOATING;
-use replviz::sim::measure::{measure, RunMetrics};
 use replviz::timeline::Timeline;
 
 fn main() {

@@ -19,6 +19,7 @@ pub mod geometry;
 pub mod history;
 pub mod json;
 pub mod link;
+pub mod measure;
 pub mod nemesis;
 pub mod partitions;
 pub mod protocol;

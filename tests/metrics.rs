@@ -4,8 +4,8 @@
 //! source crashes; semi-synchronous replication and Raft lose none).
 
 use replviz::history::F;
+use replviz::measure::{measure, RunMetrics};
 use replviz::scenario::FLOATING;
-use replviz::sim::measure::{measure, RunMetrics};
 use replviz::timeline::Timeline;
 
 /// Built-in scenario `id` with `changes` applied, three clients, its script

@@ -2,7 +2,7 @@
 //! succeeded, failed and indeterminate; read and write latency percentiles;
 //! availability over fixed windows and the longest outage; and definitely
 //! stale reads. The simulation adds what only it knows (messages sent, lost
-//! acknowledged writes, invariant violations) in [`crate::sim::measure`].
+//! acknowledged writes, invariant violations) in [`crate::measure`].
 //!
 //! Definitions (the same in the page, the tests and `examples/compare.rs`):
 //! - A *write* is a write, cas or append; latency counts only `ok`

@@ -13,7 +13,6 @@ pub mod acks;
 pub mod check;
 pub mod clients;
 mod core;
-pub mod measure;
 pub mod net;
 pub mod rng;
 pub mod trace;

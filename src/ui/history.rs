@@ -403,7 +403,7 @@ fn bars_into(
 /// clients got, how fast, how often the system took writes, and the
 /// anomalies (lost acknowledged writes and stale reads are a lesson where
 /// the configuration allows them; violations never are).
-pub fn metrics_markup(m: &crate::sim::measure::RunMetrics) -> String {
+pub fn metrics_markup(m: &crate::measure::RunMetrics) -> String {
     const CELLS: [(&str, &str, &str); 10] = [
         ("writes-ok", "writes ok", "told they succeeded"),
         ("writes-failed", "failed", "refused: not done"),

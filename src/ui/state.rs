@@ -724,7 +724,7 @@ impl AppState {
             if !text {
                 return;
             }
-            let mut m = crate::sim::measure::measure(e, &[]);
+            let mut m = crate::measure::measure(e, &[]);
             m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
             let m = super::history::metrics_markup(&m);
             if self.metrics.with_untracked(|old| *old != m) {
