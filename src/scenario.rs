@@ -230,9 +230,13 @@ impl Scenario {
     /// A setting's value as the user would type it ([`Scenario::set_param`]
     /// takes it back): a word without its quotes, numbers and on/off as such.
     pub fn param_text(value: &serde_json::Value) -> String {
-        value
-            .as_str()
-            .map_or_else(|| crate::json::to_string(value), str::to_string)
+        match value {
+            // A setting added later, left out while unset.
+            serde_json::Value::Null => String::new(),
+            _ => value
+                .as_str()
+                .map_or_else(|| crate::json::to_string(value), str::to_string),
+        }
     }
 
     /// Set one of [`Scenario::params`] from what the user typed. A value
@@ -251,6 +255,12 @@ impl Scenario {
             // A word setting (MongoDB's `w`, `readConcern`): the
             // protocol's check says which words it takes.
             serde_json::Value::String(_) => serde_json::Value::from(typed.trim()),
+            // A setting added later and unset (MongoDB's `priority` list):
+            // a whole number as such, anything else as a word.
+            serde_json::Value::Null => typed.trim().parse::<i64>().map_or_else(
+                |_| serde_json::Value::from(typed.trim()),
+                serde_json::Value::from,
+            ),
             // Whole numbers, negative ones too (Kafka's `acks=-1`).
             _ => match typed.trim().parse::<i64>() {
                 Ok(n) => serde_json::Value::from(n),

@@ -36,6 +36,9 @@ pub enum Field<'a> {
     NewBool(&'a mut bool),
     /// As [`Field::U32`], left out of the full form while 0.
     NewU32(&'a mut u32),
+    /// As [`Field::Str`], left out of the full form while empty; a number
+    /// is read as its digits (`2` for `"2"`).
+    NewStr(&'a mut String),
 }
 
 /// Lists a settings struct's fields to a visitor.
@@ -152,6 +155,12 @@ fn set(field: Field<'_>, x: &Value) -> Result<(), &'static str> {
         Field::I32(p) => *p = x.as_i64().and_then(|n| n.try_into().ok()).ok_or(signed)?,
         Field::Bool(p) | Field::NewBool(p) => *p = x.as_bool().ok_or("true or false")?,
         Field::Str(p) => *p = x.as_str().ok_or("a string")?.to_string(),
+        Field::NewStr(p) => {
+            *p = match x {
+                Value::Number(n) => n.to_string(),
+                _ => x.as_str().ok_or("a string")?.to_string(),
+            }
+        }
     }
     Ok(())
 }
@@ -170,7 +179,8 @@ fn get_all(fields: &mut dyn FnMut(Visit<'_>)) -> Value {
             Field::Str(p) => Value::from(p.as_str()),
             Field::NewBool(p) if *p => Value::from(true),
             Field::NewU32(p) if *p != 0 => Value::from(*p),
-            Field::NewBool(_) | Field::NewU32(_) => return,
+            Field::NewStr(p) if !p.is_empty() => Value::from(p.as_str()),
+            Field::NewBool(_) | Field::NewU32(_) | Field::NewStr(_) => return,
         };
         obj.insert(name.to_string(), v);
     });

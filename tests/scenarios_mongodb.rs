@@ -253,3 +253,72 @@ fn a_stale_candidate_is_denied_and_the_broken_variant_is_caught() {
         broken.violations()
     );
 }
+
+/// repl README, "Priority takeover": a caught-up secondary of higher
+/// priority than the primary stands and wins; the primary steps down.
+#[test]
+fn a_member_of_higher_priority_takes_over() {
+    let tl = run("mongodb-priority-takeover", 7_000 * MS);
+    assert_eq!(note(&tl, "S2 is elected primary of term 1"), Some(1_122));
+    assert_eq!(
+        note(&tl, "S2 denies S1's dry-run vote: its term is stale"),
+        Some(1_100)
+    );
+    assert_eq!(ok(&tl, 1), 1_307, "x=1 with w:majority");
+    assert_eq!(
+        note(
+            &tl,
+            "S3 (priority 2) is caught up with S2 (priority 1): priority takeover"
+        ),
+        Some(3_767)
+    );
+    assert_eq!(note(&tl, "S2 steps down: it saw term 2"), Some(3_815));
+    assert_eq!(note(&tl, "S3 is elected primary of term 2"), Some(3_826));
+    assert_eq!(read(&tl, 2), (6_000, 3, Some(1)), "nothing lost");
+    let (s2, s3) = (view(&tl, 2), view(&tl, 3));
+    assert_eq!((s2.role, s3.role), ("secondary", "primary"));
+    assert!(
+        s3.details.iter().any(|d| d == "priority 2"),
+        "{:?}",
+        s3.details
+    );
+    assert!(s2.details.iter().any(|d| d == "priority 1"));
+}
+
+/// repl README: "a member with priority 0 cannot become primary". Over 40
+/// seeds, S1 (priority 0) never stands and never leads, while the set still
+/// elects primaries, through crashes of whichever member leads.
+#[test]
+fn priority_zero_never_stands() {
+    use replviz::scenario::Scenario;
+    use replviz::sim::Action;
+    for seed in 1..=40 {
+        let mut s = Scenario {
+            protocol: replviz::protocols::ProtocolKind::parse("mongodb").unwrap(),
+            nodes: 3,
+            seed,
+            ..Scenario::default()
+        };
+        s.set_param("priority", "0,1,1").unwrap();
+        let mut tl = Timeline::new(s);
+        let mut primaries = 0;
+        for k in 1..=6u64 {
+            tl.advance_to(k * 1_500 * MS);
+            if let Some(l) = tl.engine().leader() {
+                primaries += 1;
+                assert_ne!(l, 1, "seed {seed}: S1 has priority 0");
+                tl.act(tl.now(), Action::Crash { node: l });
+                tl.act(tl.now() + 400 * MS, Action::Restart { node: l });
+            }
+        }
+        assert!(
+            primaries >= 2,
+            "seed {seed}: the others still elect ({primaries})"
+        );
+        assert!(
+            note(&tl, "S1: no primary heard").is_none(),
+            "seed {seed}: S1 never stands"
+        );
+        assert!(tl.engine().violations().is_empty(), "seed {seed}");
+    }
+}

@@ -226,9 +226,11 @@ pub fn Controls() -> impl IntoView {
                                 }).collect_view()}
                                 {params.into_iter().map(|(name, hint, value)| {
                                     // A checkbox for on/off settings, a text input for
-                                    // words (MongoDB's w, readConcern), a number input otherwise.
+                                    // words (MongoDB's w, readConcern) and for settings
+                                    // added later and unset (MongoDB's priority list), a
+                                    // number input otherwise.
                                     let on = value.as_bool();
-                                    let word = value.is_string();
+                                    let word = value.is_string() || value.is_null();
                                     let shown = crate::scenario::Scenario::param_text(&value);
                                     view! {
                                         <label title=hint>

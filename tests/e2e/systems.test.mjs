@@ -271,3 +271,25 @@ test('mongodb: w set to majority in the settings panel; crashing the primary ele
   await noProblems(page);
   await page.close();
 });
+
+test('mongodb: priorities typed in the settings panel; the member of priority 2 takes over once caught up', async () => {
+  const page = await open(ctx, `${base}?protocol=mongodb&nodes=3&seed=1`);
+  await page.click('[data-testid="settings"] summary');
+  const p = '[data-testid="setting-priority"]';
+  assert.equal(await page.inputValue(p), '', 'unset: every member has priority 1');
+  // Not a list of 0 to 1000: refused, nothing changes.
+  await page.fill(p, '1,high');
+  await page.press(p, 'Enter');
+  await waitFor(page, async () => /priority = 1,high is refused/.test(await page.textContent('[data-testid="error-banner"]')), 'the refusal');
+  assert.equal(await page.inputValue(p), '');
+  await page.fill(p, '2,1,1');
+  await page.press(p, 'Enter');
+  await waitFor(page, async () => (await page.inputValue(p)) === '2,1,1', 'priority = 2,1,1');
+  await page.keyboard.press('Escape');
+  if (!(await page.isDisabled('[data-testid="btn-play"]'))) await page.click('[data-testid="btn-play"]');
+  // Whoever is elected first, S1 (priority 2) ends up primary, and says why.
+  await waitFor(page, async () => (await nodeStates(page))[0].role === 'primary', 'S1 primary', 30000);
+  assert.match(await page.textContent('[data-testid="details-1"]'), /priority 2/);
+  await noProblems(page);
+  await page.close();
+});

@@ -74,6 +74,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             hint: "ms a new primary catches up (-1: no limit; 0: none)",
         },
         Param { name: "time_scale", field: "time_scale", hint: "every timer divided by this in the simulation (10)" },
+        Param {
+            name: "priority",
+            field: "priority",
+            hint: "members' priorities in order, e.g. 1,1,2 (unset: 1 each; 0 never stands; a higher one takes over)",
+        },
     ],
     routine_timers: &["heartbeatIntervalMillis", "awaitData"],
     log_legend: "the oplog: each entry with its timestamp, coloured by term; filled up to the commit point (▏)",
@@ -103,6 +108,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
             read_preference: ["primary", "nearest"][(seed % 6 % 2) as usize].to_string(),
             catch_up_timeout_ms: [-1, 0, 2_000][(seed % 7 % 3) as usize],
             wtimeout: if seed % 4 == 1 { 5_000 } else { 0 },
+            // Priorities on every third seed: one member that never
+            // stands, one that takes over.
+            priority: if seed % 3 == 2 { "0,1,2".to_string() } else { String::new() },
             ..MongoConfig::default()
         }),
         live: true,

@@ -66,6 +66,23 @@ fn catch_up(tl: &mut dyn Script) {
     }
 }
 
+/// S3, the member of highest priority, is down at the start; the others
+/// elect a primary and take x=1; S3 comes back at 2.5 s, catches up and
+/// takes over; a read of x at S3 at 6 s.
+fn priority_takeover(tl: &mut dyn Script) {
+    tl.act(0, Action::Crash { node: 3 });
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    tl.act(2_500 * MS, Action::Restart { node: 3 });
+    tl.advance_to(6_000 * MS);
+    if leader(tl) == Some(3) {
+        request(tl, 6_000 * MS, 3, Command::read(Key(0), 1));
+    }
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -106,6 +123,16 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"1"}"#,
         script: catch_up,
+        chapters: &[],
+    },
+    BuiltIn {
+        id: "mongodb-priority-takeover",
+        title: "MongoDB: a member of higher priority takes over",
+        about: "Three members with priorities 1, 1 and 2 (the setting priority \"1,1,2\"). S3, the member of highest priority, is down from the start. S2 passes a dry run and is elected primary of term 1 (1.12 s); S1's dry run is denied, its term being stale. x=1 is acknowledged with w:\"majority\" (1.31 s). S3 restarts at 2.5 s, hears S2's heartbeats and pulls the oplog. Caught up with a primary of lower priority, it schedules a priority takeover one electionTimeoutMillis later (1 s here; a member outranked by k others waits k + 1): at 3.77 s it passes a dry run, S2 steps down when it sees term 2 (3.82 s), and S3 is elected primary of term 2 (3.83 s). Nothing is lost: at 6 s a read of x at S3 returns 1. A member of priority 0 never stands.",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"priority":"1,1,2"}"#,
+        script: priority_takeover,
         chapters: &[],
     },
 ];

@@ -67,33 +67,83 @@ impl Mongo {
         }
         if primary && term == self.term {
             // Hearing from the primary of its term resets the election
-            // timeout and ends any election this member was running.
+            // timeout and ends any election this member was running (but
+            // a priority takeover, which stands against that primary).
             if self.primary != from {
                 self.primary = from;
                 self.fetching = 0;
             }
-            self.standing = None;
+            if !self.takeover {
+                self.standing = None;
+            }
             self.reset_election_timer(out);
             self.fetch(out);
+            self.schedule_takeover(out);
         }
         self.learn_commit(commit, out);
     }
 
     /// No primary heard for the election timeout: stand, with a dry run
-    /// first.
+    /// first. A member of priority 0 never stands.
     pub(super) fn election_timeout(&mut self, out: &mut MongoOut) {
         if self.state == State::Primary {
             return;
         }
         self.reset_election_timer(out);
-        if self.state == State::Rollback {
+        if self.state == State::Rollback || self.cfg.priority_of(self.id) == 0 {
             return;
         }
         self.primary = 0;
-        let (id, term, last) = (self.id, self.term, self.last());
+        self.takeover = false;
+        let (id, term) = (self.id, self.term);
         out.note(|| {
             format!("S{id}: no primary heard for electionTimeoutMillis; dry run in term {term}")
         });
+        self.stand(out);
+    }
+
+    /// Whether this secondary outranks the primary it follows and has
+    /// everything the primary has applied (as its last heartbeat said).
+    fn may_take_over(&self) -> bool {
+        let p = self.primary;
+        self.state == State::Secondary
+            && p != 0
+            && self.cfg.priority_of(self.id) > self.cfg.priority_of(p)
+            && self.applied.get(&p).is_some_and(|&a| self.last() >= a)
+    }
+
+    /// Priority takeover (repl README): a caught-up secondary of higher
+    /// priority than the primary schedules an election after `(rank + 1)`
+    /// election timeouts, `rank` being how many members outrank it.
+    fn schedule_takeover(&mut self, out: &mut MongoOut) {
+        if self.takeover_armed || self.takeover || !self.may_take_over() {
+            return;
+        }
+        self.takeover_armed = true;
+        let t = self.cfg.ms(self.cfg.election_timeout_ms)
+            * (self.cfg.priority_rank(self.id, self.n) + 1);
+        out.set_timer(MongoTimer::PriorityTakeover, t, t);
+    }
+
+    /// The takeover is due: stand if this member still outranks the
+    /// primary and is still caught up.
+    pub(super) fn priority_takeover(&mut self, out: &mut MongoOut) {
+        self.takeover_armed = false;
+        if !self.may_take_over() {
+            return;
+        }
+        self.takeover = true;
+        let (id, p, term) = (self.id, self.primary, self.term);
+        let (mine, theirs) = (self.cfg.priority_of(id), self.cfg.priority_of(p));
+        out.note(|| {
+            format!("S{id} (priority {mine}) is caught up with S{p} (priority {theirs}): priority takeover, dry run in term {term}")
+        });
+        self.stand(out);
+    }
+
+    /// Ask every member for a dry-run vote in the current term.
+    fn stand(&mut self, out: &mut MongoOut) {
+        let (term, last) = (self.term, self.last());
         self.standing = Some((bit(self.id), true));
         for p in self.peers().collect::<Vec<_>>() {
             out.send(
@@ -205,6 +255,9 @@ impl Mongo {
         self.state = State::Primary;
         self.primary = self.id;
         self.standing = None;
+        self.takeover = false;
+        out.cancel_timer(MongoTimer::PriorityTakeover);
+        self.takeover_armed = false;
         self.fetching = 0;
         self.parked.clear();
         out.cancel_timer(MongoTimer::Election);

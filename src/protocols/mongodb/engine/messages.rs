@@ -119,6 +119,9 @@ pub enum MongoTimer {
     Heartbeat,
     /// `electionTimeoutMillis` plus up to 15 % jitter.
     Election,
+    /// A caught-up secondary of higher priority than the primary stands
+    /// after `(rank + 1)` election timeouts.
+    PriorityTakeover,
     /// The primary's `awaitData` wait for a parked `getMore`.
     AwaitData(u32),
     /// The oplog fetcher gives up on an unanswered `getMore`.
@@ -136,6 +139,7 @@ impl TimerInfo for MongoTimer {
         match self {
             MongoTimer::Heartbeat => "heartbeatIntervalMillis",
             MongoTimer::Election => "electionTimeoutMillis",
+            MongoTimer::PriorityTakeover => "priority takeover",
             MongoTimer::AwaitData(_) => "awaitData",
             MongoTimer::FetchTimeout => "oplog fetcher timeout",
             MongoTimer::WTimeout(_) => "wtimeout",

@@ -84,6 +84,11 @@ pub struct MongoConfig {
     pub catch_up_timeout_ms: i64,
     /// Every timer is divided by this (10: 10 s take 1 s).
     pub time_scale: u64,
+    /// Each member's `priority`, in member order (`"1,1,2"`); members not
+    /// listed, and every member while it is empty, have priority 1.
+    /// Priority 0 never stands; a caught-up secondary of higher priority
+    /// than the primary takes over (repl README, "Priority takeover").
+    pub priority: String,
     /// A deliberately broken variant; tests only.
     pub bug: Option<MongoBug>,
 }
@@ -99,6 +104,7 @@ impl Default for MongoConfig {
             election_timeout_ms: 10_000,
             catch_up_timeout_ms: -1,
             time_scale: 10,
+            priority: String::new(),
             bug: None,
         }
     }
@@ -115,6 +121,7 @@ impl crate::protocol::Settings for MongoConfig {
             U64 election_timeout_ms as "electionTimeoutMillis",
             I64 catch_up_timeout_ms as "catchUpTimeoutMillis",
             U64 time_scale,
+            NewStr priority,
         );
     }
     fn check(&self) -> Result<(), String> {
@@ -128,14 +135,39 @@ impl crate::protocol::Settings for MongoConfig {
             && ms(self.heartbeat_interval_ms)
             && ms(self.election_timeout_ms)
             && (-1..=3_600_000).contains(&self.catch_up_timeout_ms)
-            && (1..=1000).contains(&self.time_scale);
+            && (1..=1000).contains(&self.time_scale)
+            && self
+                .priorities()
+                .is_some_and(|p| p.is_empty() || p.iter().any(|&x| x > 0));
         ok.then_some(()).ok_or_else(|| {
-            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more).".to_string()
+            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more; priority a list of 0 to 1000, one above 0).".to_string()
         })
     }
 }
 
 impl MongoConfig {
+    /// The `priority` list (`None`: not a list of 0 to 1000).
+    fn priorities(&self) -> Option<Vec<u32>> {
+        if self.priority.trim().is_empty() {
+            return Some(Vec::new());
+        }
+        self.priority
+            .split(',')
+            .map(|p| p.trim().parse::<u32>().ok().filter(|&p| p <= 1000))
+            .collect()
+    }
+    /// Member `id`'s priority (1 unless listed).
+    pub fn priority_of(&self, id: NodeId) -> u32 {
+        self.priorities()
+            .and_then(|p| p.get(id as usize - 1).copied())
+            .unwrap_or(1)
+    }
+    /// How many of members `1..=n` have a higher priority than `id`: its
+    /// priority takeover waits `(rank + 1)` election timeouts.
+    fn priority_rank(&self, id: NodeId, n: NodeId) -> u64 {
+        let mine = self.priority_of(id);
+        (1..=n).filter(|&m| self.priority_of(m) > mine).count() as u64
+    }
     /// A duration in ms of the real system, in simulated µs.
     pub fn ms(&self, ms: u64) -> Time {
         crate::protocols::common::scaled_ms(ms, self.time_scale)
@@ -217,6 +249,10 @@ pub struct Mongo {
     primary: NodeId,
     /// Standing for election: votes so far, and whether it is a dry run.
     standing: Option<(u32, bool)>,
+    /// The election it stands in is a priority takeover (hearing the
+    /// primary does not end it), and whether one is scheduled.
+    takeover: bool,
+    takeover_armed: bool,
     /// Primary-elect still catching up: the target and the member holding it.
     catching_up: Option<(OpTime, NodeId)>,
     /// Heartbeat answers heard since winning (catch-up waits for a majority).
@@ -328,6 +364,7 @@ impl Mongo {
         if term > self.term {
             self.term = term;
             self.standing = None;
+            self.takeover = false;
             if self.state == State::Primary {
                 let id = self.id;
                 out.note(|| format!("S{id} steps down: it saw term {term}"));
@@ -403,6 +440,8 @@ impl Protocol for Mongo {
             major_at: 0,
             primary: 0,
             standing: None,
+            takeover: false,
+            takeover_armed: false,
             catching_up: None,
             heard_since_win: 0,
             applied: LiteMap::new(),
@@ -465,6 +504,7 @@ impl Protocol for Mongo {
         match timer {
             MongoTimer::Heartbeat => self.heartbeat(out),
             MongoTimer::Election => self.election_timeout(out),
+            MongoTimer::PriorityTakeover => self.priority_takeover(out),
             MongoTimer::AwaitData(p) => {
                 if let Some(after) = self.parked.remove(&p) {
                     self.answer_get_more(p, after, out);
@@ -640,6 +680,9 @@ impl Protocol for Mongo {
             self.voted.0,
             self.voted.1
         )];
+        if !self.cfg.priority.is_empty() {
+            details.push(format!("priority {}", self.cfg.priority_of(self.id)));
+        }
         if self.rbid > 0 {
             details.push(format!("rollback id {}", self.rbid));
         }
