@@ -187,7 +187,8 @@ test('simulated clients fill a history that stays linearizable under Raft', asyn
   const clients = await page.$$eval('[data-testid="op"]', (els) => [...new Set(els.map((e) => e.getAttribute('data-client')))].sort());
   assert.deepEqual(clients, ['C1', 'C2', 'C3']);
   assert.equal(await page.getAttribute('[data-testid="history"]', 'data-anomalies'), '0');
-  assert.match(await page.textContent('[data-testid="event-log"]'), /C\d sends request #\d+ \((read x|x=10\d\d)\) to S\d/);
+  // The event log follows a playing run every 100 ms.
+  await waitFor(page, async () => /C\d sends request #\d+ \((read x|x=10\d\d)\) to S\d/.test(await page.textContent('[data-testid="event-log"]')), 'a client request in the event log');
   // The link carries the workload.
   const url = await copyLink(page);
   const page2 = await open(ctx, url);
@@ -217,7 +218,8 @@ test('a client cut off from every server through its menu gets no answer; heal a
   // screen).
   await page.locator('[data-testid="history"]').scrollIntoViewIfNeeded();
   await waitFor(page, async () => (await page.$$('[data-testid="op"][data-client="C1"][data-type="info"]')).length >= 2, 'two unanswered C1 operations');
-  assert.match(await page.textContent('[data-testid="event-log"]'), /C1's request #\d+ to S\d is lost \(link cut\)/);
+  // The event log follows a playing run every 100 ms.
+  await waitFor(page, async () => /C1's request #\d+ to S\d is lost \(link cut\)/.test(await page.textContent('[data-testid="event-log"]')), 'the lost request in the event log');
   assert.ok((await page.$$('[data-testid="op"][data-client="C2"][data-type="ok"]')).length >= 1);
   await page.click('[data-testid="btn-heal-all"]');
   assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'true');

@@ -79,7 +79,8 @@ test('redis: crashing the master makes the sentinels fail over; a refused settin
     const s = await nodeStates(page);
     return s.filter((n) => n.up && n.role === 'master').length === 1;
   }, 'a replica promoted by the sentinels');
-  assert.match(await page.textContent('[data-testid="event-log"]'), /switch-master|ODOWN|odown/i);
+  // The event log follows a playing run every 100 ms.
+  await waitFor(page, async () => /switch-master|ODOWN|odown/i.test(await page.textContent('[data-testid="event-log"]')), 'the failover in the event log');
   // The settings panel: a value out of range is refused with a message.
   await page.click('[data-testid="settings"] summary');
   const backlog = '[data-testid="setting-repl-backlog-size"]';
