@@ -125,11 +125,13 @@ pub fn HistoryPanel() -> impl IntoView {
     };
     let last = StoredValue::new(String::new());
     let markup = move || {
-        tick.track();
-        s.markers.track();
+        // Hidden while playing: keep what is drawn, and do not even follow
+        // the cursor until it shows again or the run pauses.
         if !shown.get() && s.playing.get() && imported.with(|i| i.is_none()) {
             return last.get_value();
         }
+        tick.track();
+        s.markers.track();
         let m = draw();
         last.set_value(m.clone());
         m

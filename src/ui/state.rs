@@ -703,9 +703,6 @@ impl AppState {
             if self.links.with_untracked(|l| *l != links) {
                 self.links.set(links);
             }
-            // The event log, newest first: only trace entries new since the
-            // last refresh are put in words (the trace only grows while
-            // playing; a seek or a new run rebuilds it).
             let v: Vec<String> = e
                 .violations()
                 .iter()
@@ -724,12 +721,16 @@ impl AppState {
             if !text {
                 return;
             }
+            // No trace: the page shows no messages-per-write cell.
             let mut m = crate::measure::measure(e, &[]);
             m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
             let m = super::history::metrics_markup(&m);
             if self.metrics.with_untracked(|old| *old != m) {
                 self.metrics.set(m);
             }
+            // The event log, newest first: only trace entries new since the
+            // last refresh are put in words (the trace only grows while
+            // playing; a seek or a new run rebuilds it).
             let described = self.events.with_untracked(|old| old.first().map(|e| e.0));
             let grew = !force && described.is_some_and(|i| i < trace.len());
             let from = if grew {
