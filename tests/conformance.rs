@@ -24,12 +24,15 @@ use replviz::sim::{Action, TraceMode};
 use replviz::timeline::Timeline;
 use std::collections::BTreeSet;
 
-/// Every protocol under test: the registry, plus the toy.
+/// Every protocol under test: the registry, plus the toy (`SWEEP_ONLY=id`:
+/// that one alone, to reproduce a failure quickly).
 fn protocols() -> Vec<ProtocolKind> {
+    let only = std::env::var("SWEEP_ONLY").ok();
     REGISTRY
         .iter()
         .copied()
         .chain([&common::toy::PROTOCOL as &'static Descriptor])
+        .filter(|d| only.as_deref().is_none_or(|o| o == d.id))
         .map(ProtocolKind)
         .collect()
 }

@@ -322,3 +322,83 @@ fn priority_zero_never_stands() {
         assert!(tl.engine().violations().is_empty(), "seed {seed}");
     }
 }
+
+/// Garcia-Molina's Bully algorithm (1982), behind the switch `bully`: the
+/// highest live id wins, with no majority and no look at its oplog
+/// (`shared/reference/real-systems.md` section 5: MongoDB never used it).
+/// S3 comes back with an empty oplog, bullies S2 out and both secondaries
+/// roll back two w:"majority" writes. The same script under protocol
+/// version 1 keeps them.
+#[test]
+fn the_bully_switch_loses_majority_writes_and_pv1_does_not() {
+    let tl = run("mongodb-bully-vs-pv1", 5_000 * MS);
+    assert_eq!(
+        note(&tl, "S2: no ANSWER from a higher id; it is coordinator"),
+        Some(200)
+    );
+    assert_eq!(note(&tl, "S1 follows S2, the coordinator"), Some(216));
+    assert_eq!(ok(&tl, 1), 1_330, "x=1 with w:majority");
+    assert_eq!(ok(&tl, 2), 1_433, "y=2 with w:majority");
+    assert_eq!(note(&tl, "S1 holds a Bully election"), Some(0));
+    assert_eq!(note(&tl, "S2 holds a Bully election"), Some(0));
+    let s3_elections: Vec<u64> = tl
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            replviz::sim::trace::TraceKind::Note { text, .. }
+                if text.contains("S3 holds a Bully election") =>
+            {
+                Some(e.time / MS)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(s3_elections, vec![0, 2_000], "at its start and restart");
+    assert_eq!(
+        note(&tl, "S3: no ANSWER from a higher id; it is coordinator"),
+        Some(2_200)
+    );
+    assert_eq!(note(&tl, "S2 steps down: S3 has a higher id"), Some(2_217));
+    assert_eq!(note(&tl, "S1 enters ROLLBACK"), Some(2_251));
+    assert_eq!(note(&tl, "S2 enters ROLLBACK"), Some(2_258));
+    for id in [1, 2] {
+        let v = view(&tl, id);
+        assert!(
+            v.details
+                .iter()
+                .any(|d| d == "rollback/removed.bson: x=1 (ts 2, t2), y=2 (ts 3, t2)"),
+            "S{id}: {:?}",
+            v.details
+        );
+        assert_eq!(v.state_machine, "", "S{id} holds neither write");
+    }
+    assert_eq!(read(&tl, 3), (4_000, 3, None), "x is gone");
+    assert_eq!(lost(&tl), vec![1_330, 1_433], "both majority writes lost");
+    assert!(
+        tl.engine().violations().is_empty(),
+        "the switch claims nothing: {:?}",
+        tl.engine().violations()
+    );
+    let v = tl.scenario().protocol_settings();
+    assert!((tl.scenario().protocol.relaxed_by)(&v).starts_with("the textbook Bully election"));
+    lesson(&tl);
+
+    // Protocol version 1, same script: S2 is elected in term 1, S3 comes
+    // back as a secondary and catches up; nothing rolls back.
+    let mut s = replviz::scenarios::build("mongodb-bully-vs-pv1").unwrap();
+    if let Some(serde_json::Value::Object(m)) = s.settings.get_mut("mongodb") {
+        m.insert("bully".into(), false.into());
+    }
+    let mut pv1 = Timeline::new(s);
+    pv1.advance_to(5_000 * MS);
+    assert!(note(&pv1, "ROLLBACK").is_none());
+    assert!(note(&pv1, "Bully").is_none());
+    assert!(note(&pv1, "S2 is elected primary of term 1").is_some());
+    for id in 1..=3 {
+        let v = view(&pv1, id);
+        assert_eq!(v.state_machine, "x=1 y=2", "S{id} has both writes");
+        assert_eq!(v.role, if id == 2 { "primary" } else { "secondary" });
+    }
+    assert!(lost(&pv1).is_empty());
+    assert!(pv1.engine().violations().is_empty());
+}

@@ -13,8 +13,6 @@
 //! else) not at all.
 
 use super::{Op, Outcome, Val, F};
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 
 /// The verdict on a history.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,8 +206,9 @@ struct Node {
 const NIL: usize = usize::MAX;
 
 /// Deterministic hashing for the memo (membership only, but the same
-/// hasher everywhere keeps runs comparable).
-type Memo = HashSet<(Bits, Val), BuildHasherDefault<std::collections::hash_map::DefaultHasher>>;
+/// hasher everywhere keeps runs comparable): rustc's Fx hash, which the
+/// page already carries for Leptos, instead of std's SipHash.
+type Memo = rustc_hash::FxHashSet<(Bits, Val)>;
 
 /// `Ok(None)`: linearizable; `Ok(Some(steps))`: out of budget.
 fn check_key(

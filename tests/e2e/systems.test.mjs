@@ -273,6 +273,40 @@ test('mongodb: w set to majority in the settings panel; crashing the primary ele
   await page.close();
 });
 
+test('mongodb-bully-vs-pv1: the textbook Bully switch loses two majority writes (amber); switched off, a fresh run elects by protocol version 1', async () => {
+  const page = await open(ctx, `${base}?preset=mongodb-bully-vs-pv1`);
+  await reach(page, 5_000_000);
+  const log = () => page.textContent('[data-testid="event-log"]');
+  await waitFor(page, async () => /S2 enters ROLLBACK/.test(await log()), 'the rollbacks in the event log');
+  const text = await log();
+  assert.match(text, /S3: no ANSWER from a higher id; it is coordinator \(primary\), as t3/);
+  assert.match(text, /S2 steps down: S3 has a higher id/);
+  assert.match(text, /S1 enters ROLLBACK: its oplog diverged from S3's after ts 0; 2 writes go to rollback\/removed\.bson/);
+  assert.deepEqual((await nodeStates(page)).map((n) => n.role), ['secondary', 'secondary', 'primary']);
+  assert.equal(await page.getAttribute(lin, 'data-verdict'), 'lesson');
+  const lost = await page.textContent('[data-testid="lost-writes"]');
+  assert.match(lost, /2 acknowledged writes are not on S3, the current primary/);
+  assert.match(lost, /Allowed by "the textbook Bully election \(not MongoDB\)/);
+  assert.equal(await page.getAttribute('[data-testid="invariants"]', 'data-violations'), '0', 'a lesson, not a violation');
+  // The switch, through the settings panel: off is MongoDB's own election.
+  await page.click('[data-testid="settings"] summary');
+  const flag = '[data-testid="flag-bully"]';
+  assert.equal(await page.isChecked(flag), true);
+  await page.click(flag);
+  await waitFor(page, async () => !(await page.isChecked(flag)), 'the switch off');
+  await page.keyboard.press('Escape');
+  await reach(page, 1_500_000);
+  // A settings change starts a fresh run (same seed, no script): elected
+  // by protocol version 1, with a dry run and no Bully message.
+  await waitFor(page, async () => (await nodeStates(page)).some((n) => n.role === 'primary'), 'a primary');
+  const fresh = await log();
+  assert.match(fresh, /dry run in term 0/);
+  assert.match(fresh, /is elected primary of term 1/);
+  assert.doesNotMatch(fresh, /ROLLBACK|Bully/);
+  await noProblems(page);
+  await page.close();
+});
+
 test('mongodb: priorities typed in the settings panel; the member of priority 2 takes over once caught up', async () => {
   const page = await open(ctx, `${base}?protocol=mongodb&nodes=3&seed=1`);
   await page.click('[data-testid="settings"] summary');

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "mongodb",
     title: "MongoDB replica set",
     source: "MongoDB repl README (mongodb/mongo src/mongo/db/repl), manual: elections, write concern, read concern, rollbacks",
-    about: "A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back. Not modelled: arbiters, priorities, chaining, reconfiguration.",
+    about: "A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back. Members may have priorities. A switch turns on the textbook Bully algorithm (which MongoDB never used) to compare. Not modelled: arbiters, chaining, reconfiguration.",
     roles: &[
         descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
         descriptor::Role { id: names::role::SECONDARY, label: "secondary", tone: "follow" },
@@ -39,6 +39,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         MsgKind { kind: names::kind::GET_MORE, label: "getMore", tone: "repl-reply" },
         MsgKind { kind: names::kind::BATCH, label: "oplog", tone: "repl" },
         MsgKind { kind: names::kind::UPDATE_POSITION, label: "pos", tone: "repl-reply" },
+        MsgKind { kind: names::kind::ELECTION, label: "ELECT", tone: "elect" },
+        MsgKind { kind: names::kind::ANSWER, label: "ANS", tone: "elect-reply" },
+        MsgKind { kind: names::kind::COORDINATOR, label: "COORD", tone: "elect" },
     ],
     invariants: &[
         check::ELECTION_SAFETY,
@@ -48,7 +51,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     membership: false,
     actions: &[],
-    flags: &[],
+    flags: &[descriptor::Flag {
+        id: "bully",
+        label: "textbook Bully (not MongoDB)",
+        field: "bully",
+    }],
     params: &[
         Param { name: "w", field: "w", hint: "write concern: majority (the default since 5.0) or a number of members" },
         Param { name: "wtimeout", field: "wtimeout", hint: "ms before a writeConcernError; the write stays (0: wait)" },
@@ -85,10 +92,16 @@ pub const PROTOCOL: Descriptor = Descriptor {
     commit_mark: "commit point",
     request_hint: "Writes go to the primary (★); reads to any member, under the readConcern.",
     reads: <Mongo as crate::protocol::Protocol>::READS,
-    linearizable: |v| v["w"].as_str() == Some("majority") && v["readConcern"].as_str() == Some("linearizable"),
+    linearizable: |v| {
+        v["w"].as_str() == Some("majority")
+            && v["readConcern"].as_str() == Some("linearizable")
+            && v["bully"].as_bool() != Some(true)
+    },
     loses_writes: true,
     relaxed_by: |v| {
-        if v["w"].as_str() != Some("majority") {
+        if v["bully"].as_bool() == Some(true) {
+            "the textbook Bully election (not MongoDB): the highest live id is primary, with no majority and no look at its oplog"
+        } else if v["w"].as_str() != Some("majority") {
             "w:1 (or a minority w): the primary answers before a majority has the write; it rolls back on failover"
         } else if v["readPreference"].as_str() != Some("primary") {
             "readPreference secondary or nearest: a secondary answers with what it has applied, which may be stale"
@@ -111,6 +124,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
             // Priorities on every third seed: one member that never
             // stands, one that takes over.
             priority: if seed % 3 == 2 { "0,1,2".to_string() } else { String::new() },
+            // The Bully switch on every tenth seed: no claims to check,
+            // but it must run without a panic and converge.
+            bully: seed % 10 == 9,
             ..MongoConfig::default()
         }),
         live: true,

@@ -17,6 +17,12 @@ pub mod kind {
     pub const BATCH: &str = "getMoreResponse";
     /// `replSetUpdatePosition`.
     pub const UPDATE_POSITION: &str = "replSetUpdatePosition";
+    /// Bully (textbook, not MongoDB): ELECTION, to every higher id.
+    pub const ELECTION: &str = "ELECTION";
+    /// Bully: ANSWER, "a higher member is alive".
+    pub const ANSWER: &str = "ANSWER";
+    /// Bully: COORDINATOR, the winner's announcement.
+    pub const COORDINATOR: &str = "COORDINATOR";
 }
 
 /// Member states (`rs.status()`'s `stateStr`, lower case).

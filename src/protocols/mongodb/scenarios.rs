@@ -1,7 +1,8 @@
 //! Built-in classroom scenarios for MongoDB: the failure demos of
 //! `shared/reference/real-systems.md` section 5 (a `w:1` write rolled
 //! back; a `w:"majority"` write that survives while the isolated
-//! primary's write times out and rolls back).
+//! primary's write times out and rolls back; the textbook Bully election
+//! that the brief attributes to MongoDB, against protocol version 1).
 
 use crate::descriptor::BuiltIn;
 use crate::protocol::{Command, Key};
@@ -83,6 +84,26 @@ fn priority_takeover(tl: &mut dyn Script) {
     }
 }
 
+/// S3, the member of highest id, is down at the start; the others elect
+/// a primary, which takes x=1 and y=2 at 1.3 and 1.4 s (when protocol
+/// version 1 has a primary too); S3 comes back at 2 s with an empty
+/// oplog; at 4 s a read of x at the primary.
+fn stale_highest(tl: &mut dyn Script) {
+    tl.act(0, Action::Crash { node: 3 });
+    advance_until(tl, 1_300 * MS, |s| leader(s).is_some());
+    tl.advance_to(1_300 * MS);
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    request(tl, 1_300 * MS, p, cmd(0, 1));
+    request(tl, 1_400 * MS, p, cmd(1, 2));
+    tl.act(2_000 * MS, Action::Restart { node: 3 });
+    tl.advance_to(4_000 * MS);
+    if let Some(q) = leader(tl) {
+        request(tl, 4_000 * MS, q, Command::read(Key(0), 1));
+    }
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -133,6 +154,16 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"priority":"1,1,2"}"#,
         script: priority_takeover,
+        chapters: &[],
+    },
+    BuiltIn {
+        id: "mongodb-bully-vs-pv1",
+        title: "MongoDB: the textbook Bully election loses majority writes (MongoDB does not use it)",
+        about: "Three members with the switch \"textbook Bully (not MongoDB)\" on: the highest live id wins, with no terms, no majority and no look at the oplog. S3, the highest, is down from the start. S1 and S2 hold Bully elections at once; S2 hears no ANSWER from a higher id and is coordinator (primary) at 0.2 s. x=1 and y=2 are acknowledged with w:\"majority\" at 1.33 and 1.43 s. S3 restarts at 2 s with an empty oplog and holds an election; nobody above it answers, so at 2.2 s it is coordinator. S2 steps down (2.22 s); both secondaries find their oplogs diverged from S3's, enter ROLLBACK (2.25 and 2.26 s) and move x=1 and y=2 to their rollback files. At 4 s a read of x at S3 finds nothing: two majority-acknowledged writes lost. Under protocol version 1, what MongoDB does, the same script keeps both: S2 is elected primary of term 1 and S3 comes back as a secondary that catches up. (Switching the setting off starts a fresh run: crash S3, write at the primary and restart S3 to see it.)",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"bully":true}"#,
+        script: stale_highest,
         chapters: &[],
     },
 ];

@@ -14,7 +14,6 @@ use crate::protocol::Command;
 use crate::sim::check::Checker;
 use crate::sim::NodeId;
 use litemap::LiteMap;
-use std::collections::HashSet;
 
 /// The invariant "Agreement".
 pub const AGREEMENT: &str = "Agreement";
@@ -30,7 +29,7 @@ fn show(v: &Value) -> String {
 /// The Paxos checker's memory. Its maps are only looked up, never iterated.
 #[derive(Clone, Debug, Default)]
 pub struct PaxosChecker {
-    requested: HashSet<Command>,
+    requested: rustc_hash::FxHashSet<Command>,
     // (slot, ballot) -> (value, acceptors as a bit set)
     votes: LiteMap<(u64, Ballot), (Value, u32)>,
     chosen: LiteMap<u64, Value>,

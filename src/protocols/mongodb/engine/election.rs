@@ -16,7 +16,7 @@ impl Mongo {
         for p in self.peers().collect::<Vec<_>>() {
             out.send(p, MongoMsg::Heartbeat { term });
         }
-        if self.state == State::Primary {
+        if self.state == State::Primary && !self.cfg.bully {
             let since = out
                 .now()
                 .saturating_sub(self.cfg.ms(self.cfg.election_timeout_ms));
@@ -60,6 +60,9 @@ impl Mongo {
         self.see_term(term, out);
         self.contact.insert(from, out.now());
         self.applied.insert(from, applied);
+        if self.cfg.bully && primary && self.bully_meets(from, term, out) {
+            return;
+        }
         if self.state == State::Primary {
             self.advance_commit(out);
             self.catch_up(from, applied, out);
@@ -90,6 +93,10 @@ impl Mongo {
             return;
         }
         self.reset_election_timer(out);
+        if self.cfg.bully {
+            self.bully_election(out);
+            return;
+        }
         if self.state == State::Rollback || self.cfg.priority_of(self.id) == 0 {
             return;
         }
@@ -116,7 +123,7 @@ impl Mongo {
     /// priority than the primary schedules an election after `(rank + 1)`
     /// election timeouts, `rank` being how many members outrank it.
     fn schedule_takeover(&mut self, out: &mut MongoOut) {
-        if self.takeover_armed || self.takeover || !self.may_take_over() {
+        if self.cfg.bully || self.takeover_armed || self.takeover || !self.may_take_over() {
             return;
         }
         self.takeover_armed = true;

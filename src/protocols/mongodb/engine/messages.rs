@@ -56,6 +56,14 @@ pub enum MongoMsg {
     },
     /// `replSetUpdatePosition`: the sender's `lastApplied` (= `lastDurable`).
     UpdatePosition { term: u64, applied: OpTime },
+    /// Bully (not MongoDB): "I am holding an election", to every member of
+    /// higher id.
+    Election,
+    /// Bully: "I am alive and higher; I take over the election".
+    Answer,
+    /// Bully: "I am the coordinator (primary)", with the term its reign
+    /// writes under.
+    Coordinator { term: u64 },
 }
 
 impl Message for MongoMsg {
@@ -68,6 +76,9 @@ impl Message for MongoMsg {
             MongoMsg::GetMore { .. } => kind::GET_MORE,
             MongoMsg::Batch { .. } => kind::BATCH,
             MongoMsg::UpdatePosition { .. } => kind::UPDATE_POSITION,
+            MongoMsg::Election => kind::ELECTION,
+            MongoMsg::Answer => kind::ANSWER,
+            MongoMsg::Coordinator { .. } => kind::COORDINATOR,
         }
     }
     fn describe(&self) -> String {
@@ -108,6 +119,9 @@ impl Message for MongoMsg {
             MongoMsg::UpdatePosition { applied, .. } => {
                 format!("replSetUpdatePosition lastApplied {applied}")
             }
+            MongoMsg::Election => "Bully ELECTION".to_string(),
+            MongoMsg::Answer => "Bully ANSWER: a higher member is alive".to_string(),
+            MongoMsg::Coordinator { term } => format!("Bully COORDINATOR (writes as t{term})"),
         }
     }
 }
@@ -132,6 +146,8 @@ pub enum MongoTimer {
     CatchUp,
     /// The rollback finishes (the node returns to SECONDARY).
     Rollback,
+    /// Bully: no ANSWER from a higher member in time; it is coordinator.
+    BullyAnswer,
 }
 
 impl TimerInfo for MongoTimer {
@@ -145,6 +161,7 @@ impl TimerInfo for MongoTimer {
             MongoTimer::WTimeout(_) => "wtimeout",
             MongoTimer::CatchUp => "catchUpTimeoutMillis",
             MongoTimer::Rollback => "rollback",
+            MongoTimer::BullyAnswer => "Bully answer timeout",
         }
     }
     fn shown_as_ring(&self) -> bool {

@@ -47,6 +47,7 @@
 //! Timers are given in MongoDB's units and defaults and divided by one
 //! `time_scale`.
 
+mod bully;
 mod election;
 mod messages;
 mod replication;
@@ -89,6 +90,11 @@ pub struct MongoConfig {
     /// Priority 0 never stands; a caught-up secondary of higher priority
     /// than the primary takes over (repl README, "Priority takeover").
     pub priority: String,
+    /// The textbook Bully algorithm (Garcia-Molina 1982) instead of
+    /// protocol version 1: not MongoDB (which never used it), a switch to
+    /// show why it is unsafe: the highest live id wins, with no terms, no
+    /// majority and no look at the oplog.
+    pub bully: bool,
     /// A deliberately broken variant; tests only.
     pub bug: Option<MongoBug>,
 }
@@ -105,6 +111,7 @@ impl Default for MongoConfig {
             catch_up_timeout_ms: -1,
             time_scale: 10,
             priority: String::new(),
+            bully: false,
             bug: None,
         }
     }
@@ -122,6 +129,7 @@ impl crate::protocol::Settings for MongoConfig {
             I64 catch_up_timeout_ms as "catchUpTimeoutMillis",
             U64 time_scale,
             NewStr priority,
+            NewBool bully,
         );
     }
     fn check(&self) -> Result<(), String> {
@@ -318,6 +326,10 @@ impl Mongo {
     pub fn removed(&self) -> &[(u64, Op)] {
         &self.removed
     }
+    /// Electing by the textbook Bully algorithm (not MongoDB).
+    pub fn bully(&self) -> bool {
+        self.cfg.bully
+    }
     /// Primary and taking writes (catch-up done).
     pub fn writable(&self) -> bool {
         self.state == State::Primary && self.catching_up.is_none()
@@ -361,7 +373,7 @@ impl Mongo {
     }
     /// Adopt a higher term seen in any message; a primary steps down.
     fn see_term(&mut self, term: u64, out: &mut MongoOut) {
-        if term > self.term {
+        if term > self.term && !self.cfg.bully {
             self.term = term;
             self.standing = None;
             self.takeover = false;
@@ -462,10 +474,14 @@ impl Protocol for Mongo {
             node.apply_entries();
         }
         // Every member starts as SECONDARY; the set elects its first
-        // primary after an election timeout.
+        // primary after an election timeout (Bully: a member that starts
+        // holds an election at once).
         let hb = node.cfg.ms(node.cfg.heartbeat_interval_ms);
         out.set_timer(MongoTimer::Heartbeat, 0, hb / 4);
         node.reset_election_timer(out);
+        if node.cfg.bully {
+            node.bully_election(out);
+        }
         node
     }
 
@@ -497,6 +513,9 @@ impl Protocol for Mongo {
             MongoMsg::UpdatePosition { term, applied } => {
                 self.on_update_position(from, term, applied, out)
             }
+            MongoMsg::Election => self.on_election(from, out),
+            MongoMsg::Answer => self.on_answer(from, out),
+            MongoMsg::Coordinator { term } => self.on_coordinator(from, term, out),
         }
     }
 
@@ -538,6 +557,7 @@ impl Protocol for Mongo {
                     self.finish_catch_up(out);
                 }
             }
+            MongoTimer::BullyAnswer => self.bully_no_answer(out),
             MongoTimer::Rollback => {
                 if self.state == State::Rollback {
                     self.state = State::Secondary;

@@ -112,15 +112,17 @@ impl Mongo {
         let catching = self.state == State::Primary && self.catching_up.is_some();
         if !catching {
             self.see_term(term, out);
-            if self.state != State::Secondary || from != self.primary || term < self.term {
+            let stale = term < self.term && !self.cfg.bully;
+            if self.state != State::Secondary || from != self.primary || stale {
                 return; // a deposed source: wait for the next primary
             }
             self.reset_election_timer(out);
         }
-        if diverged && last < self.last() {
+        if diverged && last < self.last() && !self.cfg.bully {
             // The source lacks the entry because it is behind, not because
             // the oplogs diverged (OplogFetcher: "sync source is behind"):
-            // try again once it is ahead.
+            // try again once it is ahead. (Bully: the coordinator's oplog
+            // is the truth, behind or not.)
             let (id, mine) = (self.id, self.last());
             out.note(|| {
                 format!("S{id}: sync source S{from} is behind it ({last} < {mine}); it waits")
