@@ -402,3 +402,54 @@ fn the_bully_switch_loses_majority_writes_and_pv1_does_not() {
     assert!(lost(&pv1).is_empty());
     assert!(pv1.engine().violations().is_empty());
 }
+
+/// `shared/reference/real-systems.md` section 5, failure demo 3: two
+/// primaries at once, of different terms, during a partition; a read at
+/// the old one is stale, and its w:1 write rolls back after the heal.
+#[test]
+fn two_primaries_at_once_and_a_stale_read_from_the_old_one() {
+    let mut tl = run("mongodb-two-primaries", 2_500 * MS);
+    assert_eq!(note(&tl, "S3 is elected primary of term 1"), Some(1_174));
+    assert_eq!(ok(&tl, 1), 1_275, "x=1, w:1");
+    assert_eq!(note(&tl, "S1 is elected primary of term 2"), Some(2_467));
+    let primaries: Vec<(u32, u64)> = common::views(&tl)
+        .iter()
+        .filter(|v| v.role == "primary")
+        .map(|v| (v.id, v.term))
+        .collect();
+    assert_eq!(primaries, vec![(1, 2), (3, 1)], "two primaries at 2.5 s");
+    assert_eq!(reply(&tl, 2).1, 1);
+    assert_eq!(ok(&tl, 2), 2_481, "x=2 acknowledged by S1");
+    assert_eq!(read(&tl, 3), (2_482, 3, Some(1)), "stale: S3 still says 1");
+    assert_eq!(reply(&tl, 4).1, 3);
+    assert_eq!(ok(&tl, 4), 2_483, "y=3 acknowledged by the old primary");
+    tl.advance_to(5_000 * MS);
+    assert_eq!(
+        note(&tl, "S3 steps down: it has not heard from a majority"),
+        Some(2_633)
+    );
+    assert!(note(
+        &tl,
+        "S1 denies S3's dry-run vote: its lastApplied (ts 3, t1) is behind"
+    )
+    .is_some());
+    assert_eq!(note(&tl, "S3 enters ROLLBACK"), Some(3_703));
+    let s3 = view(&tl, 3);
+    assert!(
+        s3.details
+            .iter()
+            .any(|d| d == "rollback/removed.bson: y=3 (ts 3, t1)"),
+        "{:?}",
+        s3.details
+    );
+    for id in 1..=3 {
+        assert_eq!(
+            view(&tl, id).state_machine,
+            "x=2",
+            "S{id}: only term 2 survives"
+        );
+    }
+    assert_eq!(lost(&tl), vec![2_483], "the old primary's y=3");
+    assert!(tl.engine().violations().is_empty());
+    lesson(&tl);
+}

@@ -104,6 +104,33 @@ fn stale_highest(tl: &mut dyn Script) {
     }
 }
 
+/// The primary is cut off after x=1. Once the majority side's new primary
+/// has caught up and takes writes while the old one still believes it
+/// leads, x=2 is written at the new one and x read at the old one at once,
+/// a y=3 written there too; the heal follows.
+fn two_primaries(tl: &mut dyn Script) {
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    isolate(tl, p, t + 300 * MS);
+    let both = |s: &dyn Script| {
+        let old = s.sim().view(p).is_some_and(|v| v.leading);
+        let new = leader_other_than(s, Some(p)).and_then(|q| s.sim().view(q));
+        old && new.is_some_and(|v| v.badge.is_empty())
+    };
+    let u = advance_until(tl, t + 3_000 * MS, both);
+    let Some(q) = leader_other_than(tl, Some(p)) else {
+        return;
+    };
+    request(tl, u, q, cmd(0, 2));
+    request(tl, u + MS, p, Command::read(Key(0), 1));
+    request(tl, u + 2 * MS, p, cmd(1, 3));
+    tl.act(u + 1_000 * MS, Action::HealAll);
+    tl.advance_to(u + 2_000 * MS);
+}
+
 /// The built-in scenarios, in menu order.
 pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
@@ -154,6 +181,16 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"priority":"1,1,2"}"#,
         script: priority_takeover,
+        chapters: &[],
+    },
+    BuiltIn {
+        id: "mongodb-two-primaries",
+        title: "MongoDB: two primaries at once, and a stale read from the old one",
+        about: "Three members, w:1. S3 is elected primary of term 1 (1.17 s) and x=1 is acknowledged (1.28 s). At 1.48 s S3 is cut off from both secondaries. S1 hears no primary, passes a dry run and is elected primary of term 2 (2.47 s), while S3 has not yet noticed that it lost its majority: for 0.17 s there are two primaries, of terms 1 and 2. In that window x=2 is acknowledged by S1 (2.48 s), a read of x sent to S3, the primary as far as its client knows, returns 1, a stale value, and S3 acknowledges y=3. S3 steps down at 2.63 s, having heard from no majority for electionTimeoutMillis. The links heal at 3.48 s; S3's dry run is denied (its lastApplied is behind) and it enters ROLLBACK (3.70 s): y=3 goes to its rollback file. Terms keep the two primaries apart: only term 2's writes survive.",
+        nodes: 3,
+        seed: 27,
+        settings: r#"{"w":"1"}"#,
+        script: two_primaries,
         chapters: &[],
     },
     BuiltIn {
