@@ -66,8 +66,8 @@ impl Mongo {
 
     /// No ANSWER: no higher member is alive, as far as this one can tell.
     pub(super) fn bully_no_answer(&mut self, out: &mut MongoOut) {
-        if self.standing.take().is_none() || self.state == State::Primary {
-            return;
+        if self.standing.take().is_none() || self.state != State::Secondary {
+            return; // answered, already primary, or rolling back meanwhile
         }
         let top = self
             .oplog
