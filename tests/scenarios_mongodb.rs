@@ -341,19 +341,11 @@ fn the_bully_switch_loses_majority_writes_and_pv1_does_not() {
     assert_eq!(ok(&tl, 2), 1_433, "y=2 with w:majority");
     assert_eq!(note(&tl, "S1 holds a Bully election"), Some(0));
     assert_eq!(note(&tl, "S2 holds a Bully election"), Some(0));
-    let s3_elections: Vec<u64> = tl
-        .trace()
-        .iter()
-        .filter_map(|e| match &e.kind {
-            replviz::sim::trace::TraceKind::Note { text, .. }
-                if text.contains("S3 holds a Bully election") =>
-            {
-                Some(e.time / MS)
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(s3_elections, vec![0, 2_000], "at its start and restart");
+    assert_eq!(
+        common::notes_at(&tl, "S3 holds a Bully election"),
+        vec![0, 2_000],
+        "at its start and restart"
+    );
     assert_eq!(
         note(&tl, "S3: no ANSWER from a higher id; it is coordinator"),
         Some(2_200)

@@ -86,11 +86,19 @@ pub fn replies(
 
 /// When (ms) an event-log note containing `what` was first written.
 pub fn note_at(tl: &replviz::timeline::Timeline, what: &str) -> Option<u64> {
+    notes_at(tl, what).first().copied()
+}
+
+/// When (ms) each event-log note containing `what` was written.
+pub fn notes_at(tl: &replviz::timeline::Timeline, what: &str) -> Vec<u64> {
     use replviz::sim::trace::TraceKind;
-    tl.trace().iter().find_map(|e| match &e.kind {
-        TraceKind::Note { text, .. } if text.contains(what) => Some(e.time / 1_000),
-        _ => None,
-    })
+    tl.trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Note { text, .. } if text.contains(what) => Some(e.time / 1_000),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Node `id`'s view at the timeline's cursor.

@@ -8,17 +8,24 @@ use crate::descriptor::BuiltIn;
 use crate::protocol::{Command, Key};
 use crate::protocols::common::cmd;
 use crate::script::{advance_until, isolate, leader, leader_other_than, request, Script, MS};
-use crate::sim::Action;
+use crate::sim::{Action, NodeId, Time};
+
+/// Wait for the first primary (at `t`), write x=1 there at `t` + 100 ms
+/// and cut it off from every other member at `t` + 300 ms: `(t, primary)`.
+fn cut_off_primary(tl: &mut dyn Script) -> Option<(Time, NodeId)> {
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let p = leader(tl)?;
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    isolate(tl, p, t + 300 * MS);
+    Some((t, p))
+}
 
 /// Wait for the first primary, write x=1 there, isolate it, write y=2
 /// there, heal at 4 s, then read y at the new primary at 5 s.
 fn isolated_primary(tl: &mut dyn Script) {
-    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
-    let Some(p) = leader(tl) else {
+    let Some((t, p)) = cut_off_primary(tl) else {
         return;
     };
-    request(tl, t + 100 * MS, p, cmd(0, 1));
-    isolate(tl, p, t + 300 * MS);
     request(tl, t + 400 * MS, p, cmd(1, 2));
     tl.act(4_000 * MS, Action::HealAll);
     tl.advance_to(5_000 * MS);
@@ -109,12 +116,9 @@ fn stale_highest(tl: &mut dyn Script) {
 /// leads, x=2 is written at the new one and x read at the old one at once,
 /// a y=3 written there too; the heal follows.
 fn two_primaries(tl: &mut dyn Script) {
-    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
-    let Some(p) = leader(tl) else {
+    let Some((t, p)) = cut_off_primary(tl) else {
         return;
     };
-    request(tl, t + 100 * MS, p, cmd(0, 1));
-    isolate(tl, p, t + 300 * MS);
     let both = |s: &dyn Script| {
         let old = s.sim().view(p).is_some_and(|v| v.leading);
         let new = leader_other_than(s, Some(p)).and_then(|q| s.sim().view(q));

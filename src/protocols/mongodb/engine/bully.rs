@@ -24,7 +24,7 @@
 //! and rollback finds where two primaries' oplogs part. A follower keeps
 //! the highest term it has seen, which may be above its coordinator's.
 
-use super::{Mongo, MongoMsg, MongoObs, MongoOut, MongoTimer, State};
+use super::{Mongo, MongoMsg, MongoOut, MongoTimer, State};
 use crate::sim::NodeId;
 
 impl Mongo {
@@ -57,7 +57,7 @@ impl Mongo {
 
     /// A higher member is alive: wait for its COORDINATOR (the election
     /// timer runs again).
-    pub(super) fn on_answer(&mut self, _from: NodeId, out: &mut MongoOut) {
+    pub(super) fn on_answer(&mut self, out: &mut MongoOut) {
         if self.standing.take().is_some() {
             out.cancel_timer(MongoTimer::BullyAnswer);
             self.reset_election_timer(out);
@@ -80,24 +80,11 @@ impl Mongo {
         let term = (top / n + 1) * n + u64::from(self.id) % n;
         let term = if term - n > top { term - n } else { term };
         self.term = term;
-        self.state = State::Primary;
-        self.primary = self.id;
-        self.fetching = 0;
-        self.parked.clear();
-        self.catching_up = None;
-        out.cancel_timer(MongoTimer::Election);
-        out.became_leader(term);
-        out.observe(MongoObs::Primary { term });
+        self.take_primary(out);
         let id = self.id;
         out.note(|| {
             format!("S{id}: no ANSWER from a higher id; it is coordinator (primary), as t{term}")
         });
-        self.applied.clear();
-        self.applied.insert(id, self.last());
-        let now = out.now();
-        for p in self.peers().collect::<Vec<_>>() {
-            self.contact.insert(p, now);
-        }
         self.announce(out);
         self.append(None, out);
         self.advance_commit(out);

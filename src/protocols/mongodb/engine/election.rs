@@ -257,8 +257,10 @@ impl Mongo {
         }
     }
 
-    /// Elected: catch up, then write the new term's no-op.
-    fn win(&mut self, out: &mut MongoOut) {
+    /// Become PRIMARY of the current term (elected, or Bully's
+    /// coordinator): no election, takeover or fetch in progress, every
+    /// member counted as heard from now.
+    pub(super) fn take_primary(&mut self, out: &mut MongoOut) {
         self.state = State::Primary;
         self.primary = self.id;
         self.standing = None;
@@ -267,17 +269,23 @@ impl Mongo {
         self.takeover_armed = false;
         self.fetching = 0;
         self.parked.clear();
+        self.catching_up = None;
         out.cancel_timer(MongoTimer::Election);
         out.became_leader(self.term);
         out.observe(MongoObs::Primary { term: self.term });
-        let (id, term) = (self.id, self.term);
-        out.note(|| format!("S{id} is elected primary of term {term}"));
         let now = out.now();
         self.applied.clear();
         self.applied.insert(self.id, self.last());
         for p in self.peers().collect::<Vec<_>>() {
             self.contact.insert(p, now);
         }
+    }
+
+    /// Elected: catch up, then write the new term's no-op.
+    fn win(&mut self, out: &mut MongoOut) {
+        self.take_primary(out);
+        let (id, term) = (self.id, self.term);
+        out.note(|| format!("S{id} is elected primary of term {term}"));
         if self.cfg.catch_up_timeout_ms == 0 || self.n == 1 {
             self.finish_catch_up(out);
             return;

@@ -514,7 +514,7 @@ impl Protocol for Mongo {
                 self.on_update_position(from, term, applied, out)
             }
             MongoMsg::Election => self.on_election(from, out),
-            MongoMsg::Answer => self.on_answer(from, out),
+            MongoMsg::Answer => self.on_answer(out),
             MongoMsg::Coordinator { term } => self.on_coordinator(from, term, out),
         }
     }
