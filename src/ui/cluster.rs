@@ -101,16 +101,20 @@ pub fn Cluster() -> impl IntoView {
                 // Keys include the node count and protocol: positions and
                 // role names depend on them, so a scenario of another size or
                 // protocol redraws everything in place.
-                <g class="rv-links">
-                    <For
-                        each=move || {
-                            let n = (layout(s, true), s.clients_drawn.get());
-                            s.links.get().into_iter().filter(|l| l.0 < CLIENT_BASE).map(|(a, b, st)| (n, a, b, st)).collect::<Vec<_>>()
-                        }
-                        key=|(n, a, b, st)| (*n, *a, *b, *st)
-                        children=move |(_, a, b, st)| view! { <LinkLine a=a b=b state=st/> }
-                    />
-                </g>
+                <g
+                    class="rv-links"
+                    inner_html=move || links_markup(s)
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        let ab = super::cmd::clicked(&ev, "data-ab")
+                            .and_then(|e| e.get_attribute("data-ab"))
+                            .and_then(|v| {
+                                let (a, b) = v.split_once('-')?;
+                                Some((a.parse().ok()?, b.parse().ok()?))
+                            });
+                        s.menu.set(ab.map(|(a, b)| Menu::Link(a, b)));
+                    }
+                ></g>
                 <g
                     class="rv-clients"
                     inner_html=move || clients_markup(s)
@@ -159,54 +163,47 @@ fn link_state_attr(st: LinkState) -> String {
     }
 }
 
-#[component]
-fn LinkLine(a: NodeId, b: NodeId, state: LinkState) -> impl IntoView {
-    let s = expect_context::<AppState>();
-    let n = layout(s, false);
-    let (x1, y1) = node_pos(a, n);
-    let (x2, y2) = node_pos(b, n);
-    let class = match state {
-        LinkState::Up => "rv-link",
-        LinkState::Cut => "rv-link rv-link-cut",
-        LinkState::CutOneWay(..) => "rv-link rv-link-oneway",
-    };
-    // Where to draw the cut mark: the middle, or a quarter of the way from the
-    // sender whose messages are dropped.
-    let mark = match state {
-        LinkState::Up => None,
-        LinkState::Cut => Some(0.5),
-        LinkState::CutOneWay(f, _) => Some(if f == a { 0.3 } else { 0.7 }),
-    };
-    let title = match state {
-        LinkState::Up => format!("Link S{a} ↔ S{b}: up (click to cut)"),
-        LinkState::Cut => format!("Link S{a} ↔ S{b}: cut both ways"),
-        LinkState::CutOneWay(f, t) => format!("Link S{f} → S{t} cut; S{t} → S{f} works"),
-    };
-    view! {
-        <g
-            data-testid=format!("link-{a}-{b}")
-            data-state=link_state_attr(state)
-            class=class
-            tabindex="0"
-            on:click=move |ev| {
-                ev.stop_propagation();
-                s.menu.set(Some(Menu::Link(a, b)));
+/// The links between servers, as markup (one string, redrawn when a link
+/// changes: a view per link costs the bundle more). A click on one opens
+/// its menu.
+fn links_markup(s: AppState) -> String {
+    use std::fmt::Write as _;
+    let n = layout(s, true);
+    let mut m = String::new();
+    s.links.with(|links| {
+        for &(a, b, st) in links.iter().filter(|l| l.0 < CLIENT_BASE) {
+            let (x1, y1) = node_pos(a, n);
+            let (x2, y2) = node_pos(b, n);
+            let (class, title, mark) = match st {
+                LinkState::Up => ("rv-link", format!("Link S{a} ↔ S{b}: up (click to cut)"), None),
+                LinkState::Cut => ("rv-link rv-link-cut", format!("Link S{a} ↔ S{b}: cut both ways"), Some(0.5)),
+                // The mark a quarter of the way from the sender whose
+                // messages are dropped.
+                LinkState::CutOneWay(f, t) => (
+                    "rv-link rv-link-oneway",
+                    format!("Link S{f} → S{t} cut; S{t} → S{f} works"),
+                    Some(if f == a { 0.3 } else { 0.7 }),
+                ),
+            };
+            let (x1, y1, x2, y2) = (Fx(x1, 1), Fx(y1, 1), Fx(x2, 1), Fx(y2, 1));
+            let _ = write!(
+                m,
+                "<g data-testid=\"link-{a}-{b}\" data-ab=\"{a}-{b}\" data-state=\"{}\" class=\"{class}\" tabindex=\"0\"><title>{title}</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/>",
+                link_state_attr(st)
+            );
+            if let Some(f) = mark {
+                let (mx, my) = (x1.0 + (x2.0 - x1.0) * f, y1.0 + (y2.0 - y1.0) * f);
+                let _ = write!(
+                    m,
+                    "<g class=\"rv-cut-mark\" transform=\"translate({},{})\"><circle r=\"11\"/><path d=\"M-5,-5 L5,5 M5,-5 L-5,5\"/></g>",
+                    Fx(mx, 1),
+                    Fx(my, 1)
+                );
             }
-        >
-            <title>{title}</title>
-            <line class="rv-link-hit" x1=Fx(x1, 1).to_string() y1=Fx(y1, 1).to_string() x2=Fx(x2, 1).to_string() y2=Fx(y2, 1).to_string()/>
-            <line class="rv-link-line" x1=Fx(x1, 1).to_string() y1=Fx(y1, 1).to_string() x2=Fx(x2, 1).to_string() y2=Fx(y2, 1).to_string()/>
-            {mark.map(|f| {
-                let (mx, my) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-                view! {
-                    <g class="rv-cut-mark" transform=format!("translate({},{})", Fx(mx, 1), Fx(my, 1))>
-                        <circle r="11"/>
-                        <path d="M-5,-5 L5,5 M5,-5 L-5,5"/>
-                    </g>
-                }
-            })}
-        </g>
-    }
+            m.push_str("</g>");
+        }
+    });
+    m
 }
 
 /// The workload's clients and their links to every server, as markup (one

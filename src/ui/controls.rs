@@ -212,50 +212,31 @@ pub fn Controls() -> impl IntoView {
                             <summary title="The protocol's settings; a change starts a new run with the same seed">
                                 {if changed == 0 { "Settings".to_string() } else { format!("Settings ({changed} changed)") }}
                             </summary>
-                            <div class="rv-params-grid">
-                                {flags.into_iter().map(|(id, label, on)| view! {
-                                    <label class="rv-flag">
-                                        <input
-                                            type="checkbox"
-                                            data-testid=format!("flag-{id}")
-                                            prop:checked=on
-                                            on:change=move |ev| s.set_flag(id, event_target_checked(&ev))
-                                        />
-                                        " " {label}
-                                    </label>
-                                }).collect_view()}
-                                {params.into_iter().map(|(name, hint, value)| {
-                                    // A checkbox for on/off settings, a text input for
-                                    // words (MongoDB's w, readConcern) and for settings
-                                    // added later and unset (MongoDB's priority list), a
-                                    // number input otherwise.
-                                    let on = value.as_bool();
-                                    let word = value.is_string() || value.is_null();
-                                    let shown = crate::scenario::Scenario::param_text(&value);
-                                    view! {
-                                        <label title=hint>
-                                            {name}
-                                            <input
-                                                type=if on.is_some() { "checkbox" } else if word { "text" } else { "number" }
-                                                min="0"
-                                                size=if word { "12" } else { "" }
-                                                data-testid=format!("setting-{name}")
-                                                prop:checked=on.unwrap_or(false)
-                                                prop:value=shown.clone()
-                                                on:change=move |ev| {
-                                                    let typed = if on.is_some() { event_target_checked(&ev).to_string() } else { event_target_value(&ev) };
-                                                    if !s.set_param(name, &typed) {
-                                                        // Refused: show the value in force again.
-                                                        let el = event_target::<web_sys::HtmlInputElement>(&ev);
-                                                        el.set_checked(on.unwrap_or(false));
-                                                        el.set_value(&shown);
-                                                    }
-                                                }
-                                            />
-                                        </label>
+                            // Markup with one change handler (cheaper for the
+                            // bundle than a view per setting). A checkbox for
+                            // on/off settings, a text input for words (MongoDB's
+                            // w, readConcern) and for settings added later and
+                            // unset (MongoDB's priority list), a number input
+                            // otherwise.
+                            <div
+                                class="rv-params-grid"
+                                inner_html=settings_markup(&flags, &params)
+                                on:change=move |ev| {
+                                    let el = event_target::<web_sys::HtmlInputElement>(&ev);
+                                    let box_ = el.type_() == "checkbox";
+                                    let typed = if box_ { el.checked().to_string() } else { el.value() };
+                                    if let Some(id) = el.get_attribute("data-flag") {
+                                        s.set_flag(&id, el.checked());
+                                    } else if let Some(name) = el.get_attribute("data-param") {
+                                        if !s.set_param(&name, &typed) {
+                                            // Refused: show the value in force again.
+                                            let shown = el.get_attribute("data-shown").unwrap_or_default();
+                                            el.set_checked(shown == "true");
+                                            el.set_value(&shown);
+                                        }
                                     }
-                                }).collect_view()}
-                            </div>
+                                }
+                            ></div>
                         </details>
                     })
                 }}
@@ -292,6 +273,41 @@ pub fn Controls() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The settings grid as markup: flags (`data-flag`) and settings
+/// (`data-param`, with the value in force in `data-shown`).
+fn settings_markup(
+    flags: &[(&str, &str, bool)],
+    params: &[(&str, &str, serde_json::Value)],
+) -> String {
+    use super::panels::esc;
+    use std::fmt::Write as _;
+    let mut m = String::new();
+    for (id, label, on) in flags {
+        let checked = if *on { " checked" } else { "" };
+        let _ = write!(
+            m,
+            "<label class=\"rv-flag\"><input type=\"checkbox\" data-testid=\"flag-{id}\" data-flag=\"{id}\"{checked}/> {}</label>",
+            esc(label)
+        );
+    }
+    for (name, hint, value) in params {
+        let shown = esc(&crate::scenario::Scenario::param_text(value));
+        let input = match value.as_bool() {
+            Some(on) => format!("type=\"checkbox\"{}", if on { " checked" } else { "" }),
+            None if value.is_string() || value.is_null() => {
+                format!("type=\"text\" size=\"12\" value=\"{shown}\"")
+            }
+            None => format!("type=\"number\" min=\"0\" value=\"{shown}\""),
+        };
+        let _ = write!(
+            m,
+            "<label title=\"{}\">{name}<input {input} data-testid=\"setting-{name}\" data-param=\"{name}\" data-shown=\"{shown}\"/></label>",
+            esc(hint)
+        );
+    }
+    m
 }
 
 /// The partition buttons (markup: see [`crate::partitions`] for the shapes).

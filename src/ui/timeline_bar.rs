@@ -53,51 +53,44 @@ pub fn TimelineBar() -> impl IntoView {
         });
         out
     });
-    let marker_list = move || groups.get();
     view! {
         <div class="rv-timeline" role="group" aria-label="Timeline">
             <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=on(s, Cmd::Seek(0))>"|◀"</button>
             <button data-testid="btn-step-back" class="rv-btn" title="Step back one event" on:click=on(s, Cmd::StepBack)>"‹ Back"</button>
             <div class="rv-scrub">
                 <div class="rv-markers">
-                    <For
-                        each=marker_list
-                        key=|g| (g.1, g.2, g.3)
-                        children=move |(_, kind, t, count, label)| {
-                            let (class, name) = match kind {
-                                MarkerKind::Action => ("rv-marker rv-marker-action", "action"),
-                                MarkerKind::Leader => ("rv-marker rv-marker-leader", "leader"),
-                                MarkerKind::Violation => ("rv-marker rv-marker-violation", "violation"),
-                            };
-                            let title = if count > 1 {
-                                format!("{} ms: {label} (and {} more here)", Fx(t as f64 / 1000.0, 1), count - 1)
-                            } else {
-                                format!("{} ms: {label}", Fx(t as f64 / 1000.0, 1))
-                            };
-                            view! {
-                                <button
-                                    data-testid="marker"
-                                    data-kind=name
-                                    data-us=t.to_string()
-                                    data-count=count.to_string()
-                                    class=class
-                                    style=move || left(t, span.get())
-                                    title=title
-                                    on:click=on(s, Cmd::Seek(t))
-                                ></button>
-                            }
-                        }
-                    />
-                    // The chapters a built-in scenario's text names (markup,
-                    // one click handler: cheaper for the bundle than views).
+                    // Markers and the chapters a built-in scenario's text
+                    // names, as markup with one click handler (cheaper for
+                    // the bundle than a view per marker).
                     <span
                         inner_html=move || {
+                            use std::fmt::Write as _;
                             let sp = span.get();
-                            crate::scenarios::chapters(&s.about.with(|a| a.0.clone())).iter().map(|&(ms, label, text)| format!(
-                                "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"{}\" title=\"{text}\">{label}</button>",
-                                ms * 1000,
-                                left(ms * 1000, sp)
-                            )).collect::<String>()
+                            let mut m = String::new();
+                            groups.with(|gs| for (_, kind, t, count, label) in gs {
+                                let name = match kind {
+                                    MarkerKind::Action => "action",
+                                    MarkerKind::Leader => "leader",
+                                    MarkerKind::Violation => "violation",
+                                };
+                                let more = if *count > 1 { format!(" (and {} more here)", count - 1) } else { String::new() };
+                                let _ = write!(
+                                    m,
+                                    "<button data-testid=\"marker\" data-kind=\"{name}\" data-us=\"{t}\" data-count=\"{count}\" class=\"rv-marker rv-marker-{name}\" style=\"{}\" title=\"{} ms: {}{more}\"></button>",
+                                    left(*t, sp),
+                                    Fx(*t as f64 / 1000.0, 1),
+                                    super::panels::esc(label)
+                                );
+                            });
+                            for &(ms, label, text) in crate::scenarios::chapters(&s.about.with(|a| a.0.clone())).iter() {
+                                let _ = write!(
+                                    m,
+                                    "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"{}\" title=\"{text}\">{label}</button>",
+                                    ms * 1000,
+                                    left(ms * 1000, sp)
+                                );
+                            }
+                            m
                         }
                         on:click=move |ev| {
                             let us = super::cmd::clicked(&ev, "data-us").and_then(|e| e.get_attribute("data-us")).and_then(|v| v.parse().ok());
