@@ -32,9 +32,6 @@ pub const REGISTRY: &[&Descriptor] = &[
     &kafka::PROTOCOL,
     &elasticsearch::PROTOCOL,
     &mongodb::PROTOCOL,
-    // Native only until the bundle has room: Cassandra would take it to
-    // about 418 KiB of its 400 (README, Size).
-    #[cfg(not(target_arch = "wasm32"))]
     &cassandra::PROTOCOL,
 ];
 

@@ -49,6 +49,25 @@ pub fn Controls() -> impl IntoView {
             format!("{}×", crate::geometry::Fx(x, 1))
         }
     };
+    // The settings grid's markup and how many settings differ from the
+    // defaults (shown while closed).
+    let settings = Memo::new(move |_| {
+        s.seed.track();
+        s.protocol.track();
+        s.node_count.track();
+        let sc = s.scenario();
+        let defaults = (sc.protocol.settings)(&serde_json::Value::Null).unwrap_or_default();
+        let full = sc.protocol_settings();
+        let changed = sc
+            .protocol
+            .flags
+            .iter()
+            .map(|f| f.field)
+            .chain(sc.protocol.params.iter().map(|p| p.field))
+            .filter(|f| full[*f] != defaults[*f])
+            .count();
+        (settings_markup(&sc.flags(), &sc.params()), changed)
+    });
     view! {
         <div class="rv-controls" role="toolbar" aria-label="Simulation controls">
             <div class="rv-group">
@@ -114,6 +133,8 @@ pub fn Controls() -> impl IntoView {
                     <select
                         data-testid="protocol-picker"
                         class="rv-picker"
+                        // The options as markup, set before the value.
+                        inner_html={ProtocolKind::all().map(|p| format!("<option value=\"{}\">{}</option>", p.name(), super::panels::esc(p.title))).collect::<String>()}
                         prop:value=move || s.protocol.get().name()
                         on:change=move |ev| {
                             if let Some(p) = ProtocolKind::parse(&event_target_value(&ev)) {
@@ -121,9 +142,6 @@ pub fn Controls() -> impl IntoView {
                             }
                         }
                     >
-                        {ProtocolKind::all().map(|p| view! {
-                            <option value=p.name() selected=move || s.protocol.get() == p>{p.title}</option>
-                        }).collect_view()}
                     </select>
                 </label>
                 <label>
@@ -178,68 +196,44 @@ pub fn Controls() -> impl IntoView {
                 </button>
             </form>
             <div class="rv-group" data-testid="flags">
-                {move || {
-                    // Re-rendered when a new scenario loads (protocol, preset,
-                    // link); the panel stays open across the new run a change starts.
-                    s.seed.track();
-                    s.protocol.track();
-                    s.node_count.track();
-                    let sc = s.scenario();
-                    let (flags, params) = (sc.flags(), sc.params());
-                    // How many differ from the defaults, shown while closed.
-                    let defaults = (sc.protocol.settings)(&serde_json::Value::Null).unwrap_or_default();
-                    let full = sc.protocol_settings();
-                    let changed = sc
-                        .protocol
-                        .flags
-                        .iter()
-                        .map(|f| f.field)
-                        .chain(sc.protocol.params.iter().map(|p| p.field))
-                        .filter(|f| full[*f] != defaults[*f])
-                        .count();
-                    (!flags.is_empty() || !params.is_empty()).then(|| view! {
-                        <details
-                            class="rv-params"
-                            data-testid="settings"
-                            prop:open=move || s.settings_open.get()
-                            on:toggle=move |ev| {
-                                let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
-                                if s.settings_open.get_untracked() != open {
-                                    s.settings_open.set(open);
+                // Redrawn when a new scenario loads (protocol, preset, link);
+                // the panel stays open across the new run a change starts.
+                <details
+                    class="rv-params"
+                    data-testid="settings"
+                    hidden=move || settings.with(|x| x.0.is_empty())
+                    prop:open=move || s.settings_open.get()
+                    on:toggle=move |ev| {
+                        let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+                        if s.settings_open.get_untracked() != open {
+                            s.settings_open.set(open);
+                        }
+                    }
+                >
+                    <summary title="The protocol's settings; a change starts a new run with the same seed">
+                        {move || settings.with(|x| if x.1 == 0 { "Settings".to_string() } else { format!("Settings ({} changed)", x.1) })}
+                    </summary>
+                    // Markup with one change handler (cheaper for the bundle
+                    // than a view per setting).
+                    <div
+                        class="rv-params-grid"
+                        inner_html=move || settings.with(|x| x.0.clone())
+                        on:change=move |ev| {
+                            let el = event_target::<web_sys::HtmlInputElement>(&ev);
+                            let typed = if el.type_() == "checkbox" { el.checked().to_string() } else { el.value() };
+                            if let Some(id) = el.get_attribute("data-flag") {
+                                s.set_flag(&id, el.checked());
+                            } else if let Some(name) = el.get_attribute("data-param") {
+                                if !s.set_param(&name, &typed) {
+                                    // Refused: show the value in force again.
+                                    let shown = el.get_attribute("data-shown").unwrap_or_default();
+                                    el.set_checked(shown == "true");
+                                    el.set_value(&shown);
                                 }
                             }
-                        >
-                            <summary title="The protocol's settings; a change starts a new run with the same seed">
-                                {if changed == 0 { "Settings".to_string() } else { format!("Settings ({changed} changed)") }}
-                            </summary>
-                            // Markup with one change handler (cheaper for the
-                            // bundle than a view per setting). A checkbox for
-                            // on/off settings, a text input for words (MongoDB's
-                            // w, readConcern) and for settings added later and
-                            // unset (MongoDB's priority list), a number input
-                            // otherwise.
-                            <div
-                                class="rv-params-grid"
-                                inner_html=settings_markup(&flags, &params)
-                                on:change=move |ev| {
-                                    let el = event_target::<web_sys::HtmlInputElement>(&ev);
-                                    let box_ = el.type_() == "checkbox";
-                                    let typed = if box_ { el.checked().to_string() } else { el.value() };
-                                    if let Some(id) = el.get_attribute("data-flag") {
-                                        s.set_flag(&id, el.checked());
-                                    } else if let Some(name) = el.get_attribute("data-param") {
-                                        if !s.set_param(&name, &typed) {
-                                            // Refused: show the value in force again.
-                                            let shown = el.get_attribute("data-shown").unwrap_or_default();
-                                            el.set_checked(shown == "true");
-                                            el.set_value(&shown);
-                                        }
-                                    }
-                                }
-                            ></div>
-                        </details>
-                    })
-                }}
+                        }
+                    ></div>
+                </details>
                 <span
                     class="rv-group rv-small"
                     title="Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link"

@@ -162,8 +162,8 @@ pub fn HistoryPanel() -> impl IntoView {
             (false, c) => format!("C{c}"),
         }));
         v.into_iter()
-            .map(|n| view! { <div>{n}</div> })
-            .collect_view()
+            .map(|n| format!("<div>{n}</div>"))
+            .collect::<String>()
     };
     view! {
         <div
@@ -195,7 +195,7 @@ pub fn HistoryPanel() -> impl IntoView {
                 {move || imported.with(|i| i.as_ref().map(|i| i.verdict.clone()).unwrap_or_default())}
             </div>
             <div class="rv-history-body">
-                <div class="rv-history-lanes rv-muted">{names}</div>
+                <div class="rv-history-lanes rv-muted" inner_html=names></div>
                 <svg
                     data-testid="diagram"
                     data-window=move || ZOOM[zoom.get()].to_string()

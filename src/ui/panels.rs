@@ -264,11 +264,9 @@ pub fn Legend() -> impl IntoView {
 pub fn ErrorBanner() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
-        <Show when=move || s.errors.with(|e| !e.is_empty())>
-            <div class="rv-error" data-testid="error-banner" role="alert">
-                <ul>{move || s.errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
-                <button class="rv-btn" on:click=on(s, Cmd::DismissErrors)>"Dismiss"</button>
-            </div>
-        </Show>
+        <div class="rv-error" data-testid="error-banner" role="alert" hidden=move || s.errors.with(|e| e.is_empty())>
+            <ul inner_html=move || s.errors.with(|es| es.iter().map(|e| format!("<li>{}</li>", esc(e))).collect::<String>())></ul>
+            <button class="rv-btn" on:click=on(s, Cmd::DismissErrors)>"Dismiss"</button>
+        </div>
     }
 }

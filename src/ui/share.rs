@@ -316,6 +316,9 @@ pub fn ShareBar() -> impl IntoView {
                 "Scenario "
                 <select
                     data-testid="scenario-menu"
+                    // The options as markup (one string: cheaper for the
+                    // bundle than a view per option), set before the value.
+                    inner_html=scenario_options()
                     // Keep the chosen scenario's name shown while it runs;
                     // any other run (a protocol switch, a restart) shows the
                     // placeholder.
@@ -330,12 +333,6 @@ pub fn ShareBar() -> impl IntoView {
                         }
                     }
                 >
-                    <option value="" selected=true>"— built-in scenarios —"</option>
-                    {ProtocolKind::all().map(|p| view! {
-                        <optgroup label=p.title>
-                            {presets::ids_for(p).into_iter().map(|id| view! { <option value=id>{presets::title(id)}</option> }).collect_view()}
-                        </optgroup>
-                    }).collect_view()}
                 </select>
             </label>
             <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=on(s, Cmd::CopyLink) title="Copy a link to this exact scenario and moment">
@@ -387,4 +384,22 @@ pub fn About() -> impl IntoView {
             </p>
         </details>
     }
+}
+
+/// The scenario menu's options, grouped by protocol.
+fn scenario_options() -> String {
+    use std::fmt::Write as _;
+    let mut m = String::from("<option value=\"\" selected>— built-in scenarios —</option>");
+    for p in ProtocolKind::all() {
+        let _ = write!(m, "<optgroup label=\"{}\">", super::panels::esc(p.title));
+        for id in presets::ids_for(p) {
+            let _ = write!(
+                m,
+                "<option value=\"{id}\">{}</option>",
+                super::panels::esc(presets::title(id))
+            );
+        }
+        m.push_str("</optgroup>");
+    }
+    m
 }

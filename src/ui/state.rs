@@ -343,24 +343,39 @@ impl AppState {
         fresh
     }
 
+    /// The current scenario to run again from the start with a setting
+    /// changed: same size, seed, network, workload and script (a built-in
+    /// scenario's faults and requests, and the user's own actions), so
+    /// that the same story plays under the new setting. Its text is marked
+    /// as written for the settings it came with.
+    fn rerun(&self) -> Scenario {
+        let mut sc = self.scenario();
+        if !sc.about.is_empty() && !sc.about.ends_with(RERUN_NOTE) {
+            sc.about.push_str(RERUN_NOTE);
+        }
+        sc
+    }
+
     /// Start a new run of the current protocol with the given size and seed
     /// (default settings, except the on/off flags shown in the controls).
     pub fn restart(&self, nodes: u32, seed: u64) {
         self.load(self.fresh(nodes, seed), false);
     }
 
-    /// Flip one of the protocol's on/off settings: a new run, same seed and size.
+    /// Flip one of the protocol's on/off settings: a new run of the same
+    /// scenario ([`AppState::rerun`]).
     pub fn set_flag(&self, id: &str, on: bool) {
-        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
+        let mut fresh = self.rerun();
         fresh.set_flag(id, on);
         self.load(fresh, false);
     }
 
-    /// Set a setting by its real name: a new run, same seed and size. A
+    /// Set a setting by its real name: a new run of the same scenario
+    /// ([`AppState::rerun`]). A
     /// refused value leaves the run as it is and says why in the banner
     /// (false then).
     pub fn set_param(&self, name: &str, typed: &str) -> bool {
-        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
+        let mut fresh = self.rerun();
         match fresh.set_param(name, typed) {
             Ok(()) => {
                 self.load(fresh, false);
@@ -373,10 +388,10 @@ impl AppState {
         }
     }
 
-    /// Run `n` simulated clients (0-8): a new run, same seed, size and
-    /// settings.
+    /// Run `n` simulated clients (0-8): a new run of the same scenario
+    /// ([`AppState::rerun`]).
     pub fn set_clients(&self, n: u32) {
-        let mut fresh = self.fresh(self.node_count.get_untracked(), self.seed.get_untracked());
+        let mut fresh = self.rerun();
         fresh.workload.clients = n.min(crate::sim::clients::MAX_CLIENTS);
         // Clients chosen here also compare-and-set (a fifth of their writes)
         // where the protocol can; links keep whatever their workload says.
@@ -827,6 +842,9 @@ fn diagram_on_screen() -> bool {
 /// 10 frames a second looks no different, and the event log, the logs'
 /// layout and the history check cost most of a frame otherwise.
 const TEXT_EVERY_MS: f64 = 100.0;
+
+/// Added to a scenario's text when a setting changes ([`AppState::rerun`]).
+const RERUN_NOTE: &str = " (Settings changed since: the script runs as written, and this text tells what its own settings do.)";
 
 /// The next client value after the ones a scenario already used.
 fn next_value_after(s: &Scenario) -> u32 {

@@ -26,13 +26,12 @@ test('every frozen run replays in the page to its native trace hash', async () =
     .map(([name, h]) => [name, /^\d+$/.test(h) ? BigInt(h).toString(16).padStart(16, '0') : h]);
   assert.deepEqual(errors, []);
   assert.equal(got.length, want.length, 'one hash per frozen run');
-  // Cassandra, registered in the native build only (README, Size), cannot
-  // open in the page; every other run must match, MongoDB's included.
-  const page_only = got.filter(([, h]) => !/unknown protocol "cassandra"/.test(h));
-  assert.ok(page_only.length >= 54, `frozen runs checked in the page: ${page_only.length}`);
-  const mongo = (runs) => runs.filter(([name]) => name.startsWith('builtin:mongodb-')).length;
-  assert.ok(mongo(page_only) >= 5 && mongo(page_only) === mongo(want), `every MongoDB run: ${mongo(page_only)} of ${mongo(want)}`);
-  const differ = got.filter(([name, h], i) => !/unknown protocol "cassandra"/.test(h) && (name !== want[i][0] || h !== want[i][1]));
+  // Every protocol is in the page now, Cassandra and MongoDB included.
+  const count = (runs, p) => runs.filter(([name]) => name.startsWith(`builtin:${p}-`)).length;
+  for (const p of ['mongodb', 'cassandra']) {
+    assert.ok(count(got, p) >= 5 && count(got, p) === count(want, p), `every ${p} run: ${count(got, p)} of ${count(want, p)}`);
+  }
+  const differ = got.filter(([name, h], i) => name !== want[i][0] || h !== want[i][1]);
   assert.deepEqual(differ, [], 'runs whose hash in the page differs from the native one');
   await page.close();
 });

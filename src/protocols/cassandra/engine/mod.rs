@@ -562,7 +562,8 @@ impl Protocol for Cass {
             },
             term: 0,
             leading: false,
-            headline: format!("heartbeat {}", self.beats.get(&self.id).map_or(0, |b| b.1)),
+            // The gossip heartbeat version (`nodetool gossipinfo`: heartbeat).
+            headline: format!("hb {}", self.beats.get(&self.id).map_or(0, |b| b.1)),
             subline: if down.is_empty() {
                 "all UP".to_string()
             } else {
