@@ -445,3 +445,53 @@ fn two_primaries_at_once_and_a_stale_read_from_the_old_one() {
     assert!(tl.engine().violations().is_empty());
     lesson(&tl);
 }
+
+/// `shared/reference/real-systems.md` section 5, failure demo 6 (the PSA
+/// case); the MongoDB manual's arbiter and write-concern pages: an arbiter
+/// counts toward the election majority, not toward `w:"majority"`.
+#[test]
+fn an_arbiter_keeps_the_primary_elected_but_majority_writes_wait() {
+    let tl = run("mongodb-arbiter-stall", 4_000 * MS);
+    assert_eq!(note(&tl, "S2 is elected primary of term 1"), Some(1_098));
+    assert_eq!(ok(&tl, 1), 1_309, "x=1 once S1 has it");
+    assert_eq!(
+        note(&tl, "S2: writeConcernError (wtimeout)"),
+        Some(1_999),
+        "y=2 waits 0.5 s"
+    );
+    assert_eq!(reply(&tl, 2).2, Reply::Unknown, "an error, not a refusal");
+    assert_eq!(read(&tl, 3), (3_599, 2, Some(2)), "y=2 is there after all");
+    let s3 = view(&tl, 3);
+    assert_eq!(s3.role, "arbiter");
+    assert!(s3.log.is_empty() && s3.state_machine.is_empty(), "no data");
+    // S2 is primary all the while S1 is down (P + A: 2 of 3 votes), and
+    // the commit point stays at x=1 until S1 is back.
+    let mut at = replviz::timeline::Timeline::new(
+        replviz::scenarios::build("mongodb-arbiter-stall").unwrap(),
+    );
+    for t in (1_400..2_600).step_by(10) {
+        at.advance_to(t * MS);
+        let v = view(&at, 2);
+        assert_eq!((v.role, v.term), ("primary", 1), "at {t} ms");
+        assert!(
+            v.details[0].contains("commit point (ts 2, t1)"),
+            "at {t} ms: {:?}",
+            v.details
+        );
+    }
+    at.advance_to(2_715 * MS);
+    assert!(
+        view(&at, 2).details[0].contains("commit point (ts 3, t1)"),
+        "y=2 committed at 2.71 s"
+    );
+    assert!(tl.engine().violations().is_empty());
+    // Without the arbiter, S3 holds data and y=2 is acknowledged at once.
+    let mut s = replviz::scenarios::build("mongodb-arbiter-stall").unwrap();
+    if let Some(serde_json::Value::Object(m)) = s.settings.get_mut("mongodb") {
+        m.insert("arbiterOnly".into(), "".into());
+    }
+    let mut pss = Timeline::new(s);
+    pss.advance_to(4_000 * MS);
+    assert!(ok(&pss, 2) < 1_600, "acknowledged with S3's copy at once");
+    assert!(note(&pss, "writeConcernError").is_none());
+}

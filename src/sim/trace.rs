@@ -353,8 +353,10 @@ impl TraceEvent {
                         s(*node)
                     )
                 }
+                // A leader that lost its role, a write concern or a
+                // Cassandra write timed out: none says whether it happened.
                 Reply::Unknown => format!(
-                    "{} lost leadership; outcome of request #{req} unknown",
+                    "{} answers request #{req}: outcome unknown (it may still take effect)",
                     s(*node)
                 ),
                 Reply::Aborted { index: 0 } => {

@@ -30,6 +30,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         descriptor::Role { id: names::role::SECONDARY, label: "secondary", tone: "follow" },
         descriptor::Role { id: names::role::CANDIDATE, label: "candidate", tone: "try" },
         descriptor::Role { id: names::role::ROLLBACK, label: "rollback", tone: "follow" },
+        descriptor::Role { id: names::role::ARBITER, label: "⚖ arbiter", tone: "off" },
     ],
     messages: &[
         MsgKind { kind: names::kind::HEARTBEAT, label: "HB", tone: "beat" },
@@ -86,6 +87,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             field: "priority",
             hint: "members' priorities in order, e.g. 1,1,2 (unset: 1 each; 0 never stands; a higher one takes over)",
         },
+        Param {
+            name: "arbiterOnly",
+            field: "arbiterOnly",
+            hint: "members that are arbiters, e.g. 3 (they vote, hold no data, serve nothing)",
+        },
     ],
     routine_timers: &["heartbeatIntervalMillis", "awaitData"],
     log_legend: "the oplog: each entry with its timestamp, coloured by term; filled up to the commit point (▏)",
@@ -127,6 +133,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
             // The Bully switch on every tenth seed: no claims to check,
             // but it must run without a panic and converge.
             bully: seed % 10 == 9,
+            // No arbiter yet: with S3 an arbiter (seed % 5 == 3), seed 128
+            // (3 nodes, priorities 0,1,2) finds S1's oplog fetcher getting
+            // no answer from the new primary S2 for over 10 s after the
+            // heal (it catches up later; no safety violation). Open: issue 16.
             ..MongoConfig::default()
         }),
         live: true,

@@ -35,4 +35,6 @@ pub mod role {
     pub const CANDIDATE: &str = "candidate";
     /// ROLLBACK.
     pub const ROLLBACK: &str = "rollback";
+    /// ARBITER.
+    pub const ARBITER: &str = "arbiter";
 }

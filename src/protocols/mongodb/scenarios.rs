@@ -2,7 +2,8 @@
 //! `shared/reference/real-systems.md` section 5 (a `w:1` write rolled
 //! back; a `w:"majority"` write that survives while the isolated
 //! primary's write times out and rolls back; the textbook Bully election
-//! that the brief attributes to MongoDB, against protocol version 1).
+//! that the brief attributes to MongoDB, against protocol version 1; the
+//! arbiter that keeps a primary elected but cannot acknowledge a write).
 
 use crate::descriptor::BuiltIn;
 use crate::protocol::{Command, Key};
@@ -51,6 +52,22 @@ fn stale_secondary(tl: &mut dyn Script) {
     request(tl, t + 800 * MS, other, Command::read(Key(0), 2));
     tl.act(t + 1_500 * MS, Action::HealAll);
     request(tl, t + 2_000 * MS, lagging, Command::read(Key(0), 3));
+}
+
+/// Primary, secondary, arbiter (S3): the secondary crashes, and a
+/// `w:"majority"` write waits until `wtimeout`; the secondary comes back
+/// and the write commits.
+fn arbiter_stall(tl: &mut dyn Script) {
+    let t = advance_until(tl, 3_000 * MS, |s| leader(s).is_some());
+    let Some(p) = leader(tl) else {
+        return;
+    };
+    let secondary = if p == 1 { 2 } else { 1 };
+    request(tl, t + 100 * MS, p, cmd(0, 1));
+    tl.act(t + 300 * MS, Action::Crash { node: secondary });
+    request(tl, t + 400 * MS, p, cmd(1, 2));
+    tl.act(t + 1_500 * MS, Action::Restart { node: secondary });
+    request(tl, t + 2_500 * MS, p, Command::read(Key(1), 1));
 }
 
 /// Five members; the primary's oplog batches stop reaching three of them,
@@ -195,6 +212,16 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 27,
         settings: r#"{"w":"1"}"#,
         script: two_primaries,
+        chapters: &[],
+    },
+    BuiltIn {
+        id: "mongodb-arbiter-stall",
+        title: "MongoDB: with an arbiter, losing the secondary stalls w:\"majority\"",
+        about: "Three members: S1 and S2 hold data, S3 is an arbiter (arbiterOnly: it votes and answers heartbeats, holds no data and never stands). The clients write with w:\"majority\" and wtimeout 5000 ms (0.5 s here). S2 is elected primary of term 1 at 1.10 s with a vote from S3, and x=1 is acknowledged at 1.31 s, once S1 has it. S1 crashes at 1.4 s. S2 stays primary: with the arbiter it still hears a majority of the voting members, 2 of 3. But no majority of the data-bearing members can have a new write: y=2, sent at 1.5 s, is written at S2 and waits, and at 2.0 s the client gets a writeConcernError (wtimeout). The write is not undone. S1 restarts at 2.6 s, fetches y=2, and the commit point reaches it at 2.71 s: the write whose client was told of an error is majority-committed, and a read of y at S2 at 3.6 s returns 2. This is why the MongoDB manual warns against primary-secondary-arbiter sets under w:\"majority\", and why their implicit default write concern is w:1 since 5.0. With arbiterOnly cleared in the settings panel, S3 is a secondary of priority 0 that holds data, and y=2 is acknowledged at once.",
+        nodes: 3,
+        seed: 1,
+        settings: r#"{"arbiterOnly":"3","priority":"1,1,0","wtimeout":5000}"#,
+        script: arbiter_stall,
         chapters: &[],
     },
     BuiltIn {

@@ -93,6 +93,9 @@ impl Mongo {
             return;
         }
         self.reset_election_timer(out);
+        if self.arbiter {
+            return;
+        }
         if self.cfg.bully {
             self.bully_election(out);
             return;

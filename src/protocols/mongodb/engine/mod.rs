@@ -90,6 +90,13 @@ pub struct MongoConfig {
     /// Priority 0 never stands; a caught-up secondary of higher priority
     /// than the primary takes over (repl README, "Priority takeover").
     pub priority: String,
+    /// The members that are arbiters (`arbiterOnly: true`), by number
+    /// (`"3"`): they vote in elections and answer heartbeats, hold no data,
+    /// never stand (priority 0) and serve no reads or writes. In a
+    /// primary-secondary-arbiter set a majority of votes survives the
+    /// secondary's loss, a majority of data-bearing members does not:
+    /// `w:"majority"` writes wait (the manual's PSA warning).
+    pub arbiter_only: String,
     /// The textbook Bully algorithm (Garcia-Molina 1982) instead of
     /// protocol version 1: not MongoDB (which never used it), a switch to
     /// show why it is unsafe: the highest live id wins, with no terms, no
@@ -111,6 +118,7 @@ impl Default for MongoConfig {
             catch_up_timeout_ms: -1,
             time_scale: 10,
             priority: String::new(),
+            arbiter_only: String::new(),
             bully: false,
             bug: None,
         }
@@ -130,6 +138,7 @@ impl crate::protocol::Settings for MongoConfig {
             U64 time_scale,
             NewStr priority,
             NewBool bully,
+            NewStr arbiter_only as "arbiterOnly",
         );
     }
     fn check(&self) -> Result<(), String> {
@@ -146,9 +155,10 @@ impl crate::protocol::Settings for MongoConfig {
             && (1..=1000).contains(&self.time_scale)
             && self
                 .priorities()
-                .is_some_and(|p| p.is_empty() || p.iter().any(|&x| x > 0));
+                .is_some_and(|p| p.is_empty() || p.iter().any(|&x| x > 0))
+            && self.arbiters().is_some();
         ok.then_some(()).ok_or_else(|| {
-            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more; priority a list of 0 to 1000, one above 0).".to_string()
+            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more; priority a list of 0 to 1000, one above 0; arbiterOnly a list of member numbers).".to_string()
         })
     }
 }
@@ -164,11 +174,27 @@ impl MongoConfig {
             .map(|p| p.trim().parse::<u32>().ok().filter(|&p| p <= 1000))
             .collect()
     }
-    /// Member `id`'s priority (1 unless listed).
+    /// Member `id`'s priority (1 unless listed; 0 for an arbiter).
     pub fn priority_of(&self, id: NodeId) -> u32 {
+        if self.is_arbiter(id) {
+            return 0;
+        }
         self.priorities()
             .and_then(|p| p.get(id as usize - 1).copied())
             .unwrap_or(1)
+    }
+    /// The `arbiterOnly` members (`None`: not a list of member numbers).
+    fn arbiters(&self) -> Option<Vec<NodeId>> {
+        self.arbiter_only
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse::<NodeId>().ok().filter(|m| (1..=9).contains(m)))
+            .collect()
+    }
+    /// Member `id` is an arbiter.
+    pub fn is_arbiter(&self, id: NodeId) -> bool {
+        self.arbiters().is_some_and(|a| a.contains(&id))
     }
     /// How many of members `1..=n` have a higher priority than `id`: its
     /// priority takeover waits `(rank + 1)` election timeouts.
@@ -277,6 +303,8 @@ pub struct Mongo {
     rbid: u64,
     /// The rollback files: each entry rolled back, with its timestamp.
     removed: Vec<(u64, Op)>,
+    /// `arbiterOnly`: votes and heartbeats only.
+    arbiter: bool,
 }
 
 type MongoOut = Out<MongoMsg, MongoTimer, MongoObs>;
@@ -463,6 +491,7 @@ impl Protocol for Mongo {
             fetching: 0,
             rbid: 0,
             removed: Vec::new(),
+            arbiter: cfg.is_arbiter(id),
         };
         if let Some(d) = durable {
             node.oplog = d.oplog;
@@ -587,7 +616,10 @@ impl Protocol for Mongo {
                 return;
             }
             let primary_only = self.cfg.read_preference == "primary";
-            if self.state == State::Rollback || (primary_only && self.state != State::Primary) {
+            if self.state == State::Rollback
+                || self.arbiter
+                || (primary_only && self.state != State::Primary)
+            {
                 out.reply(
                     req.id,
                     Reply::NotLeader {
@@ -674,6 +706,7 @@ impl Protocol for Mongo {
 
     fn view_tail(&self, max: usize) -> NodeView {
         let role_name = match self.state {
+            _ if self.arbiter => role::ARBITER,
             State::Primary => role::PRIMARY,
             State::Rollback => role::ROLLBACK,
             State::Secondary if self.standing.is_some() => role::CANDIDATE,
@@ -700,7 +733,9 @@ impl Protocol for Mongo {
             self.voted.0,
             self.voted.1
         )];
-        if !self.cfg.priority.is_empty() {
+        if self.arbiter {
+            details.push("arbiterOnly: votes, holds no data".to_string());
+        } else if !self.cfg.priority.is_empty() {
             details.push(format!("priority {}", self.cfg.priority_of(self.id)));
         }
         if self.rbid > 0 {

@@ -13,14 +13,15 @@ const BATCH: usize = 64;
 
 impl Mongo {
     /// Start a `getMore` on the sync source (the primary; the freshest
-    /// member while catching up), unless one is in flight.
+    /// member while catching up), unless one is in flight. An arbiter
+    /// holds no data and fetches nothing.
     pub(super) fn fetch(&mut self, out: &mut MongoOut) {
         let source = match (self.state, self.catching_up) {
             (State::Primary, Some((_, s))) => s,
             (State::Secondary, _) => self.primary,
             _ => 0,
         };
-        if self.fetching != 0 || source == 0 || source == self.id {
+        if self.fetching != 0 || source == 0 || source == self.id || self.arbiter {
             return;
         }
         self.fetching = source;
