@@ -136,7 +136,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
             // No arbiter yet: with S3 an arbiter (seed % 5 == 3), seed 128
             // (3 nodes, priorities 0,1,2) finds S1's oplog fetcher getting
             // no answer from the new primary S2 for over 10 s after the
-            // heal (it catches up later; no safety violation). Open: issue 16.
+            // heal (it catches up later; no safety violation). The cause is
+            // the kernel's: see `Core::arrives` (issue 16's note).
             ..MongoConfig::default()
         }),
         live: true,
