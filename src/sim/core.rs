@@ -703,11 +703,12 @@ impl Core {
         };
         if let Some(reason) = lost {
             // Known flaw, kept for now: a copy refused for its old
-            // connection (Reset) breaks the new one too, so a reconnect timed in phase with a peer's
-            // heartbeats can lose its first message each time (MongoDB
-            // with an arbiter, sweep seed 128). Not breaking it on Reset
-            // passes every frozen run but exposes an Elasticsearch
-            // in-sync bug (sweep seed 335, 7 nodes): fix both together.
+            // connection (Reset) breaks the new one too, so a reconnect
+            // timed in phase with a peer's heartbeats can lose its first
+            // message each time (MongoDB with an arbiter, sweep seed 128).
+            // Not breaking it on Reset passes every frozen run but exposes
+            // an Elasticsearch in-sync bug (sweep seed 335, 7 nodes): fix
+            // both together.
             if t == Transport::Connection {
                 self.break_conn(from, to);
             }
