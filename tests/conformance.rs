@@ -398,3 +398,39 @@ fn every_descriptor_covers_what_its_engine_emits() {
             .all(|a| !a.id.is_empty() && !a.label.is_empty()));
     }
 }
+
+/// The swarm seed that found a lost acknowledged write in Elasticsearch
+/// (seed 335, 7 nodes): the primary S1 reported S3's copy failed many
+/// times over a lossy link; S3 then recovered again and was marked in sync
+/// anew, and the master's late answers about the old allocation made S1
+/// drop the fresh copy from its replication group while the master kept it
+/// in sync. S1 acknowledged a write without S3, and the master promoted S3.
+/// ES keys shard failures by allocation id (`ShardStateAction`): the fix
+/// ignores an answer about an allocation the copy no longer has. Replayed
+/// here with that fix switched off (caught) and on (clean).
+#[test]
+fn a_stale_shard_failure_answer_does_not_drop_a_fresh_copy() {
+    use replviz::anysim::boot_with;
+    use replviz::protocols::elasticsearch::{Es, EsBug};
+    let es = ProtocolKind::parse("elasticsearch").unwrap();
+    let (seed, nodes) = (335, 7);
+    assert_eq!(nodes_for(seed), nodes);
+    let (mut t, shape) = case(es, seed, nodes);
+    let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        fixed.violations.is_empty(),
+        "{:?}\n  replay: {}",
+        fixed.violations,
+        fixed.link
+    );
+    t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::StaleFailureAck));
+    let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        broken
+            .violations
+            .iter()
+            .any(|v| v.starts_with("Acknowledged Writes Survive")),
+        "the stale answer went unseen: {:?}",
+        broken.violations
+    );
+}

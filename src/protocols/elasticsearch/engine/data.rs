@@ -398,19 +398,25 @@ impl Es {
         }
     }
 
-    /// The master's answer to a shard failure.
+    /// The master's answer to a shard failure. An answer about an
+    /// allocation the copy no longer has (it recovered again since, and
+    /// was marked in sync anew) is old news: the failed allocation is gone,
+    /// the copy's current one stays (ES keys shard failures by allocation
+    /// id, `ShardStateAction`).
     pub(super) fn on_shard_failed_ack(
         &mut self,
         copy: NodeId,
         ok: bool,
         state: ClusterState,
+        alloc: (u64, u64),
         out: &mut EsOut,
     ) {
         self.apply_state(state, out);
         if !ok && self.primary && state.term > self.term {
             self.demote(out);
         }
-        if ok && self.primary {
+        let current = alloc == self.alloc_of(copy) || self.cfg.bug == Some(EsBug::StaleFailureAck);
+        if ok && self.primary && current {
             let b = bit(copy);
             self.reported &= !b;
             self.marked &= !b;

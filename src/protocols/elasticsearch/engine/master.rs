@@ -160,7 +160,15 @@ impl Es {
             self.publish(out);
         }
         let state = self.cs;
-        out.send(from, EsMsg::ShardFailedAck { copy, ok, state });
+        out.send(
+            from,
+            EsMsg::ShardFailedAck {
+                copy,
+                ok,
+                state,
+                alloc,
+            },
+        );
     }
 
     /// The primary reports a recovered copy: it joins the in-sync set.

@@ -61,11 +61,13 @@ pub enum EsMsg {
         term: u64,
         alloc: (u64, u64),
     },
-    /// The master's answer: removed (`ok`) or refused (a stale primary).
+    /// The master's answer: removed (`ok`) or refused (a stale primary),
+    /// for the copy's allocation the failure named.
     ShardFailedAck {
         copy: NodeId,
         ok: bool,
         state: ClusterState,
+        alloc: (u64, u64),
     },
     /// The primary reports a recovered copy, by its allocation (the
     /// node's incarnation when it started recovering).

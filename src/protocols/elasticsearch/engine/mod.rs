@@ -129,6 +129,11 @@ pub enum EsBug {
     AckBeforeShardFailed,
     /// The master promotes any copy, in sync or not.
     PromoteAnyCopy,
+    /// The primary takes the master's answer to a shard failure as news
+    /// about the copy's current allocation, even after the copy recovered
+    /// again and was marked in sync anew: it drops the fresh copy from its
+    /// replication group while the master keeps it in sync.
+    StaleFailureAck,
 }
 
 /// What the engine reports to the checker.
@@ -424,9 +429,12 @@ impl Protocol for Es {
             EsMsg::ShardFailed { copy, term, alloc } => {
                 self.on_shard_failed(from, copy, term, alloc, out)
             }
-            EsMsg::ShardFailedAck { copy, ok, state } => {
-                self.on_shard_failed_ack(copy, ok, state, out)
-            }
+            EsMsg::ShardFailedAck {
+                copy,
+                ok,
+                state,
+                alloc,
+            } => self.on_shard_failed_ack(copy, ok, state, alloc, out),
             EsMsg::ShardStarted {
                 copy,
                 term,
