@@ -123,7 +123,8 @@ pub enum Reply {
     Ok { index: u64 },
     /// This node cannot serve the request; `leader` is its best guess.
     NotLeader { leader: Option<NodeId> },
-    /// The node lost its role before the request finished; outcome unknown.
+    /// Outcome unknown: the node lost its role before the request finished,
+    /// or a write concern or request timed out (the write may still apply).
     Unknown,
     /// The request (a transaction) was aborted; nothing was written.
     Aborted { index: u64 },

@@ -444,6 +444,17 @@ fn two_primaries_at_once_and_a_stale_read_from_the_old_one() {
     assert_eq!(lost(&tl), vec![2_483], "the old primary's y=3");
     assert!(tl.engine().violations().is_empty());
     lesson(&tl);
+    // readConcern linearizable: the old primary's read waits for its no-op
+    // to reach a majority, which it never does, and fails on stepdown
+    // instead of returning the stale 1 (read concern docs, "linearizable").
+    let mut s = replviz::scenarios::build("mongodb-two-primaries").unwrap();
+    if let Some(serde_json::Value::Object(m)) = s.settings.get_mut("mongodb") {
+        m.insert("readConcern".into(), "linearizable".into());
+    }
+    let mut lin = Timeline::new(s);
+    lin.advance_to(5_000 * MS);
+    assert_eq!(reply(&lin, 3), (2_633, 3, Reply::Unknown), "no stale read");
+    assert!(lin.engine().violations().is_empty());
 }
 
 /// `shared/reference/real-systems.md` section 5, failure demo 6 (the PSA

@@ -356,7 +356,7 @@ impl TraceEvent {
                 // A leader that lost its role, a write concern or a
                 // Cassandra write timed out: none says whether it happened.
                 Reply::Unknown => format!(
-                    "{} answers request #{req}: outcome unknown (it may still take effect)",
+                    "{} answers request #{req}: outcome unknown (a write may still take effect)",
                     s(*node)
                 ),
                 Reply::Aborted { index: 0 } => {
