@@ -477,9 +477,7 @@ fn an_arbiter_keeps_the_primary_elected_but_majority_writes_wait() {
     assert!(s3.log.is_empty() && s3.state_machine.is_empty(), "no data");
     // S2 is primary all the while S1 is down (P + A: 2 of 3 votes), and
     // the commit point stays at x=1 until S1 is back.
-    let mut at = replviz::timeline::Timeline::new(
-        replviz::scenarios::build("mongodb-arbiter-stall").unwrap(),
-    );
+    let mut at = Timeline::new(replviz::scenarios::build("mongodb-arbiter-stall").unwrap());
     for t in (1_400..2_600).step_by(10) {
         at.advance_to(t * MS);
         let v = view(&at, 2);

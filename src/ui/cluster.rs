@@ -98,20 +98,15 @@ pub fn Cluster() -> impl IntoView {
                 aria-label="Cluster of servers exchanging messages"
                 on:click=move |_| s.menu.set(None)
             >
-                // Keys include the node count and protocol: positions and
-                // role names depend on them, so a scenario of another size or
-                // protocol redraws everything in place.
                 <g
                     class="rv-links"
                     inner_html=move || links_markup(s)
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        let ab = super::cmd::clicked(&ev, "data-ab")
-                            .and_then(|e| e.get_attribute("data-ab"))
-                            .and_then(|v| {
-                                let (a, b) = v.split_once('-')?;
-                                Some((a.parse().ok()?, b.parse().ok()?))
-                            });
+                        let ab = super::cmd::clicked_value(&ev, "data-ab").and_then(|v| {
+                            let (a, b) = v.split_once('-')?;
+                            Some((a.parse().ok()?, b.parse().ok()?))
+                        });
                         s.menu.set(ab.map(|(a, b)| Menu::Link(a, b)));
                     }
                 ></g>
@@ -120,12 +115,13 @@ pub fn Cluster() -> impl IntoView {
                     inner_html=move || clients_markup(s)
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        let c = super::cmd::clicked(&ev, "data-c")
-                            .and_then(|e| e.get_attribute("data-c"))
-                            .and_then(|c| c.parse().ok());
+                        let c = super::cmd::clicked_value(&ev, "data-c").and_then(|c| c.parse().ok());
                         s.menu.set(c.map(Menu::Client));
                     }
                 ></g>
+                // Keys include the node count and protocol: positions and
+                // role names depend on them, so a scenario of another size or
+                // protocol redraws everything in place.
                 <g class="rv-msgs">
                     <For
                         each=move || {

@@ -88,3 +88,8 @@ pub fn clicked(ev: &web_sys::Event, attr: &str) -> Option<web_sys::Element> {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|e| e.closest(&format!("[{attr}]")).ok().flatten())
 }
+
+/// [`clicked`]'s value of `attr`.
+pub fn clicked_value(ev: &web_sys::Event, attr: &str) -> Option<String> {
+    clicked(ev, attr).and_then(|e| e.get_attribute(attr))
+}

@@ -93,7 +93,7 @@ pub fn TimelineBar() -> impl IntoView {
                             m
                         }
                         on:click=move |ev| {
-                            let us = super::cmd::clicked(&ev, "data-us").and_then(|e| e.get_attribute("data-us")).and_then(|v| v.parse().ok());
+                            let us = super::cmd::clicked_value(&ev, "data-us").and_then(|v| v.parse().ok());
                             if let Some(us) = us {
                                 s.seek(us);
                             }
