@@ -25,6 +25,8 @@ pub struct Setup {
     pub settings: serde_json::Value,
     /// Simulated clients.
     pub workload: crate::sim::clients::Workload,
+    /// Scenario format 1: a crash keeps the node's connections.
+    pub keep_connections_on_crash: bool,
 }
 
 /// Boot a run of `P` (settings that do not parse fall back to the defaults:
@@ -53,6 +55,7 @@ pub fn boot_with<P: Checked>(
         },
         mode,
     );
+    sim.keep_connections_on_crash(setup.keep_connections_on_crash);
     if !setup.workload.is_off() {
         sim.set_workload(&setup.workload);
     }

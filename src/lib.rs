@@ -14,6 +14,7 @@
 
 pub mod anysim;
 pub mod bench;
+pub mod compare;
 pub mod descriptor;
 pub mod geometry;
 pub mod history;

@@ -114,6 +114,24 @@ pub struct Request {
     pub id: RequestId,
     /// What the client asks for.
     pub cmd: Command,
+    /// The session's operation time: the highest index its earlier
+    /// requests were answered with (0: none yet). A causally consistent
+    /// session sends it as `afterClusterTime` (MongoDB); engines without
+    /// sessions ignore it. The user at the keyboard is one session, each
+    /// workload client another.
+    pub after: u64,
+}
+
+impl Reply {
+    /// The index the answer names, if any (an operation time).
+    pub fn index(&self) -> Option<u64> {
+        match *self {
+            Reply::Ok { index } | Reply::Aborted { index } | Reply::Read { index, .. } => {
+                Some(index)
+            }
+            Reply::NotLeader { .. } | Reply::Unknown => None,
+        }
+    }
 }
 
 /// The answer a node gives a client.

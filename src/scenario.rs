@@ -16,8 +16,9 @@ use crate::sim::{Action, Time, TraceMode, MAX_NODES, MIN_NODES};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The current scenario format version.
-pub const VERSION: u32 = 1;
+/// The current scenario format version. 2: a crash closes the node's
+/// connections (runs of format-1 links replay as they were recorded).
+pub const VERSION: u32 = 2;
 /// Default cluster size.
 pub const DEFAULT_NODES: u32 = 5;
 /// Default seed.
@@ -174,6 +175,7 @@ impl Scenario {
             net: self.net.clone(),
             settings: self.protocol_settings(),
             workload: self.workload.clone(),
+            keep_connections_on_crash: self.v < 2,
         };
         (self.protocol.boot)(&setup, mode)
     }
@@ -391,7 +393,7 @@ pub fn parse_query(query: &str) -> QueryStart {
 }
 
 /// Decode `%XX` escapes and `+`; invalid escapes are kept literally.
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

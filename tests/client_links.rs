@@ -25,6 +25,7 @@ fn raft(clients: u32, seed: u64, settings: serde_json::Value) -> Box<dyn AnySim>
             clients,
             ..Workload::default()
         },
+        ..Setup::default()
     };
     (raft.boot)(&setup, TraceMode::Full)
 }

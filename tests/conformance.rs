@@ -399,6 +399,43 @@ fn every_descriptor_covers_what_its_engine_emits() {
     }
 }
 
+/// The 10,000-seed sweep's lost write in Elasticsearch (seed 3587, 7
+/// nodes): S3 held S1's term-1 operations above the global checkpoint; the
+/// new primary S2's resync and its write x=6 at seq_no 1 never reached S3
+/// (cut link), and S3 answered S2's next operation at seq_no 2 with a
+/// local checkpoint of 3, counting S1's old seq_no 1. S2 acknowledged x=6
+/// and the master later promoted S3 without it. A replica's local
+/// checkpoint falls back to the global checkpoint on a new primary term
+/// (elastic/elasticsearch#25452) and counts only the new primary's
+/// operations; one beyond them fails the copy. Replayed with that switched
+/// off (caught) and on (clean) at seed 1028 (3 nodes), which shows it
+/// since crashes close connections (scenario format 2).
+#[test]
+fn a_new_term_local_checkpoint_counts_only_the_new_primary_operations() {
+    use replviz::anysim::boot_with;
+    use replviz::protocols::elasticsearch::{Es, EsBug};
+    let es = ProtocolKind::parse("elasticsearch").unwrap();
+    let (seed, nodes) = (1028, 3);
+    assert_eq!(nodes_for(seed), nodes);
+    let (mut t, shape) = case(es, seed, nodes);
+    let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        fixed.violations.is_empty(),
+        "{:?}\n  replay: {}",
+        fixed.violations,
+        fixed.link
+    );
+    t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::UntrustedCheckpoint));
+    let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        broken.violations.iter().any(|v| {
+            v.starts_with("Checkpoint Agreement") || v.starts_with("Acknowledged Writes Survive")
+        }),
+        "the untrusted checkpoint went unseen: {:?}",
+        broken.violations
+    );
+}
+
 /// The swarm seed that found a lost acknowledged write in Elasticsearch
 /// (seed 335, 7 nodes): the primary S1 reported S3's copy failed many
 /// times over a lossy link; S3 then recovered again and was marked in sync
@@ -407,13 +444,14 @@ fn every_descriptor_covers_what_its_engine_emits() {
 /// in sync. S1 acknowledged a write without S3, and the master promoted S3.
 /// ES keys shard failures by allocation id (`ShardStateAction`): the fix
 /// ignores an answer about an allocation the copy no longer has. Replayed
-/// here with that fix switched off (caught) and on (clean).
+/// here with that fix switched off (caught) and on (clean) at seed 823 (7
+/// nodes), which shows it since crashes close connections (format 2).
 #[test]
 fn a_stale_shard_failure_answer_does_not_drop_a_fresh_copy() {
     use replviz::anysim::boot_with;
     use replviz::protocols::elasticsearch::{Es, EsBug};
     let es = ProtocolKind::parse("elasticsearch").unwrap();
-    let (seed, nodes) = (335, 7);
+    let (seed, nodes) = (823, 7);
     assert_eq!(nodes_for(seed), nodes);
     let (mut t, shape) = case(es, seed, nodes);
     let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);

@@ -23,6 +23,7 @@ fn boot(protocol: &str, nodes: u32, seed: u64, clients: u32) -> Box<dyn AnySim> 
             clients,
             ..Workload::default()
         },
+        ..Setup::default()
     };
     (p.boot)(&setup, TraceMode::Full)
 }

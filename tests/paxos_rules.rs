@@ -160,6 +160,7 @@ fn leader_skips_phase_one_and_learns_on_majority() {
         Request {
             id: 1,
             cmd: cmd(0, 5),
+            after: 0,
         },
         &mut out,
     );
@@ -239,6 +240,7 @@ fn command_that_loses_its_slot_is_proposed_again() {
         Request {
             id: 7,
             cmd: cmd(0, 5),
+            after: 0,
         },
         &mut O::new(true),
     );

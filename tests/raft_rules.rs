@@ -395,6 +395,7 @@ fn previous_term_entries_are_not_committed_by_counting() {
         Request {
             id: 1,
             cmd: cmd(2, 9),
+            after: 0,
         },
         &mut out,
     );
@@ -431,6 +432,7 @@ fn follower_refuses_client_request_with_leader_hint() {
         Request {
             id: 7,
             cmd: cmd(0, 1),
+            after: 0,
         },
         &mut out,
     );

@@ -115,6 +115,32 @@ fn a_lagging_secondary_answers_a_stale_read() {
     assert!((tl.scenario().protocol.relaxed_by)(&v).starts_with("readPreference secondary"));
 }
 
+/// The stale read fixed by a causally consistent session: the read at S1
+/// carries `afterClusterTime`, the operation time of x=2's write, and S1
+/// holds it until it has applied that far (after the heal), then answers
+/// 2 instead of 1. The read at S2, which has x=2, is answered at once.
+#[test]
+fn a_causally_consistent_session_never_reads_behind_its_own_write() {
+    let mut s = replviz::scenarios::build("mongodb-stale-secondary-read").unwrap();
+    if let Some(serde_json::Value::Object(m)) = s.settings.get_mut("mongodb") {
+        m.insert("causalConsistency".into(), true.into());
+    }
+    let mut tl = Timeline::new(s);
+    tl.advance_to(4_000 * MS);
+    assert!(tl.engine().violations().is_empty());
+    assert_eq!(ok(&tl, 2), 1_634);
+    assert!(note(
+        &tl,
+        "S1 holds the read: afterClusterTime 3 is past what it has applied (2)"
+    )
+    .is_some());
+    let (at, _, value) = read(&tl, 3);
+    assert_eq!(value, Some(2), "read your writes: not the stale 1");
+    assert_eq!(at, 2_696, "answered once S1 has caught up after the heal");
+    assert_eq!(read(&tl, 4), (1_901, 2, Some(2)), "S2 answers at once");
+    assert_eq!(read(&tl, 5), (3_101, 1, Some(2)));
+}
+
 /// The catch-up scenario, with its settings changed.
 fn catch_up_with(catch_up_ms: i64, until: u64) -> Timeline {
     let mut s = replviz::scenarios::build("mongodb-catchup-vs-rollback").unwrap();

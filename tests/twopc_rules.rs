@@ -100,6 +100,7 @@ fn coordinator_decides_commit_only_on_unanimous_yes_and_logs_first() {
         Request {
             id: 7,
             cmd: cmd(0, 1),
+            after: 0,
         },
         &mut out,
     );
@@ -124,6 +125,7 @@ fn coordinator_decides_commit_only_on_unanimous_yes_and_logs_first() {
         Request {
             id: 8,
             cmd: cmd(0, 2),
+            after: 0,
         },
         &mut out,
     );
@@ -154,6 +156,7 @@ fn recovering_coordinator_presumes_abort_without_a_logged_decision() {
             Request {
                 id: 1,
                 cmd: cmd(0, 1),
+                after: 0,
             },
             &mut out,
         );

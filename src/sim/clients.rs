@@ -108,6 +108,9 @@ pub struct Client {
     /// The value it last saw on each key (read, or written and
     /// acknowledged): where its compare-and-sets start from.
     pub seen: LiteMap<Key, u32>,
+    /// Its session's operation time: the highest index it was answered
+    /// with ([`crate::protocol::Request::after`]).
+    pub after: u64,
 }
 
 /// The workload's clients and the requests they wait for. Kept apart from
@@ -153,6 +156,7 @@ impl People {
                 waiting: None,
                 asked: None,
                 seen: LiteMap::new(),
+                after: 0,
             })
             .collect();
         (1..=w.clients)
@@ -168,6 +172,14 @@ impl People {
     /// The workload client that sent request `req`, if one did.
     pub fn owner(&self, req: RequestId) -> Option<u32> {
         self.owner.get(&req).copied()
+    }
+
+    /// Client `client`'s session operation time (0 for none).
+    pub fn after(&self, client: u32) -> u64 {
+        client
+            .checked_sub(1)
+            .and_then(|i| self.clients.get(i as usize))
+            .map_or(0, |c| c.after)
     }
 
     /// Client `client` sends its next operation as request `req` (nothing
@@ -242,6 +254,9 @@ impl People {
             return None; // late: it gave up on this one already
         }
         self.clients[i].waiting = None;
+        if let Some(index) = reply.as_ref().and_then(Reply::index) {
+            self.clients[i].after = self.clients[i].after.max(index);
+        }
         let asked = self.clients[i].asked.take();
         self.owner.remove(&req);
         if let Some(cmd) = asked {

@@ -120,6 +120,9 @@ pub(crate) struct Core {
     pub acks: acks::AckCheck,
     pub history: History,
     pub people: People,
+    /// The user's session operation time: the highest index the user's
+    /// own requests were answered with.
+    user_after: u64,
     /// Connections, per directed pair `(from - 1) * n + (to - 1)`: the
     /// current incarnation and the latest arrival time scheduled on it.
     conns: Vec<(u64, Time)>,
@@ -157,6 +160,8 @@ pub(crate) enum NodeOp<'a> {
         node: NodeId,
         req: RequestId,
         cmd: Command,
+        /// Its session's operation time.
+        after: u64,
     },
     /// Node action `id` at running node `node`.
     Act { node: NodeId, id: &'a str },
@@ -189,6 +194,7 @@ impl Core {
             acks: acks::AckCheck::new(nodes as usize),
             history: History::default(),
             people: People::default(),
+            user_after: 0,
             conns: vec![(0, 0); (nodes * nodes) as usize],
             found: Vec::new(),
             paused: vec![0; nodes as usize],
@@ -255,7 +261,16 @@ impl Core {
                 // lost: its client times out.
                 let client = self.people.owner(req).unwrap_or(0);
                 if !self.client_lost(client, to, req, true) && self.is_up(to) {
-                    NodeOp::Serve { node: to, req, cmd }
+                    let after = match client {
+                        0 => self.user_after,
+                        c => self.people.after(c),
+                    };
+                    NodeOp::Serve {
+                        node: to,
+                        req,
+                        cmd,
+                        after,
+                    }
                 } else {
                     NodeOp::None
                 }
@@ -334,7 +349,12 @@ impl Core {
                     );
                     NodeOp::None
                 } else {
-                    NodeOp::Serve { node, req: id, cmd }
+                    NodeOp::Serve {
+                        node,
+                        req: id,
+                        cmd,
+                        after: self.user_after,
+                    }
                 }
             }
             Action::Pause { node, us } if self.can_act(node) => {
@@ -511,6 +531,9 @@ impl Core {
             self.push(at, ev);
         } else {
             self.history.complete(req, &reply, self.now);
+            if let Some(index) = reply.index() {
+                self.user_after = self.user_after.max(index);
+            }
         }
         self.record(TraceKind::Reply {
             node: from,
@@ -537,6 +560,22 @@ impl Core {
         let i = self.conn_slot(from, to);
         self.conns[i].0 += 1;
         self.conns[i].1 = self.now;
+    }
+
+    /// Close every connection into `node` (`incoming`: its peers' sends to
+    /// it) or out of it. A crash closes the incoming ones: what a peer
+    /// sent the old process never reaches the restarted one. A restart
+    /// closes the outgoing ones: the new process opens new connections,
+    /// and what the old one sent that is still being retransmitted is
+    /// gone (what was already on the wire when it crashed arrives).
+    pub fn close_connections(&mut self, node: NodeId, incoming: bool) {
+        for p in (1..=self.nodes).filter(|&p| p != node) {
+            if incoming {
+                self.break_conn(p, node);
+            } else {
+                self.break_conn(node, p);
+            }
+        }
     }
 
     /// `from` closes its connection to `to` and opens a new one (both

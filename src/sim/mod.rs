@@ -368,6 +368,9 @@ pub struct Sim<P: Checked> {
     free: Vec<u32>,
     checker: P::Checker,
     out: Out<P::Msg, P::Timer, P::Obs>,
+    /// A crash keeps the node's connections (format-1 links replay as
+    /// they were recorded; see [`Sim::keep_connections_on_crash`]).
+    keep_connections: bool,
     /// Observations of the handler that just ran, for the checker.
     seen: Vec<P::Obs>,
 }
@@ -384,6 +387,7 @@ impl<P: Checked> Clone for Sim<P> {
             free: self.free.clone(),
             checker: self.checker.clone(),
             out: Out::new(self.core.mode == TraceMode::Full),
+            keep_connections: self.keep_connections,
             seen: Vec::new(),
         }
     }
@@ -404,6 +408,7 @@ impl<P: Checked> Sim<P> {
             free: Vec::new(),
             checker: P::Checker::default(),
             out: Out::new(mode == TraceMode::Full),
+            keep_connections: false,
             seen: Vec::new(),
         };
         for &id in &ids {
@@ -416,6 +421,16 @@ impl<P: Checked> Sim<P> {
             sim.boot(id, None);
         }
         sim
+    }
+
+    /// Scenario format 1: a crash leaves the node's connections as they
+    /// were, so a message sent to it before the crash could still arrive
+    /// after its restart. From format 2 on, a crash closes the connections
+    /// into the node and its restart those out of it (a restarted process
+    /// has new connections; late segments on the old ones meet a reset),
+    /// as TCP does (`Core::close_connections`).
+    pub fn keep_connections_on_crash(&mut self, keep: bool) {
+        self.keep_connections = keep;
     }
 
     fn peers_of(&self, id: NodeId) -> Vec<NodeId> {
@@ -615,7 +630,12 @@ impl<P: Checked> Sim<P> {
                 self.apply_effects(node);
                 self.run_checks(node);
             }
-            NodeOp::Serve { node, req, cmd } => self.serve_request(node, req, cmd),
+            NodeOp::Serve {
+                node,
+                req,
+                cmd,
+                after,
+            } => self.serve_request(node, req, cmd, after),
             NodeOp::Act { node, id } => self.node_action(node, id),
             NodeOp::Crash { node, power } => {
                 let i = (node - 1) as usize;
@@ -632,6 +652,10 @@ impl<P: Checked> Sim<P> {
                     v
                 });
                 self.core.up[i] = false;
+                if P::TRANSPORT == crate::protocol::Transport::Connection && !self.keep_connections
+                {
+                    self.core.close_connections(node, true);
+                }
                 let slot = &mut self.slots[i];
                 slot.durable = durable;
                 slot.down_view = down_view;
@@ -648,6 +672,10 @@ impl<P: Checked> Sim<P> {
                 let slot = &mut self.slots[i];
                 slot.down_view = None;
                 let durable = slot.durable.take();
+                if P::TRANSPORT == crate::protocol::Transport::Connection && !self.keep_connections
+                {
+                    self.core.close_connections(node, false);
+                }
                 self.core.record(TraceKind::Restart { node });
                 self.boot(node, durable);
             }
@@ -684,12 +712,25 @@ impl<P: Checked> Sim<P> {
 
     /// Request `req` (`cmd`) reaches up node `node`, from the user or a
     /// workload client.
-    fn serve_request(&mut self, node: NodeId, req: crate::protocol::RequestId, cmd: Command) {
+    fn serve_request(
+        &mut self,
+        node: NodeId,
+        req: crate::protocol::RequestId,
+        cmd: Command,
+        after: u64,
+    ) {
         self.core.record(TraceKind::Request { node, req, cmd });
         self.core.acks.request(req, cmd);
         self.out.skew = self.core.skew(node);
         if let Some(n) = self.states[(node - 1) as usize].as_mut() {
-            n.on_request(Request { id: req, cmd }, &mut self.out);
+            n.on_request(
+                Request {
+                    id: req,
+                    cmd,
+                    after,
+                },
+                &mut self.out,
+            );
         }
         self.apply_effects(node);
         self.run_checks(node);

@@ -497,6 +497,7 @@ pub fn chaos(target: &Target, seed: u64, nodes: u32, duration: Time, shape: Shap
         net: NetConfig::default(),
         settings: target.settings.clone(),
         workload: target.workload.clone(),
+        keep_connections_on_crash: false,
     };
     let mode = if std::env::var("CHAOS_DUMP").is_ok() {
         TraceMode::Full

@@ -5,8 +5,12 @@
 //! break:
 //!
 //! - **Acknowledged Writes Survive**: a new primary holds every operation a
-//!   client was told OK about (all in-sync copies had it, or had been
-//!   removed from the in-sync set, when the OK was given).
+//!   client was told OK about by a primary of an older term (all in-sync
+//!   copies had it, or had been removed from the in-sync set, when the OK
+//!   was given). A node that applies a stale cluster state late (paused, or
+//!   a slow publication) may act as primary of an older term for a moment:
+//!   its replicas and the master refuse it, and it need not hold what
+//!   newer primaries acknowledged.
 //! - **In-sync Promotion**: the master promotes only an in-sync copy.
 //! - **Checkpoint Agreement**: copies agree below the global checkpoint:
 //!   every copy's operations below its global checkpoint are the ones the
@@ -30,8 +34,9 @@ pub const ONE_PRIMARY: &str = "One Primary per Term";
 /// What the checker remembers.
 #[derive(Clone, Debug, Default)]
 pub struct EsChecker {
-    /// Every acknowledged operation, by seq_no.
-    acked: LiteMap<u64, Op>,
+    /// Every acknowledged operation, by seq_no, with the primary term it
+    /// was acknowledged in.
+    acked: LiteMap<u64, (Op, u64)>,
     /// The checkpointed prefix.
     checkpointed: Vec<Op>,
     primaries: LiteMap<u64, NodeId>,
@@ -74,10 +79,10 @@ impl Checker<Es> for EsChecker {
                     self.primaries.insert(term, acted);
                     self.newest = self.newest.max(term);
                     let ops = me.ops();
-                    if let Some((seq, op)) = self
+                    if let Some((seq, (op, _))) = self
                         .acked
                         .iter()
-                        .find(|(s, op)| ops.get(**s as usize) != Some(op))
+                        .find(|(s, (op, t))| *t < term && ops.get(**s as usize) != Some(op))
                     {
                         found.push((
                             ACKED,
@@ -86,7 +91,7 @@ impl Checker<Es> for EsChecker {
                     }
                 }
                 EsObs::Acked { seq, op } => {
-                    self.acked.insert(seq, op);
+                    self.acked.insert(seq, (op, me.term()));
                 }
                 // A deposed primary that has not heard yet computes its
                 // global checkpoint over a stale in-sync set; its replicas

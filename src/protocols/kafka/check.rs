@@ -9,10 +9,13 @@
 //!   leader, at the same offset and epoch, unless the configuration or a
 //!   fault allows its loss: an unclean election, a power loss of a
 //!   replica, or the pre-KIP-101 truncation switch. Those are lessons; the
-//!   committed prefix then follows the new leader's log.
+//!   committed prefix then follows the new leader's log. A record committed
+//!   before an unclean election may be lost later too, by a replica that
+//!   has not heard of the election following a leader it deposed.
 //! - **One Leader per Epoch**: no two brokers lead the same leader epoch.
 //! - **Strong ISR**: every member of the controller's ISR holds the
-//!   committed prefix (the offsets below any leader's high watermark).
+//!   committed prefix (the offsets below any leader's high watermark),
+//!   records an unclean election allows to lose apart.
 //! - **High Watermark Visibility**: consumers only see committed records.
 
 use super::engine::{Kafka, KafkaObs, Rec};
@@ -63,6 +66,16 @@ impl KafkaChecker {
     /// The first offset below `len` where `log` differs from the committed prefix.
     fn mismatch(&self, log: &[Rec], from: usize, len: usize) -> Option<usize> {
         (from..len.min(self.committed.len())).find(|&i| log.get(i) != self.committed.get(i))
+    }
+    /// Whether the committed record at `i` may be lost as the lesson of an
+    /// unclean election: it was committed before the last one. A replica
+    /// that has not heard of that election may still follow a leader it
+    /// deposed (a zombie, itself perhaps elected uncleanly) and truncate to
+    /// its log; records committed after it must survive.
+    fn unclean_may_lose(&self, i: usize) -> bool {
+        self.committed_in
+            .get(i)
+            .is_some_and(|&e| e < self.unclean_epoch)
     }
     /// An expected loss: the committed prefix follows `log` from `i` on.
     fn cut(&mut self, i: usize) {
@@ -129,7 +142,7 @@ impl Checker<Kafka> for KafkaChecker {
                         .filter(before)
                         .find(|&i| log.get(i) != self.committed.get(i));
                     if let Some(i) = first {
-                        if !me.loss_expected() {
+                        if !me.loss_expected() && !self.unclean_may_lose(i) {
                             found.push((
                                 DURABILITY,
                                 format!(
@@ -146,7 +159,7 @@ impl Checker<Kafka> for KafkaChecker {
                     let log = me.log();
                     let (from, to) = (from as usize, (to as usize).min(log.len()));
                     if let Some(i) = self.mismatch(log, from, to) {
-                        if !me.loss_expected() {
+                        if !me.loss_expected() && !self.unclean_may_lose(i) {
                             found.push((
                                 DURABILITY,
                                 format!(
@@ -193,6 +206,11 @@ impl Checker<Kafka> for KafkaChecker {
         };
         let len = self.committed.len();
         if let Some(i) = self.mismatch(me.log(), from, len) {
+            if self.unclean_may_lose(i) {
+                // The unclean election's lesson: this log is the truth now.
+                self.cut(i);
+                return;
+            }
             found.push((
                 STRONG_ISR,
                 format!(

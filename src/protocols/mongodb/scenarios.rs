@@ -177,7 +177,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "mongodb-stale-secondary-read",
         title: "MongoDB: a lagging secondary answers a stale read",
-        about: "Three members; the clients read with readPreference secondary. S3 becomes primary of term 1 (1.10 s) and x=1 is acknowledged with w:\"majority\" (1.32 s). At 1.5 s the link between S3 and S1 is cut; x=2 is acknowledged with S2's copy (1.63 s). At 1.9 s a read of x at S1 returns 1, a stale read: S1 lags and says nothing about it; the same read at S2 returns 2. S1 hears no primary and tries a dry run (2.58 s), which S2 denies: S1's lastApplied is behind S2's, so the lagging member cannot depose anyone. The link heals at 2.6 s; at 3.1 s S1 has caught up and returns 2.",
+        about: "Three members; the clients read with readPreference secondary. S3 becomes primary of term 1 (1.10 s) and x=1 is acknowledged with w:\"majority\" (1.32 s). At 1.5 s the link between S3 and S1 is cut; x=2 is acknowledged with S2's copy (1.63 s). At 1.9 s a read of x at S1 returns 1, a stale read: S1 lags and says nothing about it; the same read at S2 returns 2. S1 hears no primary and tries a dry run (2.58 s), which S2 denies: S1's lastApplied is behind S2's, so the lagging member cannot depose anyone. The link heals at 2.6 s; at 3.1 s S1 has caught up and returns 2. With causalConsistency on (a causally consistent session, in the settings panel) the read at S1 carries afterClusterTime, the operation time of x=2's write: S1 holds it until it has applied that far and answers 2 at 2.70 s, never the stale 1.",
         nodes: 3,
         seed: 1,
         settings: r#"{"readPreference":"secondary"}"#,

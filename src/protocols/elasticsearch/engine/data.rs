@@ -193,9 +193,14 @@ impl Es {
             return;
         }
         self.adopt_term(op.term, out);
-        if seq > self.lcp() {
-            // An operation is missing (its connection broke): this copy
-            // fails and will recover.
+        if self.cfg.bug == Some(EsBug::UntrustedCheckpoint) {
+            self.trusted = self.lcp();
+        }
+        if seq > self.trusted {
+            // An operation of this primary's history is missing (its
+            // connection broke, or the new primary's resync was lost and
+            // what this copy holds above the global checkpoint is an older
+            // primary's): this copy fails and will recover.
             let id = self.id;
             out.note(|| format!("S{id} misses operations before seq_no {seq}: its copy fails"));
             self.recovering = true;
@@ -211,11 +216,12 @@ impl Es {
         }
         self.put(seq, op);
         self.take_gcp(gcp);
+        // The local checkpoint counts only this primary's history.
         out.send(
             from,
             EsMsg::ReplicaResponse {
                 term: op.term,
-                lcp: self.lcp(),
+                lcp: self.trusted,
                 failed: false,
             },
         );
@@ -443,12 +449,18 @@ impl Es {
                 self.demote(out);
                 self.become_primary(out);
             } else {
-                // Copies the master removed are no longer waited for.
+                // Copies the master removed are no longer waited for;
+                // recovering copies still are (`ReplicationOperation` waits
+                // for the whole replication group: an operation acknowledged
+                // without a copy it was sent to could be missing from it
+                // when it is marked in sync; sweep seed 86 while crashes
+                // closed connections both ways).
                 self.recovering_copies &= !state.in_sync;
                 self.marked &= !state.in_sync;
                 let in_sync = self.in_sync_view();
+                let group = in_sync | self.recovering_copies;
                 for p in &mut self.pending {
-                    p.waiting &= in_sync;
+                    p.waiting &= group;
                     p.failing &= in_sync;
                 }
                 self.reported &= in_sync;
@@ -559,7 +571,7 @@ impl Es {
             from,
             EsMsg::ReplicaResponse {
                 term,
-                lcp: self.lcp(),
+                lcp: self.trusted,
                 failed: false,
             },
         );

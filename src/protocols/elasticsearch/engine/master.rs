@@ -34,6 +34,11 @@ impl Es {
                     )
                 });
                 self.joined &= !bit(b);
+                // The master disconnects from a removed node
+                // (`NodeConnectionsService`): whatever is stuck on the old
+                // connection is dropped, and the node's next answer or
+                // join travels on a new one.
+                out.reconnect(b);
                 changed |= self.node_left(b, out);
             }
         }

@@ -134,6 +134,10 @@ pub enum EsBug {
     /// again and was marked in sync anew: it drops the fresh copy from its
     /// replication group while the master keeps it in sync.
     StaleFailureAck,
+    /// A replica counts in its local checkpoint the operations it holds
+    /// above the global checkpoint from an older primary term, as if the
+    /// new primary had sent them.
+    UntrustedCheckpoint,
 }
 
 /// What the engine reports to the checker.

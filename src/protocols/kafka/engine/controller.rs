@@ -165,7 +165,12 @@ impl Kafka {
             (c, bit(c), 0, true)
         } else {
             if p.leader != 0 {
-                out.note(|| format!("S{id} (controller): no live ISR member (ISR {}): the partition is OFFLINE (unclean.leader.election.enable=false)", members(p.isr)));
+                let why = if self.cfg.unclean_leader_election_enable {
+                    "no live replica at all"
+                } else {
+                    "unclean.leader.election.enable=false"
+                };
+                out.note(|| format!("S{id} (controller): no live ISR member (ISR {}): the partition is OFFLINE ({why})", members(p.isr)));
             }
             (0, p.isr, p.elr, false)
         };

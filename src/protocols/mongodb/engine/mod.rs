@@ -102,6 +102,12 @@ pub struct MongoConfig {
     /// show why it is unsafe: the highest live id wins, with no terms, no
     /// majority and no look at the oplog.
     pub bully: bool,
+    /// The clients read in causally consistent sessions
+    /// (`startSession({causalConsistency: true})`): each read carries the
+    /// session's `afterClusterTime`, the operation time of its last answer,
+    /// and a member that has not applied that far waits before reading
+    /// (for `majority`, until its commit point is that far).
+    pub causal_consistency: bool,
     /// A deliberately broken variant; tests only.
     pub bug: Option<MongoBug>,
 }
@@ -120,6 +126,7 @@ impl Default for MongoConfig {
             priority: String::new(),
             arbiter_only: String::new(),
             bully: false,
+            causal_consistency: false,
             bug: None,
         }
     }
@@ -139,6 +146,7 @@ impl crate::protocol::Settings for MongoConfig {
             NewStr priority,
             NewBool bully,
             NewStr arbiter_only as "arbiterOnly",
+            NewBool causal_consistency as "causalConsistency",
         );
     }
     fn check(&self) -> Result<(), String> {
@@ -305,6 +313,9 @@ pub struct Mongo {
     removed: Vec<(u64, Op)>,
     /// `arbiterOnly`: votes and heartbeats only.
     arbiter: bool,
+    /// Reads of a causally consistent session waiting for this member to
+    /// reach their `afterClusterTime` (a timestamp).
+    causal: Vec<(RequestId, Command, u64)>,
 }
 
 type MongoOut = Out<MongoMsg, MongoTimer, MongoObs>;
@@ -430,6 +441,36 @@ impl Mongo {
         out.set_timer(MongoTimer::Election, t, t + t * 15 / 100);
     }
     /// The answer to a read at this member under the read concern.
+    /// The `afterClusterTime` a causally consistent session's read
+    /// carries: the timestamp of the session's last operation time.
+    fn cluster_time(&self, after: u64) -> Option<u64> {
+        (self.cfg.causal_consistency && after >> 60 == 1).then_some(after & ((1 << 40) - 1))
+    }
+    /// How far a read at the configured read concern sees: `lastApplied`
+    /// for `local`, the commit point for `majority`.
+    fn read_point(&self) -> u64 {
+        if self.cfg.read_concern == "majority" {
+            self.major_at
+        } else {
+            self.local_at
+        }
+    }
+    /// Answer the held causal reads this member has now applied far
+    /// enough for (not while it rolls back).
+    fn serve_causal(&mut self, out: &mut MongoOut) {
+        if self.state == State::Rollback {
+            return;
+        }
+        let at = self.read_point();
+        let (ready, held): (Vec<_>, Vec<_>) = std::mem::take(&mut self.causal)
+            .into_iter()
+            .partition(|w| w.2 <= at);
+        self.causal = held;
+        for (req, cmd, _) in ready {
+            out.reply(req, self.read(&cmd));
+        }
+    }
+
     fn read(&self, c: &Command) -> Reply {
         let kv = if self.cfg.read_concern == "majority" {
             &self.major
@@ -492,6 +533,7 @@ impl Protocol for Mongo {
             rbid: 0,
             removed: Vec::new(),
             arbiter: cfg.is_arbiter(id),
+            causal: Vec::new(),
         };
         if let Some(d) = durable {
             node.oplog = d.oplog;
@@ -545,6 +587,9 @@ impl Protocol for Mongo {
             MongoMsg::Election => self.on_election(from, out),
             MongoMsg::Answer => self.on_answer(out),
             MongoMsg::Coordinator { term } => self.on_coordinator(from, term, out),
+        }
+        if !self.causal.is_empty() {
+            self.serve_causal(out);
         }
     }
 
@@ -627,6 +672,14 @@ impl Protocol for Mongo {
                     },
                 );
                 return;
+            }
+            if let Some(t) = self.cluster_time(req.after) {
+                if self.read_point() < t {
+                    let (me, at) = (self.id, self.read_point());
+                    out.note(|| format!("S{me} holds the read: afterClusterTime {t} is past what it has applied ({at})"));
+                    self.causal.push((req.id, req.cmd, t));
+                    return;
+                }
             }
             out.reply(req.id, self.read(&req.cmd));
             return;
@@ -751,6 +804,12 @@ impl Protocol for Mongo {
         }
         if self.cfg.read_concern == "majority" {
             details.push(format!("majority snapshot {}", render(&self.major)));
+        }
+        if let Some(t) = self.causal.iter().map(|w| w.2).max() {
+            details.push(format!(
+                "{} read(s) held for afterClusterTime (up to {t})",
+                self.causal.len()
+            ));
         }
         let badge = match (self.state, self.catching_up, self.standing) {
             (State::Primary, Some(_), _) => "CATCH-UP".to_string(),

@@ -30,7 +30,14 @@ impl Paxos {
                         crate::protocols::common::answer(&self.kv, &cmd, self.applied),
                     );
                 } else {
-                    lost.push((self.applied, Request { id: req, cmd }));
+                    lost.push((
+                        self.applied,
+                        Request {
+                            id: req,
+                            cmd,
+                            after: 0,
+                        },
+                    ));
                 }
             }
         }
