@@ -274,6 +274,27 @@ test('mongodb: w set to majority in the settings panel; crashing the primary ele
   await page.close();
 });
 
+test('mongodb-stale-secondary-read: S1 answers the stale 1; with the causalConsistency switch on it holds the read until it has caught up and answers 2', async () => {
+  const page = await open(ctx, `${base}?preset=mongodb-stale-secondary-read`);
+  const log = () => page.textContent('[data-testid="event-log"]');
+  await reach(page, 2_000_000);
+  assert.match(await log(), /S1 answers read #3: 1\b/);
+  await page.click('[data-testid="settings"] summary');
+  const box = '[data-testid="flag-causalConsistency"]';
+  assert.equal(await page.isChecked(box), false);
+  await page.click(box);
+  await waitFor(page, async () => /Settings changed since/.test(await page.textContent('[data-testid="scenario-about"]')), 'the rerun');
+  await page.keyboard.press('Escape');
+  await reach(page, 2_000_000);
+  assert.match(await log(), /S1 holds the read: afterClusterTime 3 is past what it has applied \(2\)/);
+  assert.doesNotMatch(await log(), /S1 answers read #3/);
+  assert.match(await page.textContent('[data-testid="details-1"]'), /1 read\(s\) held for afterClusterTime/);
+  await reach(page, 2_800_000);
+  assert.match(await log(), /S1 answers read #3: 2\b/);
+  await noProblems(page);
+  await page.close();
+});
+
 test('mongodb-bully-vs-pv1: the textbook Bully switch loses two majority writes (amber); switched off, the same script elects by protocol version 1 and keeps them', async () => {
   const page = await open(ctx, `${base}?preset=mongodb-bully-vs-pv1`);
   await reach(page, 5_000_000);

@@ -52,11 +52,18 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     membership: false,
     actions: &[],
-    flags: &[descriptor::Flag {
-        id: "bully",
-        label: "textbook Bully (not MongoDB)",
-        field: "bully",
-    }],
+    flags: &[
+        descriptor::Flag {
+            id: "bully",
+            label: "textbook Bully (not MongoDB)",
+            field: "bully",
+        },
+        descriptor::Flag {
+            id: "causalConsistency",
+            label: "causally consistent sessions (afterClusterTime)",
+            field: "causalConsistency",
+        },
+    ],
     params: &[
         Param { name: "w", field: "w", hint: "write concern: majority (the default since 5.0) or a number of members" },
         Param { name: "wtimeout", field: "wtimeout", hint: "ms before a writeConcernError; the write stays (0: wait)" },
