@@ -409,31 +409,35 @@ fn every_descriptor_covers_what_its_engine_emits() {
 /// (elastic/elasticsearch#25452) and counts only the new primary's
 /// operations; one beyond them fails the copy. Replayed with that switched
 /// off (caught) and on (clean) at seed 1028 (3 nodes), which shows it
-/// since crashes close connections (scenario format 2).
+/// since crashes close connections (scenario format 2), and at seed
+/// 17,978 (5 nodes), where a primary deposed by a replica's refusal (not
+/// by a newer operation) kept trusting its own last operation.
 #[test]
 fn a_new_term_local_checkpoint_counts_only_the_new_primary_operations() {
     use replviz::anysim::boot_with;
     use replviz::protocols::elasticsearch::{Es, EsBug};
     let es = ProtocolKind::parse("elasticsearch").unwrap();
-    let (seed, nodes) = (1028, 3);
-    assert_eq!(nodes_for(seed), nodes);
-    let (mut t, shape) = case(es, seed, nodes);
-    let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
-    assert!(
-        fixed.violations.is_empty(),
-        "{:?}\n  replay: {}",
-        fixed.violations,
-        fixed.link
-    );
-    t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::UntrustedCheckpoint));
-    let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
-    assert!(
-        broken.violations.iter().any(|v| {
-            v.starts_with("Checkpoint Agreement") || v.starts_with("Acknowledged Writes Survive")
-        }),
-        "the untrusted checkpoint went unseen: {:?}",
-        broken.violations
-    );
+    for (seed, nodes) in [(1028, 3), (17_978, 5)] {
+        assert_eq!(nodes_for(seed), nodes);
+        let (mut t, shape) = case(es, seed, nodes);
+        let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
+        assert!(
+            fixed.violations.is_empty(),
+            "seed {seed}: {:?}\n  replay: {}",
+            fixed.violations,
+            fixed.link
+        );
+        t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::UntrustedCheckpoint));
+        let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
+        assert!(
+            broken.violations.iter().any(|v| {
+                v.starts_with("Checkpoint Agreement")
+                    || v.starts_with("Acknowledged Writes Survive")
+            }),
+            "seed {seed}: the untrusted checkpoint went unseen: {:?}",
+            broken.violations
+        );
+    }
 }
 
 /// The swarm seed that found a lost acknowledged write in Elasticsearch

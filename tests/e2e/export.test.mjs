@@ -19,7 +19,7 @@ async function download(page, testid) {
 test('scenario, trace, SVG and PNG exports; import round trip and bad files', async () => {
   const page = await open(ctx, `${base}?preset=catch-up`);
   const scenario = JSON.parse(await download(page, 'btn-export-scenario'));
-  assert.equal(scenario.v, 1);
+  assert.equal(scenario.v, 2, "format 2: crashes close connections");
   assert.equal(scenario.title, 'A follower falls behind and catches up');
   assert.equal(scenario.actions.length, 7);
 

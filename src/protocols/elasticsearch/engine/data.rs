@@ -399,8 +399,16 @@ impl Es {
         if self.primary && term > self.term {
             let id = self.id;
             out.note(|| format!("S{id} learns from S{from} that primary term {term} exists: it is no longer the primary"));
-            self.demote(out);
-            self.term = term;
+            // As any newer term: what it holds above the global checkpoint
+            // is no longer trusted (sweep seed 17,978: a deposed primary
+            // kept counting its own last operation, which the new primary
+            // never had, and checkpointed it).
+            if self.cfg.bug == Some(EsBug::UntrustedCheckpoint) {
+                self.demote(out);
+                self.term = term;
+            } else {
+                self.adopt_term(term, out);
+            }
         }
     }
 

@@ -71,9 +71,12 @@ impl Es {
             let id = self.id;
             out.note(|| format!("S{id} (master): S{from} joins the cluster"));
             self.joined |= bit(from);
-            if self.cs.primary == 0 && self.cs.in_sync & bit(from) != 0 {
-                changed |= self.promote(0, out);
-            }
+        }
+        // A red index gets a primary as soon as an in-sync copy is heard
+        // (also by a restarted master, which counts every node as joined:
+        // sweep seed 19,357 stayed red with its in-sync copy answering).
+        if self.cs.primary == 0 && self.cs.in_sync & bit(from) != 0 {
+            changed |= self.promote(0, out);
         }
         self.last_ok.insert(from, (now, incarnation));
         if changed {
