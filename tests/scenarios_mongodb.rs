@@ -38,8 +38,13 @@ fn shared_claims(tl: &Timeline) {
         note(tl, "S3 steps down: it has not heard from a majority"),
         Some(2_428)
     );
-    // README, Rollback: after the heal S3 rolls back y=2 to its file.
+    // README, Rollback: after the heal S3 rolls back y=2 to its file,
+    // then is RECOVERING until it has applied up to minValid (its sync
+    // source's lastApplied when it rolled back), then SECONDARY.
     assert_eq!(note(tl, "S3 enters ROLLBACK"), Some(4_097));
+    let recovering = note(tl, "S3 leaves ROLLBACK: RECOVERING until minValid").unwrap();
+    let secondary = note(tl, "S3 reached minValid: SECONDARY").unwrap();
+    assert!(4_097 < recovering && recovering <= secondary && secondary < 5_000);
     let s3 = view(tl, 3);
     assert_eq!(s3.role, "secondary");
     assert!(

@@ -30,6 +30,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
         descriptor::Role { id: names::role::SECONDARY, label: "secondary", tone: "follow" },
         descriptor::Role { id: names::role::CANDIDATE, label: "candidate", tone: "try" },
         descriptor::Role { id: names::role::ROLLBACK, label: "rollback", tone: "follow" },
+        descriptor::Role { id: names::role::RECOVERING, label: "recovering", tone: "follow" },
         descriptor::Role { id: names::role::ARBITER, label: "⚖ arbiter", tone: "off" },
     ],
     messages: &[

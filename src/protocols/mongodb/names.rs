@@ -37,4 +37,6 @@ pub mod role {
     pub const ROLLBACK: &str = "rollback";
     /// ARBITER.
     pub const ARBITER: &str = "arbiter";
+    /// RECOVERING (after a rollback, until minValid).
+    pub const RECOVERING: &str = "recovering";
 }

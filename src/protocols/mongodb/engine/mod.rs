@@ -236,6 +236,11 @@ pub enum State {
     Secondary,
     /// ROLLBACK.
     Rollback,
+    /// RECOVERING: after a rollback, until it has applied up to
+    /// `minValid` (its sync source's lastApplied when it rolled back): its
+    /// data may not be a consistent point of the oplog yet, so it serves
+    /// no reads and does not stand (it still votes).
+    Recovering,
 }
 
 /// One oplog entry: its term, and the write (`None`: a no-op).
@@ -316,6 +321,9 @@ pub struct Mongo {
     /// Reads of a causally consistent session waiting for this member to
     /// reach their `afterClusterTime` (a timestamp).
     causal: Vec<(RequestId, Command, u64)>,
+    /// `minValid`: where a member that rolled back is consistent again.
+    /// (Volatile here: a restart boots SECONDARY and catches up.)
+    min_valid: OpTime,
 }
 
 type MongoOut = Out<MongoMsg, MongoTimer, MongoObs>;
@@ -534,6 +542,7 @@ impl Protocol for Mongo {
             removed: Vec::new(),
             arbiter: cfg.is_arbiter(id),
             causal: Vec::new(),
+            min_valid: OpTime::default(),
         };
         if let Some(d) = durable {
             node.oplog = d.oplog;
@@ -634,7 +643,9 @@ impl Protocol for Mongo {
             MongoTimer::BullyAnswer => self.bully_no_answer(out),
             MongoTimer::Rollback => {
                 if self.state == State::Rollback {
-                    self.state = State::Secondary;
+                    let (id, v) = (self.id, self.min_valid);
+                    out.note(|| format!("S{id} leaves ROLLBACK: RECOVERING until minValid {v}"));
+                    self.state = State::Recovering;
                     self.fetch(out);
                 }
             }
@@ -661,7 +672,7 @@ impl Protocol for Mongo {
                 return;
             }
             let primary_only = self.cfg.read_preference == "primary";
-            if self.state == State::Rollback
+            if matches!(self.state, State::Rollback | State::Recovering)
                 || self.arbiter
                 || (primary_only && self.state != State::Primary)
             {
@@ -762,6 +773,7 @@ impl Protocol for Mongo {
             _ if self.arbiter => role::ARBITER,
             State::Primary => role::PRIMARY,
             State::Rollback => role::ROLLBACK,
+            State::Recovering => role::RECOVERING,
             State::Secondary if self.standing.is_some() => role::CANDIDATE,
             State::Secondary => role::SECONDARY,
         };

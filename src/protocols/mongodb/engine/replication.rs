@@ -18,7 +18,7 @@ impl Mongo {
     pub(super) fn fetch(&mut self, out: &mut MongoOut) {
         let source = match (self.state, self.catching_up) {
             (State::Primary, Some((_, s))) => s,
-            (State::Secondary, _) => self.primary,
+            (State::Secondary | State::Recovering, _) => self.primary,
             _ => 0,
         };
         if self.fetching != 0 || source == 0 || source == self.id || self.arbiter {
@@ -114,7 +114,8 @@ impl Mongo {
         if !catching {
             self.see_term(term, out);
             let stale = term < self.term && !self.cfg.bully;
-            if self.state != State::Secondary || from != self.primary || stale {
+            let following = matches!(self.state, State::Secondary | State::Recovering);
+            if !following || from != self.primary || stale {
                 return; // a deposed source: wait for the next primary
             }
             self.reset_election_timer(out);
@@ -135,6 +136,7 @@ impl Mongo {
                 // The freshest member is on another branch: stop here.
                 self.finish_catch_up(out);
             } else {
+                self.min_valid = last;
                 self.rollback(from, &terms, out);
             }
             return;
@@ -156,6 +158,11 @@ impl Mongo {
             self.learn_commit(commit, out);
             let (term, applied) = (self.term, self.last());
             out.send(from, MongoMsg::UpdatePosition { term, applied });
+            if self.state == State::Recovering && applied >= self.min_valid {
+                let id = self.id;
+                out.note(|| format!("S{id} reached minValid: SECONDARY"));
+                self.state = State::Secondary;
+            }
         }
         self.fetch(out);
     }
