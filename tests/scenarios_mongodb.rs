@@ -535,3 +535,52 @@ fn an_arbiter_keeps_the_primary_elected_but_majority_writes_wait() {
     assert!(ok(&pss, 2) < 1_600, "acknowledged with S3's copy at once");
     assert!(note(&pss, "writeConcernError").is_none());
 }
+
+/// Non-voting members (the setting `votes`): with votes "1,1,1,0,0" the
+/// majority is 2 of the 3 voting members. Crashing two voting members
+/// leaves no primary although three of five members are up (the two
+/// non-voting ones cannot elect anyone); a member with 0 votes never
+/// stands; w:"majority" writes are acknowledged once 2 voting members
+/// have them (the non-voting members do not count). MongoDB manual,
+/// "Replica Set Elections" and "Non-Voting Members".
+#[test]
+fn non_voting_members_count_in_no_majority() {
+    use replviz::scenario::Scenario;
+    use replviz::sim::Action;
+    let mut s = Scenario {
+        protocol: replviz::protocols::ProtocolKind::parse("mongodb").unwrap(),
+        nodes: 5,
+        seed: 3,
+        ..Scenario::default()
+    };
+    s.set_param("votes", "1,1,1,0,0").unwrap();
+    let mut tl = Timeline::new(s);
+    tl.advance_to(4_000 * MS);
+    let primary = tl
+        .engine()
+        .leader()
+        .expect("a primary among the voting members");
+    assert!(primary <= 3, "S{primary} stood with 0 votes");
+    assert!(view(&tl, 4)
+        .details
+        .iter()
+        .any(|d| d == "votes 0: a non-voting member"));
+    // Crash the primary and one more voting member: S4, S5 and one voter
+    // are up, but 1 of 3 votes is no majority.
+    let other = (1..=3).find(|&m| m != primary).unwrap();
+    tl.act(4_000 * MS, Action::Crash { node: primary });
+    tl.act(4_000 * MS, Action::Crash { node: other });
+    tl.advance_to(12_000 * MS);
+    assert_eq!(
+        tl.engine().leader(),
+        None,
+        "no primary without a majority of votes"
+    );
+    assert!(tl.engine().violations().is_empty());
+    // Back: a primary again, and every majority write survives.
+    tl.act(12_000 * MS, Action::Restart { node: primary });
+    tl.act(12_000 * MS, Action::Restart { node: other });
+    tl.advance_to(20_000 * MS);
+    assert!(tl.engine().leader().is_some_and(|p| p <= 3));
+    assert!(tl.engine().violations().is_empty());
+}

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "mongodb",
     title: "MongoDB replica set",
     source: "MongoDB repl README (mongodb/mongo src/mongo/db/repl), manual: elections, write concern, read concern, rollbacks",
-    about: "A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back. Members may have priorities. A switch turns on the textbook Bully algorithm (which MongoDB never used) to compare. Not modelled: arbiters, chaining, reconfiguration.",
+    about: "A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back, then recovers. Members may have priorities and votes, and be arbiters; clients may read in causally consistent sessions. A switch turns on the textbook Bully algorithm (which MongoDB never used) to compare. Not modelled: chaining, reconfiguration.",
     roles: &[
         descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
         descriptor::Role { id: names::role::SECONDARY, label: "secondary", tone: "follow" },
@@ -100,6 +100,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             field: "arbiterOnly",
             hint: "members that are arbiters, e.g. 3 (they vote, hold no data, serve nothing)",
         },
+        Param {
+            name: "votes",
+            field: "votes",
+            hint: "members' votes in order, e.g. 1,1,1,0,0 (unset: 1 each; a member with 0 votes never stands and counts in no majority)",
+        },
     ],
     routine_timers: &["heartbeatIntervalMillis", "awaitData"],
     log_legend: "the oplog: each entry with its timestamp, coloured by term; filled up to the commit point (▏)",
@@ -143,6 +148,8 @@ pub const PROTOCOL: Descriptor = Descriptor {
             bully: seed % 10 == 9,
             // An arbiter (S3) on every fifth seed: it votes, holds no data.
             arbiter_only: if seed % 5 == 3 { "3".to_string() } else { String::new() },
+            // Non-voting members on every seventh seed (S4, S5, S8, S9).
+            votes: if seed % 7 == 4 { "1,1,1,0,0,1,1,0,0".to_string() } else { String::new() },
             ..MongoConfig::default()
         }),
         live: true,

@@ -20,10 +20,11 @@ impl Mongo {
             let since = out
                 .now()
                 .saturating_sub(self.cfg.ms(self.cfg.election_timeout_ms));
+            let voting = self.voting();
             let live = 1 + self
                 .contact
                 .iter()
-                .filter(|(&p, &t)| p != self.id && t >= since)
+                .filter(|(&p, &t)| p != self.id && t >= since && voting & bit(p) != 0)
                 .count();
             if live < self.majority() {
                 let id = self.id;
@@ -234,7 +235,7 @@ impl Mongo {
         let Some((votes, dry)) = self.standing else {
             return;
         };
-        if (votes.count_ones() as usize) < self.majority() {
+        if ((votes & self.voting()).count_ones() as usize) < self.majority() {
             return;
         }
         if dry {
@@ -318,7 +319,7 @@ impl Mongo {
             // The member it was catching up from went back (it rolled back).
             self.catching_up = Some((self.last(), self.id));
         }
-        if (self.heard_since_win.count_ones() as usize) < self.majority() {
+        if ((self.heard_since_win & self.voting()).count_ones() as usize) < self.majority() {
             return;
         }
         let (target, source) = self.catching_up.unwrap_or_default();

@@ -57,7 +57,7 @@ pub use messages::*;
 use crate::protocol::{
     Command, EntryView, NodeView, Out, Outcome, PeerProgress, Protocol, Reply, Request, RequestId,
 };
-use crate::protocols::common::{apply, majority, render, Kv};
+use crate::protocols::common::{apply, bit, majority, render, Kv};
 use crate::protocols::mongodb::names::role;
 use crate::sim::{NodeId, Time};
 use litemap::LiteMap;
@@ -97,6 +97,12 @@ pub struct MongoConfig {
     /// secondary's loss, a majority of data-bearing members does not:
     /// `w:"majority"` writes wait (the manual's PSA warning).
     pub arbiter_only: String,
+    /// Each member's `votes`, in member order (`"1,1,1,0,0"`); members not
+    /// listed vote. A non-voting member (votes 0) holds data and serves
+    /// reads but has priority 0, its vote counts in no election, and the
+    /// majorities (elections, the commit point, staying primary) are of
+    /// the voting members only.
+    pub votes: String,
     /// The textbook Bully algorithm (Garcia-Molina 1982) instead of
     /// protocol version 1: not MongoDB (which never used it), a switch to
     /// show why it is unsafe: the highest live id wins, with no terms, no
@@ -125,6 +131,7 @@ impl Default for MongoConfig {
             time_scale: 10,
             priority: String::new(),
             arbiter_only: String::new(),
+            votes: String::new(),
             bully: false,
             causal_consistency: false,
             bug: None,
@@ -146,6 +153,7 @@ impl crate::protocol::Settings for MongoConfig {
             NewStr priority,
             NewBool bully,
             NewStr arbiter_only as "arbiterOnly",
+            NewStr votes,
             NewBool causal_consistency as "causalConsistency",
         );
     }
@@ -164,9 +172,10 @@ impl crate::protocol::Settings for MongoConfig {
             && self
                 .priorities()
                 .is_some_and(|p| p.is_empty() || p.iter().any(|&x| x > 0))
-            && self.arbiters().is_some();
+            && self.arbiters().is_some()
+            && self.votes_list().is_some();
         ok.then_some(()).ok_or_else(|| {
-            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more; priority a list of 0 to 1000, one above 0; arbiterOnly a list of member numbers).".to_string()
+            "This scenario's MongoDB settings are out of range (w is \"majority\" or 1 to 9; readConcern local, majority or linearizable; readPreference primary, secondary or nearest; times 1 ms to 1 hour; catchUpTimeoutMillis -1 or more; priority a list of 0 to 1000, one above 0; arbiterOnly a list of member numbers; votes a list of 0 and 1).".to_string()
         })
     }
 }
@@ -182,9 +191,26 @@ impl MongoConfig {
             .map(|p| p.trim().parse::<u32>().ok().filter(|&p| p <= 1000))
             .collect()
     }
-    /// Member `id`'s priority (1 unless listed; 0 for an arbiter).
+    /// Each member's votes as listed (`None`: not a list of 0 and 1).
+    fn votes_list(&self) -> Option<Vec<u32>> {
+        self.votes
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<u32>().ok().filter(|&v| v <= 1))
+            .collect()
+    }
+    /// Member `id` votes (unless listed with 0).
+    pub fn votes_of(&self, id: NodeId) -> bool {
+        self.votes_list()
+            .and_then(|v| v.get(id as usize - 1).copied())
+            .unwrap_or(1)
+            == 1
+    }
+    /// Member `id`'s priority (1 unless listed; 0 for an arbiter and for
+    /// a non-voting member).
     pub fn priority_of(&self, id: NodeId) -> u32 {
-        if self.is_arbiter(id) {
+        if self.is_arbiter(id) || !self.votes_of(id) {
             return 0;
         }
         self.priorities()
@@ -396,8 +422,15 @@ impl Mongo {
         let op = self.oplog.get((ts - 1) as usize)?;
         Some(OpTime { term: op.term, ts })
     }
+    /// The voting members (a bit per member).
+    fn voting(&self) -> u32 {
+        (1..=self.n)
+            .filter(|&m| self.cfg.votes_of(m))
+            .fold(0, |a, m| a | bit(m))
+    }
+    /// A majority of the voting members.
     fn majority(&self) -> usize {
-        majority(self.n as usize)
+        majority(self.voting().count_ones() as usize)
     }
     fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
         (1..=self.n).filter(move |&p| p != self.id)
@@ -798,6 +831,9 @@ impl Protocol for Mongo {
             self.voted.0,
             self.voted.1
         )];
+        if !self.cfg.votes_of(self.id) {
+            details.push("votes 0: a non-voting member".to_string());
+        }
         if self.arbiter {
             details.push("arbiterOnly: votes, holds no data".to_string());
         } else if !self.cfg.priority.is_empty() {

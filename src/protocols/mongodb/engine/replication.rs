@@ -5,7 +5,7 @@
 
 use super::{Mongo, MongoMsg, MongoObs, MongoOut, MongoTimer, Op, OpTime, State, Waiting};
 use crate::protocol::Reply;
-use crate::protocols::common::Kv;
+use crate::protocols::common::{bit, Kv};
 use crate::sim::NodeId;
 
 /// At most this many entries per batch.
@@ -237,7 +237,9 @@ impl Mongo {
             return;
         }
         self.applied.insert(self.id, self.last());
+        let voting = self.voting();
         let mut at: Vec<OpTime> = (1..=self.n)
+            .filter(|&m| voting & bit(m) != 0)
             .map(|m| self.applied.get(&m).copied().unwrap_or_default())
             .collect();
         at.sort_unstable_by(|a, b| b.cmp(a));
