@@ -416,28 +416,45 @@ fn every_descriptor_covers_what_its_engine_emits() {
 fn a_new_term_local_checkpoint_counts_only_the_new_primary_operations() {
     use replviz::anysim::boot_with;
     use replviz::protocols::elasticsearch::{Es, EsBug};
-    let es = ProtocolKind::parse("elasticsearch").unwrap();
     for (seed, nodes) in [(1028, 3), (17_978, 5)] {
-        assert_eq!(nodes_for(seed), nodes);
-        let (mut t, shape) = case(es, seed, nodes);
-        let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
-        assert!(
-            fixed.violations.is_empty(),
-            "seed {seed}: {:?}\n  replay: {}",
-            fixed.violations,
-            fixed.link
-        );
-        t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::UntrustedCheckpoint));
-        let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
-        assert!(
-            broken.violations.iter().any(|v| {
-                v.starts_with("Checkpoint Agreement")
-                    || v.starts_with("Acknowledged Writes Survive")
-            }),
-            "seed {seed}: the untrusted checkpoint went unseen: {:?}",
-            broken.violations
+        es_fix_replay(
+            seed,
+            nodes,
+            |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::UntrustedCheckpoint)),
+            &["Checkpoint Agreement", "Acknowledged Writes Survive"],
         );
     }
+}
+
+/// An Elasticsearch fix replayed at the sweep seed that found it: with the
+/// fix the run is clean; with `broken` (the fix switched off) one of the
+/// `caught` invariants fires. Failures name the seed and the replay link.
+fn es_fix_replay(
+    seed: u64,
+    nodes: u32,
+    broken: fn(&replviz::anysim::Setup, TraceMode) -> Box<dyn replviz::anysim::AnySim>,
+    caught: &[&str],
+) {
+    let es = ProtocolKind::parse("elasticsearch").unwrap();
+    assert_eq!(nodes_for(seed), nodes);
+    let (mut t, shape) = case(es, seed, nodes);
+    let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        fixed.violations.is_empty(),
+        "seed {seed}: {:?}\n  replay: {}",
+        fixed.violations,
+        fixed.link
+    );
+    t.boot = broken;
+    let run = chaos(&t, seed, nodes, 60 * SEC, shape);
+    assert!(
+        run.violations
+            .iter()
+            .any(|v| caught.iter().any(|c| v.starts_with(c))),
+        "seed {seed}: the broken variant went unseen: {:?}\n  replay: {}",
+        run.violations,
+        run.link
+    );
 }
 
 /// The swarm seed that found a lost acknowledged write in Elasticsearch
@@ -454,25 +471,10 @@ fn a_new_term_local_checkpoint_counts_only_the_new_primary_operations() {
 fn a_stale_shard_failure_answer_does_not_drop_a_fresh_copy() {
     use replviz::anysim::boot_with;
     use replviz::protocols::elasticsearch::{Es, EsBug};
-    let es = ProtocolKind::parse("elasticsearch").unwrap();
-    let (seed, nodes) = (823, 7);
-    assert_eq!(nodes_for(seed), nodes);
-    let (mut t, shape) = case(es, seed, nodes);
-    let fixed = chaos(&t, seed, nodes, 60 * SEC, shape);
-    assert!(
-        fixed.violations.is_empty(),
-        "{:?}\n  replay: {}",
-        fixed.violations,
-        fixed.link
-    );
-    t.boot = |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::StaleFailureAck));
-    let broken = chaos(&t, seed, nodes, 60 * SEC, shape);
-    assert!(
-        broken
-            .violations
-            .iter()
-            .any(|v| v.starts_with("Acknowledged Writes Survive")),
-        "the stale answer went unseen: {:?}",
-        broken.violations
+    es_fix_replay(
+        823,
+        7,
+        |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::StaleFailureAck)),
+        &["Acknowledged Writes Survive"],
     );
 }
