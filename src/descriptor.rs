@@ -5,6 +5,29 @@
 //! The registry (`crate::protocols`) is a list of these constants.
 
 use crate::anysim::{AnySim, Setup};
+
+/// A built-in scenario's explanation ([`BuiltIn::about`]). Native builds
+/// keep it (its test checks each claim); the browser bundle leaves it out
+/// and reads it from `i18n/scenarios.json` (written from these by
+/// `tests/i18n.rs`) when a built-in scenario is first opened, which keeps
+/// some 12 KiB of text out of the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+#[macro_export]
+macro_rules! about {
+    ($text:expr) => {
+        $text
+    };
+}
+
+/// A built-in scenario's explanation: empty in the browser bundle (see the
+/// native definition).
+#[cfg(target_arch = "wasm32")]
+#[macro_export]
+macro_rules! about {
+    ($text:expr) => {
+        ""
+    };
+}
 use crate::script::Script;
 use crate::sim::TraceMode;
 

@@ -18,6 +18,7 @@ pub mod compare;
 pub mod descriptor;
 pub mod geometry;
 pub mod history;
+pub mod i18n;
 pub mod json;
 pub mod link;
 pub mod measure;

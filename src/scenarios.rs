@@ -46,6 +46,53 @@ pub fn title(id: &str) -> &'static str {
         .unwrap_or("")
 }
 
+thread_local! {
+    /// Built-in scenarios' explanations by id, from `i18n/scenarios.json`
+    /// (the browser bundle leaves them out: [`crate::about`]).
+    static ABOUTS: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A built-in scenario's explanation: its own, or (in the browser) the
+/// one [`load_abouts`] read; empty if neither.
+fn about_of(b: &BuiltIn) -> String {
+    if !b.about.is_empty() {
+        return b.about.to_string();
+    }
+    ABOUTS.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|(id, _)| id == b.id)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    })
+}
+
+/// Have the explanations been read?
+pub fn abouts_loaded() -> bool {
+    ABOUTS.with(|t| !t.borrow().is_empty())
+}
+
+/// Read the explanations from the text of `i18n/scenarios.json` (an object
+/// from scenario id to text).
+pub fn load_abouts(json: &str) {
+    if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(json.as_bytes()) {
+        let table = m
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+            .collect();
+        ABOUTS.with(|t| *t.borrow_mut() = table);
+    }
+}
+
+/// What `i18n/scenarios.json` holds: every built-in scenario's explanation
+/// by id (native builds; `tests/i18n.rs` keeps the file current).
+pub fn abouts_json() -> String {
+    let m: serde_json::Map<String, serde_json::Value> = all()
+        .map(|(_, b)| (b.id.to_string(), b.about.into()))
+        .collect();
+    crate::json::to_string_pretty(&serde_json::Value::Object(m))
+}
+
 /// Build a built-in scenario by id.
 pub fn build(id: &str) -> Option<Scenario> {
     let (protocol, b) = all().find(|(_, b)| b.id == id)?;
@@ -59,7 +106,7 @@ pub fn build_from(protocol: ProtocolKind, b: &BuiltIn) -> Scenario {
         seed: b.seed,
         nodes: b.nodes,
         title: b.title.to_string(),
-        about: b.about.to_string(),
+        about: about_of(b),
         ..Scenario::default()
     };
     if !b.settings.is_empty() {

@@ -7,6 +7,7 @@
 use super::cmd::{on, Cmd};
 use super::state::{AppState, Menu, MsgAnim};
 use crate::geometry::Fx;
+use crate::i18n::{tr, trf};
 use crate::protocol::NodeView;
 use crate::sim::net::{LinkState, CLIENT_BASE};
 use crate::sim::{Action, NodeId};
@@ -95,7 +96,7 @@ pub fn Cluster() -> impl IntoView {
                     format!("{} 0 {} 600", Fx(x, 0), Fx(w, 0))
                 }
                 role="img"
-                aria-label="Cluster of servers exchanging messages"
+                aria-label=tr("Cluster of servers exchanging messages")
                 on:click=move |_| s.menu.set(None)
             >
                 <g
@@ -171,8 +172,8 @@ fn links_markup(s: AppState) -> String {
             let (x1, y1) = node_pos(a, n);
             let (x2, y2) = node_pos(b, n);
             let (class, title, mark) = match st {
-                LinkState::Up => ("rv-link", format!("Link S{a} ↔ S{b}: up (click to cut)"), None),
-                LinkState::Cut => ("rv-link rv-link-cut", format!("Link S{a} ↔ S{b}: cut both ways"), Some(0.5)),
+                LinkState::Up => ("rv-link", format!("S{a} ↔ S{b}: {}", tr("up (click to cut)")), None),
+                LinkState::Cut => ("rv-link rv-link-cut", format!("S{a} ↔ S{b}: {}", tr("cut both ways")), Some(0.5)),
                 // The mark a quarter of the way from the sender whose
                 // messages are dropped.
                 LinkState::CutOneWay(f, t) => (
@@ -277,20 +278,26 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     };
     let role_text = move || {
         if !up() {
-            return "✕ down".to_string();
+            return tr("✕ down").to_string();
         }
         let (paused, offset, rate) = fault();
         if paused != 0 {
-            return "‖ paused".to_string();
+            return tr("‖ paused").to_string();
         }
         if offset != 0 || rate != 100 {
             let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
-            return format!("{role} · clock {:+} ms ×{}%", offset / 1000, rate);
+            return format!(
+                "{} · {} {:+} ms ×{}%",
+                tr(role),
+                tr("clock"),
+                offset / 1000,
+                rate
+            );
         }
         let role = view_of.with(|v| v.as_ref().map(|v| v.role).unwrap_or(""));
         match proto.role_label(role) {
-            "" => role.to_string(),
-            label => label.to_string(),
+            "" => tr(role).to_string(),
+            label => tr(label).to_string(),
         }
     };
     let vote = get(|v| v.subline.clone());
@@ -316,7 +323,7 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
                 s.menu.set(Some(Menu::Node(id)));
             }
         >
-            <title>{move || format!("S{id}: {} — click for actions", role_text())}</title>
+            <title>{move || format!("S{id}: {} — {}", role_text(), tr("click for actions"))}</title>
             <circle class="rv-ring-track" r=Fx(r + 7.0, 1).to_string()/>
             <circle
                 class="rv-ring"
@@ -422,13 +429,14 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
 /// bundle several KiB; clicks are read by [`fault_click`]).
 fn node_faults(up: bool) -> String {
     let off = if up { "" } else { " disabled" };
-    format!(
-        "<button data-testid=\"action-power-loss\" data-act=\"power\" class=\"rv-menu-item\"{off} title=\"A crash that also loses what was not flushed to disk\">Power loss</button>\
+    tr(NODE_FAULTS).replace("{off}", off)
+}
+
+/// [`node_faults`]' markup, `{off}` where a button may be disabled.
+const NODE_FAULTS: &str = "<button data-testid=\"action-power-loss\" data-act=\"power\" class=\"rv-menu-item\"{off} title=\"A crash that also loses what was not flushed to disk\">Power loss</button>\
 <div class=\"rv-menu-row\"><button data-testid=\"action-pause\" data-act=\"pause\" class=\"rv-menu-item\"{off} title=\"Stop the world: it handles nothing, its timers wait, then it goes on with its old beliefs\">Pause for</button><input data-testid=\"pause-ms\" id=\"pause-ms\" type=\"number\" min=\"1\" max=\"60000\" value=\"1000\" class=\"rv-num\"> ms</div>\
 <div class=\"rv-menu-row\"><button data-testid=\"action-clock\" data-act=\"clock\" class=\"rv-menu-item\" title=\"Its wall clock reads this far off; its timers run at this rate\">Clock</button><input data-testid=\"clock-offset\" id=\"clock-offset\" type=\"number\" value=\"0\" class=\"rv-num\"> ms <input data-testid=\"clock-rate\" id=\"clock-rate\" type=\"number\" min=\"50\" max=\"200\" value=\"100\" class=\"rv-num\"> %</div>\
-<button data-testid=\"nemesis-isolate\" data-act=\"isolate\" class=\"rv-menu-item\">Isolate (cut every link)</button>"
-    )
-}
+<button data-testid=\"nemesis-isolate\" data-act=\"isolate\" class=\"rv-menu-item\">Isolate (cut every link)</button>";
 
 /// The link menu's network items, as markup.
 const LINK_FAULTS: &str = "<div class=\"rv-menu-row\" title=\"Latency, loss and duplication of this link, both ways\"><input data-testid=\"link-latency\" id=\"link-latency\" type=\"number\" min=\"1\" value=\"100\" class=\"rv-num\"> ms <input data-testid=\"link-loss\" id=\"link-loss\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % lost <input data-testid=\"link-dup\" id=\"link-dup\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % dup</div>\
@@ -450,8 +458,8 @@ fn button(m: &mut String, testid: &str, act: &str, label: &str, hint: &str, enab
     let _ = write!(
         m,
         "<button data-testid=\"{testid}\" data-act=\"{act}\" class=\"rv-menu-item\" title=\"{}\"{off}>{}</button>",
-        super::panels::esc(hint),
-        super::panels::esc(label)
+        super::panels::esc(&crate::i18n::tr_dyn(hint)),
+        super::panels::esc(&crate::i18n::tr_dyn(label))
     );
 }
 
@@ -599,7 +607,11 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
             let up = s
                 .nodes
                 .with_untracked(|v| v.iter().any(|x| x.id == id && x.up));
-            let _ = write!(m, "<div class=\"rv-menu-title\">Server S{id}</div>");
+            let _ = write!(
+                m,
+                "<div class=\"rv-menu-title\">{} S{id}</div>",
+                tr("Server")
+            );
             button(&mut m, "action-crash", "crash", "Crash", "", up);
             button(&mut m, "action-restart", "restart", "Restart", "", !up);
             m.push_str(&node_faults(up));
@@ -627,7 +639,7 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                 &mut m,
                 "action-client-write",
                 "request",
-                &format!("Client request ({cmd})"),
+                &trf("Client request ({0})", &[&cmd.to_string()]),
                 "",
                 up,
             );
@@ -638,7 +650,7 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                     &mut m,
                     "action-client-read",
                     "read",
-                    &format!("Client {read}"),
+                    &trf("Client {0}", &[&read.to_string()]),
                     hint,
                     up,
                 );
@@ -650,7 +662,14 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
             s.links.with_untracked(|l| {
                 for x in l.iter().filter(|x| x.0 == CLIENT_BASE + c) {
                     let (node, cut) = (x.1, x.2 != LinkState::Up);
-                    let label = format!("{} link to S{node}", if cut { "Heal" } else { "Cut" });
+                    let label = trf(
+                        if cut {
+                            "Heal link to {0}"
+                        } else {
+                            "Cut link to {0}"
+                        },
+                        &[&format!("S{node}")],
+                    );
                     let act = format!("client:{node}:{}", if cut { "heal" } else { "cut" });
                     button(
                         &mut m,
@@ -671,7 +690,7 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                 &mut m,
                 &format!("action-cut-{a}-{b}"),
                 "cut-ab",
-                &format!("Cut S{a} → S{b} only"),
+                &trf("Cut {0} → {1} only", &[&format!("S{a}"), &format!("S{b}")]),
                 "",
                 true,
             );
@@ -679,19 +698,19 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                 &mut m,
                 &format!("action-cut-{b}-{a}"),
                 "cut-ba",
-                &format!("Cut S{b} → S{a} only"),
+                &trf("Cut {0} → {1} only", &[&format!("S{b}"), &format!("S{a}")]),
                 "",
                 true,
             );
             button(&mut m, "action-heal", "heal", "Heal", "", true);
-            m.push_str(LINK_FAULTS);
+            m.push_str(tr(LINK_FAULTS));
             Target::Link(a, b)
         }
     };
     view! {
         <div class="rv-menu" data-testid="menu" style=style on:click=|ev| ev.stop_propagation()>
             <div inner_html=m on:click=move |ev| menu_click(s, target, &ev)></div>
-            <button class="rv-menu-item rv-menu-close" on:click=on(s, Cmd::CloseMenu)>"Close"</button>
+            <button class="rv-menu-item rv-menu-close" on:click=on(s, Cmd::CloseMenu)>{tr("Close")}</button>
         </div>
     }
 }

@@ -45,6 +45,14 @@ pub enum Cmd {
     SeekAnomaly,
     /// Go to a time.
     Seek(Time),
+    /// A tour's next beat.
+    TourNext,
+    /// A tour's previous beat.
+    TourBack,
+    /// Presenter mode on or off.
+    Presenter,
+    /// Copy an `<iframe>` for this page.
+    CopyEmbed,
 }
 
 /// The click handler for `c`.
@@ -77,6 +85,10 @@ fn run(s: AppState, c: Cmd) {
             }
         }
         Cmd::Seek(t) => s.seek(t),
+        Cmd::TourNext => s.tour_next(),
+        Cmd::TourBack => s.tour_back(),
+        Cmd::Presenter => s.presenter.update(|p| *p = !*p),
+        Cmd::CopyEmbed => super::share::copy_embed(s),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::cmd::{on, Cmd};
 use super::state::AppState;
+use crate::i18n::{tr, trf};
 use crate::protocols::ProtocolKind;
 use crate::scenario::{parse_nodes, parse_seed};
 use leptos::prelude::*;
@@ -69,32 +70,32 @@ pub fn Controls() -> impl IntoView {
         (settings_markup(&sc.flags(), &sc.params()), changed)
     });
     view! {
-        <div class="rv-controls" role="toolbar" aria-label="Simulation controls">
+        <div class="rv-controls" role="toolbar" aria-label=tr("Simulation controls")>
             <div class="rv-group">
                 <button
                     data-testid="btn-play"
                     class="rv-btn rv-primary"
                     disabled=move || s.playing.get()
                     on:click=on(s, Cmd::Play)
-                    title="Play"
+                    title=tr("Play")
                 >
-                    "▶ Play"
+                    {tr("▶ Play")}
                 </button>
                 <button
                     data-testid="btn-pause"
                     class="rv-btn"
                     disabled=move || !s.playing.get()
                     on:click=on(s, Cmd::Pause)
-                    title="Pause"
+                    title=tr("Pause")
                 >
-                    "❚❚ Pause"
+                    {tr("❚❚ Pause")}
                 </button>
-                <button data-testid="btn-step" class="rv-btn" on:click=on(s, Cmd::Step) title="Process exactly one event">
-                    "Step ›"
+                <button data-testid="btn-step" class="rv-btn" on:click=on(s, Cmd::Step) title=tr("Process exactly one event")>
+                    {tr("Step ›")}
                 </button>
             </div>
             <label class="rv-group rv-speed">
-                <span>"Speed"</span>
+                <span>{tr("Speed")}</span>
                 <input
                     data-testid="speed"
                     type="range"
@@ -109,7 +110,7 @@ pub fn Controls() -> impl IntoView {
                             s.speed_log.set(v.clamp(-1.0, 1.0));
                         }
                     }
-                    title="0.1× to 10× (1× = a tenth of real time)"
+                    title=tr("0.1× to 10× (1× = a tenth of real time)")
                 />
                 <output>{speed_label}</output>
             </label>
@@ -129,12 +130,12 @@ pub fn Controls() -> impl IntoView {
                 }
             >
                 <label>
-                    "Protocol "
+                    {tr("Protocol ")}
                     <select
                         data-testid="protocol-picker"
                         class="rv-picker"
                         // The options as markup, set before the value.
-                        inner_html={ProtocolKind::all().map(|p| format!("<option value=\"{}\">{}</option>", p.name(), super::panels::esc(p.title))).collect::<String>()}
+                        inner_html={ProtocolKind::all().map(|p| format!("<option value=\"{}\">{}</option>", p.name(), super::panels::esc(tr(p.title)))).collect::<String>()}
                         prop:value=move || s.protocol.get().name()
                         on:change=move |ev| {
                             if let Some(p) = ProtocolKind::parse(&event_target_value(&ev)) {
@@ -145,7 +146,7 @@ pub fn Controls() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    "Seed "
+                    {tr("Seed ")}
                     <input
                         data-testid="seed"
                         class="rv-seed"
@@ -156,7 +157,7 @@ pub fn Controls() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Nodes "
+                    {tr("Nodes ")}
                     <input
                         data-testid="node-count"
                         class="rv-nodes-input"
@@ -168,8 +169,8 @@ pub fn Controls() -> impl IntoView {
                         on:change=move |_| apply_settings()
                     />
                 </label>
-                <label title="Simulated clients, each sending a read or a write about every 0.3 s to the server it believes leads">
-                    "Clients "
+                <label title=tr("Simulated clients, each sending a read or a write about every 0.3 s to the server it believes leads")>
+                    {tr("Clients ")}
                     <input
                         data-testid="clients"
                         class="rv-nodes-input"
@@ -188,11 +189,11 @@ pub fn Controls() -> impl IntoView {
                         }
                     />
                 </label>
-                <button type="submit" data-testid="btn-restart" class="rv-btn" title="Restart with this seed and size">
-                    "↺ Restart"
+                <button type="submit" data-testid="btn-restart" class="rv-btn" title=tr("Restart with this seed and size")>
+                    {tr("↺ Restart")}
                 </button>
                 <button type="button" data-testid="btn-new-seed" class="rv-btn" on:click=new_seed>
-                    "New seed"
+                    {tr("New seed")}
                 </button>
             </form>
             <div class="rv-group" data-testid="flags">
@@ -210,8 +211,8 @@ pub fn Controls() -> impl IntoView {
                         }
                     }
                 >
-                    <summary title="The protocol's settings; a change starts a new run with the same seed">
-                        {move || settings.with(|x| if x.1 == 0 { "Settings".to_string() } else { format!("Settings ({} changed)", x.1) })}
+                    <summary title=tr("The protocol's settings; a change starts a new run with the same seed")>
+                        {move || settings.with(|x| if x.1 == 0 { tr("Settings").to_string() } else { trf("Settings ({0} changed)", &[&x.1.to_string()]) })}
                     </summary>
                     // Markup with one change handler (cheaper for the bundle
                     // than a view per setting).
@@ -236,8 +237,8 @@ pub fn Controls() -> impl IntoView {
                 </details>
                 <span
                     class="rv-group rv-small"
-                    title="Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link"
-                    inner_html=SPLITS
+                    title=tr("Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link")
+                    inner_html=tr(SPLITS)
                     on:click=move |ev| {
                         use wasm_bindgen::JsCast;
                         let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
@@ -256,13 +257,13 @@ pub fn Controls() -> impl IntoView {
                     class="rv-btn"
                     hidden=move || !s.protocol.get().membership
                     disabled=move || s.off_ring.get() == 0
-                    title="The leader adds the first server drawn off the ring: it catches up as a non-voter, then joins the configuration"
+                    title=tr("The leader adds the first server drawn off the ring: it catches up as a non-voter, then joins the configuration")
                     on:click=on(s, Cmd::AddServer)
                 >
-                    "Add server"
+                    {tr("Add server")}
                 </button>
                 <button data-testid="btn-heal-all" class="rv-btn" on:click=on(s, Cmd::HealAll)>
-                    "Heal all links"
+                    {tr("Heal all links")}
                 </button>
             </div>
         </div>

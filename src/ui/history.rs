@@ -17,6 +17,7 @@
 
 use super::state::{AppState, Imported, OpBar};
 use crate::geometry::Fx;
+use crate::i18n::tr;
 use crate::sim::trace::TraceKind;
 use crate::sim::Time;
 use leptos::prelude::*;
@@ -174,16 +175,16 @@ pub fn HistoryPanel() -> impl IntoView {
             data-anomalies=move || match imported.get() { Some(i) => usize::from(!i.ok).to_string(), None => s.lin.with(|l| usize::from(l.op.is_some()).to_string()) }
         >
             <h2>
-                "Space-time diagram"
+                {tr("Space-time diagram")}
                 <span class="rv-history-tools">
-                    <button class="rv-btn rv-small" data-testid="diagram-zoom-in" title="Zoom in" disabled=move || zoom.get() == 0 on:click=move |_| zoom.update(|z| *z = z.saturating_sub(1))>"+"</button>
-                    <button class="rv-btn rv-small" data-testid="diagram-zoom-out" title="Zoom out" disabled=move || zoom.get() + 1 == ZOOM.len() on:click=move |_| zoom.update(|z| *z = (*z + 1).min(ZOOM.len() - 1))>"−"</button>
-                    <button class="rv-btn rv-small" data-testid="btn-export-diagram" title="Download the diagram as SVG" on:click=move |_| super::share::export_svg("[data-testid=diagram]", "diagram.svg")>"SVG"</button>
-                    <label class="rv-btn rv-small rv-file" data-testid="btn-import-history" title="Check a history written by Jepsen (its log lines or EDN maps)">
-                        "Import history…"
+                    <button class="rv-btn rv-small" data-testid="diagram-zoom-in" title=tr("Zoom in") disabled=move || zoom.get() == 0 on:click=move |_| zoom.update(|z| *z = z.saturating_sub(1))>"+"</button>
+                    <button class="rv-btn rv-small" data-testid="diagram-zoom-out" title=tr("Zoom out") disabled=move || zoom.get() + 1 == ZOOM.len() on:click=move |_| zoom.update(|z| *z = (*z + 1).min(ZOOM.len() - 1))>"−"</button>
+                    <button class="rv-btn rv-small" data-testid="btn-export-diagram" title=tr("Download the diagram as SVG") on:click=move |_| super::share::export_svg("[data-testid=diagram]", "diagram.svg")>"SVG"</button>
+                    <label class="rv-btn rv-small rv-file" data-testid="btn-import-history" title=tr("Check a history written by Jepsen (its log lines or EDN maps)")>
+                        {tr("Import history…")}
                         <input data-testid="import-history-file" type="file" on:change=move |ev| super::share::read_file(ev, Box::new(move |name, text| import_history(s, name, &text)))/>
                     </label>
-                    <button class="rv-btn rv-small" data-testid="btn-close-import" hidden=move || imported.with(|i| i.is_none()) on:click=move |_| imported.set(None)>"Back to the run"</button>
+                    <button class="rv-btn rv-small" data-testid="btn-close-import" hidden=move || imported.with(|i| i.is_none()) on:click=move |_| imported.set(None)>{tr("Back to the run")}</button>
                 </span>
             </h2>
             <div
@@ -214,7 +215,7 @@ pub fn HistoryPanel() -> impl IntoView {
             </div>
             <div class="rv-metrics" data-testid="metrics" hidden=move || imported.with(|i| i.is_some()) inner_html=move || s.metrics.get()></div>
             <div class="rv-muted rv-history-legend">
-                "arrows = messages (× dropped) · bars = client operations: green ok · grey refused · amber dashed no answer · outlined = the anomaly · click to seek"
+                {tr("arrows = messages (× dropped) · bars = client operations: green ok · grey refused · amber dashed no answer · outlined = the anomaly · click to seek")}
             </div>
         </div>
     }
@@ -407,40 +408,61 @@ fn bars_into(
 /// the configuration allows them; violations never are).
 pub fn metrics_markup(m: &crate::measure::RunMetrics) -> String {
     const CELLS: [(&str, &str, &str); 10] = [
-        ("writes-ok", "writes ok", "told they succeeded"),
-        ("writes-failed", "failed", "refused: not done"),
-        ("writes-unknown", "no answer", "done or not: unknown"),
-        ("write-p50-ms", "p50", "median write latency"),
-        ("write-p99-ms", "p99", "99th percentile write latency"),
+        (
+            "writes-ok",
+            crate::en!("writes ok"),
+            crate::en!("told they succeeded"),
+        ),
+        (
+            "writes-failed",
+            crate::en!("failed"),
+            crate::en!("refused: not done"),
+        ),
+        (
+            "writes-unknown",
+            crate::en!("no answer"),
+            crate::en!("done or not: unknown"),
+        ),
+        (
+            "write-p50-ms",
+            crate::en!("p50"),
+            crate::en!("median write latency"),
+        ),
+        (
+            "write-p99-ms",
+            crate::en!("p99"),
+            crate::en!("99th percentile write latency"),
+        ),
         (
             "availability",
-            "available",
-            "100 ms windows with a write tried where one succeeded",
+            crate::en!("available"),
+            crate::en!("100 ms windows with a write tried where one succeeded"),
         ),
         (
             "longest-outage-ms",
-            "longest outage",
-            "from a refused write to the next accepted one",
+            crate::en!("longest outage"),
+            crate::en!("from a refused write to the next accepted one"),
         ),
         (
             "lost-writes",
-            "lost writes",
-            "acknowledged, not on the current leader",
+            crate::en!("lost writes"),
+            crate::en!("acknowledged, not on the current leader"),
         ),
         (
             "stale-reads",
-            "stale reads",
-            "returned a value overwritten before they began",
+            crate::en!("stale reads"),
+            crate::en!("returned a value overwritten before they began"),
         ),
         (
             "violations",
-            "violations",
-            "broken guarantees the configuration claims",
+            crate::en!("violations"),
+            crate::en!("broken guarantees the configuration claims"),
         ),
     ];
     let named = m.named();
     let mut out = String::new();
     for (name, label, hint) in CELLS {
+        let (label, hint) = (tr(label), tr(hint));
         let v = named.iter().find(|n| n.0 == name).map_or(0.0, |n| n.1);
         let shown = match name {
             "availability" => format!("{}%", Fx(v * 100.0, 1)),

@@ -1,7 +1,9 @@
 //! Keyboard shortcuts for driving the simulation in front of a class:
 //! Space plays/pauses, ← and → step back and forward one event, Home and End
 //! jump to the start and the end of what has been simulated, Escape closes a
-//! menu. Keys typed into inputs are left alone.
+//! menu. Keys typed into inputs are left alone. PageDown and PageUp move
+//! through a tour's beats; in presenter mode → and ← do too, F toggles
+//! fullscreen, B blanks the screen and Escape leaves the mode.
 //!
 //! The cluster by keyboard: Tab reaches every server, link and client;
 //! Enter opens the focused one's menu with its first action focused; ↑ and
@@ -29,10 +31,14 @@ pub fn use_shortcuts(s: AppState) {
             .unwrap_or(false);
         if e.key() == "Escape" {
             // Closes a node or link menu and the Settings panel, wherever
-            // the focus is, and gives the focus back to what the menu was for.
+            // the focus is, and gives the focus back to what the menu was for;
+            // with none open, it leaves presenter mode.
             if let Some(m) = s.menu.get_untracked() {
                 s.menu.set(None);
                 focus(&menu_owner(m));
+            } else if s.presenter.get_untracked() {
+                s.presenter.set(false);
+                s.blank.set(false);
             }
             s.settings_open.set(false);
             return;
@@ -58,10 +64,42 @@ pub fn use_shortcuts(s: AppState) {
                 return;
             }
         }
-        if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
+        // A tour's keys work with a button focused (the one just clicked),
+        // not while typing into a field.
+        let field = target
+            .as_ref()
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        let presenter = s.presenter.get_untracked();
         let handled = match e.key().as_str() {
+            _ if field => false,
+            "PageDown" => {
+                s.tour_next();
+                true
+            }
+            "PageUp" => {
+                s.tour_back();
+                true
+            }
+            "ArrowRight" if presenter => {
+                s.tour_next();
+                true
+            }
+            "ArrowLeft" if presenter => {
+                s.tour_back();
+                true
+            }
+            "f" | "F" if presenter => {
+                fullscreen();
+                true
+            }
+            "b" | "B" if presenter => {
+                s.blank.update(|b| *b = !*b);
+                true
+            }
+            _ if typing => false,
             " " => {
                 s.playing.update(|p| *p = !*p);
                 true
@@ -89,6 +127,18 @@ pub fn use_shortcuts(s: AppState) {
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Fullscreen on or off (presenter mode's F).
+fn fullscreen() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if doc.fullscreen_element().is_some() {
+        doc.exit_fullscreen();
+    } else if let Some(el) = doc.document_element() {
+        el.request_fullscreen().ok();
+    }
 }
 
 /// The menu of the element a `data-testid` names: `node-3`, `link-1-2`,

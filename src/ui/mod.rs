@@ -12,11 +12,15 @@ mod cmd;
 mod controls;
 mod history;
 mod keys;
+mod lang;
 mod panels;
 mod share;
 mod state;
 mod timeline_bar;
+mod tour;
 
+use crate::i18n::tr;
+use cmd::{on, Cmd};
 use leptos::prelude::*;
 use state::AppState;
 
@@ -39,20 +43,50 @@ pub fn start() {
         wasm_bindgen_futures::spawn_local(run_frozen_check());
         return;
     }
-    // A scenario link is inflated by the browser (asynchronously) before
-    // the app starts with it.
+    // The Chinese texts are fetched and a scenario link is inflated by the
+    // browser (asynchronously) before the app starts with them.
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    if hash.len() > 1 {
-        wasm_bindgen_futures::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = lang::start().await {
+            state::START_ERRORS.with(|l| l.borrow_mut().push(e));
+        }
+        if search.contains("preset=") && !lang::abouts().await {
+            state::START_ERRORS.with(|l| l.borrow_mut().push(lang::NO_ABOUTS.into()));
+        }
+        if hash.len() > 1 {
             let link = share::open_link(&hash).await;
             state::OPENED_LINK.with(|l| *l.borrow_mut() = Some(link));
-            leptos::mount::mount_to_body(App);
-        });
-    } else {
-        leptos::mount::mount_to_body(App);
+        }
+        let state = AppState::new();
+        state.start_loop();
+        mount(state);
+    });
+}
+
+thread_local! {
+    /// The owner of everything the page's views create.
+    static PAGE: std::cell::RefCell<Option<Owner>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Draw the page for `state`, in place of the one drawn before (a language
+/// change draws it again; the run, kept in `state`, goes on untouched).
+/// The old page's reactive nodes are paused (an update already queued for
+/// one of them must not run: it would read what is disposed) and disposed
+/// with their owner, and its markup removed (cheaper for the bundle than
+/// an unmount handle's typed drop).
+pub(crate) fn mount(state: AppState) {
+    if let Some(old) = PAGE.with(|p| p.borrow_mut().take()) {
+        old.pause();
+        old.cleanup();
     }
+    if let Some(old) = document().query_selector(".rv-app").ok().flatten() {
+        old.remove();
+    }
+    let page = Owner::new();
+    page.with(|| leptos::mount::mount_to_body(move || view! { <App state/> }));
+    PAGE.with(|p| *p.borrow_mut() = Some(page));
 }
 
 /// `?bench=sim`: the same workload as `cargo bench --bench sim`, timed with
@@ -167,20 +201,34 @@ fn run_history_bench() {
 
 /// The whole page.
 #[component]
-fn App() -> impl IntoView {
-    let state = AppState::new();
+fn App(state: AppState) -> impl IntoView {
     provide_context(state);
-    state.start_loop();
     state.watch_menu();
     keys::use_shortcuts(state);
+    let class = move || {
+        format!(
+            "rv-app{}{}{}",
+            if state.presenter.get() {
+                " rv-presenter"
+            } else {
+                ""
+            },
+            if state.blank.get() { " rv-blank" } else { "" },
+            if state.embed { " rv-embed" } else { "" },
+        )
+    };
     view! {
-        <div class="rv-app">
+        <div class=class>
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", p.title, p.source) }}</span>
+                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", tr(p.title), p.source) }}</span>
                 <share::ShareBar/>
+                <button data-testid="btn-presenter" class="rv-btn" on:click=on(state, Cmd::Presenter) title=tr("Large type, the tour's controls only; → next beat, ← back, F fullscreen, B blank, Escape leaves")>
+                    {tr("Presenter")}
+                </button>
+                <lang::LangSwitch/>
             </header>
-            <section aria-label="Controls and timeline">
+            <section aria-label=tr("Controls and timeline")>
                 <panels::ErrorBanner/>
                 <controls::Controls/>
                 <timeline_bar::TimelineBar/>
@@ -192,6 +240,7 @@ fn App() -> impl IntoView {
                 </section>
                 <section class="rv-side">
                     <div class="rv-side-main">
+                        <tour::Tour/>
                         <share::About/>
                         <panels::Invariants/>
                         <panels::LogPanel/>

@@ -4,6 +4,7 @@
 
 use super::cmd::{on, Cmd};
 use super::state::AppState;
+use crate::i18n::{tr, trf};
 use crate::protocol::NodeView;
 use leptos::prelude::*;
 
@@ -15,7 +16,15 @@ pub fn Invariants() -> impl IntoView {
     let count = move || {
         s.violations.with(|v| v.len()) + usize::from(s.lin.with(|l| l.verdict == "violation"))
     };
-    let names = move || s.protocol.get().invariants.join(" · ");
+    let names = move || {
+        s.protocol
+            .get()
+            .invariants
+            .iter()
+            .map(|n| tr(n))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
     view! {
         <div
             data-testid="invariants"
@@ -24,11 +33,11 @@ pub fn Invariants() -> impl IntoView {
             role="status"
         >
             <div class="rv-inv-head" hidden=move || count() != 0>
-                <strong>"✓ All safety checks hold"</strong>
+                <strong>{tr("✓ All safety checks hold")}</strong>
                 <span class="rv-muted" title=names>{names}</span>
             </div>
             <div hidden=move || count() == 0>
-                <strong>{move || format!("✗ {} invariant violation{}", count(), if count() == 1 { "" } else { "s" })}</strong>
+                <strong>{move || trf(if count() == 1 { "✗ {0} invariant violation" } else { "✗ {0} invariant violations" }, &[&count().to_string()])}</strong>
                 <ul class="rv-violations" inner_html=move || s.violations.with(|v| v.iter().take(5).map(|v| format!("<li>{}</li>", esc(v))).collect::<String>())></ul>
             </div>
             <Linearity/>
@@ -53,7 +62,7 @@ fn Linearity() -> impl IntoView {
                 let (n, why) = (l.ops, &l.text);
                 match l.verdict {
                     "none" => String::new(),
-                    "ok" => format!("✓ Linearizable, sessions kept: {n} client operation{}", if n == 1 { "" } else { "s" }),
+                    "ok" => trf(if n == 1 { "✓ Linearizable, sessions kept: {0} client operation" } else { "✓ Linearizable, sessions kept: {0} client operations" }, &[&n.to_string()]),
                     "violation" => format!("✗ {}: {why}", l.kind.replace('-', " ")),
                     "lesson" => format!("⚠ {} (expected here): {why}", l.kind.replace('-', " ")),
                     _ => format!("? Linearizability undecided: {why}"),
@@ -198,18 +207,18 @@ pub fn EventLog() -> impl IntoView {
     view! {
         <div class="rv-card rv-events">
             <h2>
-                "Events "
+                {tr("Events ")}
                 <label class="rv-small rv-muted rv-routine">
                     <input type="checkbox" data-testid="show-routine"
                         prop:checked=move || s.show_routine.get()
                         on:change=move |ev| { s.show_routine.set(event_target_checked(&ev)); s.refresh(true); }
                     />
-                    " show heartbeats"
+                    {tr(" show heartbeats")}
                 </label>
             </h2>
             // Markup, redrawn whole (at most every 100 ms while playing):
             // cheaper for the bundle than a keyed view per line.
-            <ol class="rv-event-list" data-testid="event-log" tabindex="0" aria-label="Events, newest first"
+            <ol class="rv-event-list" data-testid="event-log" tabindex="0" aria-label=tr("Events, newest first")
                 inner_html=move || s.events.with(|ev| ev.iter().map(|(_, t, text, weight)| format!(
                     "<li class=\"{}\"><span class=\"rv-event-time\">{} ms</span> {}</li>",
                     ["", "rv-event-key", "rv-event-bad"][usize::from((*weight).min(2))],
@@ -235,10 +244,10 @@ pub fn Legend() -> impl IntoView {
                 m,
                 "<span><i class=\"rv-swatch rv-tone-{}\"></i>{}</span>",
                 r.tone,
-                esc(r.label)
+                esc(tr(r.label))
             );
         }
-        m.push_str("<span><i class=\"rv-swatch rv-down\"></i>✕ down</span><span class=\"rv-legend-sep\"></span>");
+        let _ = write!(m, "<span><i class=\"rv-swatch rv-down\"></i>{}</span><span class=\"rv-legend-sep\"></span>", tr("✕ down"));
         for k in p.messages {
             let _ = write!(
                 m,
@@ -248,13 +257,17 @@ pub fn Legend() -> impl IntoView {
                 esc(k.kind)
             );
         }
-        let _ = write!(m, "<span class=\"rv-muted\">{}</span>", esc(p.request_hint));
+        let _ = write!(
+            m,
+            "<span class=\"rv-muted\">{}</span>",
+            esc(tr(p.request_hint))
+        );
         m
     };
     view! {
         <div class="rv-legend rv-muted" data-testid="legend">
             <span class="rv-legend-keys" inner_html=keys></span>
-            <span class="rv-muted">"Ring = the node's main timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End."</span>
+            <span class="rv-muted">{tr("Ring = the node's main timer. Click a server or a link for faults. Keys: Space play/pause · ← → step · Home/End.")}</span>
         </div>
     }
 }
@@ -266,7 +279,7 @@ pub fn ErrorBanner() -> impl IntoView {
     view! {
         <div class="rv-error" data-testid="error-banner" role="alert" hidden=move || s.errors.with(|e| e.is_empty())>
             <ul inner_html=move || s.errors.with(|es| es.iter().map(|e| format!("<li>{}</li>", esc(e))).collect::<String>())></ul>
-            <button class="rv-btn" on:click=on(s, Cmd::DismissErrors)>"Dismiss"</button>
+            <button class="rv-btn" on:click=on(s, Cmd::DismissErrors)>{tr("Dismiss")}</button>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 
 use super::cmd::{on, Cmd};
 use super::state::AppState;
+use crate::i18n::tr;
 use crate::link;
 use crate::protocols::ProtocolKind;
 use crate::scenarios as presets;
@@ -180,14 +181,29 @@ pub(super) fn export_png() {
 /// JSON is deflated by the browser (`CompressionStream("deflate-raw")`),
 /// so the bundle carries no deflate of its own.
 pub(super) fn copy_link(s: AppState) {
+    copy_link_as(s, false)
+}
+
+/// Copy an `<iframe>` showing this exact scenario and moment in embed mode
+/// (`?embed=1`), for slides and course pages.
+pub(super) fn copy_embed(s: AppState) {
+    copy_link_as(s, true)
+}
+
+fn copy_link_as(s: AppState, embed: bool) {
     let json = s.link_json();
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
+    let search = loc.search().unwrap_or_default();
     let base = format!(
-        "{}{}{}",
+        "{}{}{search}{}",
         loc.origin().unwrap_or_default(),
         loc.pathname().unwrap_or_default(),
-        loc.search().unwrap_or_default()
+        match (embed && !search.contains("embed=1"), search.is_empty()) {
+            (false, _) => "",
+            (true, true) => "?embed=1",
+            (true, false) => "&embed=1",
+        }
     );
     wasm_bindgen_futures::spawn_local(async move {
         let Some(packed) = deflate_raw(&json).await else {
@@ -196,7 +212,13 @@ pub(super) fn copy_link(s: AppState) {
             ]);
             return;
         };
-        let url = format!("{base}#{}", crate::link::fragment(&packed));
+        let mut url = format!("{base}#{}", crate::link::fragment(&packed));
+        if embed {
+            url = format!(
+                "<iframe src=\"{}\" width=\"960\" height=\"540\" style=\"border:0\" title=\"replviz\" allowfullscreen></iframe>",
+                super::panels::esc(&url)
+            );
+        }
         s.link_out.set(url.clone());
         // Clipboard access may be refused (e.g. headless); the link is shown anyway.
         let _ =
@@ -311,9 +333,9 @@ pub fn ShareBar() -> impl IntoView {
         );
     };
     view! {
-        <div class="rv-share" role="group" aria-label="Scenarios and sharing">
+        <div class="rv-share" role="group" aria-label=tr("Scenarios and sharing")>
             <label class="rv-group">
-                "Scenario "
+                {tr("Scenario ")}
                 <select
                     data-testid="scenario-menu"
                     // The options as markup (one string: cheaper for the
@@ -327,16 +349,22 @@ pub fn ShareBar() -> impl IntoView {
                     })
                     on:change=move |ev| {
                         let id = event_target_value(&ev);
-                        if let Some(sc) = presets::build(&id) {
-                            s.errors.set(Vec::new());
-                            s.load(sc, true);
-                        }
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let texts = super::lang::abouts().await;
+                            if let Some(sc) = presets::build(&id) {
+                                s.errors.set(if texts { Vec::new() } else { vec![super::lang::NO_ABOUTS.into()] });
+                                s.load(sc, true);
+                            }
+                        });
                     }
                 >
                 </select>
             </label>
-            <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=on(s, Cmd::CopyLink) title="Copy a link to this exact scenario and moment">
-                "Copy link"
+            <button data-testid="btn-copy-link" class="rv-btn rv-primary-outline" on:click=on(s, Cmd::CopyLink) title=tr("Copy a link to this exact scenario and moment")>
+                {tr("Copy link")}
+            </button>
+            <button data-testid="btn-copy-embed" class="rv-btn" on:click=on(s, Cmd::CopyEmbed) title=tr("Copy an <iframe> that shows this scenario and moment in a slide or a course page")>
+                {tr("Embed")}
             </button>
             <span hidden=move || s.link_out.with(|l| l.is_empty())>
                 <input data-testid="link-output" class="rv-link-out" readonly=true prop:value=move || s.link_out.get()
@@ -344,12 +372,12 @@ pub fn ShareBar() -> impl IntoView {
                 <span class="rv-muted rv-small">{move || format!(" {} characters", s.link_out.get().len())}</span>
             </span>
             <span class="rv-share-more">
-                <button class="rv-btn" data-testid="btn-export-scenario" on:click=on(s, Cmd::ExportScenario)>"Export scenario"</button>
+                <button class="rv-btn" data-testid="btn-export-scenario" on:click=on(s, Cmd::ExportScenario)>{tr("Export scenario")}</button>
                 <label class="rv-btn rv-file">
-                    "Import…"
+                    {tr("Import…")}
                     <input data-testid="import-file" type="file" accept=".json,application/json" on:change=import/>
                 </label>
-                <button class="rv-btn" data-testid="btn-export-trace" on:click=on(s, Cmd::ExportTrace)>"Export trace"</button>
+                <button class="rv-btn" data-testid="btn-export-trace" on:click=on(s, Cmd::ExportTrace)>{tr("Export trace")}</button>
                 <button class="rv-btn" data-testid="btn-export-svg" on:click=on(s, Cmd::ExportSvg)>"SVG"</button>
                 <button class="rv-btn" data-testid="btn-export-png" on:click=on(s, Cmd::ExportPng)>"PNG"</button>
             </span>
@@ -363,8 +391,8 @@ pub fn About() -> impl IntoView {
     let s = expect_context::<AppState>();
     view! {
         <details class="rv-card rv-about" data-testid="scenario-about" open hidden=move || s.about.with(|(t, _)| t.is_empty())>
-            <summary><h2>{move || s.about.get().0}</h2></summary>
-            <p tabindex="0">{move || s.about.get().1}</p>
+            <summary><h2>{move || crate::i18n::tr_dyn(&s.about.get().0)}</h2></summary>
+            <p tabindex="0">{move || crate::i18n::tr_dyn(&s.about.get().1)}</p>
             <p class="rv-departed" data-testid="about-departed" hidden=move || s.departed.get().is_none()>
                 {move || s.departed.get().map(|t| format!(
                     "You changed this run at {} s: from then on the text may no longer describe it.{}",
@@ -377,9 +405,9 @@ pub fn About() -> impl IntoView {
                     data-testid="btn-discard-script"
                     hidden=move || !s.future_actions.get()
                     on:click=on(s, Cmd::DiscardFuture)
-                    title="Drop the actions still to come (undoable)"
+                    title=tr("Drop the actions still to come (undoable)")
                 >
-                    "Discard the rest of the script"
+                    {tr("Discard the rest of the script")}
                 </button>
             </p>
         </details>
@@ -389,14 +417,21 @@ pub fn About() -> impl IntoView {
 /// The scenario menu's options, grouped by protocol.
 fn scenario_options() -> String {
     use std::fmt::Write as _;
-    let mut m = String::from("<option value=\"\" selected>— built-in scenarios —</option>");
+    let mut m = format!(
+        "<option value=\"\" selected>{}</option>",
+        tr("— built-in scenarios —")
+    );
     for p in ProtocolKind::all() {
-        let _ = write!(m, "<optgroup label=\"{}\">", super::panels::esc(p.title));
+        let _ = write!(
+            m,
+            "<optgroup label=\"{}\">",
+            super::panels::esc(tr(p.title))
+        );
         for id in presets::ids_for(p) {
             let _ = write!(
                 m,
                 "<option value=\"{id}\">{}</option>",
-                super::panels::esc(presets::title(id))
+                super::panels::esc(tr(presets::title(id)))
             );
         }
         m.push_str("</optgroup>");

@@ -148,6 +148,14 @@ pub struct AppState {
     pub about: RwSignal<(String, String)>,
     /// The last link produced by "Copy link".
     pub link_out: RwSignal<String>,
+    /// A tour's "Next" plays to this time and pauses there.
+    stop_at: StoredValue<Option<Time>>,
+    /// Presenter mode: large type, the controls reduced to the tour's.
+    pub presenter: RwSignal<bool>,
+    /// Presenter mode's blank screen (B).
+    pub blank: RwSignal<bool>,
+    /// Embed mode (`?embed=1`): no header, a small overlay of controls.
+    pub embed: bool,
     /// Duration of the last seek in wall milliseconds.
     pub seek_ms: RwSignal<f64>,
     next_value: StoredValue<u32>,
@@ -168,6 +176,9 @@ fn wall_ms() -> f64 {
 }
 
 thread_local! {
+    /// Problems met before the app started (the Chinese texts not loading):
+    /// [`AppState::new`] shows them in the error banner.
+    pub static START_ERRORS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
     /// The scenario link in the page's fragment, opened (inflated by the
     /// browser, asynchronously) before the app starts: [`AppState::new`]
     /// takes it.
@@ -186,6 +197,7 @@ impl AppState {
             .unwrap_or_default();
         let q = parse_query(&search);
         let mut errors = q.errors.clone();
+        errors.extend(START_ERRORS.with(|e| e.take()));
         let mut start_at = None;
         let mut scenario = Scenario {
             nodes: q.nodes,
@@ -256,6 +268,10 @@ impl AppState {
             clients: RwSignal::new(scenario.workload.clients),
             lin_sig: StoredValue::new((usize::MAX, 0)),
             link_out: RwSignal::new(String::new()),
+            stop_at: StoredValue::new(None),
+            presenter: RwSignal::new(false),
+            blank: RwSignal::new(false),
+            embed: search.contains("embed=1"),
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
@@ -307,6 +323,41 @@ impl AppState {
         self.link_out.set(String::new());
         self.playing.set(!paused);
         self.refresh(true);
+    }
+
+    /// The tour of the built-in scenario on screen: its beats (start in
+    /// ms, label, caption).
+    pub fn beats(&self) -> &'static [(u64, &'static str, &'static str)] {
+        presets::chapters(&self.about.with(|a| a.0.clone()))
+    }
+
+    /// The beat the run has reached at `now` (none before the first).
+    pub fn beat_at(&self, now: Time) -> Option<usize> {
+        self.beats().iter().rposition(|b| b.0 * 1000 <= now)
+    }
+
+    /// "Next": play on to the next beat and pause there.
+    pub fn tour_next(&self) {
+        let now = self.now.get_untracked();
+        if let Some(b) = self.beats().iter().find(|b| b.0 * 1000 > now) {
+            self.menu.set(None);
+            self.stop_at.set_value(Some(b.0 * 1000));
+            self.playing.set(true);
+        }
+    }
+
+    /// "Back": return to the previous beat (to the start before the
+    /// first), exactly, by time travel.
+    pub fn tour_back(&self) {
+        let now = self.now.get_untracked();
+        let t = self
+            .beats()
+            .iter()
+            .rev()
+            .find(|b| b.0 * 1000 < now)
+            .map_or(0, |b| b.0 * 1000);
+        self.stop_at.set_value(None);
+        self.seek(t);
     }
 
     /// Start a new run of `protocol`, keeping the cluster size and seed.
@@ -810,7 +861,13 @@ impl AppState {
                     // Clamp so a background tab does not jump minutes ahead.
                     let dt = (wall - last).clamp(0.0, 100.0);
                     let adv = (dt * US_PER_WALL_MS_AT_1X * s.speed()) as Time;
-                    let t = s.now.get_untracked() + adv;
+                    let mut t = s.now.get_untracked() + adv;
+                    // A tour's beat: stop exactly there.
+                    if let Some(stop) = s.stop_at.get_value().filter(|&st| t >= st) {
+                        t = stop;
+                        s.stop_at.set_value(None);
+                        s.playing.set(false);
+                    }
                     s.tl.update_value(|tl| tl.advance_to(t));
                     s.now.set(t);
                     s.refresh(false);

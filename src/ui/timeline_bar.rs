@@ -5,6 +5,7 @@
 use super::cmd::{on, Cmd};
 use super::state::AppState;
 use crate::geometry::Fx;
+use crate::i18n::tr;
 use crate::sim::Time;
 use crate::timeline::MarkerKind;
 use leptos::prelude::*;
@@ -54,9 +55,9 @@ pub fn TimelineBar() -> impl IntoView {
         out
     });
     view! {
-        <div class="rv-timeline" role="group" aria-label="Timeline">
-            <button data-testid="btn-start" class="rv-btn" title="Jump to the start" on:click=on(s, Cmd::Seek(0))>"|◀"</button>
-            <button data-testid="btn-step-back" class="rv-btn" title="Step back one event" on:click=on(s, Cmd::StepBack)>"‹ Back"</button>
+        <div class="rv-timeline" role="group" aria-label=tr("Timeline")>
+            <button data-testid="btn-start" class="rv-btn" title=tr("Jump to the start") on:click=on(s, Cmd::Seek(0))>"|◀"</button>
+            <button data-testid="btn-step-back" class="rv-btn" title=tr("Step back one event") on:click=on(s, Cmd::StepBack)>{tr("‹ Back")}</button>
             <div class="rv-scrub">
                 <div class="rv-markers">
                     // Markers and the chapters a built-in scenario's text
@@ -126,15 +127,15 @@ pub fn TimelineBar() -> impl IntoView {
                             s.seek(v);
                         }
                     }
-                    aria-label="Virtual time"
+                    aria-label=tr("Virtual time")
                 />
             </div>
-            <button data-testid="btn-end" class="rv-btn" title="Jump to the end of what has been simulated" on:click=on(s, Cmd::SeekEnd)>"▶|"</button>
+            <button data-testid="btn-end" class="rv-btn" title=tr("Jump to the end of what has been simulated") on:click=on(s, Cmd::SeekEnd)>"▶|"</button>
             <span class="rv-muted rv-small rv-timeline-info">
                 {move || format!("{} / {} s", Fx(s.now.get() as f64 / 1e6, 2), Fx(frontier() as f64 / 1e6, 2))}
             </span>
-            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title="Bring back the run as it was before your change in the past" on:click=on(s, Cmd::UndoFork)>
-                "↶ Undo my change"
+            <button data-testid="btn-undo-fork" hidden=move || !s.can_undo.get() class="rv-btn rv-warn" title=tr("Bring back the run as it was before your change in the past") on:click=on(s, Cmd::UndoFork)>
+                {tr("↶ Undo my change")}
             </button>
         </div>
     }

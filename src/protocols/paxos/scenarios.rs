@@ -41,14 +41,14 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "paxos-leader-crash",
         title: "Paxos: leader crash; phase 1 recovers what was accepted",
-        about: "A node's leader timeout fires; it runs phase 1 (Prepare/Promise) once and becomes the \
+        about: crate::about!("A node's leader timeout fires; it runs phase 1 (Prepare/Promise) once and becomes the \
          distinguished leader, after which each client request needs only phase 2 \
          (Accept/Accepted) in the next slot. At 1.0 s the leader sends Accept for a third request \
          (z=3) and crashes 4 ms later, before any Accepted reaches it: it never learns that slot 3 \
          is chosen, but its Accepts are on their way and the acceptors accept z=3. Other nodes time \
          out and run phase 1 with higher ballots (the higher one wins): the promises carry the \
          values accepted per slot, and the new leader must re-propose the highest-ballot one (Paxos \
-         Made Simple §2.2), so z=3, chosen though nobody knew it, is never lost. Watch slot 3.",
+         Made Simple §2.2), so z=3, chosen though nobody knew it, is never lost. Watch slot 3."),
         nodes: 5,
         seed: 3,
         settings: "",
@@ -58,30 +58,35 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "paxos-dueling",
         title: "Paxos: dueling proposers (livelock)",
-        about: "Here a preempted proposer retries at once with a higher ballot instead of backing off. \
+        about: crate::about!("Here a preempted proposer retries at once with a higher ballot instead of backing off. \
          At 50 ms S1 and S3 are both told to propose. Each one's Prepare makes acceptors promise \
          its ballot, which makes the other's Accepts fail (Nack); the loser immediately prepares a \
          higher ballot, which preempts the winner, and so on: ballots climb and the client's \
          request is never chosen (the livelock of Paxos Made Moderately Complex §3). At 2.5 s S3 \
          crashes; S1 is left alone, becomes the distinguished leader and the next request is \
-         chosen. A stable leader with randomized backoff (the default setting) avoids the duel.",
+         chosen. A stable leader with randomized backoff (the default setting) avoids the duel."),
         nodes: 5,
         seed: 5,
         settings: r#"{"retry_at_once":true,"leader_timeout_min":5000000,"leader_timeout_max":6000000}"#,
         script: dueling,
-        chapters: &[],
+        chapters: &[
+            (300, "1", "S1 and S3 were both told to propose at 50 ms. Each one's Prepare makes the acceptors promise its ballot, which fails the other's Accepts."),
+            (2_000, "2", "The ballots climb and the request is still not chosen: a livelock (PMMC §3). What would stop it?"),
+            (2_600, "3", "S3 crashed at 2.5 s: S1, left alone, can become the distinguished leader."),
+            (4_500, "4", "The next request is chosen. A stable leader with randomized backoff (the default setting) avoids the duel."),
+        ],
     },
     BuiltIn {
         id: "paxos-partition",
         title: "Paxos: a cut-off leader cannot choose; a higher ballot takes over",
-        about: "At 0.8 s the leader is cut off from everyone. It still sends Accepts for two client \
+        about: crate::about!("At 0.8 s the leader is cut off from everyone. It still sends Accepts for two client \
          requests, but no majority can accept them, so nothing is chosen (dashed boxes). The \
          other side hears no heartbeats; one node runs phase 1 with a higher ballot, gets promises \
          from the majority of four, and becomes leader; a new request is chosen there. At 3 s the \
          network heals: the new leader's heartbeat carries its higher ballot, the old leader \
          learns it was preempted and steps down, and the Accepts it still had in flight are \
          refused with Nacks by acceptors that promised the higher ballot. It then learns the \
-         chosen value from the new leader.",
+         chosen value from the new leader."),
         nodes: 5,
         seed: 21,
         settings: "",

@@ -76,7 +76,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-async-loss",
         title: "Redis: an acknowledged write lost on failover",
-        about: "S1 is the master, S2 and S3 its replicas, S4 to S6 sentinels (quorum 2). At 0.3 s a \
+        about: crate::about!("S1 is the master, S2 and S3 its replicas, S4 to S6 sentinels (quorum 2). At 0.3 s a \
                 client writes x=1: S1 answers at once and streams it to both replicas. At 0.5 s the links \
                 from S1 to its replicas break; x=2 at 0.6 s is answered OK (replication is asynchronous) \
                 but reaches no replica. At 0.7 s S1 crashes. After down-after-milliseconds (30 s, shown \
@@ -85,7 +85,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
                 promotes S2 (REPLICAOF NO ONE), the replica with the highest offset (16; the lowest id \
                 on a tie). S2 keeps S1's replication id as its replid2, so S3 continues with a partial \
                 resync. A read of x at S2 at 4 s returns 1: the acknowledged x=2 is lost, the lesson of \
-                asynchronous replication (amber).",
+                asynchronous replication (amber)."),
         nodes: 6,
         seed: 1,
         settings: "",
@@ -95,14 +95,14 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-backlog-overflow",
         title: "Redis: a replica back after the backlog overflowed resyncs in full",
-        about: "repl-backlog-size is 64 bytes here (1 MB by default): the master keeps its last 4 \
+        about: crate::about!("repl-backlog-size is 64 bytes here (1 MB by default): the master keeps its last 4 \
                 writes (16 bytes each in this model). x=1 reaches every replica; at 0.4 s S3 is cut off, \
                 and six writes y=2 to y=7 follow from 0.5 s, answered at once; S2 gets them all. The link \
                 heals at 1.2 s. The next write (z=9 at 1.3 s) shows S3 a gap in the stream, so it asks \
                 PSYNC from offset 17; that part of the history is no longer in the backlog, so S1 answers \
                 +FULLRESYNC and sends an RDB snapshot of its whole dataset at offset 128, which S3 loads \
                 in place of its data (1.34 s). With the default backlog the same run ends in a partial \
-                resync: +CONTINUE and the missing writes only.",
+                resync: +CONTINUE and the missing writes only."),
         nodes: 6,
         seed: 1,
         settings: r#"{"repl_backlog_size":64}"#,
@@ -112,7 +112,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-split-brain",
         title: "Redis: split brain, and the isolated master's writes vanish",
-        about: "The Jepsen 2013 lesson. At 0.5 s S1, the master, is cut off from everyone, but a \
+        about: crate::about!("The Jepsen 2013 lesson. At 0.5 s S1, the master, is cut off from everyone, but a \
                 client on its side of the partition keeps writing to it: y=2 to y=9, every 0.3 s from \
                 0.7 s, each answered OK. On the majority side the sentinels see S1 down after 1.5 s \
                 (down-after-milliseconds); at 2.05 s S6, elected in epoch 1, promotes S2, and S3 \
@@ -121,7 +121,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
                 (+convert-to-slave). S1 asks PSYNC with its replication id and offset 144, past S2's \
                 second_replid_offset 16: it took writes S2 never had, so S2 answers +FULLRESYNC and S1 \
                 flushes its data. All 8 writes S1 acknowledged during the partition are gone: a read of \
-                y at S1 at 6 s finds nothing written.",
+                y at S1 at 6 s finds nothing written."),
         nodes: 6,
         seed: 1,
         settings: "",
@@ -131,11 +131,11 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-min-replicas",
         title: "Redis: min-replicas-to-write bounds the loss",
-        about: "The split-brain run again, with min-replicas-to-write 1 and min-replicas-max-lag \
+        about: crate::about!("The split-brain run again, with min-replicas-to-write 1 and min-replicas-max-lag \
                 10 (seconds; 0.5 s here). S1's last acknowledgement from a replica came before the cut at \
                 0.5 s. y=2 at 0.7 s is still accepted, but from 1 s on S1 refuses every write with \
                 -NOREPLICAS, so its clients know nothing was written. After the heal S1 resyncs in full as \
-                before, and only y=2 is lost: min-replicas-max-lag bounds the loss window.",
+                before, and only y=2 is lost: min-replicas-max-lag bounds the loss window."),
         nodes: 6,
         seed: 1,
         settings: r#"{"min_replicas_to_write":1,"min_replicas_max_lag":10}"#,
@@ -145,14 +145,14 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-psync2-failover",
         title: "Redis: replicas continue after a failover (PSYNC2)",
-        about: "x=1 and y=2 reach both replicas (offsets 16 and 32). At 0.7 s the master S1 crashes. \
+        about: crate::about!("x=1 and y=2 reach both replicas (offsets 16 and 32). At 0.7 s the master S1 crashes. \
                 The sentinels fail over at about 2.3 s: S2 becomes master with REPLICAOF NO ONE, takes a \
                 new replication id and keeps S1's as its replid2, valid up to offset 32. S3, told to \
                 replicate S2, asks PSYNC with S1's replication id and offset 33; S2 recognises its own \
                 earlier history and answers +CONTINUE: a partial resync, with no RDB snapshot and \
                 nothing flushed. Before Redis 4.0 replicas named their master by run id, and every \
                 failover forced a full resync of every replica. A write z=3 at S2 at 4 s reaches S3 on \
-                the continued stream.",
+                the continued stream."),
         nodes: 6,
         seed: 1,
         settings: "",
@@ -162,7 +162,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "redis-wait-not-consensus",
         title: "Redis: WAIT is not consensus",
-        about: "Every client follows its writes with WAIT 1 1000: the master answers only once a \
+        about: crate::about!("Every client follows its writes with WAIT 1 1000: the master answers only once a \
                 replica has acknowledged the write (it asks at once with REPLCONF GETACK). x=1 at 0.3 s \
                 is acknowledged and answered OK. At 0.5 s S3 is cut off from S1, so x=2 at 0.7 s is \
                 acknowledged by S2 alone: WAIT returns 1, OK. At 1 s a partition puts S1 and S2 on one \
@@ -171,7 +171,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
                 which has neither x=2 nor y=3. At 4 s the network heals; S1 and S2 become replicas of \
                 S3, and S3 answers both with +FULLRESYNC: they flush their data. Reads at S3 at 6 s find \
                 x=1 and no y: two writes that WAIT confirmed on a replica are gone. WAIT makes a write \
-                reach n replicas, but Sentinel may promote another one; it is not consensus.",
+                reach n replicas, but Sentinel may promote another one; it is not consensus."),
         nodes: 6,
         seed: 1,
         settings: r#"{"wait_numreplicas":1}"#,

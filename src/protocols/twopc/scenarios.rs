@@ -57,13 +57,13 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "2pc-vote-no",
         title: "2PC: a commit, then one NO vote aborts",
-        about: "S1 coordinates; S2-S4 are participants. At 0.2 s a client's transaction T1 (x=1) starts: \
+        about: crate::about!("S1 coordinates; S2-S4 are participants. At 0.2 s a client's transaction T1 (x=1) starts: \
          S1 logs Begin and sends Prepare; each participant locks x, forces PREPARED to its log and \
          votes yes; with every vote yes S1 forces COMMIT to its log and only then tells the \
          participants, which commit and release the lock. At 0.5 s the user flips S3's switch so \
          that it refuses new transactions. T2 (x=2) at 0.6 s gets one NO vote, and one NO is \
          enough: S1 decides abort and nobody writes x=2. At 1.0 s S3 is switched back and T3 \
-         commits.",
+         commits."),
         nodes: 4,
         seed: 2,
         settings: "",
@@ -73,30 +73,34 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "2pc-blocking",
         title: "2PC: coordinator crash after prepare: participants block",
-        about: "T1 starts at 0.2 s. Every participant locks x, logs PREPARED and votes yes; the \
+        about: crate::about!("T1 starts at 0.2 s. Every participant locks x, logs PREPARED and votes yes; the \
          coordinator S1 crashes just before the votes arrive, so no decision is ever made. Now \
          the participants are stuck: having voted yes they may not abort on their own (the \
          coordinator might have decided commit), and they may not commit (it might have decided \
          abort). They keep asking S1 and wait, holding their locks: watch the lock times grow in \
          the log panel. This is the blocking that two-phase commit is known for. At 3 s S1 \
          restarts, finds Begin but no decision in its log, so it aborts T1 and tells everyone; \
-         the locks are released.",
+         the locks are released."),
         nodes: 4,
         seed: 2,
         settings: "",
         script: blocking,
-        chapters: &[],
+        chapters: &[
+            (1_100, "1", "T1 started at 0.2 s: every participant locked x, logged PREPARED and voted yes; the coordinator S1 crashed just before the votes arrived. May a participant abort on its own?"),
+            (2_500, "2", "No: having voted yes, they wait, asking S1 and holding their locks (watch the lock times grow). This is the blocking of two-phase commit."),
+            (3_200, "3", "S1 restarted at 3 s, found Begin but no decision in its log, aborted T1 and told everyone: the locks are released."),
+        ],
     },
     BuiltIn {
         id: "2pc-recovery",
         title: "2PC: coordinator crash after deciding: its log brings the decision back",
-        about: "T1 starts at 0.2 s. Once S4 has voted yes, the link from S1 to S4 is cut, so S4 never \
+        about: crate::about!("T1 starts at 0.2 s. Once S4 has voted yes, the link from S1 to S4 is cut, so S4 never \
          hears the outcome. S1 gets three yes votes, forces COMMIT to its log and sends it; S2 and \
          S3 commit; then S1 crashes. S4 is in doubt: it holds its lock on x and asks S1 again and \
          again. At 2.5 s S1 restarts and the link heals: S1 reads COMMIT from its log and resends \
          it, and S4 commits too. Had S1 not logged its decision before sending it, recovery would \
          have aborted T1 (Begin without a decision), and T1 would be committed at two \
-         participants and aborted at the third.",
+         participants and aborted at the third."),
         nodes: 4,
         seed: 2,
         settings: "",
@@ -106,7 +110,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "2pc-presumed-abort",
         title: "2PC presumed abort: the same run with cheaper aborts",
-        about: "The run of \"a commit, then one NO vote aborts\" again, with presumed abort (Mohan, \
+        about: crate::about!("The run of \"a commit, then one NO vote aborts\" again, with presumed abort (Mohan, \
          Lindsay & Obermarck, R*, 1986) switched on in the settings. Commits go as before: S1 \
          forces COMMIT before telling anyone, each participant forces it and acknowledges. The \
          abort of T2 is cheaper: S1 forces nothing and forgets T2 at once, and the participants \
@@ -115,7 +119,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
          information means abort. S1 also does not force Begin. Over the run that is 7 forced log \
          writes fewer (three Begin records, T2's decision, and T2's abort records at S2, S3 and \
          S4; the \"forced log writes\" line of each node counts them) and 3 messages fewer \
-         (T2's acknowledgements), with the same outcome: x=3 everywhere, T2 aborted.",
+         (T2's acknowledgements), with the same outcome: x=3 everywhere, T2 aborted."),
         nodes: 4,
         seed: 2,
         settings: r#"{"presumed_abort":true}"#,

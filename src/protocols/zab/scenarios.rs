@@ -68,7 +68,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
         id: "zab-leader-crash",
         title: "Zab: leader crash mid-broadcast",
         about:
-            "Fast leader election picks the node with the highest (epoch, last zxid, id); it runs \
+            crate::about!("Fast leader election picks the node with the highest (epoch, last zxid, id); it runs \
          discovery (FollowerInfo, NewEpoch, AckEpoch) and synchronisation (NewLeader, \
          AckNewLeader, UpToDate), then broadcasts: each request gets the next zxid, is proposed, \
          acknowledged by a quorum and committed. At 1.2 s the leader proposes one more \
@@ -76,7 +76,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
          commits z=3, but its proposals are already on their way to the followers. The election \
          prefers the highest last zxid, which includes z=3 (ties go to the highest id); that \
          leader's history becomes the new epoch's initial history, is synchronised to a quorum and \
-         committed, so z=3 is delivered everywhere in the same order. Nothing delivered is lost.",
+         committed, so z=3 is delivered everywhere in the same order. Nothing delivered is lost."),
         nodes: 5,
         seed: 7,
         settings: "",
@@ -86,29 +86,33 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "zab-truncate",
         title: "Zab: an isolated leader's uncommitted proposals are truncated",
-        about: "At 0.8 s the leader is cut off from everyone. It appends two proposals to its own \
+        about: crate::about!("At 0.8 s the leader is cut off from everyone. It appends two proposals to its own \
          history but no quorum acknowledges them, so they stay uncommitted (dashed). Within its \
          syncLimit it notices it has lost its quorum and goes back to looking. The other four \
          elect a new leader in a higher epoch, which commits a new request. At 3 s the network \
          heals: the old leader joins the new one, and because its last zxid is from an epoch whose \
          tail the new leader never had, it gets TRUNC: its uncommitted proposals are cut, then \
-         DIFF brings it up to date.",
+         DIFF brings it up to date."),
         nodes: 5,
         seed: 21,
         settings: "",
         script: truncate,
-        chapters: &[],
+        chapters: &[
+            (1_100, "1", "The leader is cut off from everyone. It appends two proposals, but no quorum acknowledges them: they stay uncommitted (dashed)."),
+            (2_600, "2", "It lost its quorum and went back to looking; the other four elected a new leader in a higher epoch, which commits a new request."),
+            (3_600, "3", "The network healed at 3 s. The old leader's last zxid is from an epoch whose tail the new leader never had: TRUNC cuts its uncommitted proposals, then DIFF brings it up to date."),
+        ],
     },
     BuiltIn {
         id: "zab-catch-up",
         title: "Zab: a follower that missed an epoch is synchronised",
         about:
-            "At 0.8 s a follower crashes. The leader keeps committing requests with the remaining \
+            crate::about!("At 0.8 s a follower crashes. The leader keeps committing requests with the remaining \
          quorum; at 1.6 s the leader itself crashes, and the other three elect a new leader in a \
          new epoch, which commits more. At 3 s the follower restarts with its old history and an \
          old epoch. It looks for a leader, hears that a quorum follows one, and joins it: \
          discovery, then NewLeader with a DIFF of every transaction it missed, across both \
-         epochs, and UpToDate.",
+         epochs, and UpToDate."),
         nodes: 5,
         seed: 31,
         settings: "",
@@ -118,7 +122,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "zab-stale-read",
         title: "Zab: ZooKeeper's local reads can be stale",
-        about: "ZooKeeper serves a read from the server the client reaches, from the transactions \
+        about: crate::about!("ZooKeeper serves a read from the server the client reaches, from the transactions \
                 that server has delivered (the setting \"Reads served locally, as ZooKeeper does\" is \
                 on); it promises sequential consistency, not linearizability. S5 leads epoch 1 and \
                 commits x=1 (1.53 s). At 1.8 s S1 is cut off from everyone, but it has not noticed yet. \
@@ -127,7 +131,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
                 same read at S5 at 2.05 s answers 2. At 2.11 s S1 has heard nothing from its leader for \
                 too long and goes back to LOOKING; a server without a leader serves no client, so a read \
                 at S1 at 2.3 s is refused. The history is not linearizable, which this setting allows \
-                (amber). At 3 s the network heals and S1 follows again.",
+                (amber). At 3 s the network heals and S1 follows again."),
         nodes: 5,
         seed: 7,
         settings: r#"{"local_reads":true}"#,

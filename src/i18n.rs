@@ -1,0 +1,185 @@
+//! Two languages: English, written in the code, and Simplified Chinese
+//! (简体中文), a table from each English text to its translation in
+//! `i18n/zh.json`. The page fetches that table only when Chinese is
+//! chosen, so the bundle an English reader downloads carries none of it.
+//!
+//! [`tr`] looks a text up in the language in force; [`trf`] does the same
+//! for a template with numbered holes (`{0}`, `{1}`: a translation may put
+//! them in another order). The UI draws itself again when the language
+//! changes (`ui::App`), so no view has to track it, and the run is not
+//! touched. `tests/i18n.rs` fails when a text the code passes to these
+//! functions, or a registered one (protocol and scenario titles, tour
+//! captions), has no Chinese, or when a hole is missing from either side.
+
+/// Marks an English text that is translated where it is used (a table of
+/// labels passed to [`tr`] later): `tests/i18n.rs` collects these too.
+#[macro_export]
+macro_rules! en {
+    ($s:literal) => {
+        $s
+    };
+}
+use std::cell::{Cell, RefCell};
+
+/// A language of the UI.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// English (the code's own texts).
+    #[default]
+    En,
+    /// Simplified Chinese (the table in `i18n/zh.json`).
+    Zh,
+}
+
+impl Lang {
+    /// The code in `?lang=`, `html[lang]` and the language switch.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// A language from its code (or a tag that starts with it: `zh-CN`);
+    /// unknown codes are none.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.get(..2) {
+            Some("en") => Some(Lang::En),
+            Some("zh") => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
+    static ZH: RefCell<Vec<(&'static str, &'static str)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The language in force.
+pub fn lang() -> Lang {
+    LANG.with(Cell::get)
+}
+
+/// Put `l` in force. Chinese needs its table ([`load_zh`]): without one,
+/// the language stays as it was and this returns false.
+pub fn set_lang(l: Lang) -> bool {
+    if l == Lang::Zh && !has_zh() {
+        return false;
+    }
+    LANG.with(|c| c.set(l));
+    true
+}
+
+/// Is the Chinese table loaded?
+pub fn has_zh() -> bool {
+    ZH.with(|t| !t.borrow().is_empty())
+}
+
+/// Load the Chinese table from the text of `i18n/zh.json` (an object from
+/// English text to Chinese text); the number of entries, or why not.
+/// Loaded once per page: its strings live as long as the page.
+pub fn load_zh(json: &str) -> Result<usize, String> {
+    let v: serde_json::Value = serde_json::from_slice(json.as_bytes())
+        .map_err(|e| format!("The Chinese texts are damaged: {e}"))?;
+    let serde_json::Value::Object(m) = v else {
+        return Err("The Chinese texts are not a JSON object.".into());
+    };
+    let mut table = Vec::with_capacity(m.len());
+    for (k, v) in m {
+        if let serde_json::Value::String(v) = v {
+            table.push((
+                &*Box::leak(k.into_boxed_str()),
+                &*Box::leak(v.into_boxed_str()),
+            ));
+        }
+    }
+    table.sort_unstable_by_key(|e| e.0);
+    let n = table.len();
+    ZH.with(|t| *t.borrow_mut() = table);
+    Ok(n)
+}
+
+/// The Chinese for `en`, if the table has it.
+fn lookup(en: &str) -> Option<&'static str> {
+    ZH.with(|t| {
+        let t = t.borrow();
+        t.binary_search_by(|e| e.0.cmp(en)).ok().map(|i| t[i].1)
+    })
+}
+
+/// `en` in the language in force (itself where the table lacks it).
+pub fn tr(en: &'static str) -> &'static str {
+    match lang() {
+        Lang::En => en,
+        Lang::Zh => lookup(en).unwrap_or(en),
+    }
+}
+
+/// [`tr`] for a text known only at run time (a scenario's title).
+pub fn tr_dyn(en: &str) -> String {
+    match lang() {
+        Lang::En => en.to_string(),
+        Lang::Zh => lookup(en).unwrap_or(en).to_string(),
+    }
+}
+
+/// [`tr`] of a template, its holes `{0}`, `{1}`, … filled with `args`.
+pub fn trf(en: &'static str, args: &[&str]) -> String {
+    fill(tr(en), args)
+}
+
+/// Fill a template's numbered holes; a hole without an argument stays.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        match close.and_then(|c| after[..c].parse::<usize>().ok().map(|i| (c, i))) {
+            Some((c, i)) if i < args.len() => {
+                out.push_str(args[i]);
+                rest = &after[c + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holes_fill_in_any_order() {
+        assert_eq!(fill("{0} of {1}", &["a", "b"]), "a of b");
+        assert_eq!(fill("{1} 的 {0}", &["a", "b"]), "b 的 a");
+        assert_eq!(fill("{x} {2}", &["a"]), "{x} {2}");
+    }
+
+    #[test]
+    fn codes_parse() {
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn chinese_needs_its_table() {
+        assert!(!set_lang(Lang::Zh));
+        assert_eq!(tr("Play"), "Play");
+        load_zh(r#"{"Play":"播放","{0} of {1}":"{1} 的 {0}"}"#).unwrap();
+        assert!(set_lang(Lang::Zh));
+        assert_eq!(tr("Play"), "播放");
+        assert_eq!(trf("{0} of {1}", &["a", "b"]), "b 的 a");
+        assert_eq!(tr("Pause"), "Pause");
+        set_lang(Lang::En);
+        assert_eq!(tr("Play"), "Play");
+    }
+}

@@ -1,0 +1,293 @@
+//! Translation completeness (issue 18) and the texts the browser bundle
+//! fetches instead of carrying.
+//!
+//! Every English text the code hands to `tr`, `trf` or marks with `en!`,
+//! and every registered one the UI translates (protocol titles, roles,
+//! invariant names, scenario titles, tour beats and the
+//! toured scenarios' explanations) must have a Chinese entry in
+//! `i18n/zh.json` with the same holes (`{0}`, `{1}`), written in Chinese;
+//! an entry nothing asks for fails too (the file stays the table of what
+//! is shown). `i18n/scenarios.json` must be what the built-in scenarios
+//! say (`I18N_WRITE=1` rewrites it).
+
+use replviz::protocols::ProtocolKind;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The value of a Rust string literal starting at `s[0]` (`"` or `r#"`),
+/// and the length of the literal in the source.
+fn literal(s: &str) -> Option<(String, usize)> {
+    if let Some(rest) = s.strip_prefix("r#\"") {
+        let end = rest.find("\"#")?;
+        return Some((rest[..end].to_string(), end + 5));
+    }
+    let rest = s.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut it = rest.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        match c {
+            '"' => return Some((out, i + 2)),
+            '\\' => match it.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                '\\' => out.push('\\'),
+                '"' => out.push('"'),
+                '\'' => out.push('\''),
+                '\n' => {
+                    while it.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                        it.next();
+                    }
+                }
+                'u' => {
+                    let mut hex = String::new();
+                    for (_, c) in it.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        if c != '{' {
+                            hex.push(c);
+                        }
+                    }
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => panic!("unhandled escape \\{other}"),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The string literals of the first argument of a call whose `(` ends
+/// `src[..at]`; a bare constant's name is looked up in `src`.
+fn first_argument(src: &str, at: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut i = at;
+    let bytes = src.as_bytes();
+    let start = at;
+    while i < src.len() {
+        match bytes[i] {
+            b'"' | b'r' if bytes[i] == b'"' || src[i..].starts_with("r#\"") => {
+                let (v, len) = literal(&src[i..]).expect("a string literal");
+                out.push(v);
+                i += len;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => break,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let arg = src[start..i].trim();
+    if out.is_empty() && !arg.is_empty() && arg.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+    {
+        let decl = format!("const {arg}: &str = ");
+        if let Some(p) = src.find(&decl) {
+            out.push(literal(&src[p + decl.len()..]).expect("a constant").0);
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The built-in scenarios that carry a tour: their explanations are
+/// translated too.
+fn toured() -> Vec<&'static replviz::descriptor::BuiltIn> {
+    ProtocolKind::all()
+        .flat_map(|p| p.scenarios.iter())
+        .filter(|b| !b.chapters.is_empty())
+        .collect()
+}
+
+/// Every English text the UI translates, with where it comes from.
+/// (Message labels and kinds stay as the protocols name them.)
+fn keys() -> BTreeMap<String, String> {
+    let mut keys = BTreeMap::new();
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    files.sort();
+    for f in &files {
+        if f.ends_with("i18n.rs") {
+            continue;
+        }
+        let src = std::fs::read_to_string(f).unwrap();
+        for call in ["tr(", "trf(", "en!("] {
+            let mut from = 0;
+            while let Some(p) = src[from..].find(call) {
+                let at = from + p;
+                from = at + call.len();
+                let before = src[..at].chars().last().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' || src[..at].ends_with("fn ") {
+                    continue;
+                }
+                for k in first_argument(&src, from) {
+                    keys.insert(k, f.display().to_string());
+                }
+            }
+        }
+    }
+    for p in ProtocolKind::all() {
+        let mut add = |k: &str, why: &str| {
+            if !k.is_empty() {
+                keys.insert(k.to_string(), format!("{} {why}", p.id));
+            }
+        };
+        add(p.title, "title");
+        add(p.request_hint, "request hint");
+        for r in p.roles {
+            add(r.label, "role");
+        }
+        for i in p.invariants {
+            add(i, "invariant");
+        }
+        for b in p.scenarios {
+            add(b.title, "scenario title");
+            for (_, label, text) in b.chapters {
+                add(label, "tour beat label");
+                add(text, "tour beat");
+            }
+        }
+    }
+    for b in toured() {
+        keys.insert(
+            b.about.to_string(),
+            format!("{} explanation (toured)", b.id),
+        );
+    }
+    keys
+}
+
+fn zh() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string("i18n/zh.json").unwrap();
+    serde_json::from_str(&text).expect("i18n/zh.json is a JSON object of strings")
+}
+
+fn holes(s: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = s;
+    while let Some(p) = rest.find('{') {
+        rest = &rest[p + 1..];
+        if let Some(e) = rest.find('}') {
+            if rest[..e].parse::<usize>().is_ok() {
+                out.insert(rest[..e].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A text is in Chinese when it has Han characters, is one of the few
+/// that stay as practitioners write them, or has no letters at all.
+fn chinese(en: &str, zh: &str) -> bool {
+    zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        || en == zh && (KEPT.contains(&en) || !en.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// Texts the Chinese page shows as they are: names and symbols.
+const KEPT: &[&str] = &[
+    "Raft",
+    "Zab",
+    "Multi-Paxos",
+    "p50",
+    "p99",
+    "(a)",
+    "(b)",
+    "(c)",
+    "(d)",
+    "broker",
+    "◆ orchestrator",
+    "◆ sentinel",
+];
+
+#[test]
+fn every_text_has_chinese_with_the_same_holes() {
+    let keys = keys();
+    let zh = zh();
+    let missing: Vec<(&String, &String)> =
+        keys.iter().filter(|(k, _)| !zh.contains_key(*k)).collect();
+    if !missing.is_empty() {
+        let skeleton: BTreeMap<&String, &str> = missing.iter().map(|(k, _)| (*k, "")).collect();
+        panic!(
+            "{} texts lack Chinese in i18n/zh.json:\n{}\n{}",
+            missing.len(),
+            missing
+                .iter()
+                .map(|(k, w)| format!("  {w}: {k:?}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            serde_json::to_string_pretty(&skeleton).unwrap()
+        );
+    }
+    let mut bad = Vec::new();
+    for (en, tr) in &zh {
+        if !keys.contains_key(en) {
+            bad.push(format!("not used by the UI: {en:?}"));
+        } else if holes(en) != holes(tr) {
+            bad.push(format!("holes differ: {en:?} -> {tr:?}"));
+        } else if !chinese(en, tr) {
+            bad.push(format!("not Chinese: {en:?} -> {tr:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "i18n/zh.json:\n{}", bad.join("\n"));
+    println!("{} texts, all with Chinese", keys.len());
+}
+
+/// Markup translated whole keeps its tags and test ids.
+#[test]
+fn translated_markup_keeps_its_elements() {
+    let tags = |s: &str| -> Vec<String> {
+        s.split('<')
+            .skip(1)
+            .map(|t| t.split(['>', ' ']).next().unwrap_or("").to_string())
+            .collect()
+    };
+    let ids = |s: &str| -> Vec<String> {
+        s.split("data-testid=\"")
+            .skip(1)
+            .map(|t| t.split('"').next().unwrap_or("").to_string())
+            .collect()
+    };
+    for (en, tr) in zh() {
+        if en.contains('<') {
+            assert_eq!(tags(&en), tags(&tr), "tags of {en:?}");
+            assert_eq!(ids(&en), ids(&tr), "test ids of {en:?}");
+        }
+    }
+}
+
+#[test]
+fn the_scenarios_texts_file_is_current() {
+    let want = replviz::scenarios::abouts_json();
+    let path = "i18n/scenarios.json";
+    if std::env::var("I18N_WRITE").is_ok() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{path} is not what the built-in scenarios say: run I18N_WRITE=1 cargo test --release --test i18n"
+    );
+}
+
+#[test]
+fn literals_read_as_rust_reads_them() {
+    let (v, n) = literal("\"a \\\"b\\\" \\\n      c\\u{2014}\" rest").unwrap();
+    assert_eq!(v, "a \"b\" c\u{2014}");
+    assert_eq!(n, "\"a \\\"b\\\" \\\n      c\\u{2014}\"".len());
+    let src = "x(tr(if a { \"one\" } else { \"two\" }, &[&f(\"not\")]))";
+    assert_eq!(first_argument(src, 5), vec!["one", "two"]);
+}
