@@ -383,6 +383,12 @@ pub fn parse_query(query: &str) -> QueryStart {
                     ProtocolKind::default().title
                 )),
             },
+            // Read by the page itself (`index.html`, `ui`).
+            "lang" if crate::i18n::Lang::parse(&v).is_some() => {}
+            "lang" => q.errors.push(format!(
+                "Unknown language \"{v}\" (known: en, zh): the page's language is kept."
+            )),
+            "embed" => {}
             other => q.errors.push(format!(
                 "Unknown parameter \"{}\" ignored.",
                 percent_decode(other)

@@ -148,6 +148,7 @@ fn keys() -> BTreeMap<String, String> {
         };
         add(p.title, "title");
         add(p.request_hint, "request hint");
+        add(p.log_legend, "log legend");
         for r in p.roles {
             add(r.label, "role");
         }

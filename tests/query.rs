@@ -16,6 +16,14 @@ fn good_queries() {
     assert!(q.errors.is_empty(), "{:?}", q.errors);
     assert!(parse_query("").errors.is_empty());
     assert_eq!(parse_query("?seed=%34%32").seed, 42, "percent-decoding");
+    // The page's own: its language and embed mode.
+    let q = parse_query("?preset=figure-8&lang=zh&embed=1");
+    assert!(q.errors.is_empty(), "{:?}", q.errors);
+    let q = parse_query("?lang=fr");
+    assert_eq!(
+        q.errors,
+        ["Unknown language \"fr\" (known: en, zh): the page's language is kept."]
+    );
 }
 
 #[test]

@@ -134,7 +134,7 @@ pub fn LogPanel() -> impl IntoView {
     };
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
-            <h2 class="rv-logs-head">"Logs" <span class="rv-log-legend rv-muted" title=move || s.protocol.get().log_legend>{move || s.protocol.get().log_legend}</span></h2>
+            <h2 class="rv-logs-head">{tr("Logs")}" " <span class="rv-log-legend rv-muted" title=move || tr(s.protocol.get().log_legend)>{move || tr(s.protocol.get().log_legend)}</span></h2>
             <div inner_html=rows></div>
         </div>
     }

@@ -336,9 +336,13 @@ impl AppState {
         self.beats().iter().rposition(|b| b.0 * 1000 <= now)
     }
 
-    /// "Next": play on to the next beat and pause there.
+    /// "Next": play on to the next beat and pause there (pressed again
+    /// on the way, to the beat after that one).
     pub fn tour_next(&self) {
-        let now = self.now.get_untracked();
+        let mut now = self.now.get_untracked();
+        if self.playing.get_untracked() {
+            now = now.max(self.stop_at.get_value().unwrap_or(0));
+        }
         if let Some(b) = self.beats().iter().find(|b| b.0 * 1000 > now) {
             self.menu.set(None);
             self.stop_at.set_value(Some(b.0 * 1000));

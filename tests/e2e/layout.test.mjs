@@ -134,7 +134,7 @@ test("Figure 8's chapters are labelled on the timeline and seek there", async ()
   await page.click('[data-testid="chapter"] >> text=(c)');
   await waitFor(page, async () => (await simTime(page)) === 3_600_000, 'seek to (c)');
   // A scenario without chapters shows none.
-  await page.selectOption('[data-testid="scenario-menu"]', 'leader-crash');
+  await page.selectOption('[data-testid="scenario-menu"]', 'raft-stale-read');
   await waitFor(page, async () => (await page.$$('[data-testid="chapter"]')).length === 0, 'no chapters');
   await noProblems(page);
   await page.close();

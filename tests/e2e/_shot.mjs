@@ -1,0 +1,30 @@
+import { serve, launch, open, setRange, waitFor } from './harness.mjs';
+const { server, base } = await serve();
+const ctx = await launch();
+for (const scheme of ['light', 'dark']) {
+  let page = await open(ctx, `${base}?preset=leader-crash&lang=zh`, { colorScheme: scheme, viewport: { width: 1280, height: 720 } });
+  await setRange(page, 'speed', 1);
+  await page.click('[data-testid="btn-tour-next"]');
+  await page.click('[data-testid="btn-tour-next"]');
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="tour"]', 'data-beat')) === '2', 'beat 2');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `/tmp/shots/zh-${scheme}.png` });
+  await page.click('[data-testid="btn-presenter"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `/tmp/shots/presenter-zh-${scheme}.png` });
+  await page.close();
+  page = await open(ctx, `${base}?preset=figure-8&lang=en`, { colorScheme: scheme, viewport: { width: 1280, height: 720 } });
+  await setRange(page, 'speed', 1);
+  await page.click('[data-testid="btn-tour-next"]');
+  await waitFor(page, async () => (await page.getAttribute('[data-testid="tour"]', 'data-beat')) === '1', 'beat 1');
+  await page.screenshot({ path: `/tmp/shots/en-${scheme}.png` });
+  await page.click('[data-testid="btn-presenter"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `/tmp/shots/presenter-en-${scheme}.png` });
+  await page.close();
+  page = await open(ctx, `${base}?preset=mysql-async-loss&lang=zh&embed=1`, { colorScheme: scheme, viewport: { width: 960, height: 540 } });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `/tmp/shots/embed-${scheme}.png` });
+  await page.close();
+}
+await ctx.close(); server.close();
