@@ -96,6 +96,10 @@ pub struct Scenario {
     /// A paragraph explaining what to watch for.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub about: String,
+    /// A tour a teacher wrote for this run: beats as (time in µs, caption),
+    /// in time order (built-in scenarios' own tours are their chapters).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "tour_json")]
+    pub tour: Vec<(u64, String)>,
 }
 
 /// A scenario is read field by field from a JSON object: every field is
@@ -144,9 +148,32 @@ impl<'de> Deserialize<'de> for Scenario {
         }
         take(&mut m, "title", &mut s.title)?;
         take(&mut m, "about", &mut s.about)?;
+        // By hand: serde's reader for a list of pairs costs the bundle more.
+        if let Some(serde_json::Value::Array(list)) = m.remove("tour") {
+            for beat in list {
+                match beat.as_array().map(Vec::as_slice) {
+                    Some([t, text]) if t.is_u64() && text.is_string() => s.tour.push((
+                        t.as_u64().unwrap_or_default(),
+                        text.as_str().unwrap_or_default().to_string(),
+                    )),
+                    _ => return Err(D::Error::custom("tour: a list of [time in µs, caption]")),
+                }
+            }
+        }
+        s.tour.sort_by_key(|b| b.0);
         s.settings = m.into_iter().collect();
         Ok(s)
     }
+}
+
+/// A tour written as JSON `[[time, caption], …]` through serde_json's
+/// `Value` (whose writer the bundle has already).
+fn tour_json<S: serde::Serializer>(tour: &[(u64, String)], ser: S) -> Result<S::Ok, S::Error> {
+    let v: Vec<serde_json::Value> = tour
+        .iter()
+        .map(|(t, text)| serde_json::Value::Array(vec![(*t).into(), text.as_str().into()]))
+        .collect();
+    serde::Serialize::serialize(&serde_json::Value::Array(v), ser)
 }
 
 impl Default for Scenario {
@@ -162,6 +189,7 @@ impl Default for Scenario {
             actions: Vec::new(),
             title: String::new(),
             about: String::new(),
+            tour: Vec::new(),
         }
     }
 }

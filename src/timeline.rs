@@ -87,6 +87,10 @@ impl Timeline {
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
+    /// Replace the scenario's tour (it changes nothing about the run).
+    pub fn set_tour(&mut self, tour: Vec<(u64, String)>) {
+        self.scenario.tour = tour;
+    }
     /// The engine at the cursor.
     pub fn engine(&self) -> &dyn AnySim {
         self.engine.as_ref()

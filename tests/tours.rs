@@ -225,3 +225,39 @@ fn mysql_async_loss_tour() {
         .collect();
     assert_eq!(read, ["1"], "the read at the new source returns 1");
 }
+
+/// A teacher's tour travels in the link (five short beats stay well under
+/// 2,000 characters) and changes nothing about the run.
+#[test]
+fn a_written_tour_survives_its_link() {
+    use replviz::link::{decode, encode};
+    let mut s = replviz::scenarios::build("leader-crash").unwrap();
+    let plain = encode(&s, 0);
+    s.tour = [
+        (300, "Who leads?"),
+        (1_100, "x=1 and y=2 committed"),
+        (1_250, "S3 is gone: who times out first?"),
+        (1_500, "S1 leads term 2"),
+        (2_600, "S3 is back as a follower"),
+    ]
+    .iter()
+    .map(|(ms, t)| (ms * MS, t.to_string()))
+    .collect();
+    let link = encode(&s, 1_500 * MS);
+    println!(
+        "five-beat tour: link {} characters (without: {})",
+        link.len(),
+        plain.len()
+    );
+    assert!(link.len() < 2_000, "{}", link.len());
+    let back = decode(&link).unwrap();
+    assert_eq!(back.s, s);
+    assert_eq!(back.at, 1_500 * MS);
+    // The run is the same with or without the tour.
+    let mut with = replviz::timeline::Timeline::new(s.clone());
+    s.tour.clear();
+    let mut without = replviz::timeline::Timeline::new(s);
+    with.advance_to(3_000 * MS);
+    without.advance_to(3_000 * MS);
+    assert_eq!(with.engine().trace_hash(), without.engine().trace_hash());
+}

@@ -53,6 +53,12 @@ pub enum Cmd {
     Presenter,
     /// Copy an `<iframe>` for this page.
     CopyEmbed,
+    /// Writing a tour on or off.
+    TourRecord,
+    /// Add a beat at the cursor (asks for its caption).
+    AddBeat,
+    /// Delete the beat shown.
+    DeleteBeat,
 }
 
 /// The click handler for `c`.
@@ -89,6 +95,9 @@ fn run(s: AppState, c: Cmd) {
         Cmd::TourBack => s.tour_back(),
         Cmd::Presenter => s.presenter.update(|p| *p = !*p),
         Cmd::CopyEmbed => super::share::copy_embed(s),
+        Cmd::TourRecord => s.authoring.update(|a| *a = !*a),
+        Cmd::AddBeat => super::tour::add_beat(s),
+        Cmd::DeleteBeat => s.delete_beat(),
     }
 }
 

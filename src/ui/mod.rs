@@ -223,6 +223,9 @@ fn App(state: AppState) -> impl IntoView {
                 <h1>"replviz"</h1>
                 <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", tr(p.title), p.source) }}</span>
                 <share::ShareBar/>
+                <button data-testid="btn-tour-record" class="rv-btn" aria-pressed=move || state.authoring.get().to_string() on:click=on(state, Cmd::TourRecord) title=tr("Write a tour for this run: add a caption at any moment; Copy link shares it")>
+                    {tr("✎ Tour")}
+                </button>
                 <button data-testid="btn-presenter" class="rv-btn" on:click=on(state, Cmd::Presenter) title=tr("Large type, the tour's controls only; → next beat, ← back, F fullscreen, B blank, Escape leaves")>
                     {tr("Presenter")}
                 </button>

@@ -148,6 +148,10 @@ pub struct AppState {
     pub about: RwSignal<(String, String)>,
     /// The last link produced by "Copy link".
     pub link_out: RwSignal<String>,
+    /// Bumped when the scenario's tour is edited ([`AppState::tour`]).
+    tour_rev: RwSignal<u32>,
+    /// Writing a tour: the tour box offers to add and delete beats.
+    pub authoring: RwSignal<bool>,
     /// A tour's "Next" plays to this time and pauses there.
     stop_at: StoredValue<Option<Time>>,
     /// Presenter mode: large type, the controls reduced to the tour's.
@@ -269,6 +273,8 @@ impl AppState {
             lin_sig: StoredValue::new((usize::MAX, 0)),
             link_out: RwSignal::new(String::new()),
             stop_at: StoredValue::new(None),
+            tour_rev: RwSignal::new(0),
+            authoring: RwSignal::new(false),
             presenter: RwSignal::new(false),
             blank: RwSignal::new(false),
             embed: search.contains("embed=1"),
@@ -325,15 +331,48 @@ impl AppState {
         self.refresh(true);
     }
 
-    /// The tour of the built-in scenario on screen: its beats (start in
-    /// ms, label, caption).
-    pub fn beats(&self) -> &'static [(u64, &'static str, &'static str)] {
-        presets::chapters(&self.about.with(|a| a.0.clone()))
+    /// The tour on screen: beats as (time in µs, caption): the scenario's
+    /// own (a teacher's), else a built-in scenario's chapters (tracked).
+    pub fn tour(&self) -> Vec<(Time, String)> {
+        self.tour_rev.track();
+        self.about.track();
+        self.tl.with_value(|tl| tour_of(tl.scenario()))
     }
 
     /// The beat the run has reached at `now` (none before the first).
     pub fn beat_at(&self, now: Time) -> Option<usize> {
-        self.beats().iter().rposition(|b| b.0 * 1000 <= now)
+        self.tour().iter().rposition(|b| b.0 <= now)
+    }
+
+    /// Add a beat with `caption` at the cursor (replacing one already
+    /// there); the tour travels in the scenario, so links carry it.
+    pub fn add_beat(&self, caption: String) {
+        let now = self.now.get_untracked();
+        self.edit_tour(|t| {
+            t.retain(|b| b.0 != now);
+            t.push((now, caption));
+            t.sort_by_key(|b| b.0);
+        });
+    }
+
+    /// Delete the beat the run has reached.
+    pub fn delete_beat(&self) {
+        if let Some(i) = self.beat_at(self.now.get_untracked()) {
+            self.edit_tour(|t| {
+                t.remove(i);
+            });
+        }
+    }
+
+    /// Edit the tour on screen (a built-in's chapters become the
+    /// scenario's own tour).
+    fn edit_tour(&self, f: impl FnOnce(&mut Vec<(Time, String)>)) {
+        self.tl.update_value(|tl| {
+            let mut t = tour_of(tl.scenario());
+            f(&mut t);
+            tl.set_tour(t);
+        });
+        self.tour_rev.update(|r| *r += 1);
     }
 
     /// "Next": play on to the next beat and pause there (pressed again
@@ -343,9 +382,10 @@ impl AppState {
         if self.playing.get_untracked() {
             now = now.max(self.stop_at.get_value().unwrap_or(0));
         }
-        if let Some(b) = self.beats().iter().find(|b| b.0 * 1000 > now) {
+        let next = self.tour().iter().map(|b| b.0).find(|&t| t > now);
+        if let Some(t) = next {
             self.menu.set(None);
-            self.stop_at.set_value(Some(b.0 * 1000));
+            self.stop_at.set_value(Some(t));
             self.playing.set(true);
         }
     }
@@ -355,11 +395,12 @@ impl AppState {
     pub fn tour_back(&self) {
         let now = self.now.get_untracked();
         let t = self
-            .beats()
+            .tour()
             .iter()
             .rev()
-            .find(|b| b.0 * 1000 < now)
-            .map_or(0, |b| b.0 * 1000);
+            .map(|b| b.0)
+            .find(|&t| t < now)
+            .unwrap_or(0);
         self.stop_at.set_value(None);
         self.seek(t);
     }
@@ -978,6 +1019,17 @@ const LIN_BUDGET: u64 = 200_000;
 
 /// The explanation beside the cluster: the built-in scenario's, or else
 /// the protocol's own (what it models and leaves out).
+/// A scenario's tour: its own, else its built-in chapters (in µs).
+fn tour_of(s: &Scenario) -> Vec<(Time, String)> {
+    if !s.tour.is_empty() {
+        return s.tour.clone();
+    }
+    presets::chapters(&s.title)
+        .iter()
+        .map(|c| (c.0 * 1000, c.2.to_string()))
+        .collect()
+}
+
 fn about_of(s: &Scenario) -> (String, String) {
     if s.title.is_empty() && !s.protocol.about.is_empty() {
         return (s.protocol.title.to_string(), s.protocol.about.to_string());

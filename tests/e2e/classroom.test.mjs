@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, open, nodeStates, simTime, waitFor, noProblems, setRange } from './harness.mjs';
+import { serve, launch, open, nodeStates, simTime, waitFor, noProblems, setRange, reach } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => {
@@ -163,4 +163,52 @@ test('embed mode and the embed code', async () => {
   assert.deepEqual(await axe(embed), []);
   await noProblems(embed);
   await embed.close();
+});
+
+test('a teacher writes a tour, shares it as a link, and it plays back', async () => {
+  const page = await open(ctx, `${base}?nodes=5&seed=42&lang=en`);
+  await reach(page, 1_300_000);
+  await page.click('[data-testid="btn-tour-record"]');
+  const tour = page.locator('[data-testid="tour"]');
+  assert.ok(await tour.isVisible(), 'the tour box shows while writing');
+  assert.equal(await tour.getAttribute('data-beats'), '0');
+  for (const [us, caption] of [[400_000, 'Who will lead?'], [900_000, 'A leader, and its heartbeats']]) {
+    await setRange(page, 'timeline', us);
+    page.once('dialog', (d) => d.accept(caption));
+    await page.click('[data-testid="btn-tour-add-beat"]');
+    await waitFor(page, async () => (await tour.innerText()).includes(caption), `beat "${caption}"`);
+  }
+  assert.equal(await tour.getAttribute('data-beats'), '2');
+  // A third beat, deleted again.
+  await setRange(page, 'timeline', 1_200_000);
+  page.once('dialog', (d) => d.accept('not this one'));
+  await page.click('[data-testid="btn-tour-add-beat"]');
+  await waitFor(page, async () => (await tour.getAttribute('data-beats')) === '3', 'three beats');
+  await page.click('[data-testid="btn-tour-delete-beat"]');
+  await waitFor(page, async () => (await tour.getAttribute('data-beats')) === '2', 'deleted');
+  await setRange(page, 'timeline', 0);
+  await page.click('[data-testid="btn-copy-link"]');
+  const link = await waitFor(page, async () => {
+    const v = await page.inputValue('[data-testid="link-output"]');
+    return v.includes('#') ? v : null;
+  }, 'the link');
+  const states = [];
+  for (const i of ['1', '2']) {
+    await page.click('[data-testid="btn-tour-next"]');
+    await waitFor(page, async () => (await tour.getAttribute('data-beat')) === i, `beat ${i}`);
+    states.push(await nodeStates(page));
+  }
+  await noProblems(page);
+  await page.close();
+  const shared = await open(ctx, link);
+  const t2 = shared.locator('[data-testid="tour"]');
+  assert.equal(await t2.getAttribute('data-beats'), '2');
+  await setRange(shared, 'speed', 1);
+  await shared.click('[data-testid="btn-tour-next"]');
+  await waitFor(shared, async () => (await t2.getAttribute('data-beat')) === '1', 'beat 1 from the link');
+  assert.equal(await simTime(shared), 400_000);
+  assert.match(await t2.innerText(), /Who will lead\?/);
+  assert.deepEqual(await nodeStates(shared), states[0], 'the same state as where it was written');
+  await noProblems(shared);
+  await shared.close();
 });
