@@ -16,29 +16,56 @@
 //! `--clients C` gives the scenario a workload of C clients (its own
 //! workload's other settings, by default an operation every 300 ms, half
 //! of them reads).
+//!
+//! `--builtin ID` prints a built-in comparison instead (`src/comparisons.rs`:
+//! one role-based fault script and workload against each of its panes):
+//!
+//! ```text
+//! cargo run --release --example compare -- --seeds 30 --builtin compare-durability
+//! ```
 
 use replviz::compare::{cell, config, rows, run};
+use replviz::comparisons::{find, measure_pane, COMPARISONS};
 
 fn main() {
     let mut seeds = 20u64;
     let mut secs: Option<u64> = None;
     let mut clients: Option<u32> = None;
     let mut configs = Vec::new();
+    let mut builtin: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seeds" => seeds = number(args.next(), "--seeds"),
             "--secs" => secs = Some(number(args.next(), "--secs")),
             "--clients" => clients = Some(number(args.next(), "--clients") as u32),
+            "--builtin" => builtin = args.next(),
             "-h" | "--help" => return usage(),
             _ => configs.push(a),
         }
     }
-    if configs.is_empty() {
+    let mut columns = Vec::new();
+    if let Some(id) = builtin {
+        let Some(c) = find(&id) else {
+            eprintln!("no built-in comparison \"{id}\"");
+            return usage();
+        };
+        println!("{}\n{}\n", c.title, c.about);
+        for p in c.panes {
+            configs.push(p.label.to_string());
+            let runs = (1..=seeds).map(|seed| measure_pane(c, p, seed));
+            match runs.collect::<Result<Vec<_>, _>>() {
+                Ok(r) => columns.push(r),
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+    } else if configs.is_empty() {
         return usage();
     }
-    let mut columns = Vec::new();
-    for c in &configs {
+    for c in configs.iter().skip(columns.len()) {
         match config(c, secs, clients) {
             Ok(cfg) => columns.push((1..=seeds).map(|seed| run(&cfg, seed)).collect::<Vec<_>>()),
             Err(e) => {
@@ -68,7 +95,10 @@ fn usage() {
     eprintln!(
         "usage: compare [--seeds N] [--secs S] [--clients C] SCENARIO[?setting=value&...]..."
     );
+    eprintln!("       compare [--seeds N] --builtin COMPARISON");
     eprintln!("scenarios: {}", replviz::scenarios::ids().join(" "));
+    let ids: Vec<&str> = COMPARISONS.iter().map(|c| c.id).collect();
+    eprintln!("comparisons: {}", ids.join(" "));
 }
 
 fn number(v: Option<String>, flag: &str) -> u64 {

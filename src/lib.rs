@@ -15,6 +15,7 @@
 pub mod anysim;
 pub mod bench;
 pub mod compare;
+pub mod comparisons;
 pub mod descriptor;
 pub mod geometry;
 pub mod history;

@@ -1,0 +1,216 @@
+//! Built-in comparisons (issue 17): one fault script and one client
+//! workload against two to four systems. The script is written against
+//! roles ("cut the leader's links to the others", "crash the leader",
+//! "isolate a minority with client C1"), and each pane resolves it
+//! against its own run, as a built-in scenario's script does; each pane
+//! then is an ordinary scenario (it opens from a link) and is measured
+//! ([`crate::measure`]) like any other run. Each comparison's text states
+//! its outcome, and `tests/comparisons.rs` checks it over many seeds.
+//! `cargo run --release --example compare -- --builtin compare-durability`
+//! prints its table.
+
+use crate::measure::{measure, RunMetrics};
+use crate::protocols::ProtocolKind;
+use crate::scenario::Scenario;
+use crate::script::MS;
+use crate::sim::{Action, NodeId};
+use crate::timeline::Timeline;
+
+/// A fault written against roles, resolved in each pane's own run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Cut the links from the node that leads now (the source, the
+    /// primary, the leader; S1 where none leads) to every other node: what
+    /// it commits from now on reaches nobody.
+    CutLeaderOut,
+    /// Crash the node the script named (or, if none yet, the leader).
+    CrashLeader,
+    /// Split the cluster: the node that leads now (S1 where none leads)
+    /// and the next one form a minority with client C1; the other nodes
+    /// and the other clients are the majority side.
+    IsolateMinorityWithC1,
+    /// Heal every link.
+    HealAll,
+    /// Restart every node that is down.
+    RestartAll,
+}
+
+/// One pane: a system and its settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Pane {
+    /// As the table's column heads it.
+    pub label: &'static str,
+    /// Protocol id (`mysql`, `raft`, ...).
+    pub protocol: &'static str,
+    /// Settings other than the defaults, as a JSON object (`""` for none).
+    pub settings: &'static str,
+    /// Cluster size.
+    pub nodes: u32,
+}
+
+/// A built-in comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Comparison {
+    /// Id (`compare-durability`).
+    pub id: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// What to watch for, with the outcome its test checks.
+    pub about: &'static str,
+    /// Two to four panes.
+    pub panes: &'static [Pane],
+    /// The shared script: (time in ms, fault).
+    pub script: &'static [(u64, Fault)],
+    /// Workload clients (each a read or a write about every 0.3 s).
+    pub clients: u32,
+    /// How long each run lasts, in seconds.
+    pub secs: u64,
+}
+
+/// Every built-in comparison.
+pub const COMPARISONS: &[Comparison] = &[
+    Comparison {
+        id: "compare-durability",
+        title: "Durability: MySQL async vs semi-sync vs Raft under a primary crash",
+        about: "Four clients write and read. At 3 s the links from the primary (MySQL's source, \
+                Raft's leader) to the others break, and at 3.4 s it crashes; at 12 s the network \
+                heals (the crashed primary stays down). Asynchronous MySQL acknowledged the writes \
+                of those 0.4 s before any replica had them, and the replica the orchestrator \
+                promotes never gets them: acknowledged writes are lost in almost every seed (the \
+                lesson of the setting, not a violation), and its replicas serve stale reads. \
+                Semi-synchronous MySQL holds those commits waiting for a replica's acknowledgement \
+                (rpl_semi_sync_source_timeout, 10 s, is 0.5 s here: longer than the 0.4 s), so none \
+                of them was acknowledged and none is lost, at the price of a slower write (a \
+                round trip to a replica); nor does Raft lose any, as a leader answers only once a \
+                majority has an entry.",
+        panes: &[
+            Pane { label: "MySQL async", protocol: "mysql", settings: "", nodes: 4 },
+            Pane {
+                label: "MySQL semi-sync",
+                protocol: "mysql",
+                settings: r#"{"rpl_semi_sync_source_enabled":true}"#,
+                nodes: 4,
+            },
+            Pane { label: "Raft", protocol: "raft", settings: "", nodes: 3 },
+        ],
+        script: &[
+            (3_000, Fault::CutLeaderOut),
+            (3_400, Fault::CrashLeader),
+            (12_000, Fault::HealAll),
+        ],
+        clients: 4,
+        secs: 20,
+    },
+    Comparison {
+        id: "compare-cap",
+        title: "CAP: Raft (CP) vs Cassandra at ONE (AP) when a minority is cut off with a client",
+        about: "Five nodes, three clients. At 3 s the cluster splits: the node that leads (S1 for \
+                Cassandra) and one other are cut off from the other three, and client C1 can reach \
+                only them; at 10 s the network heals. Raft, consistent: the minority cannot commit, \
+                so every write C1 sends there fails or goes unanswered, and no client sees an \
+                anomaly. Cassandra with writes and reads at ONE, available: a minority node \
+                coordinates C1's writes and one replica's acknowledgement is enough, so they \
+                succeed, while the majority side's clients read values those writes overwrote: \
+                stale reads, the lesson of that setting.",
+        panes: &[
+            Pane { label: "Raft", protocol: "raft", settings: "", nodes: 5 },
+            Pane {
+                label: "Cassandra ONE/ONE",
+                protocol: "cassandra",
+                settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
+                nodes: 5,
+            },
+        ],
+        script: &[(3_000, Fault::IsolateMinorityWithC1), (10_000, Fault::HealAll)],
+        clients: 3,
+        secs: 16,
+    },
+];
+
+/// A built-in comparison by id.
+pub fn find(id: &str) -> Option<&'static Comparison> {
+    COMPARISONS.iter().find(|c| c.id == id)
+}
+
+/// A pane's run of `c` at `seed`, its script resolved against that run and
+/// simulated to the comparison's end: its scenario is `tl.scenario()`.
+pub fn run_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<Timeline, String> {
+    let protocol = ProtocolKind::parse(pane.protocol)
+        .ok_or_else(|| format!("{}: no protocol \"{}\"", c.id, pane.protocol))?;
+    let mut s = Scenario {
+        protocol,
+        nodes: pane.nodes,
+        seed,
+        title: format!("{}: {}", c.title, pane.label),
+        ..Scenario::default()
+    };
+    if !pane.settings.is_empty() {
+        let v = serde_json::from_str(pane.settings).map_err(|e| format!("{}: {e}", c.id))?;
+        s.settings.insert(protocol.id.to_string(), v);
+        s.normalize_settings()?;
+    }
+    s.workload.clients = c.clients;
+    let mut tl = Timeline::new(s);
+    let mut named: Option<NodeId> = None;
+    for &(ms, fault) in c.script {
+        let t = ms * MS;
+        tl.advance_to(t);
+        let ids = tl.engine().ids();
+        let leading = tl.engine().leader().unwrap_or(1);
+        match fault {
+            Fault::CutLeaderOut => {
+                named = Some(leading);
+                for o in ids.iter().copied().filter(|&o| o != leading) {
+                    tl.act(
+                        t,
+                        Action::CutOneWay {
+                            from: leading,
+                            to: o,
+                        },
+                    );
+                }
+            }
+            Fault::CrashLeader => {
+                let node = *named.get_or_insert(leading);
+                tl.act(t, Action::Crash { node });
+            }
+            Fault::IsolateMinorityWithC1 => {
+                let second = ids
+                    .iter()
+                    .copied()
+                    .find(|&o| o != leading)
+                    .unwrap_or(leading);
+                let minority = [leading, second];
+                named = Some(leading);
+                for &a in &minority {
+                    for b in ids.iter().copied().filter(|b| !minority.contains(b)) {
+                        tl.act(t, Action::CutBoth { a, b });
+                    }
+                }
+                for client in 1..=c.clients {
+                    for &node in &ids {
+                        if (client == 1) != minority.contains(&node) {
+                            tl.act(t, Action::CutClient { client, node });
+                        }
+                    }
+                }
+            }
+            Fault::HealAll => tl.act(t, Action::HealAll),
+            Fault::RestartAll => {
+                for id in ids {
+                    if tl.engine().view(id).is_some_and(|v| !v.up) {
+                        tl.act(t, Action::Restart { node: id });
+                    }
+                }
+            }
+        }
+    }
+    tl.advance_to(c.secs * 1_000 * MS);
+    Ok(tl)
+}
+
+/// A pane's metrics at `seed` (at the comparison's end).
+pub fn measure_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<RunMetrics, String> {
+    let tl = run_pane(c, pane, seed)?;
+    Ok(measure(tl.engine(), tl.trace()))
+}

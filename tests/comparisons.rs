@@ -1,0 +1,132 @@
+//! Built-in comparisons (issue 17): each states its outcome in its text,
+//! and this checks it over many seeds; a pane is an ordinary run (alone it
+//! replays to the same trace, and it opens from its link).
+
+use replviz::comparisons::{find, run_pane, COMPARISONS};
+use replviz::history::{Outcome, F};
+use replviz::measure::{measure, RunMetrics};
+
+const S: u64 = 1_000_000;
+
+fn metrics(id: &str, pane: usize, seeds: u64) -> Vec<RunMetrics> {
+    let c = find(id).unwrap();
+    (1..=seeds)
+        .map(|seed| {
+            let tl = run_pane(c, &c.panes[pane], seed).unwrap();
+            measure(tl.engine(), tl.trace())
+        })
+        .collect()
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = xs.collect();
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// MySQL async loses acknowledged writes in almost every seed and serves
+/// stale reads; semi-sync (the crash comes before its timeout) and Raft
+/// lose none; semi-sync's writes are slower than async's; no violation.
+#[test]
+fn compare_durability_states_its_outcome() {
+    let [asy, semi, raft] = [0, 1, 2].map(|i| metrics("compare-durability", i, 30));
+    let lost = |m: &[RunMetrics]| m.iter().filter(|m| m.lost_writes > 0).count();
+    println!(
+        "seeds with lost writes: async {}/30 (mean {:.2}), semi-sync {}, Raft {}",
+        lost(&asy),
+        mean(asy.iter().map(|m| m.lost_writes as f64)),
+        lost(&semi),
+        lost(&raft)
+    );
+    assert!(
+        lost(&asy) >= 25,
+        "async loses writes in almost every seed: {}",
+        lost(&asy)
+    );
+    assert!(
+        mean(asy.iter().map(|m| m.history.stale_reads as f64)) > 1.0,
+        "async replicas serve stale reads"
+    );
+    assert_eq!(
+        (lost(&semi), lost(&raft)),
+        (0, 0),
+        "semi-sync and Raft lose none"
+    );
+    let p50 = |m: &[RunMetrics]| mean(m.iter().map(|m| m.history.write.p50 as f64));
+    assert!(
+        p50(&semi) > 1.5 * p50(&asy),
+        "semi-sync writes are slower: {} vs {}",
+        p50(&semi),
+        p50(&asy)
+    );
+    for m in asy.iter().chain(&semi).chain(&raft) {
+        assert_eq!(m.violations, 0);
+    }
+}
+
+/// Raft: no write C1 sends during the split succeeds, and nobody sees an
+/// anomaly. Cassandra at ONE: C1's writes succeed and the majority side
+/// reads stale values (a lesson, not a violation).
+#[test]
+fn compare_cap_states_its_outcome() {
+    let c = find("compare-cap").unwrap();
+    for seed in 1..=20 {
+        let c1_writes_ok = |tl: &replviz::timeline::Timeline| {
+            tl.engine()
+                .history()
+                .iter()
+                .filter(|o| o.client == 1 && o.f == F::Write && (3 * S..10 * S).contains(&o.invoke))
+                .filter(|o| o.outcome == Outcome::Ok)
+                .count()
+        };
+        let cp = run_pane(c, &c.panes[0], seed).unwrap();
+        let m = measure(cp.engine(), cp.trace());
+        assert_eq!(
+            c1_writes_ok(&cp),
+            0,
+            "Raft seed {seed}: a minority write succeeded"
+        );
+        assert!(
+            m.history.writes_failed + m.history.writes_unknown > 0,
+            "seed {seed}"
+        );
+        assert_eq!(
+            (m.history.stale_reads, m.lost_writes, m.violations),
+            (0, 0, 0),
+            "Raft seed {seed}"
+        );
+        let ap = run_pane(c, &c.panes[1], seed).unwrap();
+        let m = measure(ap.engine(), ap.trace());
+        assert!(
+            c1_writes_ok(&ap) > 0,
+            "Cassandra seed {seed}: C1's writes succeed"
+        );
+        assert!(
+            m.history.stale_reads > 0,
+            "Cassandra seed {seed}: stale reads"
+        );
+        assert_eq!(m.violations, 0, "Cassandra seed {seed}");
+    }
+}
+
+/// A pane is an ordinary scenario: alone, it replays to the same trace,
+/// and it opens from its link.
+#[test]
+fn a_pane_is_an_ordinary_run() {
+    for c in COMPARISONS {
+        assert!((2..=4).contains(&c.panes.len()), "{}", c.id);
+        for p in c.panes {
+            let tl = run_pane(c, p, 7).unwrap();
+            let mut alone = replviz::timeline::Timeline::new(tl.scenario().clone());
+            alone.advance_to(tl.now());
+            assert_eq!(
+                alone.engine().trace_hash(),
+                tl.engine().trace_hash(),
+                "{} {}",
+                c.id,
+                p.label
+            );
+            let link = replviz::link::encode(tl.scenario(), tl.now());
+            assert_eq!(&replviz::link::decode(&link).unwrap().s, tl.scenario());
+        }
+    }
+}
