@@ -345,6 +345,15 @@ fn zab_leader_crash_mid_broadcast_keeps_delivered_and_elects_new_epoch() {
 #[test]
 fn zab_isolated_leader_tail_is_truncated_after_heal() {
     let cut = run("zab-truncate", 2_900 * MS);
+    // "At 0.9 s the leader is cut off from everyone."
+    let cuts: Vec<u64> = cut
+        .scenario()
+        .actions
+        .iter()
+        .filter(|a| matches!(a.action, replviz::sim::Action::CutBoth { .. }))
+        .map(|a| a.t)
+        .collect();
+    assert!(cuts.len() == 4 && cuts.iter().all(|&t| t == 900 * MS), "{cuts:?}");
     let old = views(&cut)
         .into_iter()
         .find(|v| v.log.iter().any(|e| e.text == "z=3"))

@@ -86,7 +86,7 @@ pub const SCENARIOS: &[BuiltIn] = &[
     BuiltIn {
         id: "zab-truncate",
         title: "Zab: an isolated leader's uncommitted proposals are truncated",
-        about: crate::about!("At 0.8 s the leader is cut off from everyone. It appends two proposals to its own \
+        about: crate::about!("At 0.9 s the leader is cut off from everyone. It appends two proposals to its own \
          history but no quorum acknowledges them, so they stay uncommitted (dashed). Within its \
          syncLimit it notices it has lost its quorum and goes back to looking. The other four \
          elect a new leader in a higher epoch, which commits a new request. At 3 s the network \
