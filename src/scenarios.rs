@@ -31,11 +31,17 @@ pub fn protocol_of(id: &str) -> Option<ProtocolKind> {
 }
 
 /// The chapters of the built-in scenario with this title (a link keeps
-/// the title), or none.
-pub fn chapters(title: &str) -> &'static [(u64, &'static str, &'static str)] {
-    all()
-        .find(|(_, b)| b.title == title)
-        .map_or(&[], |(_, b)| b.chapters)
+/// the title), or none: (start in ms, label, text). In the browser the
+/// texts come from `i18n/scenarios.json` (see [`crate::about`]).
+pub fn chapters(title: &str) -> Vec<(u64, &'static str, String)> {
+    let Some((_, b)) = all().find(|(_, b)| b.title == title) else {
+        return Vec::new();
+    };
+    b.chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.0, c.1, text_of(c.2, &format!("{}#{}", b.id, i + 1))))
+        .collect()
 }
 
 /// The title of a built-in scenario (for menus, without building it).
@@ -55,13 +61,19 @@ thread_local! {
 /// A built-in scenario's explanation: its own, or (in the browser) the
 /// one [`load_abouts`] read; empty if neither.
 fn about_of(b: &BuiltIn) -> String {
-    if !b.about.is_empty() {
-        return b.about.to_string();
+    text_of(b.about, b.id)
+}
+
+/// A text the browser bundle leaves out: its own (native), else the one
+/// [`load_abouts`] read under `key`; empty if neither.
+fn text_of(own: &str, key: &str) -> String {
+    if !own.is_empty() {
+        return own.to_string();
     }
     ABOUTS.with(|t| {
         t.borrow()
             .iter()
-            .find(|(id, _)| id == b.id)
+            .find(|(k, _)| k == key)
             .map(|(_, text)| text.clone())
             .unwrap_or_default()
     })
@@ -85,11 +97,16 @@ pub fn load_abouts(json: &str) {
 }
 
 /// What `i18n/scenarios.json` holds: every built-in scenario's explanation
-/// by id (native builds; `tests/i18n.rs` keeps the file current).
+/// by id, and its chapters' texts by `id#n` (native builds;
+/// `tests/i18n.rs` keeps the file current).
 pub fn abouts_json() -> String {
-    let m: serde_json::Map<String, serde_json::Value> = all()
-        .map(|(_, b)| (b.id.to_string(), b.about.into()))
-        .collect();
+    let mut m = serde_json::Map::new();
+    for (_, b) in all() {
+        m.insert(b.id.to_string(), b.about.into());
+        for (i, c) in b.chapters.iter().enumerate() {
+            m.insert(format!("{}#{}", b.id, i + 1), c.2.into());
+        }
+    }
     crate::json::to_string_pretty(&serde_json::Value::Object(m))
 }
 

@@ -353,7 +353,10 @@ fn zab_isolated_leader_tail_is_truncated_after_heal() {
         .filter(|a| matches!(a.action, replviz::sim::Action::CutBoth { .. }))
         .map(|a| a.t)
         .collect();
-    assert!(cuts.len() == 4 && cuts.iter().all(|&t| t == 900 * MS), "{cuts:?}");
+    assert!(
+        cuts.len() == 4 && cuts.iter().all(|&t| t == 900 * MS),
+        "{cuts:?}"
+    );
     let old = views(&cut)
         .into_iter()
         .find(|v| v.log.iter().any(|e| e.text == "z=3"))

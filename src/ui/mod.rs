@@ -57,6 +57,13 @@ pub fn start() {
         }
         if hash.len() > 1 {
             let link = share::open_link(&hash).await;
+            // A built-in scenario's link: its chapters' texts are fetched.
+            let built_in = link
+                .as_ref()
+                .is_ok_and(|l| !crate::scenarios::chapters(&l.s.title).is_empty());
+            if built_in && !lang::abouts().await {
+                state::START_ERRORS.with(|l| l.borrow_mut().push(lang::NO_ABOUTS.into()));
+            }
             state::OPENED_LINK.with(|l| *l.borrow_mut() = Some(link));
         }
         let state = AppState::new();

@@ -1025,8 +1025,8 @@ fn tour_of(s: &Scenario) -> Vec<(Time, String)> {
         return s.tour.clone();
     }
     presets::chapters(&s.title)
-        .iter()
-        .map(|c| (c.0 * 1000, c.2.to_string()))
+        .into_iter()
+        .map(|c| (c.0 * 1000, c.2))
         .collect()
 }
 

@@ -83,12 +83,13 @@ pub fn TimelineBar() -> impl IntoView {
                                     super::panels::esc(label)
                                 );
                             });
-                            for &(ms, label, text) in crate::scenarios::chapters(&s.about.with(|a| a.0.clone())).iter() {
+                            for (ms, label, text) in crate::scenarios::chapters(&s.about.with(|a| a.0.clone())) {
                                 let _ = write!(
                                     m,
-                                    "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"{}\" title=\"{text}\">{label}</button>",
+                                    "<button data-testid=\"chapter\" data-us=\"{}\" class=\"rv-chapter\" style=\"{}\" title=\"{}\">{label}</button>",
                                     ms * 1000,
-                                    left(ms * 1000, sp)
+                                    left(ms * 1000, sp),
+                                    super::panels::esc(&crate::i18n::tr_dyn(&text))
                                 );
                             }
                             m

@@ -119,11 +119,11 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: "",
         script: async_loss,
         chapters: &[
-            (450, "1", "A client committed x=1 at 0.3 s: S1 answered OK at once, and both replicas received it."),
-            (650, "2", "The links from S1 to its replicas broke; x=2 is in S1's binlog and acknowledged, but no replica has it."),
-            (750, "3", "S1 crashed at 0.7 s. The replicas notice only when replica_net_timeout runs out (at 3.3 s here)."),
-            (4_000, "4", "The orchestrator promoted S2, the most advanced replica, at 3.75 s. Where is x=2?"),
-            (6_200, "5", "A read of x at the new source returns 1: the acknowledged x=2 is lost, as asynchronous replication allows (amber: a lesson, not a violation)."),
+            (450, "1", crate::about!("A client committed x=1 at 0.3 s: S1 answered OK at once, and both replicas received it.")),
+            (650, "2", crate::about!("The links from S1 to its replicas broke; x=2 is in S1's binlog and acknowledged, but no replica has it.")),
+            (750, "3", crate::about!("S1 crashed at 0.7 s. The replicas notice only when replica_net_timeout runs out (at 3.3 s here).")),
+            (4_000, "4", crate::about!("The orchestrator promoted S2, the most advanced replica, at 3.75 s. Where is x=2?")),
+            (6_200, "5", crate::about!("A read of x at the new source returns 1: the acknowledged x=2 is lost, as asynchronous replication allows (amber: a lesson, not a violation).")),
         ],
     },
     BuiltIn {

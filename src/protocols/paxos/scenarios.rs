@@ -70,10 +70,10 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: r#"{"retry_at_once":true,"leader_timeout_min":5000000,"leader_timeout_max":6000000}"#,
         script: dueling,
         chapters: &[
-            (300, "1", "S1 and S3 were both told to propose at 50 ms. Each one's Prepare makes the acceptors promise its ballot, which fails the other's Accepts."),
-            (2_000, "2", "The ballots climb and the request is still not chosen: a livelock (PMMC §3). What would stop it?"),
-            (2_600, "3", "S3 crashed at 2.5 s: S1, left alone, can become the distinguished leader."),
-            (4_500, "4", "The next request is chosen. A stable leader with randomized backoff (the default setting) avoids the duel."),
+            (300, "1", crate::about!("S1 and S3 were both told to propose at 50 ms. Each one's Prepare makes the acceptors promise its ballot, which fails the other's Accepts.")),
+            (2_000, "2", crate::about!("The ballots climb and the request is still not chosen: a livelock (PMMC §3). What would stop it?")),
+            (2_600, "3", crate::about!("S3 crashed at 2.5 s: S1, left alone, can become the distinguished leader.")),
+            (4_500, "4", crate::about!("The next request is chosen. A stable leader with randomized backoff (the default setting) avoids the duel.")),
         ],
     },
     BuiltIn {

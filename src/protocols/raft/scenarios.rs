@@ -162,10 +162,10 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: "",
         script: leader_crash,
         chapters: &[
-            (1_100, "1", "S3 leads term 1: x=1 and y=2 are on every server and committed."),
-            (1_250, "2", "S3 has crashed. Its followers stop hearing heartbeats: whose election timer runs out first?"),
-            (1_500, "3", "S1 timed out first, stood for term 2 and won the votes of the majority still up (§5.2). Is anything committed lost?"),
-            (2_600, "4", "No: S3 restarted, saw the higher term and rejoined as a follower; the new leader's log holds every committed entry (§5.4)."),
+            (1_100, "1", crate::about!("S3 leads term 1: x=1 and y=2 are on every server and committed.")),
+            (1_250, "2", crate::about!("S3 has crashed. Its followers stop hearing heartbeats: whose election timer runs out first?")),
+            (1_500, "3", crate::about!("S1 timed out first, stood for term 2 and won the votes of the majority still up (§5.2). Is anything committed lost?")),
+            (2_600, "4", crate::about!("No: S3 restarted, saw the higher term and rejoined as a follower; the new leader's log holds every committed entry (§5.4).")),
         ],
     },
     BuiltIn {
@@ -225,10 +225,10 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: r#"{"election_timeout_min":60000000,"election_timeout_max":60000000,"noop_on_election":false}"#,
         script: figure8,
         chapters: &[
-            (600, "(a)", "(a) S1 leads term 2 and replicates index 2 to S2 only"),
-            (1_600, "(b)", "(b) S1 crashes; S5 wins term 3 and accepts another entry at index 2"),
-            (3_600, "(c)", "(c) S1 restarts, wins term 4 and copies its term-2 entry to S3: on a majority, not committed"),
-            (4_600, "(d)", "(d) S1 crashes; S5 wins term 5 and overwrites index 2 everywhere"),
+            (600, "(a)", crate::about!("(a) S1 leads term 2 and replicates index 2 to S2 only")),
+            (1_600, "(b)", crate::about!("(b) S1 crashes; S5 wins term 3 and accepts another entry at index 2")),
+            (3_600, "(c)", crate::about!("(c) S1 restarts, wins term 4 and copies its term-2 entry to S3: on a majority, not committed")),
+            (4_600, "(d)", crate::about!("(d) S1 crashes; S5 wins term 5 and overwrites index 2 everywhere")),
         ],
     },
     BuiltIn {

@@ -86,9 +86,9 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: "",
         script: blocking,
         chapters: &[
-            (1_100, "1", "T1 started at 0.2 s: every participant locked x, logged PREPARED and voted yes; the coordinator S1 crashed just before the votes arrived. May a participant abort on its own?"),
-            (2_500, "2", "No: having voted yes, they wait, asking S1 and holding their locks (watch the lock times grow). This is the blocking of two-phase commit."),
-            (3_200, "3", "S1 restarted at 3 s, found Begin but no decision in its log, aborted T1 and told everyone: the locks are released."),
+            (1_100, "1", crate::about!("T1 started at 0.2 s: every participant locked x, logged PREPARED and voted yes; the coordinator S1 crashed just before the votes arrived. May a participant abort on its own?")),
+            (2_500, "2", crate::about!("No: having voted yes, they wait, asking S1 and holding their locks (watch the lock times grow). This is the blocking of two-phase commit.")),
+            (3_200, "3", crate::about!("S1 restarted at 3 s, found Begin but no decision in its log, aborted T1 and told everyone: the locks are released.")),
         ],
     },
     BuiltIn {

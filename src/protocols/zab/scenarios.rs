@@ -98,9 +98,9 @@ pub const SCENARIOS: &[BuiltIn] = &[
         settings: "",
         script: truncate,
         chapters: &[
-            (1_100, "1", "The leader is cut off from everyone. It appends two proposals, but no quorum acknowledges them: they stay uncommitted (dashed)."),
-            (2_600, "2", "It lost its quorum and went back to looking; the other four elected a new leader in a higher epoch, which commits a new request."),
-            (3_600, "3", "The network healed at 3 s. The old leader's last zxid is from an epoch whose tail the new leader never had: TRUNC cuts its uncommitted proposals, then DIFF brings it up to date."),
+            (1_100, "1", crate::about!("The leader is cut off from everyone. It appends two proposals, but no quorum acknowledges them: they stay uncommitted (dashed).")),
+            (2_600, "2", crate::about!("It lost its quorum and went back to looking; the other four elected a new leader in a higher epoch, which commits a new request.")),
+            (3_600, "3", crate::about!("The network healed at 3 s. The old leader's last zxid is from an epoch whose tail the new leader never had: TRUNC cuts its uncommitted proposals, then DIFF brings it up to date.")),
         ],
     },
     BuiltIn {
