@@ -261,3 +261,194 @@ fn a_written_tour_survives_its_link() {
     without.advance_to(3_000 * MS);
     assert_eq!(with.engine().trace_hash(), without.engine().trace_hash());
 }
+
+/// The history's operations invoked from `from_ms` on: (kind, argument
+/// or value read, outcome).
+fn ops_from(tl: &replviz::timeline::Timeline, from_ms: u64) -> Vec<String> {
+    tl.engine()
+        .history()
+        .iter()
+        .filter(|op| op.invoke >= from_ms * MS)
+        .map(|op| match op.f {
+            replviz::history::F::Read => format!("read {} {:?}", op.out, op.outcome),
+            _ => format!("{:?} {} {:?}", op.f, op.arg, op.outcome),
+        })
+        .collect()
+}
+
+/// Kafka acks=1 (KIP-101's truncation by leader epoch).
+#[test]
+fn kafka_acks1_loss_tour() {
+    assert_eq!(beats("kafka-acks1-loss"), [400, 700, 2_000, 3_000, 3_600]);
+    let t = run("kafka-acks1-loss", 400 * MS);
+    assert_eq!(ops_from(&t, 0), ["Write 1 Ok"], "x=1 acknowledged at once");
+    for id in 1..=3 {
+        assert_eq!(log(&t, id), ["x=1✓"], "S{id} has x=1");
+    }
+    let t = run("kafka-acks1-loss", 700 * MS);
+    assert_eq!(ops_from(&t, 500), ["Write 2 Ok"], "x=2 acknowledged");
+    assert_eq!(log(&t, 1), ["x=1✓", "x=2"]);
+    assert_eq!(
+        (log(&t, 2), log(&t, 3)),
+        (vec!["x=1✓".to_string()], vec!["x=1✓".to_string()])
+    );
+    let t = run("kafka-acks1-loss", 2_000 * MS);
+    assert!(!view_of(&t, 1).up);
+    assert_eq!(leaders(&t), [(2, 1)], "S2 leads epoch 1");
+    assert!(view_of(&t, 4)
+        .details
+        .iter()
+        .any(|d| d.contains("fenced: S1")));
+    let t = run("kafka-acks1-loss", 3_000 * MS);
+    assert!(view_of(&t, 1).up && view_of(&t, 1).role == "follower");
+    assert_eq!(log(&t, 1), ["x=1✓"], "S1 truncated x=2 away");
+    let t = run("kafka-acks1-loss", 3_600 * MS);
+    assert_eq!(ops_from(&t, 3_000), ["read 1 Ok"]);
+    common::is_lesson(&t);
+}
+
+/// Redis: asynchronous replication, Sentinel failover.
+#[test]
+fn redis_async_loss_tour() {
+    assert_eq!(beats("redis-async-loss"), [400, 650, 2_400, 4_100]);
+    let t = run("redis-async-loss", 400 * MS);
+    assert_eq!(ops_from(&t, 0), ["Write 1 Ok"]);
+    for id in 1..=3 {
+        assert_eq!(view_of(&t, id).state_machine, "x=1", "S{id}");
+    }
+    let t = run("redis-async-loss", 650 * MS);
+    assert_eq!(ops_from(&t, 500), ["Write 2 Ok"]);
+    assert_eq!(view_of(&t, 1).state_machine, "x=2");
+    assert_eq!(view_of(&t, 2).state_machine, "x=1");
+    assert_eq!(view_of(&t, 3).state_machine, "x=1");
+    let t = run("redis-async-loss", 2_400 * MS);
+    assert!(!view_of(&t, 1).up);
+    let s2 = view_of(&t, 2);
+    assert!(s2.role == "master" && s2.up, "S2 promoted: {s2:?}");
+    let t = run("redis-async-loss", 4_100 * MS);
+    assert_eq!(ops_from(&t, 3_000), ["read 1 Ok"]);
+    common::is_lesson(&t);
+}
+
+/// MongoDB w:1: an acknowledged write rolled back.
+#[test]
+fn mongodb_w1_rollback_tour() {
+    assert_eq!(
+        beats("mongodb-w1-rollback"),
+        [1_250, 1_600, 2_500, 4_200, 5_100]
+    );
+    let t = run("mongodb-w1-rollback", 1_250 * MS);
+    assert_eq!(leaders(&t), [(3, 1)]);
+    assert_eq!(ops_from(&t, 0), ["Write 1 Ok"]);
+    assert!(
+        view_of(&t, 1).log.is_empty() && view_of(&t, 2).log.is_empty(),
+        "no secondary has x=1 yet"
+    );
+    let t = run("mongodb-w1-rollback", 1_600 * MS);
+    assert_eq!(ops_from(&t, 1_300), ["Write 2 Ok"], "y=2 acknowledged");
+    assert!(log(&t, 3).contains(&"y=2".to_string()));
+    for id in [1, 2] {
+        assert!(
+            !log(&t, id).iter().any(|e| e.starts_with("y=2")),
+            "S{id} lacks y=2"
+        );
+    }
+    let t = run("mongodb-w1-rollback", 2_500 * MS);
+    assert_eq!(leaders(&t), [(1, 2)], "S1 primary of term 2");
+    assert_eq!(view_of(&t, 3).role, "secondary", "S3 stepped down");
+    let t = run("mongodb-w1-rollback", 4_200 * MS);
+    let s3 = view_of(&t, 3);
+    assert!(
+        s3.details
+            .iter()
+            .any(|d| d.contains("rollback/removed.bson: y=2")),
+        "{:?}",
+        s3.details
+    );
+    assert!(!s3.state_machine.contains("y=2"));
+    let t = run("mongodb-w1-rollback", 5_100 * MS);
+    assert_eq!(
+        ops_from(&t, 4_500),
+        ["read nil Ok", "read 1 Ok"],
+        "y: nothing; x: 1"
+    );
+}
+
+/// Cassandra R + W <= RF.
+#[test]
+fn cassandra_stale_read_tour() {
+    assert_eq!(beats("cassandra-stale-read"), [400, 600, 1_100, 2_100]);
+    let t = run("cassandra-stale-read", 400 * MS);
+    let cuts: Vec<String> = t
+        .scenario()
+        .actions
+        .iter()
+        .filter(|a| a.t <= 300 * MS)
+        .map(|a| format!("{:?}", a.action))
+        .collect();
+    assert_eq!(
+        cuts,
+        ["CutBoth { a: 3, b: 1 }", "CutBoth { a: 3, b: 2 }"],
+        "S3 cut off at 0.3 s"
+    );
+    let t = run("cassandra-stale-read", 600 * MS);
+    assert_eq!(ops_from(&t, 0), ["Write 1 Ok"]);
+    assert_eq!(
+        view_of(&t, 3).state_machine,
+        "",
+        "the mutation to S3 is lost"
+    );
+    assert!(
+        view_of(&t, 1).details.iter().all(|d| !d.contains("hint")),
+        "no hint"
+    );
+    assert!(view_of(&t, 1)
+        .details
+        .iter()
+        .any(|d| d == "sees every node UP"));
+    let t = run("cassandra-stale-read", 1_100 * MS);
+    assert_eq!(ops_from(&t, 900), ["read nil Ok"], "a stale read");
+    let t = run("cassandra-stale-read", 2_100 * MS);
+    assert_eq!(
+        ops_from(&t, 1_900),
+        ["read nil Ok"],
+        "still stale after the heal"
+    );
+    assert_eq!(view_of(&t, 3).state_machine, "");
+}
+
+/// Elasticsearch: a write waits for every in-sync copy.
+#[test]
+fn es_replica_cut_stalls_write_tour() {
+    assert_eq!(
+        beats("es-replica-cut-stalls-write"),
+        [400, 1_000, 1_750, 4_100]
+    );
+    let t = run("es-replica-cut-stalls-write", 400 * MS);
+    assert_eq!(ops_from(&t, 0), ["Write 1 Ok"]);
+    assert_eq!(log(&t, 2), ["x=1"], "once S2 had it");
+    let t = run("es-replica-cut-stalls-write", 1_000 * MS);
+    assert_eq!(ops_from(&t, 500), ["Write 2 Info"], "y=2 stalls");
+    assert!(view_of(&t, 1)
+        .details
+        .iter()
+        .any(|d| d.contains("waiting for copies")));
+    let t = run("es-replica-cut-stalls-write", 1_750 * MS);
+    assert_eq!(
+        ops_from(&t, 500),
+        ["Write 2 Ok"],
+        "acknowledged once S2 was removed"
+    );
+    assert_eq!(view_of(&t, 2).role, "stale");
+    assert!(view_of(&t, 1)
+        .details
+        .iter()
+        .any(|d| d.ends_with("in-sync S1")));
+    let t = run("es-replica-cut-stalls-write", 4_100 * MS);
+    assert_eq!(view_of(&t, 2).role, "replica");
+    assert!(view_of(&t, 1)
+        .details
+        .iter()
+        .any(|d| d.ends_with("in-sync S1,S2")));
+    assert_eq!(ops_from(&t, 3_500), ["Write 3 Ok"]);
+}

@@ -83,7 +83,12 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
         script: stale_read,
-        chapters: &[],
+        chapters: &[
+            (400, "1", crate::about!("S3 is cut off from S1 and S2; clients still reach it. Writes and reads at ONE: R + W = 2, not more than RF = 3.")),
+            (600, "2", crate::about!("x=1 was written through S1 and acknowledged at once; the mutation to S3 is lost, and no hint is stored.")),
+            (1_100, "3", crate::about!("A read of x at S3 asks only S3's copy: nothing, a stale read.")),
+            (2_100, "4", crate::about!("The links healed at 1.5 s, yet a read at S3 is still stale: nothing brought x=1 there. With QUORUM for both, it would not be.")),
+        ],
     },
     BuiltIn {
         id: "cassandra-hinted-handoff",

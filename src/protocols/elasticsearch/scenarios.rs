@@ -52,7 +52,12 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: replica_cut,
-        chapters: &[],
+        chapters: &[
+            (400, "1", crate::about!("x=1 was acknowledged once S2, the replica, had it: a write waits for every in-sync copy.")),
+            (1_000, "2", crate::about!("The S1-S2 link is cut; y=2 arrived at 0.6 s and stalls: S1 waits for S2. How long?")),
+            (1_750, "3", crate::about!("After follower_check.timeout S1 reported S2's copy failed; the master removed it from the in-sync set, and only then was y=2 acknowledged.")),
+            (4_100, "4", crate::about!("The link healed at 3 s; S2 recovered from S1 and is in sync again; z=3 is acknowledged with both copies.")),
+        ],
     },
     BuiltIn {
         id: "es-stale-primary-fenced",

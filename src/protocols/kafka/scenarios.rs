@@ -104,7 +104,13 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"acks":1}"#,
         script: acks1_loss,
-        chapters: &[],
+        chapters: &[
+            (400, "1", crate::about!("x=1 is acknowledged at once (acks=1), and the followers fetch it.")),
+            (700, "2", crate::about!("The links from S1 to its followers are cut; x=2 is acknowledged by S1 alone. Is it safe?")),
+            (2_000, "3", crate::about!("S1 crashed at 0.8 s while its ISR still listed S2 and S3; the controller fenced it and elected S2, leader epoch 1.")),
+            (3_000, "4", crate::about!("S1 restarted at 2.5 s, asked S2 where epoch 0 ends (OffsetsForLeaderEpoch) and truncated x=2 away.")),
+            (3_600, "5", crate::about!("A read of x returns 1: the acknowledged x=2 is lost, as acks=1 allows.")),
+        ],
     },
     BuiltIn {
         id: "kafka-not-enough-replicas",

@@ -162,7 +162,13 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: r#"{"w":"1"}"#,
         script: isolated_primary,
-        chapters: &[],
+        chapters: &[
+            (1_250, "1", crate::about!("S3 is primary of term 1; x=1 was acknowledged at once (w:1), before any secondary had it.")),
+            (1_600, "2", crate::about!("S3 is cut off from both secondaries; y=2 is acknowledged at once, though only S3 has it.")),
+            (2_500, "3", crate::about!("S1 was elected primary of term 2, and S3 stepped down. Where will y=2 end up?")),
+            (4_200, "4", crate::about!("The links healed at 4 s: S3 finds that S1 lacks its entry and rolls back; y=2 goes to its rollback file.")),
+            (5_100, "5", crate::about!("A read of y at S1 finds nothing; x=1 is there. An acknowledged write lost: the price of w:1.")),
+        ],
     },
     BuiltIn {
         id: "mongodb-majority-survives",

@@ -90,7 +90,12 @@ pub const SCENARIOS: &[BuiltIn] = &[
         seed: 1,
         settings: "",
         script: async_loss,
-        chapters: &[],
+        chapters: &[
+            (400, "1", crate::about!("x=1 is written at the master S1, answered at once and streamed to both replicas.")),
+            (650, "2", crate::about!("The links from S1 to its replicas broke; x=2 is answered OK but reaches no replica.")),
+            (2_400, "3", crate::about!("S1 crashed at 0.7 s. The sentinels agreed that it is down, and one of them promoted S2, the replica with the highest offset.")),
+            (4_100, "4", crate::about!("A read of x at S2 returns 1: the acknowledged x=2 is lost, the lesson of asynchronous replication.")),
+        ],
     },
     BuiltIn {
         id: "redis-backlog-overflow",
