@@ -91,6 +91,8 @@ pub(crate) fn mount(state: AppState) {
     if let Some(old) = document().query_selector(".rv-app").ok().flatten() {
         old.remove();
     }
+    // Texts made outside the views (the lost-writes line) in the language now in force.
+    state.refresh(true);
     let page = Owner::new();
     page.with(|| leptos::mount::mount_to_body(move || view! { <App state/> }));
     PAGE.with(|p| *p.borrow_mut() = Some(page));

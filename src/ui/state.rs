@@ -6,6 +6,7 @@
 //! are copied into signals. The clock signal `now` moves every animation
 //! frame; everything that animates reads it.
 
+use crate::i18n::trf;
 use crate::link;
 use crate::protocol::{Command, Key, NodeView};
 use crate::protocols::ProtocolKind;
@@ -1055,17 +1056,32 @@ fn lost_writes(e: &dyn crate::anysim::AnySim, s: &Scenario) -> String {
         .roles
         .iter()
         .find(|r| r.tone == "lead")
-        .map_or("leader", |r| r.id);
+        .map_or("leader", |r| match crate::i18n::lang() {
+            crate::i18n::Lang::En => r.id,
+            crate::i18n::Lang::Zh => crate::i18n::tr(r.label).trim_start_matches(['★', '◆', ' ']),
+        });
     let n = lost.len();
     let when = if first == last {
-        format!("at {} ms", first / 1000)
+        trf("at {0} ms", &[&(first / 1000).to_string()])
     } else {
-        format!("between {} ms and {} ms", first / 1000, last / 1000)
+        trf(
+            "between {0} ms and {1} ms",
+            &[&(first / 1000).to_string(), &(last / 1000).to_string()],
+        )
     };
-    format!(
-        "⚠ lost writes (expected here): {n} acknowledged write{} not on S{leader}, the current {role} (acknowledged {when}). Allowed by \"{}\".",
-        if n == 1 { " is" } else { "s are" },
-        (p.relaxed_by)(&s.protocol_settings())
+    trf(
+        if n == 1 {
+            "⚠ lost writes (expected here): {0} acknowledged write is not on {1}, the current {2} (acknowledged {3}). Allowed by \"{4}\"."
+        } else {
+            "⚠ lost writes (expected here): {0} acknowledged writes are not on {1}, the current {2} (acknowledged {3}). Allowed by \"{4}\"."
+        },
+        &[
+            &n.to_string(),
+            &format!("S{leader}"),
+            role,
+            &when,
+            (p.relaxed_by)(&s.protocol_settings()),
+        ],
     )
 }
 
