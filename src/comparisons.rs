@@ -125,6 +125,61 @@ pub const COMPARISONS: &[Comparison] = &[
         clients: 3,
         secs: 16,
     },
+    Comparison {
+        id: "compare-kafka-acks",
+        title: "Kafka: acks=1 vs acks=all under a leader crash",
+        about: "Three brokers and the controller, four clients. At 3 s the links from the \
+                partition's leader to its followers break, and at 3.4 s it crashes (its ISR still \
+                lists the followers, so the controller elects one of them, cleanly); at 12 s the \
+                network heals. With acks=1 the leader acknowledged the records of those 0.4 s \
+                alone, and the new leader never had them: acknowledged records are lost in most \
+                seeds (the lesson of acks=1). With acks=all and min.insync.replicas=2 a record is \
+                acknowledged only once the ISR has it, so those records are never acknowledged \
+                (their producers are left without an answer) and none is lost.",
+        panes: &[
+            Pane { label: "acks=1", protocol: "kafka", settings: r#"{"acks":1}"#, nodes: 4 },
+            Pane {
+                label: "acks=all, min.insync.replicas=2",
+                protocol: "kafka",
+                settings: r#"{"acks":-1,"min_insync_replicas":2}"#,
+                nodes: 4,
+            },
+        ],
+        script: &[
+            (3_000, Fault::CutLeaderOut),
+            (3_400, Fault::CrashLeader),
+            (12_000, Fault::HealAll),
+        ],
+        clients: 4,
+        secs: 20,
+    },
+    Comparison {
+        id: "compare-quorum",
+        title: "Cassandra: ONE/ONE vs QUORUM/QUORUM when a minority is cut off with a client",
+        about: "Five nodes, replication_factor 3, three clients. From 3 s to 10 s S1 and S2 are \
+                cut off from the other three, and client C1 reaches only them. At ONE/ONE \
+                (R + W = 2, not more than 3) every write is acknowledged on both sides, and reads \
+                return values overwritten before they began: stale reads. At QUORUM/QUORUM \
+                (2 + 2 > 3) a write is acknowledged only where a majority of the key's replicas \
+                answers, so some writes fail or go unanswered, and no read is stale.",
+        panes: &[
+            Pane {
+                label: "ONE/ONE",
+                protocol: "cassandra",
+                settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
+                nodes: 5,
+            },
+            Pane {
+                label: "QUORUM/QUORUM",
+                protocol: "cassandra",
+                settings: r#"{"write_consistency":"QUORUM","read_consistency":"QUORUM"}"#,
+                nodes: 5,
+            },
+        ],
+        script: &[(3_000, Fault::IsolateMinorityWithC1), (10_000, Fault::HealAll)],
+        clients: 3,
+        secs: 16,
+    },
 ];
 
 /// A built-in comparison by id.

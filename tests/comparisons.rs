@@ -130,3 +130,50 @@ fn a_pane_is_an_ordinary_run() {
         }
     }
 }
+
+/// Kafka: acks=1 loses acknowledged records in most seeds; acks=all with
+/// min.insync.replicas=2 loses none; no violation.
+#[test]
+fn compare_kafka_acks_states_its_outcome() {
+    let [one, all] = [0, 1].map(|i| metrics("compare-kafka-acks", i, 30));
+    let lost = |m: &[RunMetrics]| m.iter().filter(|m| m.lost_writes > 0).count();
+    println!(
+        "seeds with lost records: acks=1 {}/30, acks=all {}/30",
+        lost(&one),
+        lost(&all)
+    );
+    assert!(
+        lost(&one) >= 20,
+        "acks=1 loses records in most seeds: {}",
+        lost(&one)
+    );
+    assert_eq!(lost(&all), 0, "acks=all loses none");
+    assert!(
+        all.iter().all(|m| m.history.writes_unknown > 0),
+        "acks=all leaves producers without an answer"
+    );
+    for m in one.iter().chain(&all) {
+        assert_eq!(m.violations, 0);
+    }
+}
+
+/// Cassandra: ONE/ONE serves stale reads; QUORUM/QUORUM serves none and
+/// fails or leaves unanswered some writes; no violation.
+#[test]
+fn compare_quorum_states_its_outcome() {
+    let [one, quorum] = [0, 1].map(|i| metrics("compare-quorum", i, 20));
+    let stale = |m: &[RunMetrics]| m.iter().filter(|m| m.history.stale_reads > 0).count();
+    println!(
+        "seeds with stale reads: ONE {}/20, QUORUM {}/20",
+        stale(&one),
+        stale(&quorum)
+    );
+    assert!(stale(&one) >= 18, "ONE/ONE reads stale: {}", stale(&one));
+    assert_eq!(stale(&quorum), 0, "QUORUM/QUORUM reads are never stale");
+    assert!(quorum
+        .iter()
+        .all(|m| m.history.writes_failed + m.history.writes_unknown > 0));
+    for m in one.iter().chain(&quorum) {
+        assert_eq!(m.violations, 0);
+    }
+}
