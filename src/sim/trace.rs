@@ -27,10 +27,10 @@ impl DropReason {
     /// Plain-words reason.
     pub fn as_str(self) -> &'static str {
         match self {
-            DropReason::Lost => "lost",
-            DropReason::Cut => "link cut",
-            DropReason::Down => "receiver down",
-            DropReason::Reset => "connection broken",
+            DropReason::Lost => crate::en!("lost"),
+            DropReason::Cut => crate::en!("link cut"),
+            DropReason::Down => crate::en!("receiver down"),
+            DropReason::Reset => crate::en!("connection broken"),
         }
     }
 }
@@ -206,8 +206,11 @@ impl TraceKind {
 }
 
 impl TraceEvent {
-    /// The event in plain words, as the event log prints it.
+    /// The event in plain words, as the event log prints it (in the UI's
+    /// language: [`crate::i18n`]; English everywhere else).
     pub fn describe(&self) -> String {
+        use crate::i18n::{tr, trf};
+        let n = |x: u64| x.to_string();
         match &self.kind {
             TraceKind::Send {
                 from,
@@ -219,169 +222,190 @@ impl TraceEvent {
                 ..
             } => {
                 let extra = if *dup {
-                    " (duplicated by the network)".to_string()
+                    tr(" (duplicated by the network)").to_string()
                 } else if *retries > 0 {
-                    format!(" (lost {retries}×, retransmitted)")
+                    trf(" (lost {0}×, retransmitted)", &[&retries.to_string()])
                 } else {
                     String::new()
                 };
-                let fate = if *doomed { " — will be dropped" } else { "" };
-                format!("{} sends {} to {}{}{}", s(*from), text, s(*to), extra, fate)
+                let fate = if *doomed {
+                    tr(" — will be dropped")
+                } else {
+                    ""
+                };
+                trf(
+                    "{0} sends {1} to {2}{3}{4}",
+                    &[&s(*from), text, &s(*to), &extra, fate],
+                )
             }
             TraceKind::Deliver { from, to, .. } => {
-                format!("{} receives a message from {}", s(*to), s(*from))
+                trf("{0} receives a message from {1}", &[&s(*to), &s(*from)])
             }
             TraceKind::Drop {
                 from, to, reason, ..
-            } => {
-                format!(
-                    "message {} → {} dropped ({})",
-                    s(*from),
-                    s(*to),
-                    reason.as_str()
-                )
-            }
-            TraceKind::Timer { node, name } => format!("{}'s {} fires", s(*node), name),
-            TraceKind::Crash { node } => format!("{} crashes", s(*node)),
-            TraceKind::Restart { node } => format!("{} restarts from its durable state", s(*node)),
-            TraceKind::ForceTimeout { node } => format!("{}'s timeout is forced", s(*node)),
-            TraceKind::Toggle { node } => format!("the user flips {}'s switch", s(*node)),
-            TraceKind::NodeAction { node, action } => {
-                format!("the user asks {} to {}", s(*node), action_words(action))
-            }
-            TraceKind::Request { node, req, cmd } => {
-                format!("client request #{req} ({cmd}) arrives at {}", s(*node))
-            }
+            } => trf(
+                "message {0} → {1} dropped ({2})",
+                &[&s(*from), &s(*to), tr(reason.as_str())],
+            ),
+            TraceKind::Timer { node, name } => trf("{0}'s {1} fires", &[&s(*node), name]),
+            TraceKind::Crash { node } => trf("{0} crashes", &[&s(*node)]),
+            TraceKind::Restart { node } => trf("{0} restarts from its durable state", &[&s(*node)]),
+            TraceKind::ForceTimeout { node } => trf("{0}'s timeout is forced", &[&s(*node)]),
+            TraceKind::Toggle { node } => trf("the user flips {0}'s switch", &[&s(*node)]),
+            TraceKind::NodeAction { node, action } => trf(
+                "the user asks {0} to {1}",
+                &[&s(*node), &action_words(action)],
+            ),
+            TraceKind::Request { node, req, cmd } => trf(
+                "client request #{0} ({1}) arrives at {2}",
+                &[&n(*req), &cmd.to_string(), &s(*node)],
+            ),
             TraceKind::ClientSend {
                 client,
                 to,
                 req,
                 cmd,
-            } => {
-                format!("C{client} sends request #{req} ({cmd}) to {}", s(*to))
+            } => trf(
+                "C{0} sends request #{1} ({2}) to {3}",
+                &[&client.to_string(), &n(*req), &cmd.to_string(), &s(*to)],
+            ),
+            TraceKind::ClientHear { client, req, reply } => {
+                let (c, r) = (client.to_string(), n(*req));
+                match reply {
+                    Some(Reply::Read { value, .. }) => trf(
+                        "C{0} reads {1} (request #{2})",
+                        &[
+                            &c,
+                            &value.map_or(tr("nothing written").to_string(), |v| v.to_string()),
+                            &r,
+                        ],
+                    ),
+                    Some(Reply::Ok { .. }) => trf("C{0} hears request #{1} is done", &[&c, &r]),
+                    Some(Reply::NotLeader { .. }) => {
+                        trf("C{0} hears request #{1} was refused", &[&c, &r])
+                    }
+                    Some(Reply::Aborted { .. }) => {
+                        trf("C{0} hears request #{1} was aborted", &[&c, &r])
+                    }
+                    Some(Reply::Unknown) => trf(
+                        "C{0} hears request #{1} may or may not have happened",
+                        &[&c, &r],
+                    ),
+                    None => trf(
+                        "C{0} gives up waiting for request #{1} (outcome unknown)",
+                        &[&c, &r],
+                    ),
+                }
             }
-            TraceKind::ClientHear { client, req, reply } => match reply {
-                Some(Reply::Read { value, .. }) => format!(
-                    "C{client} reads {} (request #{req})",
-                    value.map_or("nothing written".to_string(), |v| v.to_string())
-                ),
-                Some(Reply::Ok { .. }) => format!("C{client} hears request #{req} is done"),
-                Some(Reply::NotLeader { .. }) => {
-                    format!("C{client} hears request #{req} was refused")
-                }
-                Some(Reply::Aborted { .. }) => {
-                    format!("C{client} hears request #{req} was aborted")
-                }
-                Some(Reply::Unknown) => {
-                    format!("C{client} hears request #{req} may or may not have happened")
-                }
-                None => format!("C{client} gives up waiting for request #{req} (outcome unknown)"),
-            },
-            TraceKind::ClientLink { client, node, cut } => format!(
-                "link C{client} ↔ {} {}",
-                s(*node),
-                if *cut { "cut" } else { "healed" }
+            TraceKind::ClientLink { client, node, cut } => trf(
+                if *cut {
+                    "link C{0} ↔ {1} cut"
+                } else {
+                    "link C{0} ↔ {1} healed"
+                },
+                &[&client.to_string(), &s(*node)],
             ),
             TraceKind::ClientLost {
                 client,
                 node,
                 req,
                 to_server,
-            } => {
+            } => trf(
                 if *to_server {
-                    format!(
-                        "C{client}'s request #{req} to {} is lost (link cut)",
-                        s(*node)
-                    )
+                    "C{0}'s request #{1} to {2} is lost (link cut)"
                 } else {
-                    format!(
-                        "{}'s answer to C{client}'s request #{req} is lost (link cut)",
-                        s(*node)
-                    )
+                    "{2}'s answer to C{0}'s request #{1} is lost (link cut)"
+                },
+                &[&client.to_string(), &n(*req), &s(*node)],
+            ),
+            TraceKind::Pause { node, until } => trf(
+                "{0} is paused (it handles nothing until {1} ms)",
+                &[&s(*node), &n(until / 1000)],
+            ),
+            TraceKind::Resume { node } => trf("{0} resumes, with the beliefs it had", &[&s(*node)]),
+            TraceKind::Clock { node, offset, rate } => trf(
+                "{0}'s clock is set {1}{2} ms off, running at {3}%",
+                &[
+                    &s(*node),
+                    if *offset >= 0 { "+" } else { "" },
+                    &(offset / 1000).to_string(),
+                    &rate.to_string(),
+                ],
+            ),
+            TraceKind::PowerLoss { node } => trf(
+                "{0} loses power (what it had not flushed to disk is gone)",
+                &[&s(*node)],
+            ),
+            TraceKind::LinkNet { from, to, net } => trf(
+                "link {0} → {1}: latency {2}–{3} ms, drop {4}%, duplicate {5}%{6}",
+                &[
+                    &s(*from),
+                    &s(*to),
+                    &n(net.latency_min / 1000),
+                    &n(net.latency_max / 1000),
+                    &n(u64::from(net.drop_ppm) / 10_000),
+                    &n(u64::from(net.dup_ppm) / 10_000),
+                    if net.fifo { tr(", in order") } else { "" },
+                ],
+            ),
+            TraceKind::Reply { node, req, reply } => {
+                let (who, r) = (s(*node), n(*req));
+                match reply {
+                    Reply::Ok { index } => trf(
+                        "{0} answers request #{1}: committed at {2}",
+                        &[&who, &r, &index_words(*index)],
+                    ),
+                    Reply::Read { index, value } => trf(
+                        "{0} answers read #{1}: {2} (read at {3})",
+                        &[
+                            &who,
+                            &r,
+                            &value.map_or(tr("nothing written").to_string(), |v| v.to_string()),
+                            &index_words(*index),
+                        ],
+                    ),
+                    Reply::NotLeader { leader: Some(l) } => trf(
+                        "{0} refuses request #{1}: not the leader (try {2})",
+                        &[&who, &r, &s(*l)],
+                    ),
+                    Reply::NotLeader { leader: None } => trf(
+                        "{0} refuses request #{1}: not the leader (leader unknown)",
+                        &[&who, &r],
+                    ),
+                    // A leader that lost its role, a write concern or a
+                    // Cassandra write timed out: none says whether it happened.
+                    Reply::Unknown => trf(
+                        "{0} answers request #{1}: outcome unknown (a write may still take effect)",
+                        &[&who, &r],
+                    ),
+                    Reply::Aborted { index: 0 } => {
+                        trf("{0} refuses request #{1}: nothing written", &[&who, &r])
+                    }
+                    Reply::Aborted { index } => trf(
+                        "{0} answers request #{1}: transaction T{2} aborted",
+                        &[&who, &r, &n(*index)],
+                    ),
                 }
             }
-            TraceKind::Pause { node, until } => format!(
-                "{} is paused (it handles nothing until {} ms)",
-                s(*node),
-                until / 1000
-            ),
-            TraceKind::Resume { node } => {
-                format!("{} resumes, with the beliefs it had", s(*node))
-            }
-            TraceKind::Clock { node, offset, rate } => format!(
-                "{}'s clock is set {}{} ms off, running at {rate}%",
-                s(*node),
-                if *offset >= 0 { "+" } else { "" },
-                offset / 1000
-            ),
-            TraceKind::PowerLoss { node } => format!(
-                "{} loses power (what it had not flushed to disk is gone)",
-                s(*node)
-            ),
-            TraceKind::LinkNet { from, to, net } => format!(
-                "link {} → {}: latency {}–{} ms, drop {}%, duplicate {}%{}",
-                s(*from),
-                s(*to),
-                net.latency_min / 1000,
-                net.latency_max / 1000,
-                net.drop_ppm / 10_000,
-                net.dup_ppm / 10_000,
-                if net.fifo { ", in order" } else { "" }
-            ),
-            TraceKind::Reply { node, req, reply } => match reply {
-                Reply::Ok { index } => format!(
-                    "{} answers request #{req}: committed at {}",
-                    s(*node),
-                    index_words(*index)
-                ),
-                Reply::Read { index, value } => format!(
-                    "{} answers read #{req}: {} (read at {})",
-                    s(*node),
-                    value.map_or("nothing written".to_string(), |v| v.to_string()),
-                    index_words(*index)
-                ),
-                Reply::NotLeader { leader: Some(l) } => {
-                    format!(
-                        "{} refuses request #{req}: not the leader (try {})",
-                        s(*node),
-                        s(*l)
-                    )
-                }
-                Reply::NotLeader { leader: None } => {
-                    format!(
-                        "{} refuses request #{req}: not the leader (leader unknown)",
-                        s(*node)
-                    )
-                }
-                // A leader that lost its role, a write concern or a
-                // Cassandra write timed out: none says whether it happened.
-                Reply::Unknown => format!(
-                    "{} answers request #{req}: outcome unknown (a write may still take effect)",
-                    s(*node)
-                ),
-                Reply::Aborted { index: 0 } => {
-                    format!("{} refuses request #{req}: nothing written", s(*node))
-                }
-                Reply::Aborted { index } => format!(
-                    "{} answers request #{req}: transaction T{index} aborted",
-                    s(*node)
-                ),
-            },
             TraceKind::Note { text, .. } => text.clone(),
-            TraceKind::Leader { node, term } => format!("{} takes the lead ({term})", s(*node)),
-            TraceKind::Cut { from, to } => format!("link {} → {} cut", s(*from), s(*to)),
-            TraceKind::Heal { a, b } => format!("link {} ↔ {} healed", s(*a), s(*b)),
-            TraceKind::HealAll => "all links healed".to_string(),
-            TraceKind::Net(n) => format!(
-                "network: latency {}–{} ms, drop {}%, duplicate {}%{}",
-                n.latency_min / 1000,
-                n.latency_max / 1000,
-                n.drop_ppm / 10_000,
-                n.dup_ppm / 10_000,
-                if n.fifo { ", in order" } else { "" }
+            TraceKind::Leader { node, term } => {
+                trf("{0} takes the lead ({1})", &[&s(*node), &n(*term)])
+            }
+            TraceKind::Cut { from, to } => trf("link {0} → {1} cut", &[&s(*from), &s(*to)]),
+            TraceKind::Heal { a, b } => trf("link {0} ↔ {1} healed", &[&s(*a), &s(*b)]),
+            TraceKind::HealAll => tr("all links healed").to_string(),
+            TraceKind::Net(net) => trf(
+                "network: latency {0}–{1} ms, drop {2}%, duplicate {3}%{4}",
+                &[
+                    &n(net.latency_min / 1000),
+                    &n(net.latency_max / 1000),
+                    &n(u64::from(net.drop_ppm) / 10_000),
+                    &n(u64::from(net.dup_ppm) / 10_000),
+                    if net.fifo { tr(", in order") } else { "" },
+                ],
             ),
             TraceKind::Violation { invariant, detail } => {
-                format!("VIOLATION of {invariant}: {detail}")
+                trf("VIOLATION of {0}: {1}", &[tr(invariant), detail])
             }
         }
     }

@@ -75,6 +75,8 @@ test('Chinese: fetched on demand, kept in the link and local storage, the run un
   assert.match(page.url(), /lang=zh/);
   assert.match(await text(page, 'tour'), /S3 是任期 1 的领导者/);
   assert.match(await text(page, 'scenario-about'), /S3 当选任期 1 的领导者/);
+  // The kernel's event sentences are in Chinese too (protocol notes are not yet).
+  assert.match(await text(page, 'event-log'), /发送|收到|崩溃/);
   assert.deepEqual(await englishIn(page), [], 'English words in the Chinese chrome');
   assert.deepEqual(await axe(page), []);
   await noProblems(page);
