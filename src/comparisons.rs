@@ -67,6 +67,9 @@ pub struct Comparison {
     pub secs: u64,
 }
 
+/// Cassandra's writes and reads at ONE (`compare-cap`, `compare-quorum`).
+const CASSANDRA_ONE: &str = r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#;
+
 /// Every built-in comparison.
 pub const COMPARISONS: &[Comparison] = &[
     Comparison {
@@ -117,7 +120,7 @@ pub const COMPARISONS: &[Comparison] = &[
             Pane {
                 label: "Cassandra ONE/ONE",
                 protocol: "cassandra",
-                settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
+                settings: CASSANDRA_ONE,
                 nodes: 5,
             },
         ],
@@ -166,7 +169,7 @@ pub const COMPARISONS: &[Comparison] = &[
             Pane {
                 label: "ONE/ONE",
                 protocol: "cassandra",
-                settings: r#"{"write_consistency":"ONE","read_consistency":"ONE"}"#,
+                settings: CASSANDRA_ONE,
                 nodes: 5,
             },
             Pane {
@@ -199,11 +202,8 @@ pub fn run_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<Timeline, Stri
         title: format!("{}: {}", c.title, pane.label),
         ..Scenario::default()
     };
-    if !pane.settings.is_empty() {
-        let v = serde_json::from_str(pane.settings).map_err(|e| format!("{}: {e}", c.id))?;
-        s.settings.insert(protocol.id.to_string(), v);
-        s.normalize_settings()?;
-    }
+    s.set_settings_json(pane.settings)
+        .map_err(|e| format!("{}: {e}", c.id))?;
     s.workload.clients = c.clients;
     let mut tl = Timeline::new(s);
     let mut named: Option<NodeId> = None;

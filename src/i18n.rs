@@ -76,24 +76,37 @@ pub fn has_zh() -> bool {
     ZH.with(|t| !t.borrow().is_empty())
 }
 
-/// Load the Chinese table from the text of `i18n/zh.json` (an object from
-/// English text to Chinese text); the number of entries, or why not.
-/// Loaded once per page: its strings live as long as the page.
-pub fn load_zh(json: &str) -> Result<usize, String> {
-    let v: serde_json::Value = serde_json::from_slice(json.as_bytes())
-        .map_err(|e| format!("The Chinese texts are damaged: {e}"))?;
+/// The pairs of a JSON object of strings (`{"key": "text", ...}`; entries
+/// that are not strings are left out), or why not: the form of
+/// `i18n/zh.json` and `i18n/scenarios.json`.
+pub fn string_table(json: &str) -> Result<Vec<(String, String)>, String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(json.as_bytes()).map_err(|e| format!("damaged: {e}"))?;
     let serde_json::Value::Object(m) = v else {
-        return Err("The Chinese texts are not a JSON object.".into());
+        return Err("not a JSON object.".into());
     };
-    let mut table = Vec::with_capacity(m.len());
-    for (k, v) in m {
-        if let serde_json::Value::String(v) = v {
-            table.push((
+    Ok(m.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(v) => Some((k, v)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Load the Chinese table from the text of `i18n/zh.json` ([`string_table`]);
+/// the number of entries, or why not. Loaded once per page: its strings
+/// live as long as the page.
+pub fn load_zh(json: &str) -> Result<usize, String> {
+    let mut table: Vec<(&'static str, &'static str)> = string_table(json)
+        .map_err(|e| format!("The Chinese texts are {e}"))?
+        .into_iter()
+        .map(|(k, v)| {
+            (
                 &*Box::leak(k.into_boxed_str()),
                 &*Box::leak(v.into_boxed_str()),
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     table.sort_unstable_by_key(|e| e.0);
     let n = table.len();
     ZH.with(|t| *t.borrow_mut() = table);

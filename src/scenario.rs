@@ -218,6 +218,18 @@ impl Scenario {
         (self.protocol.settings)(&v).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Set this scenario's protocol's settings from a JSON object of the
+    /// ones that differ from the defaults (`""`: none), then
+    /// [`Scenario::normalize_settings`].
+    pub fn set_settings_json(&mut self, json: &str) -> Result<(), String> {
+        if json.is_empty() {
+            return Ok(());
+        }
+        let v = serde_json::from_slice(json.as_bytes()).map_err(|e| e.to_string())?;
+        self.settings.insert(self.protocol.id.to_string(), v);
+        self.normalize_settings()
+    }
+
     /// Check every protocol's settings and keep them in their full form,
     /// leaving out those equal to the defaults and those of protocols this
     /// version does not know (a link from a later version).

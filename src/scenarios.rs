@@ -85,13 +85,9 @@ pub fn abouts_loaded() -> bool {
 }
 
 /// Read the explanations from the text of `i18n/scenarios.json` (an object
-/// from scenario id to text).
+/// from scenario id, or `id#n` for a chapter, to text).
 pub fn load_abouts(json: &str) {
-    if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(json.as_bytes()) {
-        let table = m
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
-            .collect();
+    if let Ok(table) = crate::i18n::string_table(json) {
         ABOUTS.with(|t| *t.borrow_mut() = table);
     }
 }
@@ -126,12 +122,8 @@ pub fn build_from(protocol: ProtocolKind, b: &BuiltIn) -> Scenario {
         about: about_of(b),
         ..Scenario::default()
     };
-    if !b.settings.is_empty() {
-        let v = serde_json::from_slice(b.settings.as_bytes()).unwrap_or(serde_json::Value::Null);
-        s.settings.insert(protocol.id.to_string(), v);
-        // A built-in scenario's settings are checked by its test.
-        let _ = s.normalize_settings();
-    }
+    // A built-in scenario's settings are checked by its test.
+    let _ = s.set_settings_json(b.settings);
     let mut tl = Timeline::new(s);
     (b.script)(&mut tl);
     tl.scenario().clone()

@@ -20,15 +20,10 @@ pub fn use_shortcuts(s: AppState) {
         let target = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        let typing = target
-            .as_ref()
-            .map(|el| {
-                matches!(
-                    el.tag_name().as_str(),
-                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                )
-            })
-            .unwrap_or(false);
+        let tag = target.as_ref().map(|el| el.tag_name()).unwrap_or_default();
+        // Typing into a field; a focused button takes Space itself.
+        let field = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+        let typing = field || tag == "BUTTON";
         if e.key() == "Escape" {
             // Closes a node or link menu and the Settings panel, wherever
             // the focus is, and gives the focus back to what the menu was for;
@@ -69,9 +64,6 @@ pub fn use_shortcuts(s: AppState) {
         }
         // A tour's keys work with a button focused (the one just clicked),
         // not while typing into a field.
-        let field = target
-            .as_ref()
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
         let presenter = s.presenter.get_untracked();
         let handled = match e.key().as_str() {
             _ if field => false,

@@ -17,15 +17,27 @@ pub const NO_ABOUTS: &str = "The scenarios' explanations could not be loaded (i1
 const FAILED: &str =
     "The Chinese texts could not be loaded (i18n/zh.json); the page stays in English.";
 
-/// Settle what `index.html` gave: a promise of the Chinese texts to
-/// load, or anything else for English.
-async fn settle(promise: JsValue) -> Result<Lang, String> {
-    let texts = match promise.dyn_into::<js_sys::Promise>() {
-        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
-            .await
-            .map_err(|_| FAILED.to_string())?,
-        Err(_) => JsValue::NULL,
-    };
+/// What `index.html` gave, a promise settled (anything else as it is).
+async fn settled(v: JsValue) -> Result<JsValue, JsValue> {
+    match v.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await,
+        Err(v) => Ok(v),
+    }
+}
+
+/// Call the page's function `name` (from `index.html`) with `arg`.
+fn call_page(name: &str, arg: &str) -> Option<JsValue> {
+    let f = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &name.into()).ok())?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    f.call1(&JsValue::NULL, &arg.into()).ok()
+}
+
+/// Put in force what `index.html` gave: the Chinese texts to load (or a
+/// promise of them), or anything else for English.
+async fn settle(v: JsValue) -> Result<Lang, String> {
+    let texts = settled(v).await.map_err(|_| FAILED.to_string())?;
     match texts.as_string() {
         Some(t) => {
             i18n::load_zh(&t)?;
@@ -39,15 +51,12 @@ async fn settle(promise: JsValue) -> Result<Lang, String> {
     }
 }
 
-fn window_get(name: &str) -> JsValue {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &name.into()).ok())
-        .unwrap_or(JsValue::UNDEFINED)
-}
-
 /// The language the page starts in (`rvStart`).
 pub async fn start() -> Result<Lang, String> {
-    settle(window_get("rvStart")).await
+    let start = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"rvStart".into()).ok())
+        .unwrap_or(JsValue::UNDEFINED);
+    settle(start).await
 }
 
 /// Read the built-in scenarios' explanations (`rvFetch`), once; false if
@@ -56,33 +65,17 @@ pub async fn abouts() -> bool {
     if crate::scenarios::abouts_loaded() {
         return true;
     }
-    let Ok(f) = window_get("rvFetch").dyn_into::<js_sys::Function>() else {
-        return false;
-    };
-    let Ok(p) = f.call1(&JsValue::NULL, &"scenarios.json".into()) else {
-        return false;
-    };
-    let Ok(p) = p.dyn_into::<js_sys::Promise>() else {
-        return false;
-    };
-    if let Some(t) = wasm_bindgen_futures::JsFuture::from(p)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-    {
-        crate::scenarios::load_abouts(&t);
+    if let Some(p) = call_page("rvFetch", "scenarios.json") {
+        if let Some(t) = settled(p).await.ok().and_then(|t| t.as_string()) {
+            crate::scenarios::load_abouts(&t);
+        }
     }
     crate::scenarios::abouts_loaded()
 }
 
 /// Put `l` in force (`rvLang`).
 async fn switch(l: Lang) -> Result<Lang, String> {
-    let f = window_get("rvLang")
-        .dyn_into::<js_sys::Function>()
-        .map_err(|_| FAILED.to_string())?;
-    let p = f
-        .call1(&JsValue::NULL, &l.code().into())
-        .map_err(|_| FAILED.to_string())?;
+    let p = call_page("rvLang", l.code()).ok_or_else(|| FAILED.to_string())?;
     settle(p).await
 }
 
