@@ -28,6 +28,37 @@ macro_rules! about {
         ""
     };
 }
+/// `native!(a, b)`: `a` in native builds, `b` in the browser bundle. For
+/// what only tests and sweeps use (a protocol's chaos sweep and broken
+/// variants): the browser never runs them, and leaving them out of the
+/// wasm keeps their code and texts out of the bundle.
+#[cfg(not(target_arch = "wasm32"))]
+#[macro_export]
+macro_rules! native {
+    ($native:expr, $browser:expr) => {
+        $native
+    };
+}
+
+/// `native!(a, b)`: `b` in the browser bundle (see the native definition).
+#[cfg(target_arch = "wasm32")]
+#[macro_export]
+macro_rules! native {
+    ($native:expr, $browser:expr) => {
+        $browser
+    };
+}
+
+/// The browser bundle's chaos sweep (never run there): no settings.
+pub fn no_sweep(_seed: u64, _nodes: u32) -> SweepCase {
+    SweepCase {
+        settings: serde_json::Value::Null,
+        live: false,
+        need: 0,
+        toggles: false,
+    }
+}
+
 use crate::script::Script;
 use crate::sim::TraceMode;
 

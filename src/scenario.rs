@@ -401,6 +401,9 @@ pub fn parse_query(query: &str) -> QueryStart {
                 Ok(s) => q.seed = s,
                 Err(e) => q.errors.push(format!("{e} Using {DEFAULT_SEED}.")),
             },
+            // A comparison (`crate::comparisons::request` reads it).
+            "preset" if v.starts_with("compare-") => {}
+            "compare" | "pane" | "t" => {}
             "preset" => {
                 // Built-in scenarios as the registry lists them (this layer
                 // sits below `crate::scenarios`, which builds them).

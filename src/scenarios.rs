@@ -66,7 +66,7 @@ fn about_of(b: &BuiltIn) -> String {
 
 /// A text the browser bundle leaves out: its own (native), else the one
 /// [`load_abouts`] read under `key`; empty if neither.
-fn text_of(own: &str, key: &str) -> String {
+pub fn text_of(own: &str, key: &str) -> String {
     if !own.is_empty() {
         return own.to_string();
     }
@@ -102,6 +102,9 @@ pub fn abouts_json() -> String {
         for (i, c) in b.chapters.iter().enumerate() {
             m.insert(format!("{}#{}", b.id, i + 1), c.2.into());
         }
+    }
+    for c in crate::comparisons::COMPARISONS {
+        m.insert(c.id.to_string(), c.about.into());
     }
     crate::json::to_string_pretty(&serde_json::Value::Object(m))
 }

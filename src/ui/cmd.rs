@@ -59,6 +59,8 @@ pub enum Cmd {
     AddBeat,
     /// Delete the beat shown.
     DeleteBeat,
+    /// Open this scenario in compare mode.
+    Compare,
 }
 
 /// The click handler for `c`.
@@ -66,7 +68,8 @@ pub fn on(s: AppState, c: Cmd) -> impl Fn(web_sys::MouseEvent) + Copy + 'static 
     move |_| run(s, c)
 }
 
-fn run(s: AppState, c: Cmd) {
+/// Do what `c` says.
+pub fn run(s: AppState, c: Cmd) {
     use leptos::prelude::*;
     match c {
         Cmd::Play => s.playing.set(true),
@@ -98,6 +101,7 @@ fn run(s: AppState, c: Cmd) {
         Cmd::TourRecord => s.authoring.update(|a| *a = !*a),
         Cmd::AddBeat => super::tour::add_beat(s),
         Cmd::DeleteBeat => s.delete_beat(),
+        Cmd::Compare => super::share::open_compare(s),
     }
 }
 

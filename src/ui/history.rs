@@ -401,79 +401,94 @@ fn bars_into(
     }
 }
 
+/// The metrics the page shows: (name, label, hint).
+pub const CELLS: [(&str, &str, &str); 10] = [
+    (
+        "writes-ok",
+        crate::en!("writes ok"),
+        crate::en!("told they succeeded"),
+    ),
+    (
+        "writes-failed",
+        crate::en!("failed"),
+        crate::en!("refused: not done"),
+    ),
+    (
+        "writes-unknown",
+        crate::en!("no answer"),
+        crate::en!("done or not: unknown"),
+    ),
+    (
+        "write-p50-ms",
+        crate::en!("p50"),
+        crate::en!("median write latency"),
+    ),
+    (
+        "write-p99-ms",
+        crate::en!("p99"),
+        crate::en!("99th percentile write latency"),
+    ),
+    (
+        "availability",
+        crate::en!("available"),
+        crate::en!("100 ms windows with a write tried where one succeeded"),
+    ),
+    (
+        "longest-outage-ms",
+        crate::en!("longest outage"),
+        crate::en!("from a refused write to the next accepted one"),
+    ),
+    (
+        "lost-writes",
+        crate::en!("lost writes"),
+        crate::en!("acknowledged, not on the current leader"),
+    ),
+    (
+        "stale-reads",
+        crate::en!("stale reads"),
+        crate::en!("returned a value overwritten before they began"),
+    ),
+    (
+        "violations",
+        crate::en!("violations"),
+        crate::en!("broken guarantees the configuration claims"),
+    ),
+];
+
+/// The [`CELLS`]' figures of `m`, in their order.
+pub fn cell_values(m: &crate::measure::RunMetrics) -> Vec<f64> {
+    let named = m.named();
+    CELLS
+        .iter()
+        .map(|c| named.iter().find(|n| n.0 == c.0).map_or(0.0, |n| n.1))
+        .collect()
+}
+
+/// A metric's figure as shown (latencies in ms, availability in %).
+pub fn shown(name: &str, v: f64) -> String {
+    match name {
+        "availability" => format!("{}%", Fx(v * 100.0, 1)),
+        n if n.ends_with("-ms") => format!("{} ms", Fx(v, 0)),
+        _ => Fx(v, 0).to_string(),
+    }
+}
+
 /// The run's metrics as cells (`metric-{name}`, the figure in
 /// `data-value`; latencies in ms, availability as a share): what the
 /// clients got, how fast, how often the system took writes, and the
 /// anomalies (lost acknowledged writes and stale reads are a lesson where
 /// the configuration allows them; violations never are).
-pub fn metrics_markup(m: &crate::measure::RunMetrics) -> String {
-    const CELLS: [(&str, &str, &str); 10] = [
-        (
-            "writes-ok",
-            crate::en!("writes ok"),
-            crate::en!("told they succeeded"),
-        ),
-        (
-            "writes-failed",
-            crate::en!("failed"),
-            crate::en!("refused: not done"),
-        ),
-        (
-            "writes-unknown",
-            crate::en!("no answer"),
-            crate::en!("done or not: unknown"),
-        ),
-        (
-            "write-p50-ms",
-            crate::en!("p50"),
-            crate::en!("median write latency"),
-        ),
-        (
-            "write-p99-ms",
-            crate::en!("p99"),
-            crate::en!("99th percentile write latency"),
-        ),
-        (
-            "availability",
-            crate::en!("available"),
-            crate::en!("100 ms windows with a write tried where one succeeded"),
-        ),
-        (
-            "longest-outage-ms",
-            crate::en!("longest outage"),
-            crate::en!("from a refused write to the next accepted one"),
-        ),
-        (
-            "lost-writes",
-            crate::en!("lost writes"),
-            crate::en!("acknowledged, not on the current leader"),
-        ),
-        (
-            "stale-reads",
-            crate::en!("stale reads"),
-            crate::en!("returned a value overwritten before they began"),
-        ),
-        (
-            "violations",
-            crate::en!("violations"),
-            crate::en!("broken guarantees the configuration claims"),
-        ),
-    ];
-    let named = m.named();
+pub fn metrics_markup(values: &[f64]) -> String {
     let mut out = String::new();
-    for (name, label, hint) in CELLS {
-        let (label, hint) = (tr(label), tr(hint));
-        let v = named.iter().find(|n| n.0 == name).map_or(0.0, |n| n.1);
-        let shown = match name {
-            "availability" => format!("{}%", Fx(v * 100.0, 1)),
-            n if n.ends_with("-ms") => format!("{} ms", Fx(v, 0)),
-            _ => Fx(v, 0).to_string(),
-        };
-        let bad = (name == "violations" && v > 0.0) as u8;
+    for ((name, label, hint), &v) in CELLS.iter().zip(values) {
+        let bad = (*name == "violations" && v > 0.0) as u8;
         let _ = write!(
             out,
-            "<span data-testid=\"metric-{name}\" data-value=\"{}\" class=\"rv-metric rv-metric-{bad}\" title=\"{hint}\">{label} <b>{shown}</b></span>",
-            Fx(v, 3)
+            "<span data-testid=\"metric-{name}\" data-value=\"{}\" class=\"rv-metric rv-metric-{bad}\" title=\"{}\">{} <b>{}</b></span>",
+            Fx(v, 3),
+            tr(hint),
+            tr(label),
+            shown(name, v)
         );
     }
     out

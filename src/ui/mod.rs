@@ -9,6 +9,7 @@
 
 mod cluster;
 mod cmd;
+mod compare;
 mod controls;
 mod history;
 mod keys;
@@ -49,23 +50,56 @@ pub fn start() {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
+        let fail = |e: String| state::START_ERRORS.with(|l| l.borrow_mut().push(e));
         if let Err(e) = lang::start().await {
-            state::START_ERRORS.with(|l| l.borrow_mut().push(e));
+            fail(e);
         }
-        if search.contains("preset=") && !lang::abouts().await {
-            state::START_ERRORS.with(|l| l.borrow_mut().push(lang::NO_ABOUTS.into()));
+        // A compare page, or one of its panes (`?compare=`).
+        let compare = crate::comparisons::request(&search).and_then(|r| r.map_err(fail).ok());
+        let link = if hash.len() > 1 {
+            Some(share::open_link(&hash).await)
+        } else {
+            None
+        };
+        // Built-in scenarios' and comparisons' texts are fetched first (a
+        // built-in scenario's link: its chapters' texts).
+        let built_in = link.as_ref().is_some_and(|l| {
+            l.as_ref()
+                .is_ok_and(|l| !crate::scenarios::chapters(&l.s.title).is_empty())
+        });
+        if (built_in || compare.is_some() || search.contains("preset=")) && !lang::abouts().await {
+            fail(lang::NO_ABOUTS.into());
         }
-        if hash.len() > 1 {
-            let link = share::open_link(&hash).await;
-            // A built-in scenario's link: its chapters' texts are fetched.
-            let built_in = link
-                .as_ref()
-                .is_ok_and(|l| !crate::scenarios::chapters(&l.s.title).is_empty());
-            if built_in && !lang::abouts().await {
-                state::START_ERRORS.with(|l| l.borrow_mut().push(lang::NO_ABOUTS.into()));
+        let opened = match compare {
+            Some(r) => {
+                // The link's scenario, else a fresh run as the query asks.
+                let q = crate::scenario::parse_query(&search);
+                let base = match link {
+                    Some(Ok(l)) => l.s,
+                    other => {
+                        if let Some(Err(e)) = other {
+                            fail(e.to_string());
+                        }
+                        crate::scenario::Scenario {
+                            nodes: q.nodes,
+                            seed: q.seed,
+                            protocol: q.protocol,
+                            ..Default::default()
+                        }
+                    }
+                };
+                let Some(i) = r.pane else {
+                    return compare::mount(r, base);
+                };
+                Some(
+                    r.pane_scenario(i, base)
+                        .map(|s| crate::link::LinkPayload { s, at: 0 })
+                        .map_err(crate::link::LinkError),
+                )
             }
-            state::OPENED_LINK.with(|l| *l.borrow_mut() = Some(link));
-        }
+            None => link,
+        };
+        state::OPENED_LINK.with(|l| *l.borrow_mut() = opened);
         let state = AppState::new();
         state.start_loop();
         mount(state);
@@ -216,7 +250,7 @@ fn App(state: AppState) -> impl IntoView {
     keys::use_shortcuts(state);
     let class = move || {
         format!(
-            "rv-app{}{}{}",
+            "rv-app{}{}{}{}",
             if state.presenter.get() {
                 " rv-presenter"
             } else {
@@ -224,6 +258,11 @@ fn App(state: AppState) -> impl IntoView {
             },
             if state.blank.get() { " rv-blank" } else { "" },
             if state.embed { " rv-embed" } else { "" },
+            if state.pane.is_some() {
+                " rv-pane-mode"
+            } else {
+                ""
+            },
         )
     };
     view! {
@@ -234,6 +273,9 @@ fn App(state: AppState) -> impl IntoView {
                 <share::ShareBar/>
                 <button data-testid="btn-tour-record" class="rv-btn" aria-pressed=move || state.authoring.get().to_string() on:click=on(state, Cmd::TourRecord) title=tr("Write a tour for this run: add a caption at any moment; Copy link shares it")>
                     {tr("✎ Tour")}
+                </button>
+                <button data-testid="btn-compare" class="rv-btn" on:click=on(state, Cmd::Compare) title=tr("This scenario in two protocols side by side, under one clock (add panes, change their protocols)")>
+                    {tr("Compare")}
                 </button>
                 <button data-testid="btn-presenter" class="rv-btn" on:click=on(state, Cmd::Presenter) title=tr("Large type, the tour's controls only; → next beat, ← back, F fullscreen, B blank, Escape leaves")>
                     {tr("Presenter")}

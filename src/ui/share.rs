@@ -181,25 +181,48 @@ pub(super) fn export_png() {
 /// JSON is deflated by the browser (`CompressionStream("deflate-raw")`),
 /// so the bundle carries no deflate of its own.
 pub(super) fn copy_link(s: AppState) {
-    copy_link_as(s, false)
+    copy_link_as(s, Out::Link)
 }
 
 /// Copy an `<iframe>` showing this exact scenario and moment in embed mode
 /// (`?embed=1`), for slides and course pages.
 pub(super) fn copy_embed(s: AppState) {
-    copy_link_as(s, true)
+    copy_link_as(s, Out::Embed)
 }
 
-fn copy_link_as(s: AppState, embed: bool) {
+/// Open this scenario in compare mode: this protocol beside the next one
+/// the registry lists (`?compare=raft,paxos#…`).
+pub(super) fn open_compare(s: AppState) {
+    copy_link_as(s, Out::Compare)
+}
+
+/// What a link is made for.
+#[derive(Clone, Copy, PartialEq)]
+enum Out {
+    Link,
+    Embed,
+    Compare,
+}
+
+fn copy_link_as(s: AppState, out: Out) {
     let json = s.link_json();
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
-    let search = loc.search().unwrap_or_default();
+    let mut search = loc.search().unwrap_or_default();
+    if out == Out::Compare {
+        let p = s.protocol.get_untracked();
+        let all: Vec<_> = crate::protocols::ProtocolKind::all().collect();
+        let i = all.iter().position(|q| q.id == p.id).unwrap_or(0);
+        search = format!("?compare={},{}", p.id, all[(i + 1) % all.len()].id);
+    }
     let base = format!(
         "{}{}{search}{}",
         loc.origin().unwrap_or_default(),
         loc.pathname().unwrap_or_default(),
-        match (embed && !search.contains("embed=1"), search.is_empty()) {
+        match (
+            out == Out::Embed && !search.contains("embed=1"),
+            search.is_empty()
+        ) {
             (false, _) => "",
             (true, true) => "?embed=1",
             (true, false) => "&embed=1",
@@ -213,7 +236,11 @@ fn copy_link_as(s: AppState, embed: bool) {
             return;
         };
         let mut url = format!("{base}#{}", crate::link::fragment(&packed));
-        if embed {
+        if out == Out::Compare {
+            let _ = w.location().assign(&url);
+            return;
+        }
+        if out == Out::Embed {
             url = format!(
                 "<iframe src=\"{}\" width=\"960\" height=\"540\" style=\"border:0\" title=\"replviz\" allowfullscreen></iframe>",
                 super::panels::esc(&url)

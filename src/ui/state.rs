@@ -161,6 +161,10 @@ pub struct AppState {
     pub blank: RwSignal<bool>,
     /// Embed mode (`?embed=1`): no header, a small overlay of controls.
     pub embed: bool,
+    /// A pane of a compare page (`?pane=i`, in its frame): its clock is
+    /// the compare page's ([`pane_clock`]), its metrics go to it
+    /// ([`publish`]).
+    pub pane: Option<usize>,
     /// Duration of the last seek in wall milliseconds.
     pub seek_ms: RwSignal<f64>,
     next_value: StoredValue<u32>,
@@ -279,6 +283,10 @@ impl AppState {
             presenter: RwSignal::new(false),
             blank: RwSignal::new(false),
             embed: search.contains("embed=1"),
+            pane: search
+                .split("pane=")
+                .nth(1)
+                .and_then(|r| r.split('&').next()?.parse().ok()),
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
@@ -662,6 +670,16 @@ impl AppState {
         let start = wall_ms();
         // Past what has been simulated (the track spans the whole script):
         // simulate on to there, as playing would.
+        self.travel(t);
+        self.seek_ms.set(wall_ms() - start);
+        let t = self.tl.with_value(|tl| tl.now());
+        self.now.set(t);
+        self.refresh(true);
+    }
+
+    /// Put the timeline at `t` (past what has been simulated: simulate on
+    /// to there, as playing would).
+    fn travel(&self, t: Time) {
         self.tl.update_value(|tl| {
             if t > tl.frontier() {
                 tl.seek_end();
@@ -670,10 +688,6 @@ impl AppState {
                 tl.seek(t);
             }
         });
-        self.seek_ms.set(wall_ms() - start);
-        let t = self.tl.with_value(|tl| tl.now());
-        self.now.set(t);
-        self.refresh(true);
     }
 
     /// The current scenario and position as a link's JSON, before deflate
@@ -836,7 +850,11 @@ impl AppState {
             // No trace: the page shows no messages-per-write cell.
             let mut m = crate::measure::measure(e, &[]);
             m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
-            let m = super::history::metrics_markup(&m);
+            let values = super::history::cell_values(&m);
+            if let Some(i) = self.pane {
+                publish(i, &values);
+            }
+            let m = super::history::metrics_markup(&values);
             if self.metrics.with_untracked(|old| *old != m) {
                 self.metrics.set(m);
             }
@@ -898,6 +916,28 @@ impl AppState {
             }
             let last = s.last_frame.get_value();
             s.last_frame.set_value(Some(wall));
+            // A compare page's pane: at the compare page's time, playing
+            // when it plays (so its text panels follow as a playing run's).
+            if let Some((t, play)) = s.pane.and_then(|_| pane_clock()) {
+                if s.playing.get_untracked() != play {
+                    s.playing.set(play);
+                }
+                let now = s.now.get_untracked();
+                if t > now {
+                    s.tl.update_value(|tl| tl.advance_to(t));
+                    s.now.set(t);
+                    s.refresh(false);
+                    s.strike(t);
+                } else if t < now {
+                    s.travel(t);
+                    s.now.set(t);
+                    s.refresh(true);
+                } else if s.text_due.get_value().1 {
+                    s.refresh(false);
+                }
+                request_animation_frame(move || frame(s));
+                return;
+            }
             if !s.playing.get_untracked() && s.text_due.get_value().1 {
                 // Paused with the text panels behind: bring them up to date.
                 s.refresh(false);
@@ -923,6 +963,26 @@ impl AppState {
             request_animation_frame(move || frame(s));
         }
         request_animation_frame(move || frame(self));
+    }
+}
+
+/// The compare page's clock, for a pane in its frame: the time it shows
+/// and whether it plays (`rvPaneT`, `rvPanePlay` on the parent window).
+fn pane_clock() -> Option<(Time, bool)> {
+    let parent = web_sys::window()?.parent().ok()??;
+    let get = |k: &str| js_sys::Reflect::get(&parent, &k.into()).ok();
+    Some((
+        get("rvPaneT")?.as_f64()? as Time,
+        get("rvPanePlay")?.is_truthy(),
+    ))
+}
+
+/// Give the compare page pane `i`'s metrics ([`super::history::CELLS`]'
+/// figures, `rvM{i}` on the parent window).
+fn publish(i: usize, values: &[f64]) {
+    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+        let a = js_sys::Float64Array::from(values);
+        let _ = js_sys::Reflect::set(&parent, &format!("rvM{i}").into(), &a);
     }
 }
 

@@ -7,58 +7,68 @@
 //! time order (to move one, delete it and add it at its new moment); the
 //! tour travels in the scenario, so "Copy link" shares it.
 
-use super::cmd::{on, Cmd};
+use super::cmd::{clicked_value, Cmd};
 use super::state::AppState;
 use crate::i18n::{tr, tr_dyn, trf};
 use leptos::prelude::*;
 
-/// The caption box with its buttons (hidden when the run has no tour and
-/// none is being written).
+/// The caption box with its buttons (none when the run has no tour and
+/// none is being written). It is one piece of markup, made again only when
+/// it changes (at a beat, not every frame): far less code than a view
+/// with a reactive attribute per button.
 #[component]
 pub fn Tour() -> impl IntoView {
     let s = expect_context::<AppState>();
-    let n = move || s.tour().len();
-    // The beat shown: 1..=n, 0 before the first.
-    let at = move || s.beat_at(s.now.get()).map_or(0, |i| i + 1);
-    let caption = move || match at() {
-        0 if n() == 0 => tr("No beats yet: go to a moment and add one.").to_string(),
-        0 => trf(
-            "A guided tour in {0} steps: press Next.",
-            &[&n().to_string()],
-        ),
-        i => s
-            .tour()
-            .get(i - 1)
-            .map_or(String::new(), |b| format!("{i}/{} · {}", n(), tr_dyn(&b.1))),
-    };
-    let writing = move || !s.authoring.get();
+    let html = Memo::new(move |_| markup(s));
     view! {
-        <div
-            class="rv-card rv-tour"
-            data-testid="tour"
-            role="region"
-            aria-label=tr("Guided tour")
-            hidden=move || n() == 0 && !s.authoring.get()
-            data-beats=move || n().to_string()
-            data-beat=move || at().to_string()
-        >
-            <p class="rv-tour-caption" aria-live="polite">{caption}</p>
-            <span class="rv-tour-nav">
-                <button data-testid="btn-tour-add-beat" class="rv-btn" hidden=writing on:click=on(s, Cmd::AddBeat)>
-                    {tr("+ Add a beat here")}
-                </button>
-                <button data-testid="btn-tour-delete-beat" class="rv-btn" hidden=writing disabled=move || at() == 0 on:click=on(s, Cmd::DeleteBeat)>
-                    {tr("Delete this beat")}
-                </button>
-                <button data-testid="btn-tour-back" class="rv-btn" disabled=move || s.now.get() == 0 on:click=on(s, Cmd::TourBack)>
-                    {tr("‹ Back")}
-                </button>
-                <button data-testid="btn-tour-next" class="rv-btn rv-primary" disabled=move || { at() >= n() } on:click=on(s, Cmd::TourNext)>
-                    {tr("Next ›")}
-                </button>
-            </span>
-        </div>
+        <div class="rv-tour-wrap" aria-live="polite" inner_html=html on:click=move |ev| {
+            let cmd = match clicked_value(&ev, "data-cmd").as_deref() {
+                Some("next") => Cmd::TourNext,
+                Some("back") => Cmd::TourBack,
+                Some("add") => Cmd::AddBeat,
+                Some("delete") => Cmd::DeleteBeat,
+                _ => return,
+            };
+            super::cmd::run(s, cmd);
+        }></div>
     }
+}
+
+/// The tour box: the beat shown (`data-beat`, 1..=n, 0 before the first),
+/// its caption and the buttons.
+fn markup(s: AppState) -> String {
+    let tour = s.tour();
+    let n = tour.len();
+    let writing = s.authoring.get();
+    if n == 0 && !writing {
+        return String::new();
+    }
+    let at = s.beat_at(s.now.get()).map_or(0, |i| i + 1);
+    let caption = match at {
+        0 if n == 0 => tr("No beats yet: go to a moment and add one.").to_string(),
+        0 => trf("A guided tour in {0} steps: press Next.", &[&n.to_string()]),
+        i => tour
+            .get(i - 1)
+            .map_or(String::new(), |b| format!("{i}/{n} · {}", tr_dyn(&b.1))),
+    };
+    let button = |id: &str, cmd: &str, show: bool, on: bool, text: &'static str| {
+        format!(
+            "<button data-testid=\"btn-tour-{id}\" data-cmd=\"{cmd}\" class=\"rv-btn{}\"{}{}>{}</button>",
+            if cmd == "next" { " rv-primary" } else { "" },
+            if show { "" } else { " hidden" },
+            if on { "" } else { " disabled" },
+            tr(text)
+        )
+    };
+    format!(
+        "<div class=\"rv-card rv-tour\" data-testid=\"tour\" role=\"region\" aria-label=\"{}\" data-beats=\"{n}\" data-beat=\"{at}\"><p class=\"rv-tour-caption\">{}</p><span class=\"rv-tour-nav\">{}{}{}{}</span></div>",
+        tr("Guided tour"),
+        super::panels::esc(&caption),
+        button("add-beat", "add", writing, true, crate::en!("+ Add a beat here")),
+        button("delete-beat", "delete", writing, at > 0, crate::en!("Delete this beat")),
+        button("back", "back", true, s.now.get() > 0, crate::en!("‹ Back")),
+        button("next", "next", true, at < n, crate::en!("Next ›")),
+    )
 }
 
 /// Ask for a caption and add a beat at the cursor.

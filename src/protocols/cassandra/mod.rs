@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::CassChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, NodeAction, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, NodeAction, Param};
 use crate::sim::check::Checked;
 
 impl Checked for Cass {
@@ -103,7 +103,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Cass>,
     settings: settings_json::<Cass>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&CassConfig {
             write_consistency: ["QUORUM", "ONE", "ALL", "QUORUM", "ANY"][(seed % 5) as usize].to_string(),
             read_consistency: ["QUORUM", "ONE", "ONE", "ALL", "QUORUM"][(seed % 5) as usize].to_string(),
@@ -117,16 +117,16 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: seed % 7 != 3,
         need: 1,
         toggles: false,
-    },
-    variants: &[Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[crate::descriptor::Variant {
         name: "hints-count-toward-quorum",
         breaks: "Cassandra docs, Hints: a stored hint counts toward the consistency level only for ANY",
-        boot: |s, m| boot_with::<Cass>(s, m, |c| c.bug = Some(CassBug::HintsCountTowardQuorum)),
+        boot: |s, m| crate::anysim::boot_with::<Cass>(s, m, |c| c.bug = Some(CassBug::HintsCountTowardQuorum)),
         caught_by: check::LEVEL_MET,
         seeds: 200,
         nodes: &[3, 5],
         secs: 30,
         storm: 30,
         toggles: false,
-    }],
+    }], &[]),
 };

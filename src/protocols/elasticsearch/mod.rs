@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::EsChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, Param};
 use crate::sim::check::Checked;
 
 impl Checked for Es {
@@ -93,7 +93,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Es>,
     settings: settings_json::<Es>,
-    sweep: |seed, nodes| SweepCase {
+    sweep: crate::native!(|seed, nodes| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&EsConfig {
             number_of_replicas: [1, 2, 2][(seed % 3) as usize].min(nodes.saturating_sub(2)),
             wait_for_active_shards: 1 + u32::from(seed % 4 == 1),
@@ -102,12 +102,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 1,
         toggles: false,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "promote-any-copy",
             breaks: "data-replication docs: only an in-sync copy is promoted (stale copies need allocate_stale_primary)",
-            boot: |s, m| boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::PromoteAnyCopy)),
+            boot: |s, m| crate::anysim::boot_with::<Es>(s, m, |c| c.bug = Some(EsBug::PromoteAnyCopy)),
             caught_by: check::ACKED,
             seeds: 400,
             nodes: &[4, 5],
@@ -115,5 +115,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 30,
             toggles: false,
         },
-    ],
+    ], &[]),
 };

@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::KafkaChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, Param};
 use crate::sim::check::Checked;
 
 impl Checked for Kafka {
@@ -129,7 +129,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Kafka>,
     settings: settings_json::<Kafka>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&KafkaConfig {
             acks: [-1, -1, 1, 0][(seed % 4) as usize],
             min_insync_replicas: 1 + u32::from(seed % 3 == 1),
@@ -141,12 +141,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 1,
         toggles: false,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "elect-outside-isr",
             breaks: "Kafka docs, Replication: a clean election only chooses a replica in the ISR",
-            boot: |s, m| boot_with::<Kafka>(s, m, |c| c.bug = Some(KafkaBug::ElectOutsideIsr)),
+            boot: |s, m| crate::anysim::boot_with::<Kafka>(s, m, |c| c.bug = Some(KafkaBug::ElectOutsideIsr)),
             caught_by: check::DURABILITY,
             seeds: 200,
             nodes: &[4, 5],
@@ -154,10 +154,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 30,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "expand-without-catching-up",
             breaks: "Partition.scala isFollowerInSync: a follower rejoins the ISR only when its LEO reached the high watermark",
-            boot: |s, m| boot_with::<Kafka>(s, m, |c| c.bug = Some(KafkaBug::ExpandWithoutCatchingUp)),
+            boot: |s, m| crate::anysim::boot_with::<Kafka>(s, m, |c| c.bug = Some(KafkaBug::ExpandWithoutCatchingUp)),
             caught_by: check::STRONG_ISR,
             seeds: 200,
             nodes: &[4, 5],
@@ -165,5 +165,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 30,
             toggles: false,
         },
-    ],
+    ], &[]),
 };

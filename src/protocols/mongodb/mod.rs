@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::MongoChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, Param};
 use crate::sim::check::Checked;
 
 impl Checked for Mongo {
@@ -133,7 +133,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Mongo>,
     settings: settings_json::<Mongo>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&MongoConfig {
             w: ["majority", "majority", "1"][(seed % 3) as usize].to_string(),
             read_concern: ["local", "majority", "linearizable"][(seed % 5 % 3) as usize].to_string(),
@@ -155,12 +155,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 0,
         toggles: false,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "vote-without-log-check",
             breaks: "repl README, Elections: a voter denies a candidate whose lastApplied OpTime is behind its own",
-            boot: |s, m| boot_with::<Mongo>(s, m, |c| c.bug = Some(MongoBug::VoteWithoutLogCheck)),
+            boot: |s, m| crate::anysim::boot_with::<Mongo>(s, m, |c| c.bug = Some(MongoBug::VoteWithoutLogCheck)),
             caught_by: check::MAJORITY_SURVIVES,
             seeds: 200,
             nodes: &[3, 5],
@@ -168,5 +168,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 30,
             toggles: false,
         },
-    ],
+    ], &[]),
 };

@@ -14,8 +14,8 @@ mod scenarios;
 pub use check::MySqlChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, Param};
 use crate::sim::check::Checked;
 
 impl Checked for MySql {
@@ -110,7 +110,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<MySql>,
     settings: settings_json::<MySql>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&MySqlConfig {
             rpl_semi_sync_source_enabled: seed % 2 == 1,
             after_commit: seed % 4 == 3,
@@ -124,13 +124,13 @@ pub const PROTOCOL: Descriptor = Descriptor {
         // DBA repairs it, as in MySQL.
         need: 1,
         toggles: false,
-    },
-    variants: &[
-    Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+    crate::descriptor::Variant {
         name: "ack-before-relay-write",
         breaks: "MySQL semi-sync: a replica acknowledges after writing and flushing the relay log",
         boot: |s, m| {
-            boot_with::<MySql>(s, m, |c| {
+            crate::anysim::boot_with::<MySql>(s, m, |c| {
                 c.bug = Some(MySqlBug::AckBeforeRelayWrite);
                 c.rpl_semi_sync_source_enabled = true;
             })
@@ -142,11 +142,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
         storm: 0,
         toggles: false,
     },
-    Variant {
+    crate::descriptor::Variant {
         name: "promote-without-relay-log",
         breaks: "MySQL GTID failover: the candidate applies its relay log before it becomes the source",
         boot: |s, m| {
-            boot_with::<MySql>(s, m, |c| {
+            crate::anysim::boot_with::<MySql>(s, m, |c| {
                 c.bug = Some(MySqlBug::PromoteWithoutRelayLog);
                 c.rpl_semi_sync_source_enabled = true;
                 c.replica_apply_delay = 20_000;
@@ -159,15 +159,15 @@ pub const PROTOCOL: Descriptor = Descriptor {
         storm: 30,
         toggles: false,
     },
-    Variant {
+    crate::descriptor::Variant {
         name: "dump-ignores-errant-gtids",
         breaks: "MySQL GTID auto-positioning: a source refuses a replica holding GTIDs it lacks (error 1236)",
-        boot: |s, m| boot_with::<MySql>(s, m, |c| c.bug = Some(MySqlBug::DumpIgnoresErrantGtids)),
+        boot: |s, m| crate::anysim::boot_with::<MySql>(s, m, |c| c.bug = Some(MySqlBug::DumpIgnoresErrantGtids)),
         caught_by: check::GTID_SUBSET,
         seeds: 400,
         nodes: &[4, 5],
         secs: 60,
         storm: 30,
         toggles: false,
-    }],
+    }], &[]),
 };

@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::PaxosChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role};
 use crate::sim::check::Checked;
 
 impl Checked for Paxos {
@@ -69,7 +69,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Paxos>,
     settings: settings_json::<Paxos>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         // Every fourth seed lets preempted proposers retry at once; they can
         // then duel forever (PMMC §3): that livelock is the point of the
         // setting, so only safety is required there.
@@ -80,11 +80,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: seed % 4 != 1,
         need: 0,
         toggles: false,
-    },
-    variants: &[Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[crate::descriptor::Variant {
         name: "forget-promise-on-restart",
         breaks: "Paxos Made Simple §2.3: an acceptor remembers its promise across a restart",
-        boot: |s, m| boot_with::<Paxos>(s, m, |c| c.bug = Some(PaxosBug::ForgetPromiseOnRestart)),
+        boot: |s, m| crate::anysim::boot_with::<Paxos>(s, m, |c| c.bug = Some(PaxosBug::ForgetPromiseOnRestart)),
         caught_by: crate::sim::acks::INVARIANT,
         seeds: 400,
         // Three nodes: one forgetful acceptor then makes a second majority
@@ -93,5 +93,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
         secs: 60,
         storm: 0,
         toggles: false,
-    }],
+    }], &[]),
 };

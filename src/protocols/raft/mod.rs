@@ -12,8 +12,8 @@ mod scenarios;
 pub use check::RaftChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, Flag, MsgKind, NodeAction};
 use crate::sim::check::Checked;
 
 impl Checked for Raft {
@@ -97,7 +97,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Raft>,
     settings: settings_json::<Raft>,
-    sweep: |seed, nodes| SweepCase {
+    sweep: crate::native!(|seed, nodes| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&RaftConfig {
             // Some seeds start with a spare server outside the configuration.
             voters: if seed % 7 == 3 { nodes - 1 } else { 0 },
@@ -110,12 +110,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 0,
         toggles: false,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "vote-without-log-check",
             breaks: "§5.4.1: a vote only for a candidate whose log is at least as up-to-date",
-            boot: |s, m| boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::VoteWithoutLogCheck)),
+            boot: |s, m| crate::anysim::boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::VoteWithoutLogCheck)),
             caught_by: crate::sim::acks::INVARIANT,
             seeds: 400,
             nodes: &[3, 5, 5, 7],
@@ -123,10 +123,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "apply-only-last",
             breaks: "Figure 2: apply every entry up to commitIndex, in order",
-            boot: |s, m| boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::ApplyOnlyLast)),
+            boot: |s, m| crate::anysim::boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::ApplyOnlyLast)),
             caught_by: check::STATE_MACHINE_SAFETY,
             seeds: 200,
             nodes: &[3, 5, 5, 7],
@@ -134,10 +134,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "local-reads",
             breaks: "§8: a leader checks that it still leads before answering a read",
-            boot: |s, m| boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::LocalReads)),
+            boot: |s, m| crate::anysim::boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::LocalReads)),
             caught_by: crate::history::linear::INVARIANT,
             seeds: 400,
             nodes: &[3, 5, 5, 7],
@@ -145,12 +145,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "reconfigure-before-commit",
             breaks: "Raft thesis §4.1 errata (raft-dev, 2015): a leader commits an entry of its term before changing membership",
             // One spare server to add, as in the report.
             boot: |s, m| {
-                boot_with::<Raft>(s, m, |c| {
+                crate::anysim::boot_with::<Raft>(s, m, |c| {
                     c.bug = Some(RaftBug::ReconfigureBeforeCommit);
                     c.voters = s.nodes - 1;
                 })
@@ -162,11 +162,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 50,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "commit-in-old-configuration",
             breaks: "Raft thesis §4.1: a configuration is in force once appended, and commits by its own majority",
             boot: |s, m| {
-                boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::CommitInOldConfiguration))
+                crate::anysim::boot_with::<Raft>(s, m, |c| c.bug = Some(RaftBug::CommitInOldConfiguration))
             },
             caught_by: check::CONFIG_QUORUM,
             seeds: 400,
@@ -175,11 +175,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: false,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "commit-previous-terms-by-count",
             breaks: "§5.4.2 and Figure 8: only entries of the current term commit by counting",
             boot: |s, m| {
-                boot_with::<Raft>(s, m, |c| {
+                crate::anysim::boot_with::<Raft>(s, m, |c| {
                     c.bug = Some(RaftBug::CommitPreviousTermsByCount);
                     c.noop_on_election = false;
                     c.max_batch = 1;
@@ -192,5 +192,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 30,
             toggles: false,
         },
-    ],
+    ], &[]),
 };

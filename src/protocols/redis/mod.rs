@@ -11,8 +11,8 @@ mod scenarios;
 pub use check::RedisChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{self, Descriptor, MsgKind, NodeAction, Param, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{self, Descriptor, MsgKind, NodeAction, Param};
 use crate::sim::check::Checked;
 
 impl Checked for Redis {
@@ -112,7 +112,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Redis>,
     settings: settings_json::<Redis>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         settings: crate::settings::to_json(&RedisConfig {
             repl_backlog_size: if seed % 3 == 0 { 64 } else { 1 << 20 },
             min_replicas_to_write: u32::from(seed % 4 == 1),
@@ -131,16 +131,16 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 1,
         toggles: false,
-    },
-    variants: &[Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[crate::descriptor::Variant {
         name: "psync-any-replid",
         breaks: "replication.c: a partial resync only continues the master's own history (replid, or replid2 up to second_replid_offset)",
-        boot: |s, m| boot_with::<Redis>(s, m, |c| c.bug = Some(RedisBug::PsyncAnyReplid)),
+        boot: |s, m| crate::anysim::boot_with::<Redis>(s, m, |c| c.bug = Some(RedisBug::PsyncAnyReplid)),
         caught_by: check::REPLICATION_IDENTITY,
         seeds: 400,
         nodes: &[5, 7],
         secs: 60,
         storm: 30,
         toggles: false,
-    }],
+    }], &[]),
 };

@@ -12,8 +12,8 @@ mod scenarios;
 pub use check::TwoPcChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role};
 use crate::sim::check::Checked;
 
 impl Checked for TwoPc {
@@ -75,7 +75,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<TwoPc>,
     settings: settings_json::<TwoPc>,
-    sweep: |seed, nodes| SweepCase {
+    sweep: crate::native!(|seed, nodes| crate::descriptor::SweepCase {
         // Odd seeds run presumed abort.
         settings: crate::settings::to_json(&TwoPcConfig {
             presumed_abort: seed % 2 == 1,
@@ -85,12 +85,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         // A transaction writes at every participant.
         need: nodes as usize - 1,
         toggles: true,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "decision-not-logged",
             breaks: "BHG §7.3: the coordinator forces its decision to the log before sending it",
-            boot: |s, m| boot_with::<TwoPc>(s, m, |c| c.bug = Some(TwoPcBug::DecisionNotLogged)),
+            boot: |s, m| crate::anysim::boot_with::<TwoPc>(s, m, |c| c.bug = Some(TwoPcBug::DecisionNotLogged)),
             caught_by: crate::sim::acks::INVARIANT,
             seeds: 400,
             nodes: &[3, 5, 5, 7],
@@ -98,10 +98,10 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 40,
             toggles: true,
         },
-        Variant {
+        crate::descriptor::Variant {
             name: "commit-on-majority",
             breaks: "BHG §7.2, AC1 and AC3: commit only if every participant voted yes",
-            boot: |s, m| boot_with::<TwoPc>(s, m, |c| c.bug = Some(TwoPcBug::CommitOnMajority)),
+            boot: |s, m| crate::anysim::boot_with::<TwoPc>(s, m, |c| c.bug = Some(TwoPcBug::CommitOnMajority)),
             caught_by: check::ATOMICITY,
             seeds: 200,
             nodes: &[3, 5, 5, 7],
@@ -109,5 +109,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: true,
         },
-    ],
+    ], &[]),
 };

@@ -12,14 +12,15 @@ mod scenarios;
 pub use check::ZabChecker;
 pub use engine::*;
 
-use crate::anysim::{boot, boot_with, settings_json};
-use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role, SweepCase, Variant};
+use crate::anysim::{boot, settings_json};
+use crate::descriptor::{Descriptor, Flag, MsgKind, NodeAction, Role};
 use crate::sim::check::Checked;
 
 impl Checked for Zab {
     type Checker = ZabChecker;
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 const SEC: u64 = 1_000_000;
 
 /// Zab as the rest of the app sees it.
@@ -94,7 +95,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     scenarios: scenarios::SCENARIOS,
     boot: boot::<Zab>,
     settings: settings_json::<Zab>,
-    sweep: |seed, _| SweepCase {
+    sweep: crate::native!(|seed, _| crate::descriptor::SweepCase {
         // The swarm also draws how long a new leader waits for its quorum.
         settings: crate::settings::to_json(&ZabConfig {
             init_limit: [1, 2, 3, 5][(seed / 4 % 4) as usize] * SEC,
@@ -104,12 +105,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
         live: true,
         need: 0,
         toggles: false,
-    },
-    variants: &[
-        Variant {
+    }, crate::descriptor::no_sweep),
+    variants: crate::native!(&[
+        crate::descriptor::Variant {
             name: "broadcast-before-sync",
             breaks: "Zab §IV-B: a new leader synchronises a quorum before broadcasting",
-            boot: |s, m| boot_with::<Zab>(s, m, |c| c.bug = Some(ZabBug::BroadcastBeforeSync)),
+            boot: |s, m| crate::anysim::boot_with::<Zab>(s, m, |c| c.bug = Some(ZabBug::BroadcastBeforeSync)),
             caught_by: crate::sim::acks::INVARIANT,
             seeds: 400,
             nodes: &[3, 5, 5, 7],
@@ -122,11 +123,11 @@ pub const PROTOCOL: Descriptor = Descriptor {
         // takes a leader that waits long for its quorum (initLimit 5 s) and
         // three nodes, and 240 simulated seconds per seed: the schedule needs
         // two sessions broken at the right moments (6 of 2,000 seeds).
-        Variant {
+        crate::descriptor::Variant {
             name: "count-repeated-epoch-ack",
             breaks: "Zab §IV-A: one follower counts once towards an epoch's quorum",
             boot: |s, m| {
-                boot_with::<Zab>(s, m, |c| {
+                crate::anysim::boot_with::<Zab>(s, m, |c| {
                     c.bug = Some(ZabBug::CountRepeatedEpochAck);
                     c.init_limit = 5 * SEC;
                 })
@@ -138,5 +139,5 @@ pub const PROTOCOL: Descriptor = Descriptor {
             storm: 0,
             toggles: false,
         },
-    ],
+    ], &[]),
 };
