@@ -23,6 +23,9 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic
 trunk "$@"
 if [[ " $* " == *" build "* && " $* " == *" --release "* ]]; then
   here="$(cd "$(dirname "$0")" && pwd)"
+  for wasm in "$here"/../dist/*.wasm; do
+    node "$here/wasm-post.mjs" "$wasm" "$here/../dist/index.html"
+  done
   for js in "$here"/../dist/*.js; do
     "$here/tools/node_modules/.bin/terser" "$js" --module --compress --mangle -o "$js.min"
     # index.html names the file's SHA-384 (subresource integrity): renew it.

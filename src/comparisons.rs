@@ -192,6 +192,7 @@ pub fn find(id: &str) -> Option<&'static Comparison> {
 
 /// A pane's run of `c` at `seed`, its script resolved against that run and
 /// simulated to the comparison's end: its scenario is `tl.scenario()`.
+#[inline(never)]
 pub fn run_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<Timeline, String> {
     let protocol = ProtocolKind::parse(pane.protocol)
         .ok_or_else(|| format!("{}: no protocol \"{}\"", c.id, pane.protocol))?;
@@ -379,6 +380,7 @@ impl Request {
 
     /// Pane `i`'s scenario: a built-in's pane with its script resolved in
     /// its own run, or `base` (the link's scenario) in pane `i`'s protocol.
+    #[inline(never)]
     pub fn pane_scenario(&self, i: usize, base: Scenario) -> Result<Scenario, String> {
         match &self.plan {
             Plan::BuiltIn(c) => {

@@ -42,6 +42,7 @@ thread_local! {
 
 /// Draw the compare page for `r` (`base`: the link's scenario, for a
 /// custom comparison's title and length).
+#[inline(never)]
 pub fn mount(r: Request, base: crate::scenario::Scenario) {
     use crate::ui::panels::esc;
     let end = r.end(&base);
