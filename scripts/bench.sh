@@ -13,6 +13,7 @@ cargo test --release --test link -- --nocapture 2>/dev/null | grep -E 'character
 cargo run -q --release --example lossy_service
 bash scripts/trunk.sh build --release --offline >/dev/null
 bash scripts/bundle-size.sh
+bash scripts/trunk.sh build --release --offline --features browser-bench --dist dist-bench >/dev/null
 cargo run -q --release --example native_load | (cd tests/e2e && node simbench.mjs)
 cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs)
 cargo run -q --release --example load_link | (cd tests/e2e && node framebench.mjs)

@@ -19,6 +19,8 @@ cargo test --release
 step "release bundle (and its size budget)"
 bash scripts/trunk.sh build --release --offline
 bash scripts/bundle-size.sh
+step "benchmark bundle (the app plus its browser benchmarks and frozen-run check)"
+bash scripts/trunk.sh build --release --offline --features browser-bench --dist dist-bench
 step "end-to-end tests in headless Chromium"
 (cd tests/e2e && npm test)
 echo

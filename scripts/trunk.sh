@@ -23,10 +23,16 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic
 trunk "$@"
 if [[ " $* " == *" build "* && " $* " == *" --release "* ]]; then
   here="$(cd "$(dirname "$0")" && pwd)"
-  for wasm in "$here"/../dist/*.wasm; do
-    node "$here/wasm-post.mjs" "$wasm" "$here/../dist/index.html"
+  # The output directory (`--dist DIR`; dist/ by default).
+  dist="$here/../dist"
+  args=("$@")
+  for i in "${!args[@]}"; do
+    if [[ "${args[$i]}" == "--dist" || "${args[$i]}" == "-d" ]]; then dist="${args[$((i + 1))]}"; fi
   done
-  for js in "$here"/../dist/*.js; do
+  for wasm in "$dist"/*.wasm; do
+    node "$here/wasm-post.mjs" "$wasm" "$dist/index.html"
+  done
+  for js in "$dist"/*.js; do
     "$here/tools/node_modules/.bin/terser" "$js" --module --compress --mangle -o "$js.min"
     # index.html names the file's SHA-384 (subresource integrity): renew it.
     node -e '
@@ -37,7 +43,7 @@ if [[ " $* " == *" build "* && " $* " == *" --release "* ]]; then
       const old = sri(js);
       if (!page.includes(old)) { console.error("trunk.sh: no integrity " + old + " in " + html); process.exit(1); }
       fs.writeFileSync(html, page.split(old).join(sri(min)));
-    ' "$js" "$js.min" "$here/../dist/index.html"
+    ' "$js" "$js.min" "$dist/index.html"
     mv "$js.min" "$js"
   done
 fi

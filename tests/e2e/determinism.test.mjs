@@ -7,10 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, open } from './harness.mjs';
+import { serve, launch, open, BENCH_DIST } from './harness.mjs';
 
 let server, base, ctx;
-before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
+before(async () => { ({ server, base } = await serve(BENCH_DIST)); ctx = await launch(); });
 after(async () => { await ctx.close(); server.close(); });
 
 test('every frozen run replays in the page to its native trace hash', async () => {

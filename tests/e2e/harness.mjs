@@ -11,6 +11,10 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
 const DIST = process.env.DIST ?? resolve(new URL('.', import.meta.url).pathname, '../../dist');
+// The benchmark build: the app plus its browser benchmarks and frozen-run
+// check (`--features browser-bench`, built into dist-bench/ by
+// scripts/test.sh and scripts/bench.sh).
+export const BENCH_DIST = process.env.BENCH_DIST ?? resolve(new URL('.', import.meta.url).pathname, '../../dist-bench');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -20,11 +24,11 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-export async function serve() {
+export async function serve(dir = DIST) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) { res.writeHead(403); res.end(); return; }
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir)) { res.writeHead(403); res.end(); return; }
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });

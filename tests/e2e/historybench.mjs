@@ -2,9 +2,9 @@
 // simulated clients (`?bench=history`), then the linearizability and
 // session checks the page runs, timed with performance.now(). Usage:
 //   node historybench.mjs
-import { serve, launch } from './harness.mjs';
+import { serve, launch, BENCH_DIST } from './harness.mjs';
 
-const { server, base } = await serve();
+const { server, base } = await serve(BENCH_DIST);
 const ctx = await launch();
 const page = await ctx.newPage();
 await page.goto(`${base}?bench=history`);

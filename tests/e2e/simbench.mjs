@@ -4,7 +4,7 @@
 // workload in headless Chromium (`?bench=sim`), and prints events per second
 // for both and their ratio (goal: wasm at least 0.7x native). Usage:
 //   cargo run -q --release --example native_load | node simbench.mjs
-import { serve, launch } from './harness.mjs';
+import { serve, launch, BENCH_DIST } from './harness.mjs';
 
 const input = await new Promise((ok) => { let s = ''; process.stdin.on('data', (d) => { s += d; }); process.stdin.on('end', () => ok(s)); });
 const parse = (text) => Object.fromEntries(text.trim().split('\n').map((l) => {
@@ -12,7 +12,7 @@ const parse = (text) => Object.fromEntries(text.trim().split('\n').map((l) => {
   return [name, { events: Number(events), ms: Number(ms) }];
 }));
 const native = parse(input);
-const { server, base } = await serve();
+const { server, base } = await serve(BENCH_DIST);
 const ctx = await launch();
 const page = await ctx.newPage();
 await page.goto(`${base}?bench=sim`);
