@@ -127,4 +127,3 @@ fn run_history_bench() {
         }
     }
 }
-

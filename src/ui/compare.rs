@@ -33,7 +33,13 @@ struct Clock {
     read: f64,
     shown: (Time, bool),
     table: String,
-    root: web_sys::Element,
+    /// The time, timeline, play, pause, table and link-output elements.
+    els: Vec<Option<web_sys::Element>>,
+    /// The address without its cursor: origin, path and the query that
+    /// names the panes (`?compare=…`, a built-in's `&seed=`).
+    at: String,
+    /// A custom comparison's protocols (empty for a built-in).
+    ids: Vec<&'static str>,
 }
 
 thread_local! {
@@ -95,6 +101,38 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
     if let Some(body) = doc.body() {
         let _ = body.append_child(&root);
     }
+    let els = [
+        "time",
+        "timeline",
+        "btn-play",
+        "btn-pause",
+        "compare-table",
+        "link-output",
+    ]
+    .iter()
+    .map(|id| {
+        root.query_selector(&format!("[data-testid={id}]"))
+            .ok()
+            .flatten()
+    })
+    .collect();
+    let (at, ids) = match &r.plan {
+        Plan::BuiltIn(c) => (format!("?compare={}&seed={}", c.id, r.seed), Vec::new()),
+        Plan::Custom(p) => {
+            let ids: Vec<&'static str> = p.iter().map(|p| p.id).collect();
+            (format!("?compare={}", ids.join(",")), ids)
+        }
+    };
+    let at = web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}{at}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
     for (event, f) in [("click", click as fn(&web_sys::Event)), ("input", input)] {
         let cb = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |ev| f(&ev));
         let _ = root.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
@@ -111,7 +149,9 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
             read: 0.0,
             shown: (Time::MAX, false),
             table: String::new(),
-            root,
+            els,
+            at,
+            ids,
         })
     });
     request_animation_frame(tick);
@@ -196,31 +236,27 @@ fn tick() {
             let _ = js_sys::Reflect::set(&w, &"rvPaneT".into(), &(c.t as f64).into());
             let _ = js_sys::Reflect::set(&w, &"rvPanePlay".into(), &c.playing.into());
         }
-        let find = |id: &str| {
-            c.root
-                .query_selector(&format!("[data-testid={id}]"))
-                .ok()
-                .flatten()
-        };
         if c.shown != (c.t, c.playing) {
             c.shown = (c.t, c.playing);
-            if let Some(e) = find("time") {
-                e.set_text_content(Some(&format!("{} s", Fx(c.t as f64 / 1e6, 2))));
-            }
-            if let Some(e) = find("timeline") {
-                let _ = js_sys::Reflect::set(&e, &"value".into(), &c.t.to_string().into());
-            }
-            for (id, off) in [("btn-play", c.playing), ("btn-pause", !c.playing)] {
-                if let Some(e) = find(id) {
-                    let _ = js_sys::Reflect::set(&e, &"disabled".into(), &off.into());
+            let set = |k: usize, prop: &str, v: wasm_bindgen::JsValue| {
+                if let Some(e) = &c.els[k] {
+                    let _ = js_sys::Reflect::set(e, &prop.into(), &v);
                 }
-            }
+            };
+            set(
+                0,
+                "textContent",
+                format!("{} s", Fx(c.t as f64 / 1e6, 2)).into(),
+            );
+            set(1, "value", c.t.to_string().into());
+            set(2, "disabled", c.playing.into());
+            set(3, "disabled", (!c.playing).into());
         }
         if wall - c.read >= 250.0 {
             c.read = wall;
             let m = table_markup(&c.labels, &read_panes(c.labels.len()));
             if m != c.table {
-                if let Some(e) = find("compare-table") {
+                if let Some(e) = &c.els[4] {
                     e.set_inner_html(&m);
                 }
                 c.table = m;
@@ -310,28 +346,23 @@ fn click(ev: &web_sys::Event) {
         }),
         Some("pause") => with_clock(|c| c.playing = false),
         Some("link") => with_clock(|c| {
-            let url = with_query(&[("t", &c.t.to_string())]);
-            if let Some(e) = c
-                .root
-                .query_selector("[data-testid=link-output]")
-                .ok()
-                .flatten()
-            {
+            let url = format!("{}&t={}{}", c.at, c.t, hash());
+            if let Some(e) = &c.els[5] {
                 e.set_text_content(Some(&url));
             }
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().clipboard().write_text(&url);
             }
         }),
-        Some("add") => {
-            let mut ids = custom_ids();
+        Some("add") => with_clock(|c| {
+            let mut ids = c.ids.clone();
             let next = crate::protocols::ProtocolKind::all()
                 .map(|p| p.id)
                 .find(|p| !ids.contains(p))
                 .unwrap_or("raft");
             ids.push(next);
             go(&ids);
-        }
+        }),
         _ => {}
     }
 }
@@ -361,59 +392,39 @@ fn input(ev: &web_sys::Event) {
                 .get_attribute("data-pane")
                 .and_then(|i| i.parse::<usize>().ok())
             {
-                let mut ids = custom_ids();
-                if let (Some(slot), Some(p)) = (
-                    ids.get_mut(i),
-                    crate::protocols::ProtocolKind::parse(&value),
-                ) {
-                    *slot = p.id;
-                    go(&ids);
-                }
+                with_clock(|c| {
+                    let mut ids = c.ids.clone();
+                    if let (Some(slot), Some(p)) = (
+                        ids.get_mut(i),
+                        crate::protocols::ProtocolKind::parse(&value),
+                    ) {
+                        *slot = p.id;
+                        go(&ids);
+                    }
+                })
             }
         }
     }
 }
 
-/// A custom comparison's protocol ids, from the page's query.
-fn custom_ids() -> Vec<&'static str> {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    match crate::comparisons::request(&search) {
-        Some(Ok(Request {
-            plan: Plan::Custom(p),
-            ..
-        })) => p.iter().map(|p| p.id).collect(),
-        _ => Vec::new(),
-    }
+/// The page's fragment (a custom comparison's scenario link).
+fn hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
 }
 
-/// Open the custom comparison of `ids` (same scenario link).
+/// Open the custom comparison of `ids` (the same scenario link).
 fn go(ids: &[&str]) {
-    let url = with_query(&[("compare", &ids.join(",")), ("t", "0")]);
     if let Some(w) = web_sys::window() {
-        let _ = w.location().assign(&url);
+        let l = w.location();
+        let url = format!(
+            "{}{}?compare={}{}",
+            l.origin().unwrap_or_default(),
+            l.pathname().unwrap_or_default(),
+            ids.join(","),
+            hash()
+        );
+        let _ = l.assign(&url);
     }
-}
-
-/// This page's address with the query parameters `set` replaced or added.
-fn with_query(set: &[(&str, &str)]) -> String {
-    let Some(l) = web_sys::window().map(|w| w.location()) else {
-        return String::new();
-    };
-    let search = l.search().unwrap_or_default();
-    let mut pairs: Vec<String> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty() && !set.iter().any(|(k, _)| p.split('=').next() == Some(k)))
-        .map(str::to_string)
-        .collect();
-    pairs.extend(set.iter().map(|(k, v)| format!("{k}={v}")));
-    format!(
-        "{}{}?{}{}",
-        l.origin().unwrap_or_default(),
-        l.pathname().unwrap_or_default(),
-        pairs.join("&"),
-        l.hash().unwrap_or_default()
-    )
 }

@@ -7,9 +7,9 @@
 //! interpolated from virtual time; components are keyed so that a frame only
 //! touches the attributes that depend on the clock.
 
-mod cluster;
 #[cfg(feature = "browser-bench")]
 mod bench;
+mod cluster;
 mod cmd;
 mod compare;
 mod controls;
