@@ -260,12 +260,15 @@ impl Scenario {
 
     /// The protocol's settings under their real names, as (name, hint,
     /// value): the settings panel's inputs.
-    pub fn params(&self) -> Vec<(&'static str, &'static str, serde_json::Value)> {
+    pub fn params(&self) -> Vec<(&'static str, String, serde_json::Value)> {
         let full = self.protocol_settings();
         self.protocol
             .params
             .iter()
-            .map(|p| (p.name, p.hint, full[p.field].clone()))
+            .map(|p| {
+                let key = format!("{}:{}", self.protocol.id, p.name);
+                (p.name, crate::scenarios::text_of(p.hint, &key), full[p.field].clone())
+            })
             .collect()
     }
 

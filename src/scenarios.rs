@@ -106,6 +106,12 @@ pub fn abouts_json() -> String {
     for c in crate::comparisons::COMPARISONS {
         m.insert(c.id.to_string(), c.about.into());
     }
+    // The settings' hints (shown when the settings panel is opened).
+    for p in ProtocolKind::all() {
+        for param in p.params {
+            m.insert(format!("{}:{}", p.id, param.name), param.hint.into());
+        }
+    }
     crate::json::to_string_pretty(&serde_json::Value::Object(m))
 }
 

@@ -52,7 +52,11 @@ pub fn Controls() -> impl IntoView {
     };
     // The settings grid's markup and how many settings differ from the
     // defaults (shown while closed).
+    // The settings' hints are fetched with the scenarios' texts when the
+    // panel is first opened (`texts` then draws the grid again).
+    let texts = RwSignal::new(false);
     let settings = Memo::new(move |_| {
+        texts.track();
         s.seed.track();
         s.protocol.track();
         s.node_count.track();
@@ -209,6 +213,13 @@ pub fn Controls() -> impl IntoView {
                         if s.settings_open.get_untracked() != open {
                             s.settings_open.set(open);
                         }
+                        if open && !crate::scenarios::abouts_loaded() {
+                            wasm_bindgen_futures::spawn_local(async move {
+                                if super::lang::abouts().await {
+                                    texts.set(true);
+                                }
+                            });
+                        }
                     }
                 >
                     <summary title=tr("The protocol's settings; a change starts a new run with the same seed")>
@@ -274,7 +285,7 @@ pub fn Controls() -> impl IntoView {
 /// (`data-param`, with the value in force in `data-shown`).
 fn settings_markup(
     flags: &[(&str, &str, bool)],
-    params: &[(&str, &str, serde_json::Value)],
+    params: &[(&str, String, serde_json::Value)],
 ) -> String {
     use super::panels::esc;
     use std::fmt::Write as _;

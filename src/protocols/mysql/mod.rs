@@ -65,32 +65,32 @@ pub const PROTOCOL: Descriptor = Descriptor {
         Param {
             name: "rpl_semi_sync_source_enabled",
             field: "rpl_semi_sync_source_enabled",
-            hint: "semi-synchronous replication (on every replica too); off: asynchronous",
+            hint: crate::about!("semi-synchronous replication (on every replica too); off: asynchronous"),
         },
         Param {
             name: "rpl_semi_sync_source_wait_for_replica_count",
             field: "rpl_semi_sync_source_wait_for_replica_count",
-            hint: "replica acknowledgements a commit waits for (1)",
+            hint: crate::about!("replica acknowledgements a commit waits for (1)"),
         },
         Param {
             name: "rpl_semi_sync_source_timeout",
             field: "rpl_semi_sync_source_timeout",
-            hint: "ms before the source falls back to asynchronous (10000)",
+            hint: crate::about!("ms before the source falls back to asynchronous (10000)"),
         },
         Param {
             name: "replica_net_timeout",
             field: "replica_net_timeout",
-            hint: "s of silence before a replica reconnects (60)",
+            hint: crate::about!("s of silence before a replica reconnects (60)"),
         },
         Param {
             name: "replica_apply_delay",
             field: "replica_apply_delay",
-            hint: "ms the applier takes per transaction (simulator's; 0)",
+            hint: crate::about!("ms the applier takes per transaction (simulator's; 0)"),
         },
         Param {
             name: "time_scale",
             field: "time_scale",
-            hint: "every timer divided by this in the simulation (20)",
+            hint: crate::about!("every timer divided by this in the simulation (20)"),
         },
     ],
     routine_timers: &["heartbeat", "orchestrator poll"],
