@@ -163,6 +163,10 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    for c in replviz::comparisons::COMPARISONS {
+        keys.insert(c.title.to_string(), format!("{} title", c.id));
+        keys.insert(c.about.to_string(), format!("{} explanation", c.id));
+    }
     for b in toured() {
         keys.insert(
             b.about.to_string(),

@@ -55,7 +55,7 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
     let (title, about) = match &r.plan {
         Plan::BuiltIn(c) => (
             tr_dyn(c.title).to_string(),
-            crate::scenarios::text_of(c.about, c.id),
+            tr_dyn(&crate::scenarios::text_of(c.about, c.id)).to_string(),
         ),
         Plan::Custom(_) => (
             if base.title.is_empty() {

@@ -283,10 +283,15 @@ impl AppState {
             presenter: RwSignal::new(false),
             blank: RwSignal::new(false),
             embed: search.contains("embed=1"),
+            // Only inside a compare page's frame (alone, a pane's page is
+            // an ordinary run).
             pane: search
                 .split("pane=")
                 .nth(1)
-                .and_then(|r| r.split('&').next()?.parse().ok()),
+                .and_then(|r| r.split('&').next()?.parse().ok())
+                .filter(|_| {
+                    web_sys::window().is_some_and(|w| w.frame_element().ok().flatten().is_some())
+                }),
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
