@@ -267,7 +267,11 @@ impl Scenario {
             .iter()
             .map(|p| {
                 let key = format!("{}:{}", self.protocol.id, p.name);
-                (p.name, crate::scenarios::text_of(p.hint, &key), full[p.field].clone())
+                (
+                    p.name,
+                    crate::scenarios::text_of(p.hint, &key),
+                    full[p.field].clone(),
+                )
             })
             .collect()
     }

@@ -274,8 +274,10 @@ fn read_panes(n: usize) -> Vec<Vec<f64>> {
         .map(|i| {
             w.as_ref()
                 .and_then(|w| js_sys::Reflect::get(w, &format!("rvM{i}").into()).ok())
-                .and_then(|a| a.dyn_into::<js_sys::Float64Array>().ok())
-                .map_or(Vec::new(), |a| a.to_vec())
+                // Copied into this page's own array (the pane's is of its
+                // frame's realm: not an instance of this page's type).
+                .filter(|a| a.is_object())
+                .map_or(Vec::new(), |a| js_sys::Float64Array::new(&a).to_vec())
         })
         .collect()
 }

@@ -127,12 +127,12 @@ test('a custom comparison: Compare from a run, add a pane, change a protocol', a
       `S1 down in pane ${i}`);
   }
   await page.click('[data-testid="pane-add"]');
-  await page.waitForURL(/\?compare=raft,paxos,twopc#s1\./);
+  await page.waitForURL(/\?compare=raft,paxos,2pc#s1\./);
   await page.waitForSelector('[data-testid="pane-2"] iframe');
   await page.selectOption('[data-testid="pane-protocol-2"]', 'zab');
   await page.waitForURL(/\?compare=raft,paxos,zab#s1\./);
   await pane(page, 2).locator('[data-testid="cluster"]').waitFor();
-  assert.equal(await pane(page, 2).locator('g[data-testid^="node-"]').count(), 3);
+  assert.equal(await pane(page, 2).locator('g[data-testid^="node-"]').count(), 5);
   await page.close();
 });
 
