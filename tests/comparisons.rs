@@ -195,3 +195,62 @@ fn compare_quorum_states_its_outcome() {
     );
     no_violations(&[("ONE/ONE", &one), ("QUORUM/QUORUM", &quorum)]);
 }
+
+/// A compare page's query: built-in ids (also as `?preset=`), a custom list
+/// of protocols, the seed, the pane and the cursor; bad values refused with
+/// what is known.
+#[test]
+fn compare_queries_are_read_and_bad_ones_refused() {
+    use replviz::comparisons::{request, Plan};
+    let r = request("?preset=compare-cap&seed=9&t=2000000&pane=1")
+        .unwrap()
+        .unwrap();
+    assert!(matches!(r.plan, Plan::BuiltIn(c) if c.id == "compare-cap"));
+    assert_eq!((r.seed, r.pane, r.at), (9, Some(1), 2_000_000));
+    assert_eq!(r.labels(), ["Raft", "Cassandra ONE/ONE"]);
+    let r = request("?compare=raft,cassandra").unwrap().unwrap();
+    assert!(matches!(&r.plan, Plan::Custom(p) if p.len() == 2));
+    assert_eq!((r.seed, r.pane, r.at), (1, None, 0));
+    assert!(request("?preset=leader-crash").is_none());
+    assert!(request("?nodes=5").is_none());
+    let err = |q: &str| request(q).unwrap().unwrap_err();
+    assert!(err("?compare=compare-nothing").starts_with(
+        "Unknown comparison \"compare-nothing\" (known: compare-durability, compare-cap"
+    ));
+    assert_eq!(
+        err("?compare=raft"),
+        "A comparison has 2 to 4 panes (this one asks for 1)."
+    );
+    assert_eq!(
+        err("?compare=raft,raft,raft,raft,raft"),
+        "A comparison has 2 to 4 panes (this one asks for 5)."
+    );
+    assert!(
+        err("?compare=raft,etcd").starts_with("Unknown protocol \"etcd\" in a comparison (known: ")
+    );
+    assert_eq!(
+        err("?compare=compare-cap&pane=2"),
+        "This comparison has no pane 2 (it has 2)."
+    );
+}
+
+/// A custom comparison's pane is the link's scenario in the pane's
+/// protocol: the same seed, size, workload and actions.
+#[test]
+fn a_custom_pane_keeps_the_scenario_in_its_protocol() {
+    use replviz::comparisons::request;
+    let base = replviz::scenarios::build("leader-crash").unwrap();
+    let r = request("?compare=raft,zab").unwrap().unwrap();
+    for (i, id) in ["raft", "zab"].iter().enumerate() {
+        let s = r.pane_scenario(i, base.clone()).unwrap();
+        assert_eq!(s.protocol.id, *id);
+        assert_eq!(
+            (s.seed, s.nodes, &s.actions, &s.workload),
+            (base.seed, base.nodes, &base.actions, &base.workload)
+        );
+        assert!(s.title.ends_with(s.protocol.title), "{}", s.title);
+    }
+    // Its clock runs 10 s past the last action, at least 20 s.
+    let last = base.actions.iter().map(|a| a.t).max().unwrap();
+    assert_eq!(r.end(&base), (last + 10_000_000).max(20_000_000));
+}
