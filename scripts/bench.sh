@@ -3,7 +3,8 @@
 # the release bundle size against its budget (400 KiB gzip -9 for wasm + js
 # + css), simulation speed in Chromium against native on this machine, seek
 # times on a 10-minute run, start time and frame intervals under load in
-# headless Chromium, and the 1,000-sequence monkey test.
+# headless Chromium, compare mode's frame intervals with four panes, and the
+# 1,000-sequence monkey test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -18,4 +19,5 @@ cargo run -q --release --example native_load | (cd tests/e2e && node simbench.mj
 cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs)
 cargo run -q --release --example load_link | (cd tests/e2e && node framebench.mjs)
 (cd tests/e2e && node historybench.mjs)
+(cd tests/e2e && node comparebench.mjs)
 (cd tests/e2e && MONKEY=1000 node --test monkey.test.mjs 2>&1 | grep -E 'monkey:|seed [0-9]+:' || true)

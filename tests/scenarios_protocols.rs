@@ -558,7 +558,7 @@ fn params_set_checked_and_kept_in_links() {
         m.params()[0],
         (
             "rpl_semi_sync_source_enabled",
-            m.params()[0].1,
+            m.params()[0].1.clone(),
             serde_json::Value::Bool(true)
         )
     );
