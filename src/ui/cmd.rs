@@ -41,8 +41,6 @@ pub enum Cmd {
     UndoFork,
     /// Close the node or link menu.
     CloseMenu,
-    /// Go to the client history's anomaly.
-    SeekAnomaly,
     /// Go to a time.
     Seek(Time),
     /// A tour's next beat.
@@ -88,11 +86,6 @@ pub fn run(s: AppState, c: Cmd) {
         Cmd::SeekEnd => s.seek(s.frontier.get_untracked()),
         Cmd::UndoFork => s.undo_fork(),
         Cmd::CloseMenu => s.menu.set(None),
-        Cmd::SeekAnomaly => {
-            if let Some(t) = s.lin.with_untracked(|l| l.at) {
-                s.seek(t)
-            }
-        }
         Cmd::Seek(t) => s.seek(t),
         Cmd::TourNext => s.tour_next(),
         Cmd::TourBack => s.tour_back(),

@@ -92,6 +92,17 @@ pub fn TimelineBar() -> impl IntoView {
                                     super::panels::esc(&crate::i18n::tr_dyn(&text))
                                 );
                             }
+                            // The client history's anomaly, where the diagram outlines it.
+                            s.lin.with(|l| if let Some(at) = l.at {
+                                let _ = write!(
+                                    m,
+                                    "<button data-testid=\"marker\" data-kind=\"anomaly\" data-us=\"{at}\" class=\"rv-marker rv-marker-violation rv-marker-{}\" style=\"{}\" title=\"{}: {}\"></button>",
+                                    l.verdict,
+                                    left(at, sp),
+                                    l.kind.replace('-', " "),
+                                    super::panels::esc(&l.text)
+                                );
+                            });
                             m
                         }
                         on:click=move |ev| {
@@ -101,17 +112,6 @@ pub fn TimelineBar() -> impl IntoView {
                             }
                         }
                     ></span>
-                    // The client history's anomaly, where the diagram outlines it.
-                    <button
-                        data-testid="marker"
-                        data-kind="anomaly"
-                        hidden=move || s.lin.with(|l| l.at.is_none())
-                        data-us=move || s.lin.with(|l| l.at.unwrap_or(0).to_string())
-                        class=move || s.lin.with(|l| format!("rv-marker rv-marker-violation rv-marker-{}", l.verdict))
-                        style=move || left(s.lin.with(|l| l.at.unwrap_or(0)), span.get())
-                        title=move || s.lin.with(|l| format!("{}: {}", l.kind.replace('-', " "), l.text))
-                        on:click=on(s, Cmd::SeekAnomaly)
-                    ></button>
                 </div>
                 <input
                     data-testid="timeline"
