@@ -76,6 +76,7 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
          <input data-testid=\"timeline\" type=\"range\" min=\"0\" max=\"{end}\" step=\"1000\" value=\"0\" aria-label=\"{}\">\
          <span data-testid=\"time\" class=\"rv-time\"></span>\
          <button data-testid=\"btn-copy-link\" data-cmd=\"link\" class=\"rv-btn\">{}</button>\
+         <button data-testid=\"btn-export-csv\" data-cmd=\"csv\" class=\"rv-btn\">CSV</button>\
          <output data-testid=\"link-output\" class=\"rv-link-out\"></output></section>\
          <p class=\"rv-card rv-about\" data-testid=\"scenario-about\">{}</p><div class=\"rv-panes\">",
         esc(&title),
@@ -347,6 +348,21 @@ fn click(ev: &web_sys::Event) {
             c.playing = true;
         }),
         Some("pause") => with_clock(|c| c.playing = false),
+        // The table as CSV: a row per pane, a column per metric (the
+        // figures as `data-value` has them), at the time shown.
+        Some("csv") => with_clock(|c| {
+            let mut csv = String::from("pane,t_us");
+            for (name, ..) in CELLS {
+                csv = csv + "," + name;
+            }
+            for (label, values) in c.labels.iter().zip(read_panes(c.labels.len())) {
+                let _ = write!(csv, "\n\"{}\",{}", label.replace('"', "\"\""), c.t);
+                for v in values {
+                    let _ = write!(csv, ",{}", Fx(v, 3));
+                }
+            }
+            super::share::download_text("comparison.csv", &(csv + "\n"), "text/csv");
+        }),
         Some("link") => with_clock(|c| {
             let url = format!("{}&t={}{}", c.at, c.t, hash());
             if let Some(e) = &c.els[5] {

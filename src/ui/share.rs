@@ -36,7 +36,7 @@ fn text_blob(text: &str, mime: &str) -> Option<web_sys::Blob> {
     web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()
 }
 
-fn download_text(name: &str, text: &str, mime: &str) {
+pub(super) fn download_text(name: &str, text: &str, mime: &str) {
     if let Some(b) = text_blob(text, mime) {
         download_blob(name, &b);
     }

@@ -75,6 +75,15 @@ test('compare-cap: one clock, the CP pane refuses the minority client, the AP pa
   assert.equal(Number(await cell('stale-reads', 1).getAttribute('data-value')), await metric(page, 1, 'stale-reads'));
   assert.match(await cell('stale-reads', 0).getAttribute('class'), /rv-best/);
   assert.match(await cell('writes-ok', 1).getAttribute('class'), /rv-best/);
+  // The table as CSV: a row per pane, the figures the cells carry.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="btn-export-csv"]')]);
+  assert.equal(download.suggestedFilename(), 'comparison.csv');
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => l.split(','));
+  assert.deepEqual(csv[0].slice(0, 4), ['pane', 't_us', 'writes-ok', 'writes-failed']);
+  assert.deepEqual(csv.slice(1).map((r) => r[0]), ['"Raft"', '"Cassandra ONE/ONE"']);
+  const stale = csv[0].indexOf('stale-reads');
+  assert.equal(Number(csv[2][stale]), await metric(page, 1, 'stale-reads'));
+  assert.equal(csv[2][1], '16000000');
   // Dragging the shared timeline back moves every pane there.
   await setRange(page, 'timeline', 2_000_000);
   await waitFor(page, async () => (await paneTime(page, 0)) === 2_000_000 && (await paneTime(page, 1)) === 2_000_000,
