@@ -113,6 +113,107 @@ pub fn load_zh(json: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+thread_local! {
+    /// Texts the browser bundle leaves out, by key, from
+    /// `i18n/scenarios.json`: built-in scenarios' and comparisons'
+    /// explanations and chapters, the settings' hints ([`crate::about`]).
+    static ABOUTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A text the browser bundle leaves out: its own (native), else the one
+/// [`load_abouts`] read under `key`; empty if neither.
+pub fn text_of(own: &str, key: &str) -> String {
+    if !own.is_empty() {
+        return own.to_string();
+    }
+    ABOUTS.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    })
+}
+
+/// Have those texts been read?
+pub fn abouts_loaded() -> bool {
+    ABOUTS.with(|t| !t.borrow().is_empty())
+}
+
+/// Read those texts from the text of `i18n/scenarios.json` (an object from
+/// key to text).
+pub fn load_abouts(json: &str) {
+    if let Ok(table) = string_table(json) {
+        ABOUTS.with(|t| *t.borrow_mut() = table);
+    }
+}
+
+/// What fills each of `template`'s holes in `s` (by hole number), or
+/// `None` if `s` is not made from it. A hole ends where the fixed text
+/// after it first appears (the last piece ends the sentence); of two holes
+/// side by side the second takes the text.
+pub fn match_template(template: &str, s: &str) -> Option<Vec<String>> {
+    let (mut t, mut s) = (template, s);
+    let mut filled: Vec<String> = Vec::new();
+    loop {
+        let Some(open) = t.find('{') else {
+            return (t == s).then_some(filled);
+        };
+        s = s.strip_prefix(&t[..open])?;
+        let close = open + t[open..].find('}')?;
+        let n: usize = t[open + 1..close].parse().ok()?;
+        t = &t[close + 1..];
+        let next = &t[..t.find('{').unwrap_or(t.len())];
+        let end = if next.len() == t.len() {
+            s.strip_suffix(next)?.len()
+        } else {
+            s.find(next)?
+        };
+        if filled.len() <= n {
+            filled.resize(n + 1, String::new());
+        }
+        filled[n] = s[..end].to_string();
+        s = &s[end..];
+    }
+}
+
+/// A sentence an engine made with `format!` in English (an event-log
+/// note, a check's message), in the language in force: the table's
+/// entries with holes are tried against it (the longest that fits wins), and
+/// what fills each hole is translated the same way (a reason, a state; a
+/// number or a node stays). Itself when nothing matches.
+pub fn tr_sentence(en: &str) -> String {
+    match lang() {
+        Lang::En => en.to_string(),
+        Lang::Zh => sentence(en, 2),
+    }
+}
+
+fn sentence(en: &str, depth: u8) -> String {
+    if let Some(zh) = lookup(en) {
+        return zh.to_string();
+    }
+    if depth == 0 || en.is_empty() {
+        return en.to_string();
+    }
+    // Of the templates it matches, the longest: the most specific.
+    let found = ZH.with(|t| {
+        t.borrow()
+            .iter()
+            .filter(|(k, _)| k.contains("{0}"))
+            .filter_map(|(k, zh)| Some((k.len(), *zh, match_template(k, en)?)))
+            .max_by_key(|m| m.0)
+            .map(|(_, zh, holes)| (zh, holes))
+    });
+    match found {
+        Some((zh, holes)) => {
+            let holes: Vec<String> = holes.iter().map(|h| sentence(h, depth - 1)).collect();
+            fill(zh, &holes.iter().map(String::as_str).collect::<Vec<_>>())
+        }
+        None => en.to_string(),
+    }
+}
+
 /// The Chinese for `en`, if the table has it.
 fn lookup(en: &str) -> Option<&'static str> {
     ZH.with(|t| {
@@ -174,6 +275,44 @@ mod tests {
         assert_eq!(fill("{0} of {1}", &["a", "b"]), "a of b");
         assert_eq!(fill("{1} 的 {0}", &["a", "b"]), "b 的 a");
         assert_eq!(fill("{x} {2}", &["a"]), "{x} {2}");
+    }
+
+    #[test]
+    fn sentences_match_their_templates() {
+        assert_eq!(
+            match_template("S{0} commits entries {1}..={2}", "S3 commits entries 4..=7"),
+            Some(vec!["3".into(), "4".into(), "7".into()])
+        );
+        assert_eq!(match_template("S{0} commits", "S3 commits entries"), None);
+        assert_eq!(match_template("S{0} commits", "T3 commits"), None);
+        // Holes side by side: the second takes the text.
+        assert_eq!(
+            match_template("epoch {0}{1} (ISR {2})", "epoch 4 (ISR [1, 2])"),
+            Some(vec![String::new(), "4".into(), "[1, 2]".into()])
+        );
+        assert_eq!(match_template("{0} ms", "12 ms"), Some(vec!["12".into()]));
+        assert_eq!(match_template("state {{1}}", "state {x}"), None);
+        assert_eq!(
+            match_template("{1} denies {0}: {2}", "S2 denies S1: its log is behind"),
+            Some(vec!["S1".into(), "S2".into(), "its log is behind".into()])
+        );
+    }
+
+    #[test]
+    fn sentences_translate_with_their_holes() {
+        load_zh(r#"{"S{0} denies vote to S{1}: {2}": "S{0} 拒绝投票给 S{1}：{2}", "its log is behind": "它的日志落后", "S{0} commits": "S{0} 提交"}"#).unwrap();
+        set_lang(Lang::Zh);
+        assert_eq!(
+            tr_sentence("S3 denies vote to S1: its log is behind"),
+            "S3 拒绝投票给 S1：它的日志落后"
+        );
+        assert_eq!(
+            tr_sentence("S3 denies vote to S1: no reason"),
+            "S3 拒绝投票给 S1：no reason"
+        );
+        assert_eq!(tr_sentence("nothing like it"), "nothing like it");
+        set_lang(Lang::En);
+        assert_eq!(tr_sentence("S3 commits"), "S3 commits");
     }
 
     #[test]

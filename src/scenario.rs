@@ -269,7 +269,7 @@ impl Scenario {
                 let key = format!("{}:{}", self.protocol.id, p.name);
                 (
                     p.name,
-                    crate::scenarios::text_of(p.hint, &key),
+                    crate::i18n::text_of(p.hint, &key),
                     full[p.field].clone(),
                 )
             })

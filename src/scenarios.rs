@@ -52,44 +52,12 @@ pub fn title(id: &str) -> &'static str {
         .unwrap_or("")
 }
 
-thread_local! {
-    /// Built-in scenarios' explanations by id, from `i18n/scenarios.json`
-    /// (the browser bundle leaves them out: [`crate::about`]).
-    static ABOUTS: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
+pub use crate::i18n::{abouts_loaded, load_abouts, text_of};
 
 /// A built-in scenario's explanation: its own, or (in the browser) the
 /// one [`load_abouts`] read; empty if neither.
 fn about_of(b: &BuiltIn) -> String {
     text_of(b.about, b.id)
-}
-
-/// A text the browser bundle leaves out: its own (native), else the one
-/// [`load_abouts`] read under `key`; empty if neither.
-pub fn text_of(own: &str, key: &str) -> String {
-    if !own.is_empty() {
-        return own.to_string();
-    }
-    ABOUTS.with(|t| {
-        t.borrow()
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_default()
-    })
-}
-
-/// Have the explanations been read?
-pub fn abouts_loaded() -> bool {
-    ABOUTS.with(|t| !t.borrow().is_empty())
-}
-
-/// Read the explanations from the text of `i18n/scenarios.json` (an object
-/// from scenario id, or `id#n` for a chapter, to text).
-pub fn load_abouts(json: &str) {
-    if let Ok(table) = crate::i18n::string_table(json) {
-        ABOUTS.with(|t| *t.borrow_mut() = table);
-    }
 }
 
 /// What `i18n/scenarios.json` holds: every built-in scenario's explanation

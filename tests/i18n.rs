@@ -140,6 +140,9 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    for (t, f) in engine_sentences(&files) {
+        keys.insert(t, f);
+    }
     for p in ProtocolKind::all() {
         let mut add = |k: &str, why: &str| {
             if !k.is_empty() {
@@ -174,6 +177,77 @@ fn keys() -> BTreeMap<String, String> {
         );
     }
     keys
+}
+
+/// A `format!` string as a template with numbered holes, as
+/// `tr_sentence` matches it: `"S{id} commits {}..={n}"` is
+/// `"S{0} commits {1}..={2}"` (`{{` and `}}` are braces).
+fn numbered(lit: &str) -> String {
+    let (mut out, mut n, mut rest) = (String::new(), 0, lit);
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let r = &rest[i..];
+        if r.starts_with("{{") || r.starts_with("}}") {
+            out.push_str(&r[..1]);
+            rest = &r[2..];
+        } else if r.starts_with('{') {
+            let close = r.find('}').expect("a closed hole");
+            out.push_str(&format!("{{{n}}}"));
+            n += 1;
+            rest = &r[close + 1..];
+        } else {
+            out.push('}');
+            rest = &r[1..];
+        }
+    }
+    out + rest
+}
+
+/// The sentences the engines make in English and the page translates
+/// with `tr_sentence`: the event log's notes (`out.note(|| format!(..))`)
+/// and the checks' violation messages (`found.push((INVARIANT, format!(..)))`).
+fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in files {
+        let src = std::fs::read_to_string(f).unwrap();
+        for call in [".note(", "found.push(("] {
+            let mut from = 0;
+            while let Some(p) = src[from..].find(call) {
+                let at = from + p + call.len();
+                from = at;
+                // The call's argument: to its closing parenthesis.
+                let (mut depth, mut end) = (1, at);
+                for (i, c) in src[at..].char_indices() {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    if depth == 0 {
+                        end = at + i;
+                        break;
+                    }
+                }
+                let arg = &src[at..end];
+                // A note's sentence is its closure's last `format!` (helpers
+                // come first); a violation's is its first.
+                let k = if call == ".note(" {
+                    arg.rfind("format!(")
+                } else {
+                    arg.find("format!(")
+                };
+                let Some(k) = k else { continue };
+                let lit = arg[k + "format!(".len()..].trim_start();
+                if let Some((text, _)) = literal(lit) {
+                    out.push((
+                        numbered(&text),
+                        format!("{} (engine sentence)", f.display()),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn zh() -> BTreeMap<String, String> {
@@ -295,4 +369,54 @@ fn literals_read_as_rust_reads_them() {
     assert_eq!(n, "\"a \\\"b\\\" \\\n      c\\u{2014}\"".len());
     let src = "x(tr(if a { \"one\" } else { \"two\" }, &[&f(\"not\")]))";
     assert_eq!(first_argument(src, 5), vec!["one", "two"]);
+}
+
+/// The event logs of the toured scenarios are in Chinese on a Chinese
+/// page: every sentence (the kernel's and the protocols' own notes) of
+/// their whole runs reads in Chinese, with its reasons where the table has
+/// them.
+#[test]
+fn the_toured_scenarios_event_logs_read_in_chinese() {
+    let text = std::fs::read_to_string("i18n/zh.json").unwrap();
+    replviz::i18n::load_zh(&text).unwrap();
+    replviz::i18n::set_lang(replviz::i18n::Lang::Zh);
+    let mut english = BTreeMap::new();
+    let mut total = 0;
+    for b in toured() {
+        let s = replviz::scenarios::build(b.id).unwrap();
+        let mut tl = replviz::timeline::Timeline::new(s);
+        tl.advance_to(tl.scenario().actions.iter().map(|a| a.t).max().unwrap_or(0) + 5_000_000);
+        for ev in tl.trace() {
+            let line = ev.describe();
+            total += 1;
+            if !line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                *english.entry(line).or_insert(0) += 1;
+            } else if std::env::var("SHOW_ENGLISH").is_ok() && english_run(&line) {
+                println!("partly English: {line}");
+            }
+        }
+    }
+    replviz::i18n::set_lang(replviz::i18n::Lang::En);
+    let left: usize = english.values().sum();
+    for (l, n) in english.iter().take(40) {
+        println!("{n:5}  {l}");
+    }
+    println!("{left} of {total} event-log lines still in English");
+    assert_eq!(left, 0, "event-log lines in English on a Chinese page");
+}
+
+/// Three or more English words in a row (a reason left untranslated).
+fn english_run(line: &str) -> bool {
+    let mut run = 0;
+    for w in line.split(|c: char| !c.is_ascii_alphabetic() && c != '\'') {
+        if w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase() || c == '\'') {
+            run += 1;
+            if run >= 3 {
+                return true;
+            }
+        } else if !w.is_empty() {
+            run = 0;
+        }
+    }
+    false
 }

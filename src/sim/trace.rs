@@ -387,7 +387,8 @@ impl TraceEvent {
                     ),
                 }
             }
-            TraceKind::Note { text, .. } => text.clone(),
+            // The protocol's own sentence, made in English by its engine.
+            TraceKind::Note { text, .. } => crate::i18n::tr_sentence(text),
             TraceKind::Leader { node, term } => {
                 trf("{0} takes the lead ({1})", &[&s(*node), &n(*term)])
             }

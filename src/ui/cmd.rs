@@ -31,8 +31,6 @@ pub enum Cmd {
     ExportSvg,
     /// Download the cluster as PNG.
     ExportPng,
-    /// Drop the rest of the script.
-    DiscardFuture,
     /// Go back one event.
     StepBack,
     /// Go to the end of what has been simulated.
@@ -81,7 +79,6 @@ pub fn run(s: AppState, c: Cmd) {
         Cmd::ExportTrace => super::share::export_trace(s),
         Cmd::ExportSvg => super::share::export_svg("[data-testid=cluster]", "cluster.svg"),
         Cmd::ExportPng => super::share::export_png(),
-        Cmd::DiscardFuture => s.discard_future(),
         Cmd::StepBack => s.step_back(),
         Cmd::SeekEnd => s.seek(s.frontier.get_untracked()),
         Cmd::UndoFork => s.undo_fork(),

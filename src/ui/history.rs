@@ -187,14 +187,14 @@ pub fn HistoryPanel() -> impl IntoView {
                     <button class="rv-btn rv-small" data-testid="btn-close-import" hidden=move || imported.with(|i| i.is_none()) on:click=move |_| imported.set(None)>{tr("Back to the run")}</button>
                 </span>
             </h2>
-            <div
-                data-testid="import-verdict"
-                hidden=move || imported.with(|i| i.is_none())
-                data-verdict=move || imported.with(|i| if i.as_ref().is_some_and(|i| i.ok) { "linearizable" } else { "not-linearizable" })
-                class=move || if imported.with(|i| i.as_ref().is_some_and(|i| i.ok)) { "rv-small rv-ok-text" } else { "rv-small rv-bad-text" }
-            >
-                {move || imported.with(|i| i.as_ref().map(|i| i.verdict.clone()).unwrap_or_default())}
-            </div>
+            // The imported history's verdict (markup: one closure instead of
+            // a reactive attribute each).
+            <div inner_html=move || imported.with(|i| i.as_ref().map_or(String::new(), |i| format!(
+                "<div data-testid=\"import-verdict\" data-verdict=\"{}\" class=\"rv-small rv-{}-text\">{}</div>",
+                if i.ok { "linearizable" } else { "not-linearizable" },
+                if i.ok { "ok" } else { "bad" },
+                super::panels::esc(&i.verdict)
+            )))></div>
             <div class="rv-history-body">
                 <div class="rv-history-lanes rv-muted" inner_html=names></div>
                 <svg

@@ -420,23 +420,26 @@ pub fn About() -> impl IntoView {
         <details class="rv-card rv-about" data-testid="scenario-about" open hidden=move || s.about.with(|(t, _)| t.is_empty())>
             <summary><h2>{move || crate::i18n::tr_dyn(&s.about.get().0)}</h2></summary>
             <p tabindex="0">{move || crate::i18n::tr_dyn(&s.about.get().1)}</p>
-            <p class="rv-departed" data-testid="about-departed" hidden=move || s.departed.get().is_none()>
-                {move || s.departed.get().map(|t| format!(
-                    "You changed this run at {} s: from then on the text may no longer describe it.{}",
-                    crate::geometry::Fx(t as f64 / 1e6, 2),
-                    if s.future_actions.get() { " The script's remaining actions still run at their times." } else { "" },
-                ))}
-                " "
-                <button
-                    class="rv-btn rv-small"
-                    data-testid="btn-discard-script"
-                    hidden=move || !s.future_actions.get()
-                    on:click=on(s, Cmd::DiscardFuture)
-                    title=tr("Drop the actions still to come (undoable)")
-                >
-                    {tr("Discard the rest of the script")}
-                </button>
-            </p>
+            // Said once the user changed the run (markup: one closure; its
+            // button drops the script's remaining actions).
+            <div
+                inner_html=move || s.departed.get().map_or(String::new(), |t| {
+                    let future = s.future_actions.get();
+                    format!(
+                        "<p class=\"rv-departed\" data-testid=\"about-departed\">You changed this run at {} s: from then on the text may no longer describe it.{} <button class=\"rv-btn rv-small\" data-testid=\"btn-discard-script\" title=\"{}\"{}>{}</button></p>",
+                        crate::geometry::Fx(t as f64 / 1e6, 2),
+                        if future { " The script's remaining actions still run at their times." } else { "" },
+                        tr("Drop the actions still to come (undoable)"),
+                        if future { "" } else { " hidden" },
+                        tr("Discard the rest of the script"),
+                    )
+                })
+                on:click=move |ev| {
+                    if super::cmd::clicked(&ev, "data-testid").is_some_and(|b| b.get_attribute("data-testid").as_deref() == Some("btn-discard-script")) {
+                        s.discard_future();
+                    }
+                }
+            ></div>
         </details>
     }
 }

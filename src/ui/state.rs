@@ -838,11 +838,13 @@ impl AppState {
                 .violations()
                 .iter()
                 .map(|v| {
-                    format!(
-                        "{} at {} ms: {}",
-                        v.invariant,
-                        crate::geometry::Fx(v.time as f64 / 1000.0, 1),
-                        v.detail
+                    crate::i18n::trf(
+                        "{0} at {1} ms: {2}",
+                        &[
+                            crate::i18n::tr(v.invariant),
+                            &crate::geometry::Fx(v.time as f64 / 1000.0, 1).to_string(),
+                            &crate::i18n::tr_sentence(&v.detail),
+                        ],
                     )
                 })
                 .collect();
