@@ -129,11 +129,13 @@ async function act(page, r, log) {
       return `${field} = ${JSON.stringify(v)}`;
     }
     case 10: {
-      const flags = await page.$$('[data-testid^="flag-"]');
-      if (!flags.length) return 'no flags';
-      // The switches live in the Settings panel: open it first.
+      const n = await page.locator('[data-testid^="flag-"]').count();
+      if (!n) return 'no flags';
+      // The switches live in the Settings panel: open it first (its grid
+      // is drawn again when the settings' hints arrive: a locator finds
+      // the switch as it is when clicked).
       if (!(await page.$eval('[data-testid="settings"]', (d) => d.open))) await page.click('[data-testid="settings"] summary');
-      await r.pick(flags).click({ timeout: 2000 });
+      await page.locator('[data-testid^="flag-"]').nth(r.int(n)).click({ timeout: 2000 });
       // Close the panel again: it overlays the top of the cluster.
       if (await page.$eval('[data-testid="settings"]', (d) => d.open)) await page.click('[data-testid="settings"] summary');
       return 'flag';
