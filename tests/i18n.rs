@@ -210,6 +210,39 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for f in files {
         let src = std::fs::read_to_string(f).unwrap();
+        // A message's description (in a send line): every `format!` in a
+        // protocol's `fn describe(&self) -> String`, but a bare `S{0}`.
+        if let Some(at) = src.find("fn describe(&self) -> String {") {
+            let body = &src[at..];
+            let (mut depth, mut end) = (0, body.len());
+            for (i, c) in body.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let body = &body[..end];
+            let mut from = 0;
+            while let Some(k) = body[from..].find("format!(") {
+                from += k + "format!(".len();
+                if let Some((text, _)) = literal(body[from..].trim_start()) {
+                    let t = numbered(&text);
+                    if t.replace(|c: char| c.is_ascii_digit() || c == '{' || c == '}', "")
+                        .len()
+                        > 2
+                    {
+                        out.push((t, format!("{} (message description)", f.display())));
+                    }
+                }
+            }
+        }
         for call in [".note(", "found.push(("] {
             let mut from = 0;
             while let Some(p) = src[from..].find(call) {

@@ -235,7 +235,13 @@ impl TraceEvent {
                 };
                 trf(
                     "{0} sends {1} to {2}{3}{4}",
-                    &[&s(*from), text, &s(*to), &extra, fate],
+                    &[
+                        &s(*from),
+                        &crate::i18n::tr_sentence(text),
+                        &s(*to),
+                        &extra,
+                        fate,
+                    ],
                 )
             }
             TraceKind::Deliver { from, to, .. } => {

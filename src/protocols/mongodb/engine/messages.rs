@@ -95,12 +95,16 @@ impl Message for MongoMsg {
             ),
             MongoMsg::RequestVotes { term, last, dry } => format!(
                 "replSetRequestVotes{} term {term}, lastApplied {last}",
-                if *dry { " (dry run)" } else { "" }
+                if *dry { crate::en!(" (dry run)") } else { "" }
             ),
             MongoMsg::Vote { term, granted, dry } => format!(
                 "{}vote {} (term {term})",
-                if *dry { "dry-run " } else { "" },
-                if *granted { "granted" } else { "denied" }
+                if *dry { crate::en!("dry-run ") } else { "" },
+                if *granted {
+                    crate::en!("granted")
+                } else {
+                    crate::en!("denied")
+                }
             ),
             MongoMsg::GetMore { after, .. } => format!("getMore oplog after {after}"),
             MongoMsg::Batch {

@@ -72,7 +72,11 @@ impl Message for RaftMsg {
                 last_log_term,
             } => format!("RequestVote(term {term}, last log {last_log_index}@t{last_log_term})"),
             RaftMsg::RequestVoteReply { term, vote_granted } => {
-                let verdict = if *vote_granted { "granted" } else { "denied" };
+                let verdict = if *vote_granted {
+                    crate::en!("granted")
+                } else {
+                    crate::en!("denied")
+                };
                 format!("vote {verdict} (term {term})")
             }
             RaftMsg::AppendEntries {
