@@ -74,8 +74,12 @@ pub fn abouts_json() -> String {
     for c in crate::comparisons::COMPARISONS {
         m.insert(c.id.to_string(), c.about.into());
     }
-    // The settings' hints (shown when the settings panel is opened).
+    // The protocols' explanations and their settings' hints (shown when
+    // the settings panel is opened).
     for p in ProtocolKind::all() {
+        if !p.about.is_empty() {
+            m.insert(p.id.to_string(), p.about.into());
+        }
         for param in p.params {
             m.insert(format!("{}:{}", p.id, param.name), param.hint.into());
         }

@@ -52,11 +52,9 @@ pub fn Controls() -> impl IntoView {
     };
     // The settings grid's markup and how many settings differ from the
     // defaults (shown while closed).
-    // The settings' hints are fetched with the scenarios' texts when the
-    // panel is first opened (`texts` then draws the grid again).
-    let texts = RwSignal::new(false);
+    // The settings' hints come with the scenarios' texts (fetched before
+    // the app starts).
     let settings = Memo::new(move |_| {
-        texts.track();
         s.seed.track();
         s.protocol.track();
         s.node_count.track();
@@ -212,13 +210,6 @@ pub fn Controls() -> impl IntoView {
                         let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
                         if s.settings_open.get_untracked() != open {
                             s.settings_open.set(open);
-                        }
-                        if open && !crate::scenarios::abouts_loaded() {
-                            wasm_bindgen_futures::spawn_local(async move {
-                                if super::lang::abouts().await {
-                                    texts.set(true);
-                                }
-                            });
                         }
                     }
                 >

@@ -55,13 +55,10 @@ pub fn start() {
         } else {
             None
         };
-        // Built-in scenarios' and comparisons' texts are fetched first (a
-        // built-in scenario's link: its chapters' texts).
-        let built_in = link.as_ref().is_some_and(|l| {
-            l.as_ref()
-                .is_ok_and(|l| !crate::scenarios::chapters(&l.s.title).is_empty())
-        });
-        if (built_in || compare.is_some() || search.contains("preset=")) && !lang::abouts().await {
+        // The texts the bundle leaves out (the real systems' and the
+        // built-in scenarios' explanations, chapters, settings' hints) are
+        // fetched first.
+        if !lang::abouts().await {
             fail(lang::NO_ABOUTS.into());
         }
         let opened = match compare {

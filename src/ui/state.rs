@@ -1099,8 +1099,13 @@ fn tour_of(s: &Scenario) -> Vec<(Time, String)> {
 }
 
 fn about_of(s: &Scenario) -> (String, String) {
-    if s.title.is_empty() && !s.protocol.about.is_empty() {
-        return (s.protocol.title.to_string(), s.protocol.about.to_string());
+    if s.title.is_empty() {
+        // In the browser, a real system's explanation is fetched with the
+        // scenarios' texts (by the protocol's id).
+        let about = crate::scenarios::text_of(s.protocol.about, s.protocol.id);
+        if !about.is_empty() {
+            return (s.protocol.title.to_string(), about);
+        }
     }
     (s.title.clone(), s.about.clone())
 }

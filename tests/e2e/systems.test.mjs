@@ -334,8 +334,11 @@ test('mongodb-bully-vs-pv1: the textbook Bully switch loses two majority writes 
 
 test('mongodb: priorities typed in the settings panel; the member of priority 2 takes over once caught up', async () => {
   const page = await open(ctx, `${base}?protocol=mongodb&nodes=3&seed=1`);
+  // The system's explanation and the settings' hints are fetched texts (not in the bundle).
+  assert.match(await page.textContent('[data-testid="scenario-about"]'), /A replica set, protocol version 1/);
   await page.click('[data-testid="settings"] summary');
   const p = '[data-testid="setting-priority"]';
+  assert.match(await page.locator(p).evaluate((el) => el.parentElement.title), /priorit/i);
   assert.equal(await page.inputValue(p), '', 'unset: every member has priority 1');
   // Not a list of 0 to 1000: refused, nothing changes.
   await page.fill(p, '1,high');

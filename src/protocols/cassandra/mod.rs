@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "cassandra",
     title: "Cassandra quorums and gossip",
     source: "Cassandra docs (Dynamo architecture, hints, read repair), Gossiper.java, FailureDetector.java, cassandra.yaml",
-    about: "Leaderless: any node coordinates a request, writes go to every replica of the key (the first replication_factor nodes clockwise on the ring) and are answered at the consistency level; reads ask the level's count of replicas, merge by last write wins and repair stale copies before answering. Gossip carries heartbeats, and each node's phi accrual failure detector decides on its own who is down. A switch turns on the Dynamo paper's sloppy quorum (which Cassandra does not do), to compare. Not modelled: vnodes, several datacenters, lightweight transactions, tombstones, Merkle trees (repair sends every cell).",
+    about: crate::about!("Leaderless: any node coordinates a request, writes go to every replica of the key (the first replication_factor nodes clockwise on the ring) and are answered at the consistency level; reads ask the level's count of replicas, merge by last write wins and repair stale copies before answering. Gossip carries heartbeats, and each node's phi accrual failure detector decides on its own who is down. A switch turns on the Dynamo paper's sloppy quorum (which Cassandra does not do), to compare. Not modelled: vnodes, several datacenters, lightweight transactions, tombstones, Merkle trees (repair sends every cell)."),
     roles: &[
         descriptor::Role { id: names::role::COORDINATOR, label: "coordinator", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica", tone: "follow" },

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "elasticsearch",
     title: "Elasticsearch in-sync copies",
     source: "Elasticsearch reference (Reading and Writing documents), ReplicationTracker, FollowersChecker, replication.tla",
-    about: "One shard: its copies are on the first data nodes (1 + index.number_of_replicas), and the last server is the master. The primary forwards each operation to every in-sync copy and answers when all have answered or the master has removed the failed ones from the in-sync set; the master promotes only an in-sync copy, with the next primary term. Reads are realtime GETs from any copy. Not modelled: several shards, master elections, Lucene refresh, allocate_stale_primary.",
+    about: crate::about!("One shard: its copies are on the first data nodes (1 + index.number_of_replicas), and the last server is the master. The primary forwards each operation to every in-sync copy and answers when all have answered or the master has removed the failed ones from the in-sync set; the master promotes only an in-sync copy, with the next primary term. Reads are realtime GETs from any copy. Not modelled: several shards, master elections, Lucene refresh, allocate_stale_primary."),
     roles: &[
         descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica", tone: "follow" },

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "kafka",
     title: "Kafka ISR replication",
     source: "Kafka docs (Replication), Partition.scala, KRaft ReplicationControlManager; KIP-101, KIP-279, KIP-320, KIP-966",
-    about: "One partition: its replicas are the first brokers (replication.factor), and the last server is the controller. Followers pull from the leader with Fetch; the high watermark is the least log end offset over the ISR; the controller fences brokers that miss heartbeats and elects the first live ISR replica. Producers use the acks setting; consumers read below the high watermark from the leader. Not modelled: several partitions, a KRaft controller quorum, idempotent producers, consumer groups.",
+    about: crate::about!("One partition: its replicas are the first brokers (replication.factor), and the last server is the controller. Followers pull from the leader with Fetch; the high watermark is the least log end offset over the ISR; the controller fences brokers that miss heartbeats and elects the first live ISR replica. Producers use the acks setting; consumers read below the high watermark from the leader. Not modelled: several partitions, a KRaft controller quorum, idempotent producers, consumer groups."),
     roles: &[
         descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
         descriptor::Role { id: names::role::FOLLOWER, label: "follower", tone: "follow" },

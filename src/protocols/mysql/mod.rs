@@ -27,7 +27,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "mysql",
     title: "MySQL replication",
     source: "MySQL Reference Manual, Replication; Orchestrator",
-    about: "Source/replica replication with GTIDs: the source commits and answers, then streams its binlog; replicas write a relay log and apply it. Asynchronous by default; semi-synchronous waits for a replica's acknowledgement until rpl_semi_sync_source_timeout, then silently continues asynchronously. The last server is an orchestrator that promotes a replica when the source dies. Not modelled: Group Replication, where members order every transaction by Paxos and certify it for conflicts before it commits, so a majority holds each commit (it is consensus; this is not).",
+    about: crate::about!("Source/replica replication with GTIDs: the source commits and answers, then streams its binlog; replicas write a relay log and apply it. Asynchronous by default; semi-synchronous waits for a replica's acknowledgement until rpl_semi_sync_source_timeout, then silently continues asynchronously. The last server is an orchestrator that promotes a replica when the source dies. Not modelled: Group Replication, where members order every transaction by Paxos and certify it for conflicts before it commits, so a majority holds each commit (it is consensus; this is not)."),
     roles: &[
         descriptor::Role { id: names::role::SOURCE, label: "★ source (master)", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica (slave)", tone: "follow" },

@@ -24,7 +24,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     id: "redis",
     title: "Redis replication with Sentinel",
     source: "redis.conf, replication.c; Redis replication and Sentinel docs",
-    about: "A master answers writes at once and streams them to its replicas (asynchronous; WAIT only waits). The last three servers are sentinels: they agree that the master is down (quorum), elect one of them per epoch, and promote the replica with the highest offset. Not modelled: replica-priority (every replica has the default 100), Redis Cluster, and persistence (a restarted node keeps its dataset).",
+    about: crate::about!("A master answers writes at once and streams them to its replicas (asynchronous; WAIT only waits). The last three servers are sentinels: they agree that the master is down (quorum), elect one of them per epoch, and promote the replica with the highest offset. Not modelled: replica-priority (every replica has the default 100), Redis Cluster, and persistence (a restarted node keeps its dataset)."),
     roles: &[
         descriptor::Role { id: names::role::MASTER, label: "★ master", tone: "lead" },
         descriptor::Role { id: names::role::REPLICA, label: "replica (slave)", tone: "follow" },
