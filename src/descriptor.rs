@@ -261,6 +261,13 @@ impl std::fmt::Debug for Descriptor {
 }
 
 impl Descriptor {
+    /// One of its texts the browser bundle leaves out (`source`,
+    /// `log_legend`, `request_hint`: `own` is empty there), read from the
+    /// fetched texts by `{id}:{field}`.
+    pub fn text(&self, own: &'static str, field: &str) -> String {
+        crate::i18n::text_of(own, &format!("{}:{field}", self.id))
+    }
+
     /// The role entry for `id`, if the protocol declares it.
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)

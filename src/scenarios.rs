@@ -80,6 +80,13 @@ pub fn abouts_json() -> String {
         if !p.about.is_empty() {
             m.insert(p.id.to_string(), p.about.into());
         }
+        for (field, text) in [
+            ("source", p.source),
+            ("log_legend", p.log_legend),
+            ("request_hint", p.request_hint),
+        ] {
+            m.insert(format!("{}:{field}", p.id), text.into());
+        }
         for param in p.params {
             m.insert(format!("{}:{}", p.id, param.name), param.hint.into());
         }

@@ -125,6 +125,17 @@ impl Timeline {
         self.checkpoints.len()
     }
 
+    /// The faults the user or the script made (every action but a client
+    /// request) as (time, sentence), in order.
+    pub fn faults(&self) -> Vec<(Time, String)> {
+        self.scenario
+            .actions
+            .iter()
+            .filter(|a| !matches!(a.action, Action::Request { .. }))
+            .map(|a| (a.t, describe_action(&a.action)))
+            .collect()
+    }
+
     /// Markers over the whole recorded run: actions, new leaders, violations.
     pub fn markers(&self) -> Vec<Marker> {
         let mut m: Vec<Marker> = self

@@ -124,16 +124,25 @@ pub fn measure(ops: &[Op], end: u64, window: u64) -> HistoryMetrics {
     m
 }
 
-/// (availability, attempted windows, longest outage in µs).
-fn availability(ops: &[Op], end: u64, window: u64) -> (f64, usize, u64) {
-    let n = end.div_ceil(window) as usize;
-    // Per window: None (nobody wrote), Some(false) (refused), Some(true).
-    let mut w: Vec<Option<bool>> = vec![None; n];
+/// The availability windows of a history that ran until `end` µs, each
+/// `window` µs (at least 1): `None` when nobody wrote in it, `Some(true)`
+/// when a write invoked in it was answered ok, `Some(false)` when writes
+/// were tried and none was.
+pub fn windows(ops: &[Op], end: u64, window: u64) -> Vec<Option<bool>> {
+    let window = window.max(1);
+    let mut w: Vec<Option<bool>> = vec![None; end.div_ceil(window) as usize];
     for o in ops.iter().filter(|o| is_write(o)) {
         if let Some(slot) = w.get_mut((o.invoke / window) as usize) {
             *slot = Some(slot.unwrap_or(false) || o.outcome == Outcome::Ok);
         }
     }
+    w
+}
+
+/// (availability, attempted windows, longest outage in µs).
+fn availability(ops: &[Op], end: u64, window: u64) -> (f64, usize, u64) {
+    let w = windows(ops, end, window);
+    let n = w.len();
     let tried = w.iter().flatten().count();
     let up = w.iter().flatten().filter(|a| **a).count();
     let (mut down_since, mut longest) = (None, 0u64);

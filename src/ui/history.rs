@@ -180,6 +180,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     <button class="rv-btn rv-small" data-testid="diagram-zoom-in" title=tr("Zoom in") disabled=move || zoom.get() == 0 on:click=move |_| zoom.update(|z| *z = z.saturating_sub(1))>"+"</button>
                     <button class="rv-btn rv-small" data-testid="diagram-zoom-out" title=tr("Zoom out") disabled=move || zoom.get() + 1 == ZOOM.len() on:click=move |_| zoom.update(|z| *z = (*z + 1).min(ZOOM.len() - 1))>"−"</button>
                     <button class="rv-btn rv-small" data-testid="btn-export-diagram" title=tr("Download the diagram as SVG") on:click=move |_| super::share::export_svg("[data-testid=diagram]", "diagram.svg")>"SVG"</button>
+                    <button class="rv-btn rv-small" data-testid="btn-export-chart" title=tr("Download the metrics chart as SVG") on:click=move |_| super::share::export_svg("[data-testid=metrics-chart]", "metrics.svg")>{tr("Chart SVG")}</button>
                     <label class="rv-btn rv-small rv-file" data-testid="btn-import-history" title=tr("Check a history written by Jepsen (its log lines or EDN maps)")>
                         {tr("Import history…")}
                         <input data-testid="import-history-file" type="file" on:change=move |ev| super::share::read_file(ev, Box::new(move |name, text| import_history(s, name, &text)))/>

@@ -150,7 +150,7 @@ fn App(state: AppState) -> impl IntoView {
         <div class=class>
             <header class="rv-header">
                 <h1>"replviz"</h1>
-                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", tr(p.title), p.source) }}</span>
+                <span class="rv-subtitle" data-testid="subtitle">{move || { let p = state.protocol.get(); format!("{} ({})", tr(p.title), p.text(p.source, "source")) }}</span>
                 <share::ShareBar/>
                 <button data-testid="btn-tour-record" class="rv-btn" aria-pressed=move || state.authoring.get().to_string() on:click=on(state, Cmd::TourRecord) title=tr("Write a tour for this run: add a caption at any moment; Copy link shares it")>
                     {tr("✎ Tour")}

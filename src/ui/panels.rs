@@ -133,7 +133,7 @@ pub fn LogPanel() -> impl IntoView {
     };
     view! {
         <div class="rv-card rv-logs" data-testid="logs">
-            <h2 class="rv-logs-head">{tr("Logs")}" " <span class="rv-log-legend rv-muted" title=move || tr(s.protocol.get().log_legend)>{move || tr(s.protocol.get().log_legend)}</span></h2>
+            <h2 class="rv-logs-head">{tr("Logs")}" " <span class="rv-log-legend rv-muted" inner_html=move || { let p = s.protocol.get(); let l = esc(&crate::i18n::tr_dyn(&p.text(p.log_legend, "log_legend"))); format!("<span title=\"{l}\">{l}</span>") }></span></h2>
             <div inner_html=rows></div>
         </div>
     }
@@ -259,7 +259,9 @@ pub fn Legend() -> impl IntoView {
         let _ = write!(
             m,
             "<span class=\"rv-muted\">{}</span>",
-            esc(tr(p.request_hint))
+            esc(&crate::i18n::tr_dyn(
+                &p.text(p.request_hint, "request_hint")
+            ))
         );
         m
     };

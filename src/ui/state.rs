@@ -708,6 +708,12 @@ impl AppState {
         self.tl.with_value(|tl| tl.scenario().clone())
     }
 
+    /// The clients' operations so far as CSV.
+    pub fn operations_csv(&self) -> String {
+        self.tl
+            .with_value(|tl| crate::history::csv(tl.engine().history()))
+    }
+
     /// Run `f` over the trace up to the cursor.
     pub fn with_trace<R>(&self, f: impl FnOnce(&[TraceEvent]) -> R) -> R {
         self.tl.with_value(|tl| f(tl.trace()))
@@ -861,7 +867,21 @@ impl AppState {
             if let Some(i) = self.pane {
                 publish(i, &values);
             }
-            let m = super::history::metrics_markup(&values);
+            let mut m = super::history::metrics_markup(&values);
+            // The chart of latencies, availability and faults (to the cursor).
+            let faults: Vec<(Time, String)> = tl
+                .faults()
+                .into_iter()
+                .map(|(t, f)| (t, crate::i18n::tr_sentence(&f)))
+                .collect();
+            m += &crate::history::chart::svg(
+                e.history(),
+                e.now(),
+                crate::measure::WINDOW,
+                &faults,
+                crate::i18n::tr("Each operation's latency over time (green ok, grey refused, amber no answer); under it availability per 100 ms (green a write succeeded, red writes refused) and the faults (red lines)"),
+            )
+            .0;
             if self.metrics.with_untracked(|old| *old != m) {
                 self.metrics.set(m);
             }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, open, simTime } from './harness.mjs';
+import { serve, launch, open, simTime, reach, menu, nodeStates, setRange, waitFor, noProblems } from './harness.mjs';
 
 let server, base, ctx;
 before(async () => { ({ server, base } = await serve()); ctx = await launch(); });
@@ -51,4 +51,38 @@ test('scenario, trace, SVG and PNG exports; import round trip and bad files', as
     assert.deepEqual(p.problems, []);
     await p.close();
   }
+});
+
+test('the metrics chart: every operation a dot, the availability band and the crash marked; its SVG download', async () => {
+  const page = await open(ctx, `${base}?protocol=raft&nodes=3&seed=1`);
+  await page.fill('[data-testid="clients"]', '3');
+  await page.press('[data-testid="clients"]', 'Enter');
+  await reach(page, 3_000_000);
+  const leader = (await nodeStates(page)).find((n) => n.role === 'leader');
+  assert.ok(leader, 'a leader at 3 s');
+  await menu(page, leader.id, 'crash');
+  await reach(page, 8_000_000);
+  const chart = '[data-testid="metrics-chart"]';
+  const a = async (name) => Number(await page.getAttribute(chart, `data-${name}`));
+  const cell = async (name) => Number(await page.getAttribute(`[data-testid="metric-${name}"]`, 'data-value'));
+  // One dot per operation (counted), as many ok ones as the cells' ok writes at least.
+  assert.ok((await a('ok')) >= (await cell('writes-ok')) && (await cell('writes-ok')) > 5, 'ok operations');
+  assert.ok((await a('failed')) >= (await cell('writes-failed')));
+  assert.ok((await a('unknown')) >= (await cell('writes-unknown')));
+  // The band's windows are the availability cell's: up / (up + down).
+  const up = await a('up'), down = await a('down');
+  assert.ok(down > 0, 'the election after the crash refused writes');
+  assert.ok(Math.abs(up / (up + down) - (await cell('availability'))) < 1e-3, `${up} up, ${down} down`);
+  // The crash is marked, with its sentence.
+  assert.equal(await a('faults'), 1);
+  assert.match(await page.textContent(`${chart} .rv-chart-fault title`), new RegExp(`crash S${leader.id.slice(5)}`));
+  assert.ok((await page.$$(`${chart} .rv-band-down`)).length > 0);
+  // Going back in time redraws it to the cursor: no fault before 3 s.
+  await setRange(page, 'timeline', 2_000_000);
+  await waitFor(page, async () => (await a('faults')) === 0, 'the chart at 2 s');
+  const svg = (await download(page, 'btn-export-chart')).toString();
+  assert.match(svg, /^<svg[^>]*data-testid="metrics-chart"/);
+  assert.match(svg, /<style><!\[CDATA\[/);
+  await noProblems(page);
+  await page.close();
 });

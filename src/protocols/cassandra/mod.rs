@@ -23,7 +23,7 @@ impl Checked for Cass {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "cassandra",
     title: "Cassandra quorums and gossip",
-    source: "Cassandra docs (Dynamo architecture, hints, read repair), Gossiper.java, FailureDetector.java, cassandra.yaml",
+    source: crate::about!("Cassandra docs (Dynamo architecture, hints, read repair), Gossiper.java, FailureDetector.java, cassandra.yaml"),
     about: crate::about!("Leaderless: any node coordinates a request, writes go to every replica of the key (the first replication_factor nodes clockwise on the ring) and are answered at the consistency level; reads ask the level's count of replicas, merge by last write wins and repair stale copies before answering. Gossip carries heartbeats, and each node's phi accrual failure detector decides on its own who is down. A switch turns on the Dynamo paper's sloppy quorum (which Cassandra does not do), to compare. Not modelled: vnodes, several datacenters, lightweight transactions, tombstones, Merkle trees (repair sends every cell)."),
     roles: &[
         descriptor::Role { id: names::role::COORDINATOR, label: "coordinator", tone: "lead" },
@@ -70,9 +70,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         Param { name: "time_scale", field: "time_scale", hint: crate::about!("every timer divided by this in the simulation (10)") },
     ],
     routine_timers: &["gossip round", "hints_flush_period"],
-    log_legend: "no log: each node's cells are in its details, with their write timestamps",
+    log_legend: crate::about!("no log: each node's cells are in its details, with their write timestamps"),
     commit_mark: "",
-    request_hint: "Any node coordinates: send writes and reads to any of them.",
+    request_hint: crate::about!("Any node coordinates: send writes and reads to any of them."),
     reads: <Cass as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: true,

@@ -23,7 +23,7 @@ impl Checked for Es {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "elasticsearch",
     title: "Elasticsearch in-sync copies",
-    source: "Elasticsearch reference (Reading and Writing documents), ReplicationTracker, FollowersChecker, replication.tla",
+    source: crate::about!("Elasticsearch reference (Reading and Writing documents), ReplicationTracker, FollowersChecker, replication.tla"),
     about: crate::about!("One shard: its copies are on the first data nodes (1 + index.number_of_replicas), and the last server is the master. The primary forwards each operation to every in-sync copy and answers when all have answered or the master has removed the failed ones from the in-sync set; the master promotes only an in-sync copy, with the next primary term. Reads are realtime GETs from any copy. Not modelled: several shards, master elections, Lucene refresh, allocate_stale_primary."),
     roles: &[
         descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
@@ -83,9 +83,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         Param { name: "time_scale", field: "time_scale", hint: crate::about!("every timer divided by this in the simulation (10)") },
     ],
     routine_timers: &["follower_check.interval", "leader_check.interval"],
-    log_legend: "the translog: each operation with its seq_no, coloured by primary term; filled below the global checkpoint (▏)",
+    log_legend: crate::about!("the translog: each operation with its seq_no, coloured by primary term; filled below the global checkpoint (▏)"),
     commit_mark: "global checkpoint",
-    request_hint: "Index at the primary (★); any copy answers a realtime GET.",
+    request_hint: crate::about!("Index at the primary (★); any copy answers a realtime GET."),
     reads: <Es as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: false,

@@ -23,7 +23,7 @@ impl Checked for Kafka {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "kafka",
     title: "Kafka ISR replication",
-    source: "Kafka docs (Replication), Partition.scala, KRaft ReplicationControlManager; KIP-101, KIP-279, KIP-320, KIP-966",
+    source: crate::about!("Kafka docs (Replication), Partition.scala, KRaft ReplicationControlManager; KIP-101, KIP-279, KIP-320, KIP-966"),
     about: crate::about!("One partition: its replicas are the first brokers (replication.factor), and the last server is the controller. Followers pull from the leader with Fetch; the high watermark is the least log end offset over the ISR; the controller fences brokers that miss heartbeats and elects the first live ISR replica. Producers use the acks setting; consumers read below the high watermark from the leader. Not modelled: several partitions, a KRaft controller quorum, idempotent producers, consumer groups."),
     roles: &[
         descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
@@ -111,9 +111,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         "replica.fetch.wait.max.ms",
         "page cache writeback",
     ],
-    log_legend: "the partition's log: each record with its offset, coloured by leader epoch; filled below the high watermark (▏)",
+    log_legend: crate::about!("the partition's log: each record with its offset, coloured by leader epoch; filled below the high watermark (▏)"),
     commit_mark: "high watermark",
-    request_hint: "Produce and consume at the leader (★); followers answer NOT_LEADER_OR_FOLLOWER.",
+    request_hint: crate::about!("Produce and consume at the leader (★); followers answer NOT_LEADER_OR_FOLLOWER."),
     reads: <Kafka as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: true,

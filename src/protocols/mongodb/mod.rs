@@ -23,7 +23,7 @@ impl Checked for Mongo {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "mongodb",
     title: "MongoDB replica set",
-    source: "MongoDB repl README (mongodb/mongo src/mongo/db/repl), manual: elections, write concern, read concern, rollbacks",
+    source: crate::about!("MongoDB repl README (mongodb/mongo src/mongo/db/repl), manual: elections, write concern, read concern, rollbacks"),
     about: crate::about!("A replica set, protocol version 1: Raft's terms and majority votes with a dry run, catch-up and a no-op per new primary; secondaries pull the oplog from the primary; the commit point is the newest OpTime of the current term a majority has applied. Writes use the write concern w (1 or \"majority\"), reads the readConcern (local, majority, linearizable) at the member the client picks. A member whose oplog diverged rolls back, then recovers. Members may have priorities and votes, and be arbiters; clients may read in causally consistent sessions. A switch turns on the textbook Bully algorithm (which MongoDB never used) to compare. Not modelled: chaining, reconfiguration."),
     roles: &[
         descriptor::Role { id: names::role::PRIMARY, label: "★ primary", tone: "lead" },
@@ -107,9 +107,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         },
     ],
     routine_timers: &["heartbeatIntervalMillis", "awaitData"],
-    log_legend: "the oplog: each entry with its timestamp, coloured by term; filled up to the commit point (▏)",
+    log_legend: crate::about!("the oplog: each entry with its timestamp, coloured by term; filled up to the commit point (▏)"),
     commit_mark: "commit point",
-    request_hint: "Writes go to the primary (★); reads to any member, under the readConcern.",
+    request_hint: crate::about!("Writes go to the primary (★); reads to any member, under the readConcern."),
     reads: <Mongo as crate::protocol::Protocol>::READS,
     linearizable: |v| {
         v["w"].as_str() == Some("majority")

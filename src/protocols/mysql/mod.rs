@@ -26,7 +26,7 @@ impl Checked for MySql {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "mysql",
     title: "MySQL replication",
-    source: "MySQL Reference Manual, Replication; Orchestrator",
+    source: crate::about!("MySQL Reference Manual, Replication; Orchestrator"),
     about: crate::about!("Source/replica replication with GTIDs: the source commits and answers, then streams its binlog; replicas write a relay log and apply it. Asynchronous by default; semi-synchronous waits for a replica's acknowledgement until rpl_semi_sync_source_timeout, then silently continues asynchronously. The last server is an orchestrator that promotes a replica when the source dies. Not modelled: Group Replication, where members order every transaction by Paxos and certify it for conflicts before it commits, so a majority holds each commit (it is consensus; this is not)."),
     roles: &[
         descriptor::Role { id: names::role::SOURCE, label: "★ source (master)", tone: "lead" },
@@ -94,9 +94,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         },
     ],
     routine_timers: &["heartbeat", "orchestrator poll"],
-    log_legend: "source: its binlog, amber dashed = waiting for semi-sync acks · replica: its relay log, solid = applied, dashed = not yet · label = GTID",
+    log_legend: crate::about!("source: its binlog, amber dashed = waiting for semi-sync acks · replica: its relay log, solid = applied, dashed = not yet · label = GTID"),
     commit_mark: "executed",
-    request_hint: "Send writes to the source (★); reads go to any server and see what it has applied.",
+    request_hint: crate::about!("Send writes to the source (★); reads go to any server and see what it has applied."),
     reads: <MySql as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: true,

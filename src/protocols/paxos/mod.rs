@@ -23,7 +23,7 @@ impl Checked for Paxos {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "paxos",
     title: "Multi-Paxos",
-    source: "Lamport 2001; van Renesse & Altinbuken 2015",
+    source: crate::about!("Lamport 2001; van Renesse & Altinbuken 2015"),
     about: "",
     roles: &[
         Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
@@ -59,9 +59,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     params: &[],
     routine_timers: &["heartbeat timer"],
-    log_legend: "one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to",
+    log_legend: crate::about!("one box per slot · label = ballot accepted · solid = chosen · dashed = accepted only · dotted = hole · ▏= applied up to"),
     commit_mark: "applied up to",
-    request_hint: "Send client requests to the leader (★), which skips phase 1.",
+    request_hint: crate::about!("Send client requests to the leader (★), which skips phase 1."),
     reads: <Paxos as crate::protocol::Protocol>::READS,
     linearizable: |_| true,
     loses_writes: false,

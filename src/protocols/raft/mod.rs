@@ -24,7 +24,7 @@ impl Checked for Raft {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "raft",
     title: "Raft",
-    source: "Ongaro & Ousterhout 2014",
+    source: crate::about!("Ongaro & Ousterhout 2014"),
     about: "",
     roles: &[
         descriptor::Role { id: names::role::LEADER, label: "★ leader", tone: "lead" },
@@ -79,9 +79,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     params: &[],
     routine_timers: &["heartbeat timer"],
-    log_legend: "solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term",
+    log_legend: crate::about!("solid = committed · dashed = not yet committed · ▏= commit index · label and colour = term"),
     commit_mark: "commitIndex",
-    request_hint: "Send client requests to the leader (★).",
+    request_hint: crate::about!("Send client requests to the leader (★)."),
     reads: <Raft as crate::protocol::Protocol>::READS,
     linearizable: |v| {
         !v["local_reads"].as_bool().unwrap_or(false) && !v["lease_reads"].as_bool().unwrap_or(false)

@@ -23,7 +23,7 @@ impl Checked for Redis {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "redis",
     title: "Redis replication with Sentinel",
-    source: "redis.conf, replication.c; Redis replication and Sentinel docs",
+    source: crate::about!("redis.conf, replication.c; Redis replication and Sentinel docs"),
     about: crate::about!("A master answers writes at once and streams them to its replicas (asynchronous; WAIT only waits). The last three servers are sentinels: they agree that the master is down (quorum), elect one of them per epoch, and promote the replica with the highest offset. Not modelled: replica-priority (every replica has the default 100), Redis Cluster, and persistence (a restarted node keeps its dataset)."),
     roles: &[
         descriptor::Role { id: names::role::MASTER, label: "★ master", tone: "lead" },
@@ -96,9 +96,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
         Param { name: "time_scale", field: "time_scale", hint: crate::about!("every timer divided by this in the simulation (20)") },
     ],
     routine_timers: &["replicationCron", "repl-ping-replica-period", "sentinel timer"],
-    log_legend: "the replication backlog: each write with the offset after it",
+    log_legend: crate::about!("the replication backlog: each write with the offset after it"),
     commit_mark: "offset",
-    request_hint: "Send writes to the master (★); replicas answer reads with what they have.",
+    request_hint: crate::about!("Send writes to the master (★); replicas answer reads with what they have."),
     reads: <Redis as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: true,

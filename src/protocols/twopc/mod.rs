@@ -24,7 +24,7 @@ impl Checked for TwoPc {
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "2pc",
     title: "Two-phase commit",
-    source: "Gray 1978; Bernstein, Hadzilacos & Goodman ch. 7",
+    source: crate::about!("Gray 1978; Bernstein, Hadzilacos & Goodman ch. 7"),
     about: "",
     roles: &[
         Role { id: names::role::COORDINATOR, label: "★ coordinator", tone: "lead" },
@@ -65,9 +65,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     params: &[],
     routine_timers: &[],
-    log_legend: "one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes",
+    log_legend: crate::about!("one box per transaction · solid = committed · red, struck = aborted · amber dashed = prepared, waiting for the decision · dotted = collecting votes"),
     commit_mark: "commit",
-    request_hint: "Send client requests to the coordinator S1: each is a transaction.",
+    request_hint: crate::about!("Send client requests to the coordinator S1: each is a transaction."),
     reads: <TwoPc as crate::protocol::Protocol>::READS,
     linearizable: |_| false,
     loses_writes: false,

@@ -27,7 +27,7 @@ const SEC: u64 = 1_000_000;
 pub const PROTOCOL: Descriptor = Descriptor {
     id: "zab",
     title: "Zab",
-    source: "Junqueira, Reed & Serafini 2011",
+    source: crate::about!("Junqueira, Reed & Serafini 2011"),
     about: "",
     roles: &[
         Role { id: names::role::LEADING, label: "★ leading", tone: "lead" },
@@ -77,9 +77,9 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     params: &[],
     routine_timers: &["tick"],
-    log_legend: "history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to",
+    log_legend: crate::about!("history · label = zxid (epoch:counter) · solid = delivered · dashed = proposed, not yet committed · ▏= delivered up to"),
     commit_mark: "delivered up to",
-    request_hint: "Send client requests to the leading node (★).",
+    request_hint: crate::about!("Send client requests to the leading node (★)."),
     reads: <Zab as crate::protocol::Protocol>::READS,
     linearizable: |v| {
         !v["local_reads"].as_bool().unwrap_or(false) && !v["sync_reads"].as_bool().unwrap_or(false)
