@@ -69,6 +69,10 @@ test('compare-cap: one clock, the CP pane refuses the minority client, the AP pa
   assert.ok((await metric(page, 1, 'writes-ok')) > (await metric(page, 0, 'writes-ok')), 'AP takes more writes');
   assert.ok((await metric(page, 1, 'stale-reads')) >= 1, 'Cassandra at ONE serves a stale read');
   assert.equal(await metric(page, 1, 'violations'), 0, 'a lesson, not a violation');
+  // Each pane's chart: the same faults marked, and the CP side's band has more refused windows.
+  const chart = (i, a) => pane(page, i).locator('[data-testid="metrics-chart"]').getAttribute(`data-${a}`).then(Number);
+  assert.ok((await chart(0, 'faults')) > 0 && (await chart(0, 'faults')) === (await chart(1, 'faults')), 'the same faults in both');
+  assert.ok((await chart(0, 'down')) > (await chart(1, 'down')), 'Raft refuses in more windows than Cassandra at ONE');
   // The comparison table: one column per pane, the better figure marked.
   const cell = (name, i) => page.locator(`[data-testid="compare-table"] [data-testid="metric-${name}"][data-pane="${i}"]`);
   await waitFor(page, async () => (await cell('stale-reads', 1).count()) === 1, 'the table');
