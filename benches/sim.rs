@@ -254,7 +254,50 @@ fn clients() {
     }
 }
 
+/// The time to compute a 10-minute run's metrics (issue 17): the figures
+/// of the page's cells and the compare table, and the metrics chart, for
+/// Raft and Cassandra with three workload clients and a leader crash.
+fn metrics() {
+    use replviz::history::chart;
+    use replviz::timeline::Timeline;
+    for spec in ["leader-crash", "cassandra-stale-read"] {
+        let c = replviz::compare::config(spec, Some(600), Some(3)).expect("a built-in scenario");
+        let mut tl = Timeline::new(c.base.clone());
+        tl.advance_to(c.until);
+        let reps = 20;
+        let start = Instant::now();
+        let mut m = replviz::measure::measure(tl.engine(), tl.trace());
+        for _ in 1..reps {
+            m = replviz::measure::measure(tl.engine(), tl.trace());
+        }
+        let figures = start.elapsed().as_secs_f64() / reps as f64;
+        let start = Instant::now();
+        let mut svg = String::new();
+        for _ in 0..reps {
+            svg = chart::svg(
+                tl.engine().history(),
+                c.until,
+                replviz::measure::WINDOW,
+                &tl.faults(),
+                "chart",
+            )
+            .0;
+        }
+        let drawn = start.elapsed().as_secs_f64() / reps as f64;
+        println!(
+            "metrics of a 10-minute {spec} run: {} operations, {} trace events: figures {:.2} ms, chart {:.2} ms ({} bytes)",
+            tl.engine().history().len(),
+            tl.trace().len(),
+            figures * 1e3,
+            drawn * 1e3,
+            svg.len()
+        );
+        assert_eq!(m.violations, 0, "{spec}");
+    }
+}
+
 fn main() {
+    metrics();
     histories();
     clients();
     links();
