@@ -3,8 +3,8 @@
 //!
 //! Every English text the code hands to `tr`, `trf` or marks with `en!`,
 //! and every registered one the UI translates (protocol titles, roles,
-//! invariant names, scenario titles, tour beats and the
-//! toured scenarios' explanations) must have a Chinese entry in
+//! invariant names, the real systems' explanations, switches and
+//! settings' hints, scenario titles and explanations, tour beats) must have a Chinese entry in
 //! `i18n/zh.json` with the same holes (`{0}`, `{1}`), written in Chinese;
 //! an entry nothing asks for fails too (the file stays the table of what
 //! is shown). `i18n/scenarios.json` must be what the built-in scenarios
@@ -150,8 +150,15 @@ fn keys() -> BTreeMap<String, String> {
             }
         };
         add(p.title, "title");
+        add(p.about, "explanation");
         add(p.request_hint, "request hint");
         add(p.log_legend, "log legend");
+        for f in p.flags {
+            add(f.label, "switch");
+        }
+        for param in p.params {
+            add(param.hint, "setting's hint");
+        }
         for r in p.roles {
             add(r.label, "role");
         }
@@ -160,6 +167,7 @@ fn keys() -> BTreeMap<String, String> {
         }
         for b in p.scenarios {
             add(b.title, "scenario title");
+            add(b.about, "scenario explanation");
             for (_, label, text) in b.chapters {
                 add(label, "tour beat label");
                 add(text, "tour beat");
@@ -169,12 +177,6 @@ fn keys() -> BTreeMap<String, String> {
     for c in replviz::comparisons::COMPARISONS {
         keys.insert(c.title.to_string(), format!("{} title", c.id));
         keys.insert(c.about.to_string(), format!("{} explanation", c.id));
-    }
-    for b in toured() {
-        keys.insert(
-            b.about.to_string(),
-            format!("{} explanation (toured)", b.id),
-        );
     }
     keys
 }

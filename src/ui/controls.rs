@@ -275,7 +275,7 @@ pub fn Controls() -> impl IntoView {
 /// The settings grid as markup: flags (`data-flag`) and settings
 /// (`data-param`, with the value in force in `data-shown`).
 fn settings_markup(
-    flags: &[(&str, &str, bool)],
+    flags: &[(&str, &'static str, bool)],
     params: &[(&str, String, serde_json::Value)],
 ) -> String {
     use super::panels::esc;
@@ -286,7 +286,7 @@ fn settings_markup(
         let _ = write!(
             m,
             "<label class=\"rv-flag\"><input type=\"checkbox\" data-testid=\"flag-{id}\" data-flag=\"{id}\"{checked}/> {}</label>",
-            esc(label)
+            esc(tr(label))
         );
     }
     for (name, hint, value) in params {
@@ -301,7 +301,7 @@ fn settings_markup(
         let _ = write!(
             m,
             "<label title=\"{}\">{name}<input {input} data-testid=\"setting-{name}\" data-param=\"{name}\" data-shown=\"{shown}\"/></label>",
-            esc(hint)
+            esc(&crate::i18n::tr_dyn(hint))
         );
     }
     m
