@@ -8,7 +8,7 @@
 // never makes a stream. Their exports are taken out of the export section
 // here, and a second `wasm-opt -Os` removes what only they reached (and
 // finds a little more on a second pass). The JS glue's classes for them
-// stay, never constructed.
+// go too.
 //
 // Usage: node scripts/wasm-post.mjs dist/x_bg.wasm dist/index.html
 import fs from 'node:fs';
@@ -65,5 +65,39 @@ if (!page.includes(old)) {
   console.error(`wasm-post: no integrity ${old} in ${htmlPath}`);
   process.exit(1);
 }
-fs.writeFileSync(htmlPath, page.split(old).join(sri(fs.readFileSync(wasmPath))));
-console.log(`wasm-post: ${dropped} unused exports dropped, ${before.length} -> ${fs.statSync(wasmPath).size} bytes`);
+let html = page.split(old).join(sri(fs.readFileSync(wasmPath)));
+
+// The JS glue's classes for those exports (before terser): each `export
+// class IntoUnderlying… {…}` (its braces counted; the bodies hold no
+// strings, and their comments' braces pair up), its `Symbol.dispose`
+// line and its finalization registry.
+const jsPath = wasmPath.replace(/_bg\.wasm$/, '.js');
+const js = fs.readFileSync(jsPath, 'utf8');
+let out = js, classes = 0;
+for (;;) {
+  const m = /export class IntoUnderlying\w* ?\{/.exec(out);
+  if (!m) break;
+  let depth = 0, end = m.index + m[0].length - 1;
+  do {
+    if (out[end] === '{') depth++;
+    else if (out[end] === '}') depth--;
+    end++;
+  } while (depth > 0 && end < out.length);
+  out = out.slice(0, m.index) + out.slice(end);
+  classes++;
+}
+out = out
+  .replace(/if \(Symbol\.dispose\) IntoUnderlying\w* *\.prototype\[Symbol\.dispose\] = IntoUnderlying\w*\.prototype\.free;\n/g, '')
+  .replace(/const IntoUnderlying\w*Finalization = [^;]*;\n/g, '');
+if (/IntoUnderlying/.test(out)) {
+  console.error('wasm-post: the JS glue still names IntoUnderlying… (its shape changed?)');
+  process.exit(1);
+}
+if (!html.includes(sri(Buffer.from(js)))) {
+  console.error(`wasm-post: no integrity for ${jsPath} in ${htmlPath}`);
+  process.exit(1);
+}
+fs.writeFileSync(jsPath, out);
+html = html.split(sri(Buffer.from(js))).join(sri(Buffer.from(out)));
+fs.writeFileSync(htmlPath, html);
+console.log(`wasm-post: ${dropped} unused exports dropped, ${before.length} -> ${fs.statSync(wasmPath).size} bytes; ${classes} glue classes dropped, ${js.length} -> ${out.length} bytes of JS`);
