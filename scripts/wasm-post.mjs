@@ -56,7 +56,7 @@ for (let i = 8; i < before.length;) {
 fs.writeFileSync(wasmPath, Buffer.concat(parts));
 const here = path.dirname(fileURLToPath(import.meta.url));
 execFileSync(path.join(here, 'tools/node_modules/.bin/wasm-opt'),
-  ['-Os', wasmPath, '-o', wasmPath], { stdio: 'inherit' });
+  ['-Os', '--converge', wasmPath, '-o', wasmPath], { stdio: 'inherit' });
 
 const sri = (buf) => 'sha384-' + crypto.createHash('sha384').update(buf).digest('base64');
 const page = fs.readFileSync(htmlPath, 'utf8');

@@ -249,12 +249,19 @@ impl Scenario {
     }
 
     /// The protocol's on/off settings the UI offers, as (id, label, value).
-    pub fn flags(&self) -> Vec<(&'static str, &'static str, bool)> {
+    pub fn flags(&self) -> Vec<(&'static str, String, bool)> {
         let full = self.protocol_settings();
         self.protocol
             .flags
             .iter()
-            .map(|f| (f.id, f.label, full[f.field].as_bool().unwrap_or(false)))
+            .map(|f| {
+                let key = format!("{}:flag:{}", self.protocol.id, f.id);
+                (
+                    f.id,
+                    crate::i18n::text_of(f.label, &key),
+                    full[f.field].as_bool().unwrap_or(false),
+                )
+            })
             .collect()
     }
 

@@ -77,6 +77,9 @@ pub fn abouts_json() -> String {
     // The protocols' explanations and their settings' hints (shown when
     // the settings panel is opened).
     for p in ProtocolKind::all() {
+        for f in p.flags {
+            m.insert(format!("{}:flag:{}", p.id, f.id), f.label.into());
+        }
         if !p.about.is_empty() {
             m.insert(p.id.to_string(), p.about.into());
         }

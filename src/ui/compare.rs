@@ -5,7 +5,9 @@
 //! under one clock: this page's play/pause/speed and timeline set the time
 //! every pane shows (`rvPaneT`, `rvPanePlay`, read by each pane's frame
 //! loop). The comparison table reads each pane's metric cells and marks
-//! the better figure. Panes are same-origin frames, so nothing here
+//! the better figure. With "Mirror actions" on, what the user does in one
+//! pane (crash S2, cut S1-S3) is done in every pane at the same moment
+//! (`rvMirror`, `rvActs`). Panes are same-origin frames, so nothing here
 //! duplicates a run: a pane is the run its scenario makes alone.
 
 use super::cmd::clicked_value;
@@ -77,6 +79,7 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
          <span data-testid=\"time\" class=\"rv-time\"></span>\
          <button data-testid=\"btn-copy-link\" data-cmd=\"link\" class=\"rv-btn\">{}</button>\
          <button data-testid=\"btn-export-csv\" data-cmd=\"csv\" class=\"rv-btn\">CSV</button>\
+         <label class=\"rv-btn\" title=\"{}\"><input type=\"checkbox\" data-testid=\"mirror\"> {}</label>\
          <output data-testid=\"link-output\" class=\"rv-link-out\"></output></section>\
          <p class=\"rv-card rv-about\" data-testid=\"scenario-about\">{}</p><div class=\"rv-panes\">",
         esc(&title),
@@ -87,6 +90,8 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
         tr("Speed"),
         tr("Time"),
         tr("Copy link"),
+        tr("What you do in one pane is done in the others at the same moment"),
+        tr("Mirror actions"),
         esc(&about),
     );
     html += &panes_markup(&r, &labels);
@@ -134,6 +139,9 @@ pub fn mount(r: Request, base: crate::scenario::Scenario) {
             )
         })
         .unwrap_or_default();
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"rvActs".into(), &js_sys::Array::new());
+    }
     for (event, f) in [("click", click as fn(&web_sys::Event)), ("input", input)] {
         let cb = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |ev| f(&ev));
         let _ = root.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
@@ -402,6 +410,14 @@ fn input(ev: &web_sys::Event) {
             c.playing = false;
             c.t = value.parse::<Time>().unwrap_or(0).min(c.end);
         }),
+        // Actions made in a pane are queued for the others (`rvActs`,
+        // read by their frame loops) while this is on.
+        Some("mirror") => {
+            if let Some(w) = web_sys::window() {
+                let on = js_sys::Reflect::get(&el, &"checked".into()).unwrap_or_default();
+                let _ = js_sys::Reflect::set(&w, &"rvMirror".into(), &on);
+            }
+        }
         Some("speed") => {
             with_clock(|c| c.speed = f64::from(value.parse::<u32>().unwrap_or(100)) / 100.0)
         }

@@ -275,7 +275,7 @@ pub fn Controls() -> impl IntoView {
 /// The settings grid as markup: flags (`data-flag`) and settings
 /// (`data-param`, with the value in force in `data-shown`).
 fn settings_markup(
-    flags: &[(&str, &'static str, bool)],
+    flags: &[(&str, String, bool)],
     params: &[(&str, String, serde_json::Value)],
 ) -> String {
     use super::panels::esc;
@@ -286,7 +286,7 @@ fn settings_markup(
         let _ = write!(
             m,
             "<label class=\"rv-flag\"><input type=\"checkbox\" data-testid=\"flag-{id}\" data-flag=\"{id}\"{checked}/> {}</label>",
-            esc(tr(label))
+            esc(&crate::i18n::tr_dyn(label))
         );
     }
     for (name, hint, value) in params {

@@ -165,6 +165,9 @@ pub struct AppState {
     /// the compare page's ([`pane_clock`]), its metrics go to it
     /// ([`publish`]).
     pub pane: Option<usize>,
+    /// How many of the compare page's mirrored actions ([`mirror`]) this
+    /// pane has read.
+    seen: StoredValue<u32>,
     /// Duration of the last seek in wall milliseconds.
     pub seek_ms: RwSignal<f64>,
     next_value: StoredValue<u32>,
@@ -292,6 +295,7 @@ impl AppState {
                 .filter(|_| {
                     web_sys::window().is_some_and(|w| w.frame_element().ok().flatten().is_some())
                 }),
+            seen: StoredValue::new(0),
             seek_ms: RwSignal::new(0.0),
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
@@ -517,9 +521,55 @@ impl AppState {
         self.act_all(vec![action]);
     }
 
-    /// Apply several actions at once (a partition shape is several cuts).
+    /// Apply several actions at once (a partition shape is several cuts);
+    /// in a compare page's pane, mirrored to the other panes when its
+    /// "Mirror actions" switch is on ([`mirror`]).
     pub fn act_all(&self, actions: Vec<Action>) {
         let t = self.now.get_untracked();
+        if let Some(i) = self.pane {
+            mirror(i, t, &actions);
+        }
+        self.act_at(t, actions);
+    }
+
+    /// Apply the actions the compare page's other panes queued in
+    /// `rvActs` ([`mirror`]) since the last frame, each at its time.
+    fn take_mirrored(&self) {
+        use wasm_bindgen::JsCast;
+        let Some(q) = parent()
+            .and_then(|p| js_sys::Reflect::get(&p, &"rvActs".into()).ok())
+            .and_then(|q| q.dyn_into::<js_sys::Array>().ok())
+        else {
+            return;
+        };
+        let seen = self.seen.get_value();
+        self.seen.set_value(q.length());
+        for k in seen..q.length() {
+            let line = q.get(k).as_string().unwrap_or_default();
+            let Some((from, json)) = line.split_once(' ') else {
+                continue;
+            };
+            if from.parse().ok() == self.pane {
+                continue;
+            }
+            if let Ok(serde_json::Value::Array(actions)) = serde_json::from_slice(json.as_bytes()) {
+                for a in actions
+                    .iter()
+                    .filter_map(|v| crate::scenario::TimedAction::from_value(v).ok())
+                {
+                    self.act_at(a.t, vec![a.action]);
+                }
+            }
+        }
+    }
+
+    /// Apply `actions` at `t` (going back there first if the run is past
+    /// it: a mirrored action made a frame behind).
+    fn act_at(&self, t: Time, actions: Vec<Action>) {
+        if t < self.now.get_untracked() {
+            self.travel(t);
+            self.now.set(t);
+        }
         self.tl.update_value(|tl| {
             for a in actions {
                 tl.act(t, a);
@@ -879,7 +929,7 @@ impl AppState {
                 e.now(),
                 crate::measure::WINDOW,
                 &faults,
-                crate::i18n::tr("Each operation's latency over time (green ok, grey refused, amber no answer); under it availability per 100 ms (green a write succeeded, red writes refused) and the faults (red lines)"),
+                crate::i18n::tr("Each operation's latency (green ok, grey refused, amber no answer); availability per 100 ms; faults in red"),
             )
             .0;
             if self.metrics.with_untracked(|old| *old != m) {
@@ -962,6 +1012,7 @@ impl AppState {
                 } else if s.text_due.get_value().1 {
                     s.refresh(false);
                 }
+                s.take_mirrored();
                 request_animation_frame(move || frame(s));
                 return;
             }
@@ -996,12 +1047,43 @@ impl AppState {
 /// The compare page's clock, for a pane in its frame: the time it shows
 /// and whether it plays (`rvPaneT`, `rvPanePlay` on the parent window).
 fn pane_clock() -> Option<(Time, bool)> {
-    let parent = web_sys::window()?.parent().ok()??;
+    let parent = parent()?;
     let get = |k: &str| js_sys::Reflect::get(&parent, &k.into()).ok();
     Some((
         get("rvPaneT")?.as_f64()? as Time,
         get("rvPanePlay")?.is_truthy(),
     ))
+}
+
+/// The compare page's window, for a pane in its frame.
+fn parent() -> Option<web_sys::Window> {
+    web_sys::window()?.parent().ok()?
+}
+
+/// Queue `actions`, made at `t` in pane `i`, for the compare page's other
+/// panes if its "Mirror actions" switch is on (`rvMirror`): a line
+/// `i json` in its `rvActs` array, the actions as a link writes them (and
+/// reads them: node ids out of range are ignored by the simulation). Node
+/// ids are kept: S2 is S2 in every pane.
+fn mirror(i: usize, t: Time, actions: &[Action]) {
+    use wasm_bindgen::JsCast;
+    let Some(p) = parent() else { return };
+    let get = |k: &str| js_sys::Reflect::get(&p, &k.into()).unwrap_or_default();
+    if let (true, Some(q)) = (
+        get("rvMirror").is_truthy(),
+        get("rvActs").dyn_ref::<js_sys::Array>(),
+    ) {
+        let timed: Vec<crate::scenario::TimedAction> = actions
+            .iter()
+            .map(|a| crate::scenario::TimedAction {
+                step: crate::scenario::FLOATING,
+                t,
+                action: a.clone(),
+            })
+            .collect();
+        let json = String::from_utf8(crate::json::to_vec(&timed)).unwrap_or_default();
+        q.push(&format!("{i} {json}").into());
+    }
 }
 
 /// Give the compare page pane `i`'s metrics ([`super::history::CELLS`]'

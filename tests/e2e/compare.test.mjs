@@ -149,6 +149,32 @@ test('a custom comparison: Compare from a run, add a pane, change a protocol', a
   await page.close();
 });
 
+test('Mirror actions: a crash made in one pane is made in the other at the same moment; off, it is not', async () => {
+  const page = await openCompare(`${base}?compare=raft,zab`, 2);
+  await setRange(page, 'timeline', 2_000_000);
+  for (const i of [0, 1]) {
+    await waitFor(page, async () => Number(await pane(page, i).locator('[data-testid="sim-time"]').getAttribute('data-us')) === 2_000_000, `pane ${i} at 2 s`);
+  }
+  // Off (the default): crashing S2 in pane 0 leaves pane 1 alone.
+  const p0 = pane(page, 0), p1 = pane(page, 1);
+  await p0.locator('[data-testid="node-2"]').click();
+  await p0.locator('[data-testid="action-crash"]').dispatchEvent('click');
+  await waitFor(page, async () => (await p0.locator('[data-testid="node-2"]').getAttribute('data-up')) === 'false', 'S2 down in pane 0');
+  await page.waitForTimeout(500);
+  assert.equal(await p1.locator('[data-testid="node-2"]').getAttribute('data-up'), 'true', 'not mirrored while off');
+  // On: crashing S3 in pane 1 crashes S3 in pane 0, at 2 s in both runs.
+  await page.check('[data-testid="mirror"]');
+  await p1.locator('[data-testid="node-3"]').click();
+  await p1.locator('[data-testid="action-crash"]').dispatchEvent('click');
+  await waitFor(page, async () => (await p0.locator('[data-testid="node-3"]').getAttribute('data-up')) === 'false', 'S3 down in pane 0 too');
+  assert.equal(await p1.locator('[data-testid="node-3"]').getAttribute('data-up'), 'false');
+  for (const p of [p0, p1]) {
+    assert.match(await p.locator('[data-testid="event-log"]').textContent(), /2000\.0 ms\s*S3 crashes/, 'the crash at 2 s');
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a bad comparison is refused with a clear message, and the app runs', async () => {
   const page = await open(ctx, `${base}?compare=compare-nothing`);
   assert.match(await page.textContent('[data-testid="error-banner"]'), /Unknown comparison "compare-nothing" \(known: compare-durability/);

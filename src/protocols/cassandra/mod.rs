@@ -50,7 +50,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     flags: &[descriptor::Flag {
         id: "sloppy",
-        label: "Dynamo sloppy quorum (not Cassandra)",
+        label: crate::about!("Dynamo sloppy quorum (not Cassandra)"),
         field: "sloppy_quorum",
     }],
     params: &[

@@ -56,12 +56,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
     flags: &[
         descriptor::Flag {
             id: "bully",
-            label: "textbook Bully (not MongoDB)",
+            label: crate::about!("textbook Bully (not MongoDB)"),
             field: "bully",
         },
         descriptor::Flag {
             id: "causalConsistency",
-            label: "causally consistent sessions (afterClusterTime)",
+            label: crate::about!("causally consistent sessions (afterClusterTime)"),
             field: "causalConsistency",
         },
     ],

@@ -58,7 +58,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     flags: &[Flag {
             id: "after-commit",
-            label: "Wait point AFTER_COMMIT (before 5.7)",
+            label: crate::about!("Wait point AFTER_COMMIT (before 5.7)"),
             field: "after_commit",
     }],
     params: &[

@@ -54,7 +54,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     }],
     flags: &[Flag {
         id: "retry-at-once",
-        label: "Preempted proposers retry at once (dueling)",
+        label: crate::about!("Preempted proposers retry at once (dueling)"),
         field: "retry_at_once",
     }],
     params: &[],

@@ -55,25 +55,25 @@ pub const PROTOCOL: Descriptor = Descriptor {
         hint: "The follower stops waiting for the leader: it becomes a candidate for the next term (§5.2).",
     }],
     flags: &[
-        Flag { id: "noop", label: "No-op entry on election (§8)", field: "noop_on_election" },
+        Flag { id: "noop", label: crate::about!("No-op entry on election (§8)"), field: "noop_on_election" },
         Flag {
             id: "serials",
-            label: "Client serial numbers (§8): a retried write runs once",
+            label: crate::about!("Client serial numbers (§8): a retried write runs once"),
             field: "client_serials",
         },
         Flag {
             id: "local-reads",
-            label: "Reads answered locally by any server (fast; may be stale)",
+            label: crate::about!("Reads answered locally by any server (fast; may be stale)"),
             field: "local_reads",
         },
         Flag {
             id: "read-index",
-            label: "ReadIndex reads (§8)",
+            label: crate::about!("ReadIndex reads (§8)"),
             field: "read_index",
         },
         Flag {
             id: "lease-reads",
-            label: "Lease reads (trusts clocks)",
+            label: crate::about!("Lease reads (trusts clocks)"),
             field: "lease_reads",
         },
     ],

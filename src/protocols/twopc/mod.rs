@@ -60,7 +60,7 @@ pub const PROTOCOL: Descriptor = Descriptor {
     ],
     flags: &[Flag {
         id: "presumed-abort",
-        label: "Presumed abort (R*): aborts neither forced nor acknowledged",
+        label: crate::about!("Presumed abort (R*): aborts neither forced nor acknowledged"),
         field: "presumed_abort",
     }],
     params: &[],

@@ -66,12 +66,12 @@ pub const PROTOCOL: Descriptor = Descriptor {
     flags: &[
         Flag {
             id: "zk-local-reads",
-            label: "Reads served locally, as ZooKeeper does (sequentially consistent; may be stale)",
+            label: crate::about!("Reads served locally, as ZooKeeper does (sequentially consistent; may be stale)"),
             field: "local_reads",
         },
         Flag {
             id: "zk-sync-reads",
-            label: "Follower reads after sync()",
+            label: crate::about!("Follower reads after sync()"),
             field: "sync_reads",
         },
     ],
