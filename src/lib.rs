@@ -22,6 +22,7 @@ pub mod history;
 pub mod i18n;
 pub mod json;
 pub mod link;
+pub mod markup;
 pub mod measure;
 pub mod nemesis;
 pub mod partitions;

@@ -74,6 +74,9 @@ pub fn abouts_json() -> String {
     for c in crate::comparisons::COMPARISONS {
         m.insert(c.id.to_string(), c.about.into());
     }
+    for (key, text) in crate::markup::ALL {
+        m.insert(key.to_string(), text.into());
+    }
     // The protocols' explanations and their settings' hints (shown when
     // the settings panel is opened).
     for p in ProtocolKind::all() {

@@ -174,6 +174,9 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    for (key, text) in replviz::markup::ALL {
+        keys.insert(text.to_string(), format!("{key} markup"));
+    }
     for c in replviz::comparisons::COMPARISONS {
         keys.insert(c.title.to_string(), format!("{} title", c.id));
         keys.insert(c.about.to_string(), format!("{} explanation", c.id));

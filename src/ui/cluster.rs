@@ -429,20 +429,12 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
 /// bundle several KiB; clicks are read by [`fault_click`]).
 fn node_faults(up: bool) -> String {
     let off = if up { "" } else { " disabled" };
-    tr(NODE_FAULTS).replace("{off}", off)
+    crate::i18n::tr_dyn(&crate::markup::text(
+        crate::markup::NODE_FAULTS,
+        "ui:node-faults",
+    ))
+    .replace("{off}", off)
 }
-
-/// [`node_faults`]' markup, `{off}` where a button may be disabled.
-const NODE_FAULTS: &str = "<button data-testid=\"action-power-loss\" data-act=\"power\" class=\"rv-menu-item\"{off} title=\"A crash that also loses what was not flushed to disk\">Power loss</button>\
-<div class=\"rv-menu-row\"><button data-testid=\"action-pause\" data-act=\"pause\" class=\"rv-menu-item\"{off} title=\"Stop the world: it handles nothing, its timers wait, then it goes on with its old beliefs\">Pause for</button><input data-testid=\"pause-ms\" id=\"pause-ms\" type=\"number\" min=\"1\" max=\"60000\" value=\"1000\" class=\"rv-num\"> ms</div>\
-<div class=\"rv-menu-row\"><button data-testid=\"action-clock\" data-act=\"clock\" class=\"rv-menu-item\" title=\"Its wall clock reads this far off; its timers run at this rate\">Clock</button><input data-testid=\"clock-offset\" id=\"clock-offset\" type=\"number\" value=\"0\" class=\"rv-num\"> ms <input data-testid=\"clock-rate\" id=\"clock-rate\" type=\"number\" min=\"50\" max=\"200\" value=\"100\" class=\"rv-num\"> %</div>\
-<button data-testid=\"nemesis-isolate\" data-act=\"isolate\" class=\"rv-menu-item\">Isolate (cut every link)</button>";
-
-/// The link menu's network items, as markup.
-const LINK_FAULTS: &str = "<div class=\"rv-menu-row\" title=\"Latency, loss and duplication of this link, both ways\"><input data-testid=\"link-latency\" id=\"link-latency\" type=\"number\" min=\"1\" value=\"100\" class=\"rv-num\"> ms <input data-testid=\"link-loss\" id=\"link-loss\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % lost <input data-testid=\"link-dup\" id=\"link-dup\" type=\"number\" min=\"0\" max=\"100\" value=\"0\" class=\"rv-num\"> % dup</div>\
-<label class=\"rv-menu-row\" title=\"Later messages wait for earlier ones, as over TCP; unchecked, they overtake each other when latencies vary\"><input data-testid=\"link-fifo\" id=\"link-fifo\" type=\"checkbox\"> in order (FIFO)</label>\
-<button data-testid=\"action-link-net\" data-act=\"link\" class=\"rv-menu-item\">Set this link (slow, lossy)</button>\
-<button data-testid=\"action-net-all\" data-act=\"net\" class=\"rv-menu-item\">Set every link</button>";
 
 /// What a menu acts on.
 #[derive(Clone, Copy)]
@@ -703,7 +695,10 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                 true,
             );
             button(&mut m, "action-heal", "heal", "Heal", "", true);
-            m.push_str(tr(LINK_FAULTS));
+            m.push_str(&crate::i18n::tr_dyn(&crate::markup::text(
+                crate::markup::LINK_FAULTS,
+                "ui:link-faults",
+            )));
             Target::Link(a, b)
         }
     };

@@ -240,7 +240,7 @@ pub fn Controls() -> impl IntoView {
                 <span
                     class="rv-group rv-small"
                     title=tr("Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link")
-                    inner_html=tr(SPLITS)
+                    inner_html=crate::i18n::tr_dyn(&crate::markup::text(crate::markup::SPLITS, "ui:splits"))
                     on:click=move |ev| {
                         use wasm_bindgen::JsCast;
                         let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
@@ -306,9 +306,6 @@ fn settings_markup(
     }
     m
 }
-
-/// The partition buttons (markup: see [`crate::partitions`] for the shapes).
-const SPLITS: &str = "Split: <button data-testid=\"nemesis-halves\" data-shape=\"halves\" class=\"rv-btn rv-small\" title=\"A minority and a majority\">halves</button> <button data-testid=\"nemesis-leader\" data-shape=\"leader\" class=\"rv-btn rv-small\" title=\"Cut the leader off\">leader</button> <button data-testid=\"nemesis-bridge\" data-shape=\"bridge\" class=\"rv-btn rv-small\" title=\"Two halves, one node in the middle sees both\">bridge</button> <button data-testid=\"nemesis-ring\" data-shape=\"ring\" class=\"rv-btn rv-small\" title=\"Each node sees a majority, no two the same\">ring</button> <button data-testid=\"btn-nemesis-random\" data-shape=\"random\" data-on=\"false\" class=\"rv-btn rv-small rv-nemesis\" title=\"While playing, a seeded schedule of faults: crashes, pauses, clocks, partitions, slow links\">random faults</button>";
 
 fn js_sys_now() -> f64 {
     web_sys::window()
