@@ -185,7 +185,7 @@ pub fn match_template(template: &str, s: &str) -> Option<Vec<String>> {
 pub fn tr_sentence(en: &str) -> String {
     match lang() {
         Lang::En => en.to_string(),
-        Lang::Zh => sentence(en, 2),
+        Lang::Zh => sentence(en, 3),
     }
 }
 

@@ -174,6 +174,40 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    // The settings that allow a lesson (`relaxed_by`): its sentences.
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let Some(at) = src.find("    relaxed_by:") else {
+            continue;
+        };
+        let end = src[at..]
+            .find("\n    scenarios:")
+            .map_or(src.len(), |e| at + e);
+        let mut i = at;
+        while let Some(p) = src[i..end].find('"') {
+            let (v, len) = literal(&src[i + p..]).expect("a string literal");
+            if v.contains(' ') && v.len() > 15 {
+                keys.insert(v, format!("{} lesson", f.display()));
+            }
+            i += p + len;
+        }
+    }
+    // The kinds of anomaly the history checks name (`stale-read`, a
+    // session guarantee), and how they name a register without a key.
+    {
+        use replviz::history::session::Guarantee as G;
+        for g in [
+            G::ReadYourWrites,
+            G::MonotonicReads,
+            G::MonotonicWrites,
+            G::WritesFollowReads,
+        ] {
+            keys.insert(g.name().replace('-', " "), "session guarantee".into());
+        }
+        for k in ["stale read", "not linearizable", "the register"] {
+            keys.insert(k.into(), "history checks".into());
+        }
+    }
     for (key, text) in replviz::markup::ALL {
         keys.insert(text.to_string(), format!("{key} markup"));
     }
@@ -216,34 +250,42 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
     for f in files {
         let src = std::fs::read_to_string(f).unwrap();
         // A message's description (in a send line): every `format!` in a
-        // protocol's `fn describe(&self) -> String`, but a bare `S{0}`.
-        if let Some(at) = src.find("fn describe(&self) -> String {") {
-            let body = &src[at..];
-            let (mut depth, mut end) = (0, body.len());
-            for (i, c) in body.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = i;
-                            break;
+        // protocol's `fn describe(&self) -> String`, but a bare `S{0}`; and
+        // the history checker's explanations and operations in words.
+        for sig in [
+            "fn describe(&self) -> String {",
+            "pub fn explain(",
+            "pub fn describe_with(",
+        ] {
+            let Some(at) = src.find(sig) else { continue };
+            {
+                let body = &src[at..];
+                let (mut depth, mut end) = (0, body.len());
+                for (i, c) in body.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = i;
+                                break;
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
-            }
-            let body = &body[..end];
-            let mut from = 0;
-            while let Some(k) = body[from..].find("format!(") {
-                from += k + "format!(".len();
-                if let Some((text, _)) = literal(body[from..].trim_start()) {
-                    let t = numbered(&text);
-                    if t.replace(|c: char| c.is_ascii_digit() || c == '{' || c == '}', "")
-                        .len()
-                        > 2
-                    {
-                        out.push((t, format!("{} (message description)", f.display())));
+                let body = &body[..end];
+                let mut from = 0;
+                while let Some(k) = body[from..].find("format!(") {
+                    from += k + "format!(".len();
+                    if let Some((text, _)) = literal(body[from..].trim_start()) {
+                        let t = numbered(&text);
+                        if t.replace(|c: char| c.is_ascii_digit() || c == '{' || c == '}', "")
+                            .len()
+                            > 2
+                        {
+                            out.push((t, format!("{} ({sig})", f.display())));
+                        }
                     }
                 }
             }

@@ -4,7 +4,7 @@
 
 use super::cmd::{on, Cmd};
 use super::state::AppState;
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr, tr_sentence, trf};
 use crate::protocol::NodeView;
 use leptos::prelude::*;
 
@@ -57,9 +57,16 @@ fn invariants_markup(s: AppState) -> String {
                 },
                 &[&n.to_string()],
             ),
-            "violation" => format!("✗ {}: {why}", l.kind.replace('-', " ")),
-            "lesson" => format!("⚠ {} (expected here): {why}", l.kind.replace('-', " ")),
-            _ => format!("? Linearizability undecided: {why}"),
+            // The checker's sentences in the page's language.
+            "violation" => trf(
+                "✗ {0}: {1}",
+                &[&tr_sentence(&l.kind.replace('-', " ")), &tr_sentence(why)],
+            ),
+            "lesson" => trf(
+                "⚠ {0} (expected here): {1}",
+                &[&tr_sentence(&l.kind.replace('-', " ")), &tr_sentence(why)],
+            ),
+            _ => trf("? Linearizability undecided: {0}", &[&tr_sentence(why)]),
         };
         (l.verdict, n, esc(&text))
     });

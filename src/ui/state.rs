@@ -1254,7 +1254,7 @@ fn lost_writes(e: &dyn crate::anysim::AnySim, s: &Scenario) -> String {
             &format!("S{leader}"),
             role,
             &when,
-            (p.relaxed_by)(&s.protocol_settings()),
+            crate::i18n::tr((p.relaxed_by)(&s.protocol_settings())),
         ],
     )
 }
@@ -1401,9 +1401,12 @@ fn verdict(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
         } else {
             (
                 "lesson",
-                format!(
-                    "{why}. Allowed by \"{}\".",
-                    (scenario.protocol.relaxed_by)(&scenario.protocol_settings())
+                crate::i18n::fill(
+                    crate::en!("{0}. Allowed by \"{1}\"."),
+                    &[
+                        &why,
+                        (scenario.protocol.relaxed_by)(&scenario.protocol_settings()),
+                    ],
                 ),
             )
         }
@@ -1432,7 +1435,7 @@ fn verdict(hist: &[crate::history::Op], scenario: &Scenario) -> LinStatus {
         },
         Verdict::Undecided { .. } => LinStatus {
             verdict: "undecided",
-            text: "the search gave up (too many operations without an answer)".into(),
+            text: crate::en!("the search gave up (too many operations without an answer)").into(),
             ..base
         },
         Verdict::NotLinearizable(a) => {
