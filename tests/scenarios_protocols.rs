@@ -430,7 +430,10 @@ fn flags_set_and_read_back() {
         protocol: ProtocolKind::parse("paxos").unwrap(),
         ..Scenario::default()
     };
-    assert_eq!(s.flags(), vec![("retry-at-once", s.flags()[0].1.clone(), false)]);
+    assert_eq!(
+        s.flags(),
+        vec![("retry-at-once", s.flags()[0].1.clone(), false)]
+    );
     s.set_flag("retry-at-once", true);
     assert!(s.settings["paxos"]["retry_at_once"] == true && s.flags()[0].2);
     s.protocol = ProtocolKind::parse("raft").unwrap();
