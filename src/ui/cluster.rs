@@ -415,7 +415,9 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
             class=class
             style=style
         >
-            <title>{m.text}</title>
+            // What a screen reader says of it: the message, and its fate
+            // when the network drops it (the colour and cross show it).
+            <title>{format!("{}{}", crate::i18n::tr_sentence(&m.text), if dropped { tr(" (dropped)") } else { "" })}</title>
             <rect x=Fx(-width / 2.0, 1).to_string() y="-12" width=Fx(width, 1).to_string() height="24" rx="12"/>
             <text y="6">{label}</text>
             {dropped.then(|| view! {

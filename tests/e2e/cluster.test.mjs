@@ -67,9 +67,12 @@ test('cutting a link drops the messages on it', async () => {
   await setRange(page, 'speed', 0);
   // Messages keep flowing on the cut link (heartbeats one way, votes the
   // other once the cut-off follower times out), and the network drops them.
-  await waitFor(page, async () => page.locator(
+  const droppedMsg = page.locator(
     `[data-testid="msg"][data-state="dropped"][data-from="${id}"][data-to="${other}"], ` +
-    `[data-testid="msg"][data-state="dropped"][data-from="${other}"][data-to="${id}"]`).count(), 'a dropped message on the cut link');
+    `[data-testid="msg"][data-state="dropped"][data-from="${other}"][data-to="${id}"]`);
+  // A screen reader hears its fate, not only its colour: its title says so.
+  await waitFor(page, async () => (await droppedMsg.locator('title').allTextContents()).some((t) => / \(dropped\)$/.test(t)),
+    'a dropped message on the cut link, its title saying so');
   // The dot shows a doomed message as dropped from its send; the event log
   // says so when it is lost, half a latency later.
   await waitFor(page, async () => /dropped \(link cut\)/.test(await page.textContent('[data-testid="event-log"]')), 'the drop in the event log');
