@@ -102,13 +102,11 @@ pub fn Cluster() -> impl IntoView {
                 <g
                     class="rv-links"
                     inner_html=move || links_markup(s)
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        let ab = super::cmd::clicked_value(&ev, "data-ab").and_then(|v| {
-                            let (a, b) = v.split_once('-')?;
-                            Some((a.parse().ok()?, b.parse().ok()?))
-                        });
-                        s.menu.set(ab.map(|(a, b)| Menu::Link(a, b)));
+                    on:click=move |ev| link_menu(s, &ev)
+                    // A long press on a touch screen (or a right click).
+                    on:contextmenu=move |ev| {
+                        ev.prevent_default();
+                        link_menu(s, &ev)
                     }
                 ></g>
                 <g
@@ -322,6 +320,11 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
                 ev.stop_propagation();
                 s.menu.set(Some(Menu::Node(id)));
             }
+            // A long press on a touch screen (or a right click) opens it too.
+            on:contextmenu=move |ev| {
+                ev.prevent_default();
+                s.menu.set(Some(Menu::Node(id)));
+            }
         >
             <title>{move || format!("S{id}: {} — {}", role_text(), tr("click for actions"))}</title>
             <circle class="rv-ring-track" r=Fx(r + 7.0, 1).to_string()/>
@@ -425,6 +428,16 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
             })}
         </g>
     }
+}
+
+/// Open the menu of the link clicked (or long-pressed) in the links' layer.
+fn link_menu(s: AppState, ev: &leptos::ev::MouseEvent) {
+    ev.stop_propagation();
+    let ab = super::cmd::clicked_value(ev, "data-ab").and_then(|v| {
+        let (a, b) = v.split_once('-')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    });
+    s.menu.set(ab.map(|(a, b)| Menu::Link(a, b)));
 }
 
 /// The fault items of a node's menu, as markup (a view per item costs the

@@ -92,6 +92,20 @@ test('a node menu stays inside the viewport, pauses the run, and Escape closes i
   await page.close();
 });
 
+test('a long press (the contextmenu event a touch screen sends; here a right click) opens a node\'s and a link\'s menu', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=1`);
+  await page.click('[data-testid="node-2"]', { button: 'right' });
+  await page.waitForSelector('[data-testid="action-crash"]');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('[data-testid="menu"]').count(), 0);
+  await page.click('[data-testid="link-1-3"]', { button: 'right' });
+  await page.waitForSelector('[data-testid="action-cut-both"]');
+  await page.click('[data-testid="action-cut-both"]');
+  assert.equal(await page.getAttribute('[data-testid="link-1-3"]', 'data-state'), 'cut');
+  await noProblems(page);
+  await page.close();
+});
+
 test('the chosen scenario stays named in the menu; routine traffic is left out of the event log', async () => {
   const page = await open(ctx, `${base}?preset=2pc-blocking`);
   assert.equal(await page.inputValue('[data-testid="scenario-menu"]'), '2pc-blocking');
