@@ -174,6 +174,39 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    // A node's details lines in the log panel: what an engine writes into
+    // `details` (its sentences: two or more plain lowercase words; bare
+    // terms like `LEO {0} HW {1}`, `gtid_executed {0}` or `epoch {0}` stay
+    // as practitioners write them).
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let Some(at) = src.find("let mut details") else {
+            continue;
+        };
+        let end = src[at..]
+            .find("\n            details,\n")
+            .map_or(src.len(), |e| at + e);
+        let mut i = at;
+        while let Some(p) = src[i..end].find('"') {
+            let (v, len) = literal(&src[i + p..]).expect("a string literal");
+            let t = numbered(&v);
+            // Plain lowercase words of three letters or more with a vowel
+            // (not config keys like `gtid_executed`, nor `lcp`, `gcp`).
+            let words = t
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| ",:;()".contains(c)))
+                .filter(|w| {
+                    w.len() >= 3
+                        && w.chars().all(|c| c.is_ascii_lowercase())
+                        && w.contains(['a', 'e', 'i', 'o', 'u'])
+                })
+                .count();
+            if words >= 2 {
+                keys.insert(t, format!("{} node details", f.display()));
+            }
+            i += p + len;
+        }
+    }
     // The settings that allow a lesson (`relaxed_by`): its sentences.
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();

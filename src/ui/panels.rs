@@ -122,7 +122,7 @@ pub fn LogPanel() -> impl IntoView {
                     if n.up { "" } else { " rv-down" },
                 );
                 for d in &n.details {
-                    let _ = write!(m, "<span>{}</span>", esc(d));
+                    let _ = write!(m, "<span>{}</span>", esc(&tr_sentence(d)));
                 }
                 let state = if n.state_machine.is_empty() {
                     "(empty)".to_string()
