@@ -104,44 +104,6 @@ pub struct Op {
     pub index: Option<u64>,
 }
 
-/// A history as CSV, one operation a row (times and latency in ms; no
-/// answer: empty), for a spreadsheet.
-pub fn csv(ops: &[Op]) -> String {
-    let ms = |t: u64| format!("{}.{:03}", t / 1000, t % 1000);
-    let mut out =
-        String::from("client,f,key,value,read,outcome,invoke_ms,complete_ms,latency_ms\n");
-    for o in ops {
-        let value = match o.f {
-            F::Cas => format!("{}->{}", o.arg, o.arg2),
-            F::Read => String::new(),
-            _ => o.arg.to_string(),
-        };
-        let read = if o.f == F::Read && o.outcome == Outcome::Ok {
-            o.out.to_string()
-        } else {
-            String::new()
-        };
-        let outcome = match o.outcome {
-            Outcome::Ok => "ok",
-            Outcome::Fail => "fail",
-            Outcome::Info => "info",
-        };
-        let (done, took) = o.complete.map_or((String::new(), String::new()), |c| {
-            (ms(c), ms(c.saturating_sub(o.invoke)))
-        });
-        out += &format!(
-            "{},{},{},{},{},{outcome},{},{done},{took}\n",
-            o.client,
-            o.f.name(),
-            o.key.replace([',', '"', '\n'], " "),
-            value.replace([',', '"', '\n'], " "),
-            read.replace([',', '"', '\n'], " "),
-            ms(o.invoke),
-        );
-    }
-    out
-}
-
 impl Op {
     /// The operation in words: `read x → 3`, `write x=5`, `cas x 3→4`.
     pub fn describe(&self) -> String {

@@ -758,12 +758,6 @@ impl AppState {
         self.tl.with_value(|tl| tl.scenario().clone())
     }
 
-    /// The clients' operations so far as CSV.
-    pub fn operations_csv(&self) -> String {
-        self.tl
-            .with_value(|tl| crate::history::csv(tl.engine().history()))
-    }
-
     /// Run `f` over the trace up to the cursor.
     pub fn with_trace<R>(&self, f: impl FnOnce(&[TraceEvent]) -> R) -> R {
         self.tl.with_value(|tl| f(tl.trace()))
