@@ -93,6 +93,22 @@ fn first_argument(src: &str, at: usize) -> Vec<String> {
     out
 }
 
+/// The values of the string literals in `src` from the first `start` to
+/// the `end` after it (or the end of the file); none if `start` is absent.
+fn literals_between(src: &str, start: &str, end: &str) -> Vec<String> {
+    let Some(at) = src.find(start) else {
+        return Vec::new();
+    };
+    let end = src[at..].find(end).map_or(src.len(), |e| at + e);
+    let (mut out, mut i) = (Vec::new(), at);
+    while let Some(p) = src[i..end].find('"') {
+        let (v, len) = literal(&src[i + p..]).expect("a string literal");
+        out.push(v);
+        i += p + len;
+    }
+    out
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -180,15 +196,7 @@ fn keys() -> BTreeMap<String, String> {
     // as practitioners write them).
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
-        let Some(at) = src.find("let mut details") else {
-            continue;
-        };
-        let end = src[at..]
-            .find("\n            details,\n")
-            .map_or(src.len(), |e| at + e);
-        let mut i = at;
-        while let Some(p) = src[i..end].find('"') {
-            let (v, len) = literal(&src[i + p..]).expect("a string literal");
+        for v in literals_between(&src, "let mut details", "\n            details,\n") {
             let t = numbered(&v);
             // Plain lowercase words of three letters or more with a vowel
             // (not config keys like `gtid_executed`, nor `lcp`, `gcp`).
@@ -204,25 +212,15 @@ fn keys() -> BTreeMap<String, String> {
             if words >= 2 {
                 keys.insert(t, format!("{} node details", f.display()));
             }
-            i += p + len;
         }
     }
     // The settings that allow a lesson (`relaxed_by`): its sentences.
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
-        let Some(at) = src.find("    relaxed_by:") else {
-            continue;
-        };
-        let end = src[at..]
-            .find("\n    scenarios:")
-            .map_or(src.len(), |e| at + e);
-        let mut i = at;
-        while let Some(p) = src[i..end].find('"') {
-            let (v, len) = literal(&src[i + p..]).expect("a string literal");
+        for v in literals_between(&src, "    relaxed_by:", "\n    scenarios:") {
             if v.contains(' ') && v.len() > 15 {
                 keys.insert(v, format!("{} lesson", f.display()));
             }
-            i += p + len;
         }
     }
     // The kinds of anomaly the history checks name (`stale-read`, a
