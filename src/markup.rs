@@ -25,8 +25,3 @@ pub const ALL: [(&str, &str); 3] = [
     ("ui:node-faults", NODE_FAULTS),
     ("ui:link-faults", LINK_FAULTS),
 ];
-
-/// A piece as English markup: its own text, else the fetched one.
-pub fn text(piece: &'static str, key: &str) -> String {
-    crate::i18n::text_of(piece, key)
-}

@@ -444,7 +444,7 @@ fn link_menu(s: AppState, ev: &leptos::ev::MouseEvent) {
 /// bundle several KiB; clicks are read by [`fault_click`]).
 fn node_faults(up: bool) -> String {
     let off = if up { "" } else { " disabled" };
-    crate::i18n::tr_dyn(&crate::markup::text(
+    crate::i18n::tr_dyn(&crate::i18n::text_of(
         crate::markup::NODE_FAULTS,
         "ui:node-faults",
     ))
@@ -710,7 +710,7 @@ fn PopupMenu(menu: Menu, n: Layout) -> impl IntoView {
                 true,
             );
             button(&mut m, "action-heal", "heal", "Heal", "", true);
-            m.push_str(&crate::i18n::tr_dyn(&crate::markup::text(
+            m.push_str(&crate::i18n::tr_dyn(&crate::i18n::text_of(
                 crate::markup::LINK_FAULTS,
                 "ui:link-faults",
             )));

@@ -240,7 +240,7 @@ pub fn Controls() -> impl IntoView {
                 <span
                     class="rv-group rv-small"
                     title=tr("Partitions as Jepsen's nemeses make them; heal with Heal all links or link by link")
-                    inner_html=crate::i18n::tr_dyn(&crate::markup::text(crate::markup::SPLITS, "ui:splits"))
+                    inner_html=crate::i18n::tr_dyn(&crate::i18n::text_of(crate::markup::SPLITS, "ui:splits"))
                     on:click=move |ev| {
                         use wasm_bindgen::JsCast;
                         let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
