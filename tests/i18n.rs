@@ -100,14 +100,86 @@ fn literals_between(src: &str, start: &str, end: &str) -> Vec<String> {
         return Vec::new();
     };
     let end = src[at..].find(end).map_or(src.len(), |e| at + e);
-    let (mut out, mut i) = (Vec::new(), at);
-    while let Some(p) = src[i..end].find('"') {
+    literals_in(&src[at..end])
+}
+
+/// The values of the string literals in `src`.
+fn literals_in(src: &str) -> Vec<String> {
+    let (mut out, mut i) = (Vec::new(), 0);
+    while let Some(p) = src[i..].find('"') {
         let (v, len) = literal(&src[i + p..]).expect("a string literal");
         out.push(v);
         i += p + len;
     }
     out
 }
+
+/// The string literals of each struct field `field`'s expression
+/// (`subline: match … { … },`): to the next line, as indented as the
+/// field, that starts another field or closes the struct.
+fn field_literals(src: &str, field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = src[from..].find(field) {
+        let at = from + p;
+        from = at + field.len();
+        let indent = &src[src[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+        if !indent.chars().all(|c| c == ' ') {
+            continue;
+        }
+        let mut end = src.len();
+        let mut i = from;
+        while let Some(nl) = src[i..].find('\n') {
+            i += nl + 1;
+            let Some(rest) = src[i..].strip_prefix(indent) else {
+                continue;
+            };
+            let name = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .unwrap_or(0);
+            if rest.starts_with('}') || (name > 0 && rest[name..].starts_with(':')) {
+                end = i;
+                break;
+            }
+        }
+        out.extend(literals_in(&src[from..end]));
+    }
+    out
+}
+
+/// Is a template worded (a text to translate)? One plain lowercase word
+/// of two letters or more with a vowel (`no leader`, `idle`), or a word in
+/// capitals of five letters or more (`BLOCKED`, `HINTS`; `UP`, `DOWN`,
+/// `ISR`, `LEO` are terms).
+fn worded(t: &str) -> bool {
+    t.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",:;()?".contains(c)))
+        .any(|w| {
+            (w.len() >= 2
+                && w.chars().all(|c| c.is_ascii_lowercase())
+                && w.contains(['a', 'e', 'i', 'o', 'u']))
+                || (w.len() >= 5 && w.chars().all(|c| c.is_ascii_uppercase()))
+        })
+}
+
+/// Node texts that are bare terms with a number, kept as practitioners
+/// write them (the papers' and systems' own words).
+const TERMS: &[&str] = &[
+    "term {0}",
+    "epoch {0}",
+    "offset {0}",
+    "replid {0}",
+    "bal {0}",
+    "hb {0}",
+    "leader-epoch cache {0}",
+    " (AlterPartition {0} pending)",
+    "majority",
+    "{0} trx",
+    "FENCED",
+    "OFFLINE",
+    "ROLLBACK",
+    "SDOWN",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -190,26 +262,20 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
-    // A node's details lines in the log panel: what an engine writes into
-    // `details` (its sentences: two or more plain lowercase words; bare
-    // terms like `LEO {0} HW {1}`, `gtid_executed {0}` or `epoch {0}` stay
-    // as practitioners write them).
+    // A node's details lines in the log panel and the texts in its circle
+    // (`headline`, `subline`, `badge`): what an engine writes into them
+    // (`no leader`, `2 voting`, `BLOCKED 1.2 s`, `lastApplied …`). Bare
+    // terms stay as practitioners write them: `LEO {0} HW {1}`,
+    // `gtid_executed {0}`, `lcp {0} gcp {1}`, and those in `TERMS`.
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
-        for v in literals_between(&src, "let mut details", "\n            details,\n") {
+        let mut found = literals_between(&src, "let mut details", "\n            details,\n");
+        for field in ["headline:", "subline:", "badge:"] {
+            found.extend(field_literals(&src, field));
+        }
+        for v in found {
             let t = numbered(&v);
-            // Plain lowercase words of three letters or more with a vowel
-            // (not config keys like `gtid_executed`, nor `lcp`, `gcp`).
-            let words = t
-                .split_whitespace()
-                .map(|w| w.trim_matches(|c: char| ",:;()".contains(c)))
-                .filter(|w| {
-                    w.len() >= 3
-                        && w.chars().all(|c| c.is_ascii_lowercase())
-                        && w.contains(['a', 'e', 'i', 'o', 'u'])
-                })
-                .count();
-            if words >= 2 {
+            if worded(&t) && !TERMS.contains(&t.as_str()) {
                 keys.insert(t, format!("{} node details", f.display()));
             }
         }

@@ -7,7 +7,7 @@
 use super::cmd::{on, Cmd};
 use super::state::{AppState, Menu, MsgAnim};
 use crate::geometry::Fx;
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr, tr_sentence, trf};
 use crate::protocol::NodeView;
 use crate::sim::net::{LinkState, CLIENT_BASE};
 use crate::sim::{Action, NodeId};
@@ -298,9 +298,17 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             label => tr(label).to_string(),
         }
     };
-    let vote = get(|v| v.subline.clone());
+    let vote = get(|v| tr_sentence(&v.subline));
     let badge = get(|v| v.badge.clone());
-    let badge_w = move || (badge().chars().count() as f64 * 10.4 + 16.0).max(40.0);
+    let badge_text = move || tr_sentence(&badge());
+    // A CJK character is about two Latin ones wide.
+    let badge_w = move || {
+        let w: f64 = badge_text()
+            .chars()
+            .map(|c| if c > '\u{2e80}' { 2.0 } else { 1.0 })
+            .sum();
+        (w * 10.4 + 16.0).max(40.0)
+    };
     view! {
         <g
             data-testid=format!("node-{id}")
@@ -337,14 +345,14 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
             />
             <circle class="rv-node-body" r=Fx(r, 1).to_string()/>
             <text class="rv-node-name" y="-13">{format!("S{id}")}</text>
-            <text class="rv-node-term" y="6">{get(|v| v.headline.clone())}</text>
+            <text class="rv-node-term" y="6">{get(|v| tr_sentence(&v.headline))}</text>
             <text class="rv-node-vote" y="24">{vote}</text>
             <text class="rv-node-role" y=Fx(r + 27.0, 1).to_string()>{role_text}</text>
             // A state the class must notice, in words (not colour alone).
             {move || (!badge().is_empty()).then(|| view! {
                 <g class="rv-badge" transform=format!("translate(0,{})", Fx(-r - 24.0, 1))>
                     <rect x=Fx(-badge_w() / 2.0, 1).to_string() y="-13" width=Fx(badge_w(), 1).to_string() height="26" rx="6"/>
-                    <text y="6">{badge()}</text>
+                    <text y="6">{badge_text()}</text>
                 </g>
             })}
         </g>
@@ -420,7 +428,7 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
         >
             // What a screen reader says of it: the message, and its fate
             // when the network drops it (the colour and cross show it).
-            <title>{format!("{}{}", crate::i18n::tr_sentence(&m.text), if dropped { tr(" (dropped)") } else { "" })}</title>
+            <title>{format!("{}{}", tr_sentence(&m.text), if dropped { tr(" (dropped)") } else { "" })}</title>
             <rect x=Fx(-width / 2.0, 1).to_string() y="-12" width=Fx(width, 1).to_string() height="24" rx="12"/>
             <text y="6">{label}</text>
             {dropped.then(|| view! {

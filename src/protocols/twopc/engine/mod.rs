@@ -559,7 +559,7 @@ impl Protocol for TwoPc {
                 let votes: Vec<String> = self
                     .participants()
                     .map(|p| match t.votes.iter().find(|v| v.0 == p) {
-                        Some((_, true)) => format!("S{p} yes"),
+                        Some((_, true)) => format!("S{p} YES"),
                         Some((_, false)) => format!("S{p} NO"),
                         None => format!("S{p} ?"),
                     })
