@@ -179,6 +179,10 @@ const TERMS: &[&str] = &[
     "OFFLINE",
     "ROLLBACK",
     "SDOWN",
+    "ABORT",
+    "COMMIT",
+    "wtimeout",
+    "OpTime (ts {0}, term {1})",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -280,6 +284,47 @@ fn keys() -> BTreeMap<String, String> {
             }
         }
     }
+    // The reasons and names a note puts in its holes, worked out before it
+    // (`let why = if … { "its term is stale" } else { format!("already
+    // voted for S{} …") }`): translated in the hole.
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        for start in ["let why = ", "let what = "] {
+            let mut from = 0;
+            while let Some(p) = src[from..].find(start) {
+                let at = from + p;
+                from = at + start.len();
+                let end = src[at..].find(";\n").map_or(src.len(), |e| at + e);
+                for v in literals_in(&src[at..end]) {
+                    let t = numbered(&v);
+                    if worded(&t) && !TERMS.contains(&t.as_str()) {
+                        keys.insert(t, format!("{} reason", f.display()));
+                    }
+                }
+            }
+        }
+        // And the reasons handed to `refuse(why, out)` or `go_looking(why, out)`.
+        for call in ["return refuse(", "go_looking("] {
+            let mut from = 0;
+            while let Some(p) = src[from..].find(call) {
+                from += p + call.len();
+                for v in first_argument(&src, from) {
+                    keys.insert(numbered(&v), format!("{} reason", f.display()));
+                }
+            }
+        }
+        // The timers' names (`S1's vote timeout fires`), but bare
+        // configuration keys (`replica.fetch.wait.max.ms`).
+        if let Some(at) = src.find("impl TimerInfo for") {
+            let body = &src[at..];
+            let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
+            for v in literals_between(body, "fn name(&self)", "\n    }\n") {
+                if worded(&v) && !TERMS.contains(&v.as_str()) {
+                    keys.insert(v, format!("{} timer", f.display()));
+                }
+            }
+        }
+    }
     // The settings that allow a lesson (`relaxed_by`): its sentences.
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
@@ -353,6 +398,8 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
             "fn describe(&self) -> String {",
             "pub fn explain(",
             "pub fn describe_with(",
+            "pub fn index_words(",
+            "pub fn describe_state(",
         ] {
             let Some(at) = src.find(sig) else { continue };
             {
@@ -372,11 +419,31 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
                     }
                 }
                 let body = &body[..end];
+                // Its other worded literals: a whole description
+                // (`"follower check ok".into()`) or a piece a format puts
+                // in a hole (`", I/O thread not connected"`).
+                if sig.starts_with("fn describe") {
+                    for v in literals_in(body) {
+                        let t = numbered(&v);
+                        let plain = t
+                            .split(|c: char| !c.is_ascii_alphabetic())
+                            .filter(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase()))
+                            .count();
+                        if plain >= 2 {
+                            out.push((t, format!("{} ({sig})", f.display())));
+                        }
+                    }
+                }
                 let mut from = 0;
                 while let Some(k) = body[from..].find("format!(") {
                     from += k + "format!(".len();
                     if let Some((text, _)) = literal(body[from..].trim_start()) {
                         let t = numbered(&text);
+                        if sig.contains("index_words")
+                            && (!worded(&t) || TERMS.contains(&t.as_str()))
+                        {
+                            continue;
+                        }
                         if t.replace(|c: char| c.is_ascii_digit() || c == '{' || c == '}', "")
                             .len()
                             > 2
@@ -413,6 +480,15 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
                 } else {
                     arg.find("format!(")
                 };
+                // A piece it puts in a hole (`" and logs it"`).
+                if call == ".note(" {
+                    for v in literals_in(arg) {
+                        let t = numbered(&v);
+                        if worded(&t) && !TERMS.contains(&t.as_str()) {
+                            out.push((t, format!("{} (a note's piece)", f.display())));
+                        }
+                    }
+                }
                 let Some(k) = k else { continue };
                 let lit = arg[k + "format!(".len()..].trim_start();
                 if let Some((text, _)) = literal(lit) {
@@ -596,4 +672,40 @@ fn english_run(line: &str) -> bool {
         }
     }
     false
+}
+
+/// The reasons and names in a sentence's holes, and a node's short texts,
+/// read in Chinese (the holes are translated too, not only the frame).
+#[test]
+fn reasons_in_holes_and_node_texts_read_in_chinese() {
+    use replviz::i18n::{set_lang, tr_sentence, Lang};
+    let text = std::fs::read_to_string("i18n/zh.json").unwrap();
+    replviz::i18n::load_zh(&text).unwrap();
+    set_lang(Lang::Zh);
+    let cases = [
+        (
+            "S1 denies vote to S2 for term 3: already voted for S3",
+            "S1 拒绝在任期 3 投票给 S2：已经投票给 S3",
+        ),
+        (
+            "S2 denies S1's dry-run vote: its term is stale",
+            "S2 拒绝给 S1 的预投票（dry run）：它的任期已过期",
+        ),
+        (
+            "S4 refuses to add S2: another change is in progress",
+            "S4 拒绝添加 S2：另一项变更正在进行",
+        ),
+        ("no leader", "无领导者"),
+        ("promised 3.1", "已承诺 3.1"),
+        ("BLOCKED 1.2 s", "阻塞 1.2 秒"),
+        (
+            "S1 decides to ABORT T2 and logs it",
+            "S1 决定 ABORT T2，并写入日志",
+        ),
+    ];
+    let got: Vec<String> = cases.iter().map(|(en, _)| tr_sentence(en)).collect();
+    set_lang(Lang::En);
+    for ((en, want), got) in cases.iter().zip(&got) {
+        assert_eq!(got, want, "{en}");
+    }
 }

@@ -253,7 +253,7 @@ impl TraceEvent {
                 "message {0} → {1} dropped ({2})",
                 &[&s(*from), &s(*to), tr(reason.as_str())],
             ),
-            TraceKind::Timer { node, name } => trf("{0}'s {1} fires", &[&s(*node), name]),
+            TraceKind::Timer { node, name } => trf("{0}'s {1} fires", &[&s(*node), tr(name)]),
             TraceKind::Crash { node } => trf("{0} crashes", &[&s(*node)]),
             TraceKind::Restart { node } => trf("{0} restarts from its durable state", &[&s(*node)]),
             TraceKind::ForceTimeout { node } => trf("{0}'s timeout is forced", &[&s(*node)]),
@@ -359,7 +359,7 @@ impl TraceEvent {
                 match reply {
                     Reply::Ok { index } => trf(
                         "{0} answers request #{1}: committed at {2}",
-                        &[&who, &r, &index_words(*index)],
+                        &[&who, &r, &crate::i18n::tr_sentence(&index_words(*index))],
                     ),
                     Reply::Read { index, value } => trf(
                         "{0} answers read #{1}: {2} (read at {3})",
@@ -367,7 +367,7 @@ impl TraceEvent {
                             &who,
                             &r,
                             &value.map_or(tr("nothing written").to_string(), |v| v.to_string()),
-                            &index_words(*index),
+                            &crate::i18n::tr_sentence(&index_words(*index)),
                         ],
                     ),
                     Reply::NotLeader { leader: Some(l) } => trf(

@@ -197,10 +197,8 @@ impl Mongo {
                 } else {
                     format!("already voted for S{} in term {term}", self.voted.1)
                 };
-                format!(
-                    "S{id} denies S{from}'s {}vote: {why}",
-                    if dry { "dry-run " } else { "" }
-                )
+                let what = if dry { "dry-run vote" } else { "vote" };
+                format!("S{id} denies S{from}'s {what}: {why}")
             });
         }
         out.send(

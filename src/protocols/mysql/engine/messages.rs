@@ -105,16 +105,17 @@ impl Message for MySqlMsg {
                 format!("error 1236: the replica has GTIDs the source lacks ({errant})")
             }
             MySqlMsg::Probe { round } => format!("probe #{round}"),
-            MySqlMsg::ProbeReply { status, .. } => format!(
-                "{}, executed {}{}",
-                if status.source { "source" } else { "replica" },
-                status.executed,
+            MySqlMsg::ProbeReply { status, .. } => {
+                let role = if status.source { "source" } else { "replica" };
                 if status.io {
-                    ""
+                    format!("{role}, executed {}", status.executed)
                 } else {
-                    ", I/O thread not connected"
+                    format!(
+                        "{role}, executed {}, I/O thread not connected",
+                        status.executed
+                    )
                 }
-            ),
+            }
             MySqlMsg::Promote { epoch } => format!("promote (epoch {epoch})"),
             MySqlMsg::ChangeSource { to, .. } => {
                 format!("CHANGE REPLICATION SOURCE TO S{to}, SOURCE_AUTO_POSITION=1")

@@ -180,8 +180,14 @@ impl Raft {
             return refuse("another change is in progress".into(), out);
         }
         if self.is_member(node) == add {
-            let state = if add { "already" } else { "not" };
-            return refuse(format!("S{node} is {state} in the configuration"), out);
+            return refuse(
+                if add {
+                    format!("S{node} is already in the configuration")
+                } else {
+                    format!("S{node} is not in the configuration")
+                },
+                out,
+            );
         }
         if !add && self.members.count_ones() == 1 {
             return refuse("it is the configuration's last server".into(), out);

@@ -43,17 +43,14 @@ impl TwoPc {
         out.cancel_timer(TwoPcTimer::Votes(txn));
         let id = self.id;
         out.note(|| {
-            format!(
-                "S{id} decides to {} T{txn}{}",
-                if commit { "COMMIT" } else { "ABORT" },
-                if pra_abort {
-                    " (presumed abort: nothing logged, no acks awaited)"
-                } else if log_it {
-                    " and logs it"
-                } else {
-                    ""
-                }
-            )
+            let what = if commit { "COMMIT" } else { "ABORT" };
+            if pra_abort {
+                format!("S{id} decides to {what} T{txn} (presumed abort: nothing logged, no acks awaited)")
+            } else if log_it {
+                format!("S{id} decides to {what} T{txn} and logs it")
+            } else {
+                format!("S{id} decides to {what} T{txn}")
+            }
         });
         if pra_abort {
             // Sent once and forgotten: a participant that misses it asks,
