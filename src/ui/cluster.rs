@@ -415,27 +415,26 @@ fn MessageDot(m: MsgAnim) -> impl IntoView {
         if dropped { " rv-msg-dropped" } else { "" },
         if m.retries > 0 { " rv-msg-retx" } else { "" },
     );
-    view! {
-        <g
-            data-testid="msg"
-            data-kind=m.kind
-            data-from=m.from.to_string()
-            data-to=m.to.to_string()
-            data-state=if dropped { "dropped" } else { "flying" }
-            data-retries=m.retries.to_string()
-            class=class
-            style=style
-        >
-            // What a screen reader says of it: the message, and its fate
-            // when the network drops it (the colour and cross show it).
-            <title>{format!("{}{}", tr_sentence(&m.text), if dropped { tr(" (dropped)") } else { "" })}</title>
-            <rect x=Fx(-width / 2.0, 1).to_string() y="-12" width=Fx(width, 1).to_string() height="24" rx="12"/>
-            <text y="6">{label}</text>
-            {dropped.then(|| view! {
-                <path class="rv-msg-x" d="M-8,-8 L8,8 M8,-8 L-8,8"/>
-            })}
-        </g>
-    }
+    // The message itself as markup under a group that moves: built once,
+    // one string for the browser to parse instead of a dozen calls, each
+    // passing a string out of wasm (2,600 messages a second at 10x under load).
+    let markup = format!(
+        "<g data-testid=\"msg\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"{class}\"><title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{}</text>{}</g>",
+        m.kind,
+        m.from,
+        m.to,
+        if dropped { "dropped" } else { "flying" },
+        m.retries,
+        // What a screen reader says of it: the message, and its fate when
+        // the network drops it (the colour and cross show it).
+        super::panels::esc(&tr_sentence(&m.text)),
+        if dropped { tr(" (dropped)") } else { "" },
+        Fx(-width / 2.0, 1),
+        Fx(width, 1),
+        super::panels::esc(&label),
+        if dropped { "<path class=\"rv-msg-x\" d=\"M-8,-8 L8,8 M8,-8 L-8,8\"/>" } else { "" },
+    );
+    view! { <g class="rv-msg-at" style=style inner_html=markup></g> }
 }
 
 /// Open the menu of the link clicked (or long-pressed) in the links' layer.

@@ -175,6 +175,10 @@ pub struct AppState {
     /// While playing, when the text panels are due again (wall ms), and
     /// whether a refresh left them behind ([`TEXT_EVERY_MS`]).
     text_due: StoredValue<(f64, bool)>,
+    /// While playing, the logs panel is redrawn on the frame after the
+    /// other text panels: each costs milliseconds of layout under load,
+    /// and together they missed a frame.
+    logs_due: StoredValue<bool>,
     last_frame: StoredValue<Option<f64>>,
     /// The random nemesis, while it is on.
     nemesis: StoredValue<Option<crate::nemesis::Nemesis>>,
@@ -300,6 +304,7 @@ impl AppState {
             next_value: StoredValue::new(next_value_after(&scenario)),
             last_sig: StoredValue::new((u64::MAX, 0, 0)),
             text_due: StoredValue::new((0.0, false)),
+            logs_due: StoredValue::new(false),
             last_frame: StoredValue::new(None),
             nemesis: StoredValue::new(None),
         };
@@ -776,7 +781,9 @@ impl AppState {
             let wall = wall_ms();
             let (due, behind) = self.text_due.get_value();
             let text = force || !self.playing.get_untracked() || wall >= due;
-            let changed = force || sig != self.last_sig.get_value() || (text && behind);
+            let logs_due = self.logs_due.get_value();
+            let changed =
+                force || sig != self.last_sig.get_value() || (text && behind) || logs_due;
             self.text_due.set_value(if text {
                 (wall + TEXT_EVERY_MS, false)
             } else {
@@ -849,8 +856,17 @@ impl AppState {
             if self.off_ring.get_untracked() != off {
                 self.off_ring.set(off);
             }
-            if text && self.logs.with_untracked(|n| *n != views) {
-                self.logs.set(views.clone());
+            let logs_now = if text && !force && self.playing.get_untracked() {
+                self.logs_due.set_value(true);
+                false
+            } else {
+                text || logs_due
+            };
+            if logs_now {
+                self.logs_due.set_value(false);
+                if self.logs.with_untracked(|n| *n != views) {
+                    self.logs.set(views.clone());
+                }
             }
             if self.nodes.with_untracked(|n| *n != views) {
                 self.nodes.set(views);

@@ -220,7 +220,7 @@ test('with prefers-reduced-motion, messages jump (two places each) instead of gl
       const tick = (t) => {
         for (const m of document.querySelectorAll('[data-testid="msg"][data-state="flying"]')) {
           if (!seen.has(m)) seen.set(m, new Set());
-          seen.get(m).add(m.getAttribute('style'));
+          seen.get(m).add(m.parentNode.getAttribute('style'));
         }
         if (t - t0 < 1500) requestAnimationFrame(tick);
         else done(`${Math.max(0, ...[...seen.values()].map((s) => s.size))} (${seen.size} messages, ${document.querySelector('[data-testid="sim-time"]').getAttribute('data-us')} µs)`);
