@@ -2,7 +2,9 @@
 //! at the leader every 10 ms of virtual time for 30 s, positioned at 0. The
 //! browser frame benchmark (`tests/e2e/framebench.mjs`) plays it at 10x.
 //!
-//! `cargo run --release --example load_link`
+//! `cargo run --release --example load_link [-- EVERY_US [END_S]]` (a write
+//! every 10,000 µs for 30 s by default; `2500 12` keeps about 200 messages
+//! in flight, in a link under the 64 KiB limit).
 
 use replviz::link::encode;
 use replviz::protocols::common::cmd;
@@ -16,8 +18,17 @@ fn main() {
         seed: 5,
         ..Scenario::default()
     });
+    let every: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .filter(|&e| e > 0)
+        .unwrap_or(10_000);
+    let end: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(30);
     let (mut t, mut v) = (500_000u64, 0u32);
-    while t < 30_000_000 {
+    while t < end * 1_000_000 {
         tl.advance_to(t);
         if let Some(l) = tl.engine().leader() {
             v += 1;
@@ -29,7 +40,7 @@ fn main() {
                 },
             );
         }
-        t += 10_000;
+        t += every;
     }
     eprintln!("{} actions", tl.scenario().actions.len());
     println!("{}", encode(tl.scenario(), 0));

@@ -18,6 +18,7 @@ bash scripts/trunk.sh build --release --offline --features browser-bench --dist 
 cargo run -q --release --example native_load | (cd tests/e2e && node simbench.mjs)
 cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs)
 cargo run -q --release --example load_link | (cd tests/e2e && node framebench.mjs)
+cargo run -q --release --example load_link -- 2500 12 | (cd tests/e2e && node framebench.mjs 'a write every 2.5 ms')
 (cd tests/e2e && node historybench.mjs)
 (cd tests/e2e && node comparebench.mjs)
 (cd tests/e2e && MONKEY=1000 node --test monkey.test.mjs 2>&1 | grep -E 'monkey:|seed [0-9]+:' || true)

@@ -5,7 +5,7 @@
 //! id); per frame only the attributes that read the clock change.
 
 use super::cmd::{on, Cmd};
-use super::state::{AppState, Menu, MsgAnim};
+use super::state::{AppState, Menu};
 use crate::geometry::Fx;
 use crate::i18n::{tr, tr_sentence, trf};
 use crate::protocol::NodeView;
@@ -118,20 +118,9 @@ pub fn Cluster() -> impl IntoView {
                         s.menu.set(c.map(Menu::Client));
                     }
                 ></g>
-                // Keys include the node count and protocol: positions and
-                // role names depend on them, so a scenario of another size or
-                // protocol redraws everything in place.
-                <g class="rv-msgs">
-                    <For
-                        each=move || {
-                            let n = layout(s, true);
-                            let p = s.protocol.get().name();
-                            s.msgs.with(|v| v.iter().map(|m| ((n, p, m.id, m.dropped), m.clone())).collect::<Vec<_>>())
-                        }
-                        key=|(k, _)| *k
-                        children=move |(_, m)| view! { <MessageDot m=m/> }
-                    />
-                </g>
+                // The messages in flight, as one string drawn again each
+                // frame (see [`msgs_markup`]).
+                <g class="rv-msgs" inner_html=move || msgs_markup(s)></g>
                 // Nodes above messages: labels stay readable under traffic.
                 <g class="rv-nodes">
                     <For
@@ -359,82 +348,71 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     }
 }
 
-/// One message in flight. Everything but its position is fixed for a given
-/// message (the key includes `dropped`, the one thing that can change), so
-/// the only reactive part is one style that reads the clock: per frame, one
-/// effect per message.
-#[component]
-fn MessageDot(m: MsgAnim) -> impl IntoView {
-    let s = expect_context::<AppState>();
-    let n = layout(s, false);
-    let proto = s.protocol.get_untracked();
-    let (x1, y1) = node_pos(m.from, n);
-    let (x2, y2) = node_pos(m.to, n);
-    let (sent, arrive, half, dropped) = (m.sent, m.arrive, m.half, m.dropped);
-    let style = move || {
-        let now = s.now.get();
-        let span = arrive.saturating_sub(sent).max(1) as f64;
-        let f = (now.saturating_sub(sent) as f64 / span).clamp(0.0, 1.0);
-        // Less motion: two places, the sender's side, then the receiver's.
-        let f = match (s.reduced_motion, f < 0.5) {
-            (false, _) => f,
-            (true, true) => 0.25,
-            (true, false) => 0.75,
-        };
-        // A doomed message stops where it is lost (its "arrive" is the drop point).
-        let f = if half { f * 0.5 } else { f };
-        let fade = if dropped && now > arrive {
-            1.0 - ((now - arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
-        // Keep the dot off the node circles.
-        let r = node_r(n.0) / radius(n.0) / 2.0;
-        let f = r + f * (1.0 - 2.0 * r);
-        let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-        format!(
-            "transform:translate({}px,{}px);opacity:{}",
-            Fx(x, 1),
-            Fx(y, 1),
-            Fx(fade, 2)
-        )
-    };
-    let label = {
-        let label = proto.msg_label(m.kind);
-        if m.retries > 0 {
-            format!("↻{label}")
-        } else {
-            label.to_string()
+/// The messages in flight at the cursor, as markup: one string the
+/// browser parses each frame. Under load (9 nodes at 10x, a write every
+/// 2.5 ms: 125 messages in flight, 5,000 new ones a second) this costs far
+/// less than an element per message kept by a keyed view, which made and
+/// removed several DOM nodes per message and ran an effect per message
+/// per frame.
+fn msgs_markup(s: AppState) -> String {
+    use std::fmt::Write as _;
+    let now = s.now.get();
+    let n = layout(s, true);
+    let proto = s.protocol.get();
+    // Keep the dots off the node circles.
+    let r = node_r(n.0) / radius(n.0) / 2.0;
+    let mut out = String::new();
+    s.msgs.with(|msgs| {
+        for m in msgs {
+            let (x1, y1) = node_pos(m.from, n);
+            let (x2, y2) = node_pos(m.to, n);
+            let span = m.arrive.saturating_sub(m.sent).max(1) as f64;
+            let f = (now.saturating_sub(m.sent) as f64 / span).clamp(0.0, 1.0);
+            // Less motion: two places, the sender's side, then the receiver's.
+            let f = match (s.reduced_motion, f < 0.5) {
+                (false, _) => f,
+                (true, true) => 0.25,
+                (true, false) => 0.75,
+            };
+            // A doomed message stops where it is lost (its "arrive" is the drop point).
+            let f = if m.half { f * 0.5 } else { f };
+            let fade = if m.dropped && now > m.arrive {
+                1.0 - ((now - m.arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            let f = r + f * (1.0 - 2.0 * r);
+            let label = proto.msg_label(m.kind);
+            let retx = if m.retries > 0 { "↻" } else { "" };
+            // The pill fits its label (a retransmitted message's carries ↻).
+            let width = ((label.chars().count() + retx.len().min(1)) as f64 * 10.5 + 12.0).max(40.0);
+            let _ = write!(
+                out,
+                "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\"><title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{retx}{}</text>{}</g>",
+                m.id,
+                m.kind,
+                m.from,
+                m.to,
+                if m.dropped { "dropped" } else { "flying" },
+                m.retries,
+                proto.msg_tone(m.kind),
+                if m.dropped { " rv-msg-dropped" } else { "" },
+                if m.retries > 0 { " rv-msg-retx" } else { "" },
+                Fx(x1 + (x2 - x1) * f, 1),
+                Fx(y1 + (y2 - y1) * f, 1),
+                Fx(fade, 2),
+                // What a screen reader says of it: the message, and its
+                // fate when the network drops it (the colour and cross show it).
+                super::panels::esc(&tr_sentence(&m.text)),
+                if m.dropped { tr(" (dropped)") } else { "" },
+                Fx(-width / 2.0, 1),
+                Fx(width, 1),
+                super::panels::esc(label),
+                if m.dropped { "<path class=\"rv-msg-x\" d=\"M-8,-8 L8,8 M8,-8 L-8,8\"/>" } else { "" },
+            );
         }
-    };
-    // The pill fits its label (a retransmitted message's carries ↻).
-    let width = (label.chars().count() as f64 * 10.5 + 12.0).max(40.0);
-    let class = format!(
-        "rv-msg rv-mt-{}{}{}",
-        proto.msg_tone(m.kind),
-        if dropped { " rv-msg-dropped" } else { "" },
-        if m.retries > 0 { " rv-msg-retx" } else { "" },
-    );
-    // The message itself as markup under a group that moves: built once,
-    // one string for the browser to parse instead of a dozen calls, each
-    // passing a string out of wasm (2,600 messages a second at 10x under load).
-    let markup = format!(
-        "<g data-testid=\"msg\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"{class}\"><title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{}</text>{}</g>",
-        m.kind,
-        m.from,
-        m.to,
-        if dropped { "dropped" } else { "flying" },
-        m.retries,
-        // What a screen reader says of it: the message, and its fate when
-        // the network drops it (the colour and cross show it).
-        super::panels::esc(&tr_sentence(&m.text)),
-        if dropped { tr(" (dropped)") } else { "" },
-        Fx(-width / 2.0, 1),
-        Fx(width, 1),
-        super::panels::esc(&label),
-        if dropped { "<path class=\"rv-msg-x\" d=\"M-8,-8 L8,8 M8,-8 L-8,8\"/>" } else { "" },
-    );
-    view! { <g class="rv-msg-at" style=style inner_html=markup></g> }
+    });
+    out
 }
 
 /// Open the menu of the link clicked (or long-pressed) in the links' layer.

@@ -218,9 +218,10 @@ test('with prefers-reduced-motion, messages jump (two places each) instead of gl
       const seen = new Map();
       const t0 = performance.now();
       const tick = (t) => {
+        // The layer is drawn again each frame: a message is its data-id.
         for (const m of document.querySelectorAll('[data-testid="msg"][data-state="flying"]')) {
-          if (!seen.has(m)) seen.set(m, new Set());
-          seen.get(m).add(m.parentNode.getAttribute('style'));
+          if (!seen.has(m.dataset.id)) seen.set(m.dataset.id, new Set());
+          seen.get(m.dataset.id).add(m.getAttribute('transform'));
         }
         if (t - t0 < 1500) requestAnimationFrame(tick);
         else done(`${Math.max(0, ...[...seen.values()].map((s) => s.size))} (${seen.size} messages, ${document.querySelector('[data-testid="sim-time"]').getAttribute('data-us')} µs)`);

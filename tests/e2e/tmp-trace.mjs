@@ -16,8 +16,8 @@ await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-def
 await page.waitForTimeout(3000);
 await cdp.send('Tracing.end');
 await done;
-const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-const tid = main?.tid, pid = main?.pid;
+const cnt = new Map(); for (const e of events) if (e.name === 'FireAnimationFrame') { const k = `${e.pid}:${e.tid}`; cnt.set(k, (cnt.get(k) ?? 0) + 1); }
+const [pid, tid] = [...cnt.entries()].sort((a, b) => b[1] - a[1])[0][0].split(':').map(Number);
 const mev = events.filter((e) => e.tid === tid && e.pid === pid && e.ph === 'X');
 const tasks = mev.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur - a.dur);
 const total = new Map();
