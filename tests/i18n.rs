@@ -274,7 +274,8 @@ fn keys() -> BTreeMap<String, String> {
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
         let mut found = literals_between(&src, "let mut details", "\n            details,\n");
-        for field in ["headline:", "subline:", "badge:"] {
+        // And how the history's sentences name a client (`request #7`).
+        for field in ["headline:", "subline:", "badge:", "who:"] {
             found.extend(field_literals(&src, field));
         }
         for v in found {
