@@ -77,7 +77,7 @@ pub fn run(c: &Config, seed: u64) -> RunMetrics {
 /// Whether a higher figure of the metric is better (`None`: neither).
 pub fn higher_is_better(metric: &str) -> Option<bool> {
     match metric {
-        "writes-ok" | "availability" => Some(true),
+        "writes-ok" | "writes-per-s" | "availability" => Some(true),
         "writes-failed" | "writes-unknown" | "write-p50-ms" | "write-p99-ms" | "read-p50-ms"
         | "longest-outage-ms" | "messages-per-write" | "lost-writes" | "stale-reads"
         | "violations" => Some(false),

@@ -23,6 +23,8 @@ pub struct RunMetrics {
     pub lost_writes: usize,
     /// Invariant violations (red).
     pub violations: usize,
+    /// The run's length so far (simulated seconds).
+    pub seconds: f64,
 }
 
 impl RunMetrics {
@@ -35,6 +37,15 @@ impl RunMetrics {
         }
     }
 
+    /// Writes acknowledged per simulated second (the run's throughput).
+    pub fn writes_per_s(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.history.writes_ok as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
     /// The figures by name, as the page's `metric-{name}` cells and the
     /// compare table print them (latencies in ms, availability as a share).
     pub fn named(&self) -> Vec<(&'static str, f64)> {
@@ -44,6 +55,7 @@ impl RunMetrics {
             ("writes-ok", h.writes_ok as f64),
             ("writes-failed", h.writes_failed as f64),
             ("writes-unknown", h.writes_unknown as f64),
+            ("writes-per-s", self.writes_per_s()),
             ("write-p50-ms", ms(h.write.p50)),
             ("write-p99-ms", ms(h.write.p99)),
             ("read-p50-ms", ms(h.read.p50)),
@@ -69,5 +81,6 @@ pub fn measure(e: &dyn AnySim, trace: &[TraceEvent]) -> RunMetrics {
             .count(),
         lost_writes: e.lost_writes().map_or(0, |(_, l)| l.len()),
         violations: e.violations().len(),
+        seconds: e.now() as f64 / 1e6,
     }
 }

@@ -4,8 +4,10 @@
 //! came); under it the availability band, one cell per stretch of the
 //! 100 ms windows of [`super::metrics::windows`] (green: a write tried in
 //! it succeeded; red: writes were tried and none did; empty: nobody
-//! wrote); and the faults (user and script actions) as red ticks across
-//! both, each with its sentence as a tooltip. Time runs from 0 to the end
+//! wrote); the throughput, operations answered ok per second in each of
+//! [`BUCKETS`] stretches of the run, as a blue line over the dots (its own
+//! scale, its peak labelled on the right); and the faults (user and script
+//! actions) as red ticks across both, each with its sentence as a tooltip. Time runs from 0 to the end
 //! of the history (the page's cursor), so the chart follows the timeline.
 //!
 //! Drawn at a fixed size (600 x 100 user units), with at most one dot per
@@ -29,6 +31,8 @@ const Y1: u32 = 70;
 /// The availability band's top and height.
 const BAND: u32 = 76;
 const BAND_H: u32 = 8;
+/// The stretches of the run the throughput line counts in.
+pub const BUCKETS: u64 = 50;
 
 /// What the chart shows, counted (the page's `data-*` attributes, and
 /// what the tests compare with the metric cells).
@@ -45,6 +49,9 @@ pub struct Counts {
     pub faults: usize,
     /// The latency axis' top, in ms.
     pub top_ms: u64,
+    /// The throughput line's peak: operations answered ok per second in
+    /// the busiest stretch.
+    pub peak_ops_s: u64,
 }
 
 /// The smallest of 1, 2, 5 times a power of ten (ms) at or above `ms`, at
@@ -169,6 +176,43 @@ pub fn svg(
             let _ = write!(m, "<path class=\"rv-dot-{class}\" d=\"{d}\"/>");
         }
     }
+    // The throughput: ok answers per stretch, as operations per second.
+    let bucket = (end_x as u64).div_ceil(BUCKETS).max(1);
+    let mut per = vec![0u64; BUCKETS as usize];
+    for t in ops
+        .iter()
+        .filter(|o| o.outcome == Outcome::Ok)
+        .filter_map(|o| o.complete)
+        .filter(|&t| t <= end)
+    {
+        per[((t / bucket) as usize).min(BUCKETS as usize - 1)] += 1;
+    }
+    let rate = |n: u64| n * 1_000_000 / bucket;
+    c.peak_ops_s = per.iter().map(|&n| rate(n)).max().unwrap_or(0);
+    let peak = c.peak_ops_s.max(1);
+    if c.peak_ops_s > 0 {
+        let mut d = String::new();
+        for (i, &n) in per.iter().enumerate() {
+            let t = i as u64 * bucket;
+            if t > end {
+                break;
+            }
+            let y = Y1 - (rate(n) * u64::from(Y1 - Y0) / peak) as u32;
+            let _ = write!(
+                d,
+                "{}{} {y}H{}",
+                if i == 0 { 'M' } else { 'L' },
+                x(t),
+                x(t + bucket)
+            );
+        }
+        let _ = write!(
+            m,
+            "<path class=\"rv-chart-tput\" d=\"{d}\"/><text class=\"rv-chart-tput-label\" x=\"{X1}\" y=\"{}\" text-anchor=\"end\">{} op/s</text>",
+            Y0 + 4,
+            c.peak_ops_s
+        );
+    }
     for (t, what) in faults.iter().filter(|f| f.0 <= end) {
         c.faults += 1;
         let _ = write!(
@@ -181,8 +225,8 @@ pub fn svg(
         );
     }
     let head = format!(
-        "<svg data-testid=\"metrics-chart\" class=\"rv-chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{label}\" data-ok=\"{}\" data-failed=\"{}\" data-unknown=\"{}\" data-up=\"{}\" data-down=\"{}\" data-faults=\"{}\" data-top-ms=\"{}\"><title>{label}</title>",
-        c.ok, c.failed, c.unknown, c.up, c.down, c.faults, c.top_ms
+        "<svg data-testid=\"metrics-chart\" class=\"rv-chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{label}\" data-ok=\"{}\" data-failed=\"{}\" data-unknown=\"{}\" data-up=\"{}\" data-down=\"{}\" data-faults=\"{}\" data-top-ms=\"{}\" data-peak-ops-s=\"{}\"><title>{label}</title>",
+        c.ok, c.failed, c.unknown, c.up, c.down, c.faults, c.top_ms, c.peak_ops_s
     );
     (head + &m + "</svg>", c)
 }
@@ -222,6 +266,40 @@ mod tests {
         assert_eq!(axis_top(180), 200);
         assert_eq!(axis_top(201), 500);
         assert_eq!(axis_top(5_001), 10_000);
+    }
+
+    #[test]
+    fn throughput_is_ok_answers_per_second_per_stretch() {
+        // 2 s in 50 stretches of 40 ms: three writes answered ok in the
+        // first (75 op/s), a refused one there too (not counted), one ok
+        // read at 1.9 s (25 op/s).
+        let ops = [
+            op(F::Write, Outcome::Ok, 0, Some(10_000)),
+            op(F::Write, Outcome::Ok, 5_000, Some(20_000)),
+            op(F::Write, Outcome::Ok, 10_000, Some(39_999)),
+            op(F::Write, Outcome::Fail, 10_000, Some(30_000)),
+            op(F::Read, Outcome::Ok, 1_890_000, Some(1_900_000)),
+        ];
+        let (m, c) = svg(&ops, 2_000_000, 100_000, &[], "chart");
+        assert_eq!(c.peak_ops_s, 75);
+        assert!(m.contains(">75 op/s</text>"), "{m}");
+        assert!(m.contains("data-peak-ops-s=\"75\""), "{m}");
+        // The line starts at the top (the peak).
+        let d = m.split("rv-chart-tput\" d=\"").nth(1).unwrap();
+        let d = &d[..d.find('"').unwrap()];
+        assert!(d.starts_with(&format!("M{X0} {Y0}H")), "{d}");
+        assert_eq!(d.matches('L').count(), 49, "{d}");
+        // The read's stretch, 1.88 to 1.92 s, at a third of the peak.
+        let x47 = X0 + (1_880_000.0 / 2_000_000.0 * f64::from(X1 - X0)) as u32;
+        assert!(
+            d.contains(&format!("L{x47} {}H", Y1 - (Y1 - Y0) / 3)),
+            "{d}"
+        );
+        assert_eq!(d.matches(&format!(" {Y1}H")).count(), 48, "{d}");
+        // Nothing ok, no line.
+        let (m, c) = svg(&ops[3..4], 2_000_000, 100_000, &[], "chart");
+        assert_eq!(c.peak_ops_s, 0);
+        assert!(!m.contains("rv-chart-tput"), "{m}");
     }
 
     #[test]

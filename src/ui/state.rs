@@ -939,7 +939,7 @@ impl AppState {
                 e.now(),
                 crate::measure::WINDOW,
                 &faults,
-                crate::i18n::tr("Each operation's latency (green ok, grey refused, amber no answer); availability per 100 ms; faults in red"),
+                crate::i18n::tr("Each operation's latency (green ok, grey refused, amber no answer); throughput, ok answers per second (blue line); availability per 100 ms; faults in red"),
             )
             .0;
             if self.metrics.with_untracked(|old| *old != m) {
