@@ -68,3 +68,35 @@ fn configuration_names_are_escaped_in_the_table() {
     assert!(!html.contains("<b>"));
     assert!(html.contains("&lt;b&gt;&quot;x&quot;"));
 }
+
+/// Mirrored actions go by role for the leader: the two panes' leaders'
+/// ids are exchanged in every field that names a server, so an action
+/// naming both still names two servers, and a client's number stays.
+#[test]
+fn mirroring_by_role_exchanges_the_two_leaders_ids() {
+    use replviz::sim::Action;
+    let swapped = |mut a: Action| {
+        a.swap_nodes(1, 3);
+        a
+    };
+    assert_eq!(swapped(Action::Crash { node: 1 }), Action::Crash { node: 3 });
+    assert_eq!(swapped(Action::Restart { node: 3 }), Action::Restart { node: 1 });
+    assert_eq!(swapped(Action::Crash { node: 2 }), Action::Crash { node: 2 });
+    assert_eq!(
+        swapped(Action::CutBoth { a: 1, b: 3 }),
+        Action::CutBoth { a: 3, b: 1 }
+    );
+    assert_eq!(
+        swapped(Action::CutOneWay { from: 1, to: 4 }),
+        Action::CutOneWay { from: 3, to: 4 }
+    );
+    assert_eq!(
+        swapped(Action::CutClient { client: 1, node: 1 }),
+        Action::CutClient { client: 1, node: 3 }
+    );
+    assert_eq!(
+        swapped(Action::Pause { node: 3, us: 1_000 }),
+        Action::Pause { node: 1, us: 1_000 }
+    );
+    assert_eq!(swapped(Action::HealAll), Action::HealAll);
+}

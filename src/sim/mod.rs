@@ -285,6 +285,42 @@ impl<'de> Deserialize<'de> for Action {
 }
 
 impl Action {
+    /// The same action with servers `a` and `b` exchanged wherever it names
+    /// them (a permutation, so an action naming both still names two
+    /// servers). Mirroring a compare pane's action by role: what was done
+    /// to that pane's leader is done to each other pane's leader.
+    pub fn swap_nodes(&mut self, a: NodeId, b: NodeId) {
+        let swap = |n: &mut NodeId| {
+            if *n == a {
+                *n = b;
+            } else if *n == b {
+                *n = a;
+            }
+        };
+        match self {
+            Action::Crash { node }
+            | Action::Restart { node }
+            | Action::Timeout { node }
+            | Action::Toggle { node }
+            | Action::NodeAction { node, .. }
+            | Action::Request { node, .. }
+            | Action::CutClient { node, .. }
+            | Action::HealClient { node, .. }
+            | Action::Pause { node, .. }
+            | Action::Clock { node, .. }
+            | Action::PowerLoss { node } => swap(node),
+            Action::CutOneWay { from, to } | Action::SetLink { from, to, .. } => {
+                swap(from);
+                swap(to);
+            }
+            Action::CutBoth { a: x, b: y } | Action::Heal { a: x, b: y } => {
+                swap(x);
+                swap(y);
+            }
+            Action::SetNet { .. } | Action::HealAll => {}
+        }
+    }
+
     /// The user chose node action `id` (of the protocol's descriptor) on
     /// `node`: `timeout` and `toggle` keep their own variants, as links
     /// made before node actions have them.

@@ -532,13 +532,16 @@ impl AppState {
     pub fn act_all(&self, actions: Vec<Action>) {
         let t = self.now.get_untracked();
         if let Some(i) = self.pane {
-            mirror(i, t, &actions);
+            let leader = self.tl.with_value(|tl| tl.engine().leader()).unwrap_or(0);
+            mirror(i, t, leader, &actions);
         }
         self.act_at(t, actions);
     }
 
     /// Apply the actions the compare page's other panes queued in
-    /// `rvActs` ([`mirror`]) since the last frame, each at its time.
+    /// `rvActs` ([`mirror`]) since the last frame, each at its time: by
+    /// role for the leader (what was done to the sending pane's leader is
+    /// done to this pane's, the two ids exchanged), by node id otherwise.
     fn take_mirrored(&self) {
         use wasm_bindgen::JsCast;
         let Some(q) = parent()
@@ -551,17 +554,24 @@ impl AppState {
         self.seen.set_value(q.length());
         for k in seen..q.length() {
             let line = q.get(k).as_string().unwrap_or_default();
-            let Some((from, json)) = line.split_once(' ') else {
+            let mut parts = line.splitn(3, ' ');
+            let (Some(from), Some(theirs), Some(json)) = (parts.next(), parts.next(), parts.next())
+            else {
                 continue;
             };
             if from.parse().ok() == self.pane {
                 continue;
             }
+            let theirs: NodeId = theirs.parse().unwrap_or(0);
+            let mine = self.tl.with_value(|tl| tl.engine().leader()).unwrap_or(0);
             if let Ok(serde_json::Value::Array(actions)) = serde_json::from_slice(json.as_bytes()) {
-                for a in actions
+                for mut a in actions
                     .iter()
                     .filter_map(|v| crate::scenario::TimedAction::from_value(v).ok())
                 {
+                    if theirs != 0 && mine != 0 {
+                        a.action.swap_nodes(theirs, mine);
+                    }
                     self.act_at(a.t, vec![a.action]);
                 }
             }
@@ -1072,10 +1082,12 @@ fn parent() -> Option<web_sys::Window> {
 
 /// Queue `actions`, made at `t` in pane `i`, for the compare page's other
 /// panes if its "Mirror actions" switch is on (`rvMirror`): a line
-/// `i json` in its `rvActs` array, the actions as a link writes them (and
-/// reads them: node ids out of range are ignored by the simulation). Node
-/// ids are kept: S2 is S2 in every pane.
-fn mirror(i: usize, t: Time, actions: &[Action]) {
+/// `i leader json` in its `rvActs` array, with the pane's leader then (0:
+/// none) and the actions as a link writes them (and reads them: node ids
+/// out of range are ignored by the simulation). The other panes mirror
+/// them by role for the leader, by node id otherwise
+/// ([`AppState::take_mirrored`]).
+fn mirror(i: usize, t: Time, leader: NodeId, actions: &[Action]) {
     use wasm_bindgen::JsCast;
     let Some(p) = parent() else { return };
     let get = |k: &str| js_sys::Reflect::get(&p, &k.into()).unwrap_or_default();
@@ -1092,7 +1104,7 @@ fn mirror(i: usize, t: Time, actions: &[Action]) {
             })
             .collect();
         let json = String::from_utf8(crate::json::to_vec(&timed)).unwrap_or_default();
-        q.push(&format!("{i} {json}").into());
+        q.push(&format!("{i} {leader} {json}").into());
     }
 }
 

@@ -149,27 +149,49 @@ test('a custom comparison: Compare from a run, add a pane, change a protocol', a
   await page.close();
 });
 
-test('Mirror actions: a crash made in one pane is made in the other at the same moment; off, it is not', async () => {
+test('Mirror actions: a crash made in one pane is made in the other at the same moment, by role for the leader; off, it is not', async () => {
   const page = await openCompare(`${base}?compare=raft,zab`, 2);
   await setRange(page, 'timeline', 2_000_000);
   for (const i of [0, 1]) {
     await waitFor(page, async () => Number(await pane(page, i).locator('[data-testid="sim-time"]').getAttribute('data-us')) === 2_000_000, `pane ${i} at 2 s`);
   }
-  // Off (the default): crashing S2 in pane 0 leaves pane 1 alone.
   const p0 = pane(page, 0), p1 = pane(page, 1);
-  await p0.locator('[data-testid="node-2"]').click();
+  // A pane's leader (Raft's `leader`, Zab's `leading`), 0 if none.
+  const leaderOf = async (p) => {
+    for (let id = 1; id <= 5; id++) {
+      const n = p.locator(`[data-testid="node-${id}"]`);
+      if ((await n.getAttribute('data-up')) === 'true' && ['leader', 'leading'].includes(await n.getAttribute('data-role'))) return id;
+    }
+    return 0;
+  };
+  const [l0, l1] = [await leaderOf(p0), await leaderOf(p1)];
+  assert.ok(l0 && l1, `both panes lead at 2 s (${l0}, ${l1})`);
+  // Off (the default): crashing a follower in pane 0 leaves pane 1 alone.
+  const others = [1, 2, 3, 4, 5].filter((id) => id !== l0 && id !== l1);
+  const [a, b] = others;
+  await p0.locator(`[data-testid="node-${a}"]`).click();
   await p0.locator('[data-testid="action-crash"]').dispatchEvent('click');
-  await waitFor(page, async () => (await p0.locator('[data-testid="node-2"]').getAttribute('data-up')) === 'false', 'S2 down in pane 0');
+  await waitFor(page, async () => (await p0.locator(`[data-testid="node-${a}"]`).getAttribute('data-up')) === 'false', `S${a} down in pane 0`);
   await page.waitForTimeout(500);
-  assert.equal(await p1.locator('[data-testid="node-2"]').getAttribute('data-up'), 'true', 'not mirrored while off');
-  // On: crashing S3 in pane 1 crashes S3 in pane 0, at 2 s in both runs.
+  assert.equal(await p1.locator(`[data-testid="node-${a}"]`).getAttribute('data-up'), 'true', 'not mirrored while off');
+  // On: crashing a follower in pane 1 crashes the same server in pane 0,
+  // at 2 s in both runs.
   await page.check('[data-testid="mirror"]');
-  await p1.locator('[data-testid="node-3"]').click();
+  await p1.locator(`[data-testid="node-${b}"]`).click();
   await p1.locator('[data-testid="action-crash"]').dispatchEvent('click');
-  await waitFor(page, async () => (await p0.locator('[data-testid="node-3"]').getAttribute('data-up')) === 'false', 'S3 down in pane 0 too');
-  assert.equal(await p1.locator('[data-testid="node-3"]').getAttribute('data-up'), 'false');
+  await waitFor(page, async () => (await p0.locator(`[data-testid="node-${b}"]`).getAttribute('data-up')) === 'false', `S${b} down in pane 0 too`);
+  assert.equal(await p1.locator(`[data-testid="node-${b}"]`).getAttribute('data-up'), 'false');
   for (const p of [p0, p1]) {
-    assert.match(await p.locator('[data-testid="event-log"]').textContent(), /2000\.0 ms\s*S3 crashes/, 'the crash at 2 s');
+    assert.match(await p.locator('[data-testid="event-log"]').textContent(), new RegExp(`2000\\.0 ms\\s*S${b} crashes`), 'the crash at 2 s');
+  }
+  // By role: crashing pane 1's leader crashes pane 0's leader, whatever its id.
+  await p1.locator(`[data-testid="node-${l1}"]`).click();
+  await p1.locator('[data-testid="action-crash"]').dispatchEvent('click');
+  await waitFor(page, async () => (await p0.locator(`[data-testid="node-${l0}"]`).getAttribute('data-up')) === 'false', `pane 0's leader S${l0} down`);
+  assert.equal(await p1.locator(`[data-testid="node-${l1}"]`).getAttribute('data-up'), 'false');
+  assert.match(await p0.locator('[data-testid="event-log"]').textContent(), new RegExp(`2000\\.0 ms\\s*S${l0} crashes`));
+  if (l0 !== l1) {
+    assert.equal(await p0.locator(`[data-testid="node-${l1}"]`).getAttribute('data-up'), 'true', `S${l1} stays up in pane 0`);
   }
   assert.deepEqual(page.problems, []);
   await page.close();
