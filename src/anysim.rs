@@ -132,6 +132,10 @@ pub trait AnySim {
     /// The up node whose view says it leads (the highest term if several
     /// think so), whatever the protocol calls it.
     fn leader(&self) -> Option<NodeId>;
+    /// Count the bytes of the messages sent from now on ([`Sim::count_bytes`]).
+    fn count_bytes(&mut self);
+    /// The bytes counted, if counting.
+    fn bytes_sent(&self) -> Option<u64>;
 }
 
 impl<P: Checked> AnySim for Sim<P> {
@@ -209,5 +213,11 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn leader(&self) -> Option<NodeId> {
         Sim::leader(self)
+    }
+    fn count_bytes(&mut self) {
+        Sim::count_bytes(self)
+    }
+    fn bytes_sent(&self) -> Option<u64> {
+        Sim::bytes_sent(self)
     }
 }

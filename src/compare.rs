@@ -70,6 +70,7 @@ pub fn run(c: &Config, seed: u64) -> RunMetrics {
     let mut s = c.base.clone();
     s.seed = seed;
     let mut tl = Timeline::new(s);
+    tl.count_bytes();
     tl.advance_to(c.until);
     measure(tl.engine(), tl.trace())
 }
@@ -79,8 +80,8 @@ pub fn higher_is_better(metric: &str) -> Option<bool> {
     match metric {
         "writes-ok" | "writes-per-s" | "availability" => Some(true),
         "writes-failed" | "writes-unknown" | "write-p50-ms" | "write-p99-ms" | "read-p50-ms"
-        | "longest-outage-ms" | "messages-per-write" | "lost-writes" | "stale-reads"
-        | "violations" => Some(false),
+        | "longest-outage-ms" | "messages-per-write" | "bytes-per-write" | "lost-writes"
+        | "stale-reads" | "violations" => Some(false),
         _ => None,
     }
 }

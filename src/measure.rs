@@ -25,6 +25,9 @@ pub struct RunMetrics {
     pub violations: usize,
     /// The run's length so far (simulated seconds).
     pub seconds: f64,
+    /// Bytes of the messages sent, when the run counted them
+    /// ([`crate::timeline::Timeline::count_bytes`]; 0 otherwise).
+    pub bytes: u64,
 }
 
 impl RunMetrics {
@@ -34,6 +37,16 @@ impl RunMetrics {
             0.0
         } else {
             self.messages as f64 / self.history.writes_ok as f64
+        }
+    }
+
+    /// Bytes sent per successful write (0 when none succeeded or none
+    /// were counted).
+    pub fn bytes_per_write(&self) -> f64 {
+        if self.history.writes_ok == 0 {
+            0.0
+        } else {
+            self.bytes as f64 / self.history.writes_ok as f64
         }
     }
 
@@ -62,6 +75,7 @@ impl RunMetrics {
             ("availability", h.availability),
             ("longest-outage-ms", ms(h.longest_outage)),
             ("messages-per-write", self.messages_per_write()),
+            ("bytes-per-write", self.bytes_per_write()),
             ("lost-writes", self.lost_writes as f64),
             ("stale-reads", h.stale_reads as f64),
             ("violations", self.violations as f64),
@@ -82,5 +96,6 @@ pub fn measure(e: &dyn AnySim, trace: &[TraceEvent]) -> RunMetrics {
         lost_writes: e.lost_writes().map_or(0, |(_, l)| l.len()),
         violations: e.violations().len(),
         seconds: e.now() as f64 / 1e6,
+        bytes: e.bytes_sent().unwrap_or(0),
     }
 }

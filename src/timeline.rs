@@ -91,6 +91,11 @@ impl Timeline {
     pub fn set_tour(&mut self, tour: Vec<(u64, String)>) {
         self.scenario.tour = tour;
     }
+    /// Count the bytes of the messages sent from the cursor on (until a
+    /// seek back restores an earlier checkpoint): [`crate::sim::Sim::count_bytes`].
+    pub fn count_bytes(&mut self) {
+        self.engine.count_bytes();
+    }
     /// The engine at the cursor.
     pub fn engine(&self) -> &dyn AnySim {
         self.engine.as_ref()

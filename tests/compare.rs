@@ -79,9 +79,18 @@ fn mirroring_by_role_exchanges_the_two_leaders_ids() {
         a.swap_nodes(1, 3);
         a
     };
-    assert_eq!(swapped(Action::Crash { node: 1 }), Action::Crash { node: 3 });
-    assert_eq!(swapped(Action::Restart { node: 3 }), Action::Restart { node: 1 });
-    assert_eq!(swapped(Action::Crash { node: 2 }), Action::Crash { node: 2 });
+    assert_eq!(
+        swapped(Action::Crash { node: 1 }),
+        Action::Crash { node: 3 }
+    );
+    assert_eq!(
+        swapped(Action::Restart { node: 3 }),
+        Action::Restart { node: 1 }
+    );
+    assert_eq!(
+        swapped(Action::Crash { node: 2 }),
+        Action::Crash { node: 2 }
+    );
     assert_eq!(
         swapped(Action::CutBoth { a: 1, b: 3 }),
         Action::CutBoth { a: 3, b: 1 }

@@ -18,7 +18,7 @@ impl Settings for Cfg {
     fn fields(&mut self, _: replviz::settings::Visit<'_>) {}
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 struct Num(u64);
 impl Message for Num {
     fn kind(&self) -> &'static str {
@@ -210,4 +210,46 @@ fn a_cut_breaks_the_connection_and_a_new_one_follows_the_heal() {
         assert!(gaps[0].0 < gaps[0].1, "seed {seed}: never backwards");
         assert!(got.windows(2).all(|w| w[0] < w[1]), "seed {seed}: in order");
     }
+}
+
+/// Bytes per message (issue 17's bytes per write): each message sent
+/// counts as postcard encodes it, a varint here (1 byte below 128, 2 up to
+/// 16,383), every copy the network makes counted, nothing before counting
+/// starts.
+#[test]
+fn bytes_sent_count_each_message_as_postcard_encodes_it() {
+    let mut sim: Sim<Pinger<false>> = Sim::new(
+        SimConfig {
+            nodes: 2,
+            seed: 1,
+            net: NetConfig::default(),
+            proto: Cfg,
+        },
+        TraceMode::Full,
+    );
+    assert_eq!(sim.bytes_sent(), None, "off until asked");
+    sim.count_bytes();
+    sim.advance_to(1_000_000);
+    let sent = sim.node(1).map(|n| n.next - 1).unwrap_or(0);
+    assert!(sent > 150, "{sent} pings");
+    let varint = |v: u64| if v < 128 { 1 } else { 2 };
+    let expect: u64 = (1..=sent).map(varint).sum();
+    assert_eq!(sim.bytes_sent(), Some(expect));
+    // Duplicated copies are bytes on the wire too.
+    let mut dup = lossy::<false>(7);
+    dup.count_bytes();
+    dup.advance_to(1_000_000);
+    let sent = dup.node(1).map(|n| n.next - 1).unwrap_or(0);
+    let once: u64 = (1..=sent).map(varint).sum();
+    let copies = dup
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Send { .. }))
+        .count() as u64;
+    assert!(copies > sent, "the network duplicated some");
+    assert!(
+        dup.bytes_sent().unwrap() > once,
+        "{:?} > {once}",
+        dup.bytes_sent()
+    );
 }

@@ -409,6 +409,8 @@ pub struct Sim<P: Checked> {
     keep_connections: bool,
     /// Observations of the handler that just ran, for the checker.
     seen: Vec<P::Obs>,
+    /// Bytes of the messages sent, once counting is on ([`Sim::count_bytes`]).
+    bytes: Option<u64>,
 }
 
 impl<P: Checked> Clone for Sim<P> {
@@ -424,6 +426,7 @@ impl<P: Checked> Clone for Sim<P> {
             checker: self.checker.clone(),
             out: Out::new(self.core.mode == TraceMode::Full),
             keep_connections: self.keep_connections,
+            bytes: self.bytes,
             seen: Vec::new(),
         }
     }
@@ -445,6 +448,7 @@ impl<P: Checked> Sim<P> {
             checker: P::Checker::default(),
             out: Out::new(mode == TraceMode::Full),
             keep_connections: false,
+            bytes: None,
             seen: Vec::new(),
         };
         for &id in &ids {
@@ -830,6 +834,20 @@ impl<P: Checked> Sim<P> {
         }
     }
 
+    /// Count from now on the bytes of every message sent (each copy the
+    /// network makes), as postcard encodes it: serde's compact binary
+    /// format, integers as varints. A yardstick for comparing protocols'
+    /// traffic, not their real wire formats (natively only; the browser
+    /// build counts nothing).
+    pub fn count_bytes(&mut self) {
+        self.bytes.get_or_insert(0);
+    }
+
+    /// Bytes sent since [`Sim::count_bytes`] (none before).
+    pub fn bytes_sent(&self) -> Option<u64> {
+        self.bytes
+    }
+
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         if !self.core.valid(to) || to == from {
             return;
@@ -841,6 +859,11 @@ impl<P: Checked> Sim<P> {
             String::new()
         };
         let kind = msg.kind();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(b) = &mut self.bytes {
+            let size = postcard::experimental::serialized_size(&msg).unwrap_or(0) as u64;
+            *b += size * (1 + u64::from(second.is_some()));
+        }
         for c in std::iter::once(first).chain(second) {
             let slot = if c.fate.is_ok() {
                 self.park(msg.clone())

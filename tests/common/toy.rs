@@ -28,7 +28,7 @@ impl Settings for ToyConfig {
     fn fields(&mut self, _: replviz::settings::Visit<'_>) {}
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Beat;
 impl Message for Beat {
     fn kind(&self) -> &'static str {

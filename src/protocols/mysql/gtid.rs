@@ -9,7 +9,7 @@ use litemap::LiteMap;
 pub type Gtid = (NodeId, u64);
 
 /// A GTID set: for each origin, the highest sequence number held.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct GtidSet(LiteMap<NodeId, u64>);
 
 impl GtidSet {

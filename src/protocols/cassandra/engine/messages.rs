@@ -7,7 +7,7 @@ use crate::sim::NodeId;
 
 /// A cell: the value, its write timestamp (µs, the coordinator's clock)
 /// and the write's id (for the client checks).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Cell {
     /// The value.
     pub value: u32,
@@ -28,7 +28,7 @@ impl Cell {
 pub type Beat = (NodeId, u64, u64);
 
 /// A message between nodes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub enum CassMsg {
     /// A write to a replica; `hint` when a coordinator replays a hint.
     Mutation {

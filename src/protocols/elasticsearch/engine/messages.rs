@@ -7,7 +7,7 @@ use crate::protocols::elasticsearch::names::kind;
 
 /// One indexing operation: the primary term it was indexed in and the
 /// document (a key and value).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Op {
     /// The primary term.
     pub term: u64,
@@ -16,7 +16,7 @@ pub struct Op {
 }
 
 /// The master's cluster state for the one shard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ClusterState {
     /// Bumped at every change.
     pub version: u64,
@@ -44,7 +44,7 @@ pub fn copies(set: u32) -> String {
 pub use crate::protocols::common::bit;
 
 /// Messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum EsMsg {
     /// The primary's operation at `seq`, with its global checkpoint.
     Replicate { seq: u64, op: Op, gcp: u64 },

@@ -6,7 +6,7 @@ use super::*;
 use crate::protocols::kafka::names::kind;
 
 /// A record: the leader epoch it was appended in and the client's command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rec {
     /// `partitionLeaderEpoch` of its batch.
     pub epoch: u64,
@@ -15,7 +15,7 @@ pub struct Rec {
 }
 
 /// The partition's metadata as the controller decides it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Partition {
     /// The leader (0: none, the partition is offline).
     pub leader: NodeId,
@@ -47,7 +47,7 @@ pub fn members(set: u32) -> String {
 pub use crate::protocols::common::bit;
 
 /// Why a fetch was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum FetchError {
     /// `FENCED_LEADER_EPOCH`: the follower's epoch is older than the leader's.
     Fenced,
@@ -61,7 +61,7 @@ pub enum FetchError {
 }
 
 /// Messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum KafkaMsg {
     /// A follower's fetch from `offset` in `epoch` (its `current_leader_epoch`).
     Fetch { epoch: u64, offset: u64 },

@@ -7,7 +7,7 @@ use crate::protocols::mongodb::names::kind;
 
 /// An oplog entry's `OpTime`: its term, then its timestamp (here the
 /// entry's position, 1-based). OpTimes compare by term first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct OpTime {
     /// The term of the primary that wrote it.
     pub term: u64,
@@ -22,7 +22,7 @@ impl std::fmt::Display for OpTime {
 }
 
 /// A message between members.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub enum MongoMsg {
     /// `replSetHeartbeat`: the sender's term.
     Heartbeat { term: u64 },

@@ -270,7 +270,7 @@ pub enum State {
 }
 
 /// One oplog entry: its term, and the write (`None`: a no-op).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Op {
     /// The term of the primary that wrote it.
     pub term: u64,

@@ -5,7 +5,7 @@ use super::*;
 use crate::protocols::mysql::names::kind;
 
 /// One transaction as the binlog holds it (row-based: its effect).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Trx {
     /// Its global transaction id.
     pub gtid: Gtid,
@@ -26,7 +26,7 @@ impl Trx {
 }
 
 /// What a server tells the orchestrator's probe.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
     /// It is a writable source.
     pub source: bool,
@@ -41,7 +41,7 @@ pub struct Status {
 }
 
 /// Messages between source, replicas and the orchestrator.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum MySqlMsg {
     /// `COM_BINLOG_DUMP_GTID`: start streaming what `have` lacks, as the
     /// replica's stream number `stream`.

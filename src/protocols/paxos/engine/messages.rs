@@ -4,7 +4,7 @@ use super::*;
 use crate::protocols::paxos::names::kind;
 
 /// The messages of Multi-Paxos.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum PaxosMsg {
     /// Phase 1a: promise to ignore ballots below `ballot`; report what you
     /// accepted in slots from `from_slot` on.

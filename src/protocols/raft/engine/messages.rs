@@ -5,7 +5,7 @@ use crate::protocols::raft::names::kind;
 
 /// Raft RPCs and their replies (Figure 2). The sender id (`candidateId`,
 /// `leaderId`) is the message's `from`, which the kernel supplies.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum RaftMsg {
     /// Invoked by candidates to gather votes (§5.2).
     RequestVote {

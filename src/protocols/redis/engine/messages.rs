@@ -6,7 +6,7 @@ use super::*;
 use crate::protocols::redis::names::kind;
 
 /// What an instance tells a sentinel's INFO.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Info {
     /// It is a master.
     pub master: bool,
@@ -19,7 +19,7 @@ pub struct Info {
 }
 
 /// Messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum RedisMsg {
     /// `PSYNC <replid> <offset>` (`replid` 0: `PSYNC ? -1`).
     Psync { replid: u64, offset: u64 },

@@ -4,7 +4,7 @@ use super::*;
 use crate::protocols::twopc::names::kind;
 
 /// The messages of 2PC.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum TwoPcMsg {
     /// Phase 1: can you commit `txn` (writing `cmd`)?
     Prepare { txn: TxnId, cmd: Command },

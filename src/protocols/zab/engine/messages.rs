@@ -4,7 +4,7 @@ use super::*;
 use crate::protocols::zab::names::kind;
 
 /// The messages of Zab. `session`/`seq` make the leader-to-follower stream FIFO.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum ZabMsg {
     /// Fast leader election.
     Notification {

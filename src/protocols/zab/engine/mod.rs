@@ -163,7 +163,7 @@ impl std::fmt::Display for Zxid {
 }
 
 /// One transaction of a history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Txn {
     /// Its zxid.
     pub zxid: Zxid,
@@ -172,7 +172,7 @@ pub struct Txn {
 }
 
 /// A vote in fast leader election, ordered by (epoch, zxid, id).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Vote {
     /// The proposed leader's currentEpoch.
     pub epoch: u64,
@@ -183,7 +183,7 @@ pub struct Vote {
 }
 
 /// A node's state as announced in election notifications.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Announce {
     /// In an election.
     Looking,
@@ -194,7 +194,7 @@ pub enum Announce {
 }
 
 /// How the leader synchronises a follower.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum SyncMode {
     /// Append these transactions.
     Diff(Vec<Txn>),
