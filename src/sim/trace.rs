@@ -422,11 +422,18 @@ impl TraceEvent {
         if matches!(self.kind, TraceKind::Note { .. }) {
             return;
         }
+        // FNV-1a over the value's eight little-endian bytes, shifted out of
+        // a register (not an array in memory: the browser build, compiled
+        // for size, kept the array and the hash in memory).
         let mut put = |x: u64| {
-            for b in x.to_le_bytes() {
-                *h ^= u64::from(b);
-                *h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            let mut v = *h;
+            let mut x = x;
+            for _ in 0..8 {
+                v ^= x & 0xff;
+                v = v.wrapping_mul(0x0000_0100_0000_01b3);
+                x >>= 8;
             }
+            *h = v;
         };
         put(self.time);
         match &self.kind {

@@ -1,0 +1,17 @@
+import { serve, launch } from './harness.mjs';
+const { server, base } = await serve('/tmp/profdist');
+const ctx = await launch();
+const page = await ctx.newPage();
+const cdp = await ctx.newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+await cdp.send('Profiler.start');
+await page.goto(`${base}?bench=sim`);
+await page.waitForSelector('[data-testid="bench-result"]', { timeout: 300000 });
+const { profile } = await cdp.send('Profiler.stop');
+console.log(await page.textContent('[data-testid="bench-result"]'));
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map(); let total = 0; const dt = profile.timeDeltas;
+profile.samples.forEach((id, i) => { const n = byId.get(id); const k = (n.callFrame.functionName || '(anon)').replace(/\[[0-9a-f]+\]/g, '').slice(0, 150); self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0)); total += dt[i] ?? 0; });
+for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log((v / 1000).toFixed(0).padStart(6), 'ms', (100 * v / total).toFixed(1).padStart(5), '%', k);
+await ctx.close(); server.close();
