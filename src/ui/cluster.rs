@@ -1,8 +1,9 @@
 //! The cluster picture: nodes on a circle, links between every pair,
 //! messages animating along links, and the node/link popup menus.
 //!
-//! Every element is keyed (nodes by id, links by pair, messages by message
-//! id); per frame only the attributes that read the clock change.
+//! Nodes are keyed views (by id), whose clock-driven attributes change per
+//! frame; the links and the messages in flight are markup strings (the
+//! messages drawn again each frame: at 10x most live about one frame).
 
 use super::cmd::{on, Cmd};
 use super::state::{AppState, Menu};
@@ -385,7 +386,8 @@ fn msgs_markup(s: AppState) -> String {
             let label = proto.msg_label(m.kind);
             let retx = if m.retries > 0 { "↻" } else { "" };
             // The pill fits its label (a retransmitted message's carries ↻).
-            let width = ((label.chars().count() + retx.len().min(1)) as f64 * 10.5 + 12.0).max(40.0);
+            let width = ((label.chars().count() + usize::from(m.retries > 0)) as f64 * 10.5 + 12.0)
+                .max(40.0);
             let _ = write!(
                 out,
                 "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\"><title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{retx}{}</text>{}</g>",
