@@ -162,6 +162,11 @@ fn worded(t: &str) -> bool {
         })
 }
 
+/// A text the Chinese page translates: worded, and not a kept term.
+fn to_translate(t: &str) -> bool {
+    worded(t) && !TERMS.contains(&t)
+}
+
 /// Node texts that are bare terms with a number, kept as practitioners
 /// write them (the papers' and systems' own words).
 const TERMS: &[&str] = &[
@@ -280,7 +285,7 @@ fn keys() -> BTreeMap<String, String> {
         }
         for v in found {
             let t = numbered(&v);
-            if worded(&t) && !TERMS.contains(&t.as_str()) {
+            if to_translate(&t) {
                 keys.insert(t, format!("{} node details", f.display()));
             }
         }
@@ -298,7 +303,7 @@ fn keys() -> BTreeMap<String, String> {
                 let end = src[at..].find(";\n").map_or(src.len(), |e| at + e);
                 for v in literals_in(&src[at..end]) {
                     let t = numbered(&v);
-                    if worded(&t) && !TERMS.contains(&t.as_str()) {
+                    if to_translate(&t) {
                         keys.insert(t, format!("{} reason", f.display()));
                     }
                 }
@@ -320,7 +325,7 @@ fn keys() -> BTreeMap<String, String> {
             let body = &src[at..];
             let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
             for v in literals_between(body, "fn name(&self)", "\n    }\n") {
-                if worded(&v) && !TERMS.contains(&v.as_str()) {
+                if to_translate(&v) {
                     keys.insert(v, format!("{} timer", f.display()));
                 }
             }
@@ -440,9 +445,7 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
                     from += k + "format!(".len();
                     if let Some((text, _)) = literal(body[from..].trim_start()) {
                         let t = numbered(&text);
-                        if sig.contains("index_words")
-                            && (!worded(&t) || TERMS.contains(&t.as_str()))
-                        {
+                        if sig.contains("index_words") && !to_translate(&t) {
                             continue;
                         }
                         if t.replace(|c: char| c.is_ascii_digit() || c == '{' || c == '}', "")
@@ -485,7 +488,7 @@ fn engine_sentences(files: &[std::path::PathBuf]) -> Vec<(String, String)> {
                 if call == ".note(" {
                     for v in literals_in(arg) {
                         let t = numbered(&v);
-                        if worded(&t) && !TERMS.contains(&t.as_str()) {
+                        if to_translate(&t) {
                             out.push((t, format!("{} (a note's piece)", f.display())));
                         }
                     }
@@ -702,6 +705,10 @@ fn reasons_in_holes_and_node_texts_read_in_chinese() {
         (
             "S1 decides to ABORT T2 and logs it",
             "S1 决定 ABORT T2，并写入日志",
+        ),
+        (
+            "read x → 3 by request #7 (0.10–0.20 s)",
+            "请求 #7 的 读取 x → 3（0.10–0.20 s）",
         ),
     ];
     let got: Vec<String> = cases.iter().map(|(en, _)| tr_sentence(en)).collect();
