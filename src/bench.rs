@@ -10,6 +10,10 @@ use crate::protocols::ProtocolKind;
 use crate::scenario::Scenario;
 use crate::sim::{Action, Time, TraceMode};
 
+/// Rounds of [`steady_load`] the simulation speed benchmarks time, keeping
+/// the fastest (`?bench=sim` in the page, `examples/native_load.rs`).
+pub const ROUNDS: usize = 5;
+
 /// Run `sim_seconds` of the workload; the number of events processed and
 /// the number of violations found (0 for a correct engine).
 pub fn steady_load(protocol: ProtocolKind, mode: TraceMode, sim_seconds: u64) -> (u64, usize) {

@@ -16,7 +16,6 @@ use super::rng::SimRng;
 use super::trace::{DropReason, TraceEvent, TraceKind};
 use super::{acks, MsgId, NodeId, Time, TraceMode, Violation};
 use crate::protocol::{Command, Reply, RequestId};
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// A queued event.
@@ -62,28 +61,52 @@ pub(crate) enum Ev {
     Resume { node: NodeId, until: Time },
 }
 
-#[derive(Clone)]
-struct Queued {
-    at: Time,
-    seq: u64,
-    ev: Ev,
+/// The event queue: a min-heap of 16-byte keys (time, then the order of
+/// queueing) over a slab that holds the events. Sifting moves keys, not
+/// events (an `Ev` is 40-odd bytes, and the browser build, compiled for
+/// size, moved each with a call); the order events come out in is the
+/// same (time, then queueing order), so every run is unchanged.
+#[derive(Clone, Default)]
+struct Queue {
+    /// `Reverse((at << 64) | (seq << SLOT_BITS) | slot)`: `seq` is unique,
+    /// so the slot never decides the order.
+    keys: BinaryHeap<std::cmp::Reverse<u128>>,
+    /// The events, by slot (`None`: free).
+    slab: Vec<Option<Ev>>,
+    /// Free slots.
+    free: Vec<u32>,
 }
 
-impl PartialEq for Queued {
-    fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
+/// Bits of a key that name the event's slot (at most about a million
+/// events queued at once; 2^44 events queued in a run).
+const SLOT_BITS: u32 = 20;
+
+impl Queue {
+    fn push(&mut self, at: Time, seq: u64, ev: Ev) {
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slab[i as usize] = Some(ev);
+                i
+            }
+            None => {
+                self.slab.push(Some(ev));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        let key = u128::from(at) << 64 | u128::from(seq) << SLOT_BITS | u128::from(slot);
+        self.keys.push(std::cmp::Reverse(key));
     }
-}
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
+
+    fn pop(&mut self) -> Option<(Time, Ev)> {
+        let std::cmp::Reverse(key) = self.keys.pop()?;
+        let slot = (key as u32) & ((1 << SLOT_BITS) - 1);
+        self.free.push(slot);
+        let ev = self.slab[slot as usize].take()?;
+        Some(((key >> 64) as Time, ev))
     }
-}
-impl Ord for Queued {
-    // Reversed so that BinaryHeap (a max-heap) pops the earliest (time, seq).
-    fn cmp(&self, o: &Self) -> Ordering {
-        (o.at, o.seq).cmp(&(self.at, self.seq))
+
+    fn peek(&self) -> Option<Time> {
+        self.keys.peek().map(|k| (k.0 >> 64) as Time)
     }
 }
 
@@ -106,7 +129,7 @@ pub(crate) struct Core {
     pub now: Time,
     seq: u64,
     pub steps: u64,
-    queue: BinaryHeap<Queued>,
+    queue: Queue,
     pub rng: SimRng,
     pub cuts: Cuts,
     next_msg: MsgId,
@@ -180,7 +203,7 @@ impl Core {
             now: 0,
             seq: 0,
             steps: 0,
-            queue: BinaryHeap::new(),
+            queue: Queue::default(),
             rng: SimRng::new(seed),
             cuts: Cuts::default(),
             next_msg: 1,
@@ -449,25 +472,21 @@ impl Core {
 
     /// Time of the next queued event.
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|q| q.at)
+        self.queue.peek()
     }
 
     /// Take the next event and move the clock to it.
     fn pop(&mut self) -> Option<Ev> {
-        let q = self.queue.pop()?;
-        self.now = self.now.max(q.at);
+        let (at, ev) = self.queue.pop()?;
+        self.now = self.now.max(at);
         self.steps += 1;
-        Some(q.ev)
+        Some(ev)
     }
 
     /// Queue `ev` at `at` (after everything already queued for `at`).
     pub fn push(&mut self, at: Time, ev: Ev) {
         self.seq += 1;
-        self.queue.push(Queued {
-            at,
-            seq: self.seq,
-            ev,
-        });
+        self.queue.push(at, self.seq, ev);
     }
 
     /// Add one event to the trace (and its hash).

@@ -424,15 +424,19 @@ impl TraceEvent {
         }
         // FNV-1a over the value's eight little-endian bytes, shifted out of
         // a register (not an array in memory: the browser build, compiled
-        // for size, kept the array and the hash in memory).
+        // for size, kept the array and the hash in memory), the eight
+        // rounds written out (that build does not unroll the loop).
         let mut put = |x: u64| {
+            const P: u64 = 0x0000_0100_0000_01b3;
             let mut v = *h;
-            let mut x = x;
-            for _ in 0..8 {
-                v ^= x & 0xff;
-                v = v.wrapping_mul(0x0000_0100_0000_01b3);
-                x >>= 8;
-            }
+            v = (v ^ (x & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 8 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 16 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 24 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 32 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 40 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 48 & 0xff)).wrapping_mul(P);
+            v = (v ^ (x >> 56)).wrapping_mul(P);
             *h = v;
         };
         put(self.time);

@@ -17,6 +17,7 @@ mod history;
 mod keys;
 mod lang;
 mod panels;
+mod press;
 mod share;
 mod state;
 mod timeline_bar;
@@ -93,6 +94,7 @@ pub fn start() {
         state::OPENED_LINK.with(|l| *l.borrow_mut() = opened);
         let state = AppState::new();
         state.start_loop();
+        press::install(state);
         mount(state);
     });
 }

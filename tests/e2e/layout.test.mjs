@@ -106,6 +106,42 @@ test('a long press (the contextmenu event a touch screen sends; here a right cli
   await page.close();
 });
 
+/** Touch events as iOS Safari sends them (no `contextmenu` for a long press,
+ * and, made in the page, no gesture Chromium would turn into one): a finger
+ * on `sel`, held `ms`, moved by `dx` px meanwhile. Whether the touch's end
+ * was cancelled (the press opened a menu, so it makes no click). */
+async function touch(page, sel, ms, dx = 0) {
+  const box = await page.locator(sel).boundingBox();
+  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  const send = (type, px) => page.evaluate(([sel, type, px, y]) => {
+    const target = document.querySelector(sel).querySelector('circle, line') ?? document.querySelector(sel);
+    const t = new Touch({ identifier: 1, target, clientX: px, clientY: y });
+    const live = type === 'touchend' ? [] : [t];
+    return !target.dispatchEvent(new TouchEvent(type, { bubbles: true, cancelable: true, touches: live, targetTouches: live, changedTouches: [t] }));
+  }, [sel, type, px, y]);
+  await send('touchstart', x);
+  if (dx) await send('touchmove', x + dx);
+  await page.waitForTimeout(ms);
+  return send('touchend', x + dx);
+}
+
+test('a long press with touch events alone (iOS Safari sends no contextmenu) opens a node\'s and a link\'s menu; a short touch or a drag does not', async () => {
+  const page = await open(ctx, `${base}?nodes=3&seed=1`);
+  assert.equal(await touch(page, '[data-testid="node-2"]', 150), false, 'a short touch is left to be a click');
+  assert.equal(await page.locator('[data-testid="menu"]').count(), 0, 'no menu after a short touch');
+  assert.equal(await touch(page, '[data-testid="node-2"]', 700, 40), false);
+  assert.equal(await page.locator('[data-testid="menu"]').count(), 0, 'no menu after a drag');
+  assert.equal(await touch(page, '[data-testid="node-2"]', 700), true, 'the press\'s end makes no click');
+  await page.waitForSelector('[data-testid="action-crash"]');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('[data-testid="menu"]').count(), 0);
+  assert.equal(await touch(page, '[data-testid="link-1-3"]', 700), true);
+  await page.click('[data-testid="action-cut-both"]');
+  assert.equal(await page.getAttribute('[data-testid="link-1-3"]', 'data-state'), 'cut');
+  await noProblems(page);
+  await page.close();
+});
+
 test('the chosen scenario stays named in the menu; routine traffic is left out of the event log', async () => {
   const page = await open(ctx, `${base}?preset=2pc-blocking`);
   assert.equal(await page.inputValue('[data-testid="scenario-menu"]'), '2pc-blocking');
