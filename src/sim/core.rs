@@ -492,13 +492,12 @@ impl Core {
     /// Add one event to the trace (and its hash).
     pub fn record(&mut self, kind: TraceKind) {
         self.trace_count += 1;
-        let ev = TraceEvent {
-            time: self.now,
-            kind,
-        };
-        ev.hash_into(&mut self.hash);
+        TraceEvent::hash_into(self.now, &kind, &mut self.hash);
         if self.mode == TraceMode::Full {
-            self.trace.push(ev);
+            self.trace.push(TraceEvent {
+                time: self.now,
+                kind,
+            });
         }
     }
 

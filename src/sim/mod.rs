@@ -864,13 +864,21 @@ impl<P: Checked> Sim<P> {
             let size = postcard::experimental::serialized_size(&msg).unwrap_or(0) as u64;
             *b += size * (1 + u64::from(second.is_some()));
         }
-        for c in std::iter::once(first).chain(second) {
-            let slot = if c.fate.is_ok() {
-                self.park(msg.clone())
+        // The last copy takes the message and its text; only a network
+        // duplicate's first copy clones them.
+        let last = usize::from(second.is_some());
+        let (mut msg, mut text) = (Some(msg), text);
+        for (i, c) in std::iter::once(first).chain(second).enumerate() {
+            let (m, t) = if i == last {
+                (msg.take(), std::mem::take(&mut text))
             } else {
-                u32::MAX
+                (msg.clone(), text.clone())
             };
-            self.core.dispatch(from, to, kind, text.clone(), c, slot);
+            let slot = match m {
+                Some(m) if c.fate.is_ok() => self.park(m),
+                _ => u32::MAX,
+            };
+            self.core.dispatch(from, to, kind, t, c, slot);
         }
     }
 

@@ -417,9 +417,11 @@ impl TraceEvent {
         }
     }
 
-    /// Feed the event's identity (not its derived text) into a running FNV-1a hash.
-    pub fn hash_into(&self, h: &mut u64) {
-        if matches!(self.kind, TraceKind::Note { .. }) {
+    /// Feed an event's identity (its time and kind, not its derived text)
+    /// into a running FNV-1a hash, without making the event (the trace
+    /// keeps none when it only hashes).
+    pub fn hash_into(time: Time, kind: &TraceKind, h: &mut u64) {
+        if matches!(kind, TraceKind::Note { .. }) {
             return;
         }
         // FNV-1a over the value's eight little-endian bytes, shifted out of
@@ -439,8 +441,8 @@ impl TraceEvent {
             v = (v ^ (x >> 56)).wrapping_mul(P);
             *h = v;
         };
-        put(self.time);
-        match &self.kind {
+        put(time);
+        match kind {
             TraceKind::Send {
                 msg,
                 from,

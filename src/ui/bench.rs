@@ -7,7 +7,11 @@
 /// Run the benchmark `?bench=` names, if any (true: the page is its).
 pub fn run(search: &str) -> bool {
     if search.contains("bench=sim") {
-        run_sim_bench();
+        // `&only=raft`: one protocol (to profile it alone).
+        let only = search
+            .split_once("only=")
+            .map(|(_, p)| p.split('&').next().unwrap_or(p));
+        run_sim_bench(only);
     } else if search.contains("bench=history") {
         run_history_bench();
     } else if search.contains("bench=frozen") {
@@ -21,7 +25,7 @@ pub fn run(search: &str) -> bool {
 /// `?bench=sim`: the same workload as `cargo bench --bench sim`, timed with
 /// `performance.now()`, written to `data-testid="bench-result"` as one line
 /// per protocol: `name events wall_ms`.
-fn run_sim_bench() {
+fn run_sim_bench(only: Option<&str>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -36,7 +40,7 @@ fn run_sim_bench() {
     // The best of five rounds (one round is 30-100 ms, and a busy machine
     // moved single rounds by 10-30 %); `native_load` does the same.
     let mut lines = Vec::new();
-    for p in crate::protocols::ProtocolKind::all() {
+    for p in crate::protocols::ProtocolKind::all().filter(|p| only.is_none_or(|o| o == p.name())) {
         let (mut events, mut best) = (0, f64::MAX);
         for _ in 0..crate::bench::ROUNDS {
             let start = now();

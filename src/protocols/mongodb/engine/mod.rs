@@ -202,6 +202,9 @@ impl MongoConfig {
     }
     /// Member `id` votes (unless listed with 0).
     pub fn votes_of(&self, id: NodeId) -> bool {
+        if !self.votes.contains('0') {
+            return true; // nobody listed with 0 (the usual case: read per event)
+        }
         self.votes_list()
             .and_then(|v| v.get(id as usize - 1).copied())
             .unwrap_or(1)
@@ -228,6 +231,9 @@ impl MongoConfig {
     }
     /// Member `id` is an arbiter.
     pub fn is_arbiter(&self, id: NodeId) -> bool {
+        if self.arbiter_only.trim().is_empty() {
+            return false; // no arbiter (the usual case: read per event)
+        }
         self.arbiters().is_some_and(|a| a.contains(&id))
     }
     /// How many of members `1..=n` have a higher priority than `id`: its
