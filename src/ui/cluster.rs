@@ -355,6 +355,9 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
 /// less than an element per message kept by a keyed view, which made and
 /// removed several DOM nodes per message and ran an effect per message
 /// per frame.
+/// More messages in flight than this are drawn as dots, without labels.
+pub const DENSE: usize = 64;
+
 fn msgs_markup(s: AppState) -> String {
     use std::fmt::Write as _;
     let now = s.now.get();
@@ -364,6 +367,11 @@ fn msgs_markup(s: AppState) -> String {
     let r = node_r(n.0) / radius(n.0) / 2.0;
     let mut out = String::new();
     s.msgs.with(|msgs| {
+        // Under heavy traffic each message is a dot of its kind's colour:
+        // past [`DENSE`] the labels overlap into an unreadable wall, and
+        // laying out and painting ~130 new labels a frame was most of a
+        // frame's time (README, Frames).
+        let dense = msgs.len() > DENSE;
         for m in msgs {
             let (x1, y1) = node_pos(m.from, n);
             let (x2, y2) = node_pos(m.to, n);
@@ -383,14 +391,9 @@ fn msgs_markup(s: AppState) -> String {
                 1.0
             };
             let f = r + f * (1.0 - 2.0 * r);
-            let label = proto.msg_label(m.kind);
-            let retx = if m.retries > 0 { "↻" } else { "" };
-            // The pill fits its label (a retransmitted message's carries ↻).
-            let width = ((label.chars().count() + usize::from(m.retries > 0)) as f64 * 10.5 + 12.0)
-                .max(40.0);
             let _ = write!(
                 out,
-                "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\"><title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{retx}{}</text>{}</g>",
+                "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\">",
                 m.id,
                 m.kind,
                 m.from,
@@ -403,6 +406,19 @@ fn msgs_markup(s: AppState) -> String {
                 Fx(x1 + (x2 - x1) * f, 1),
                 Fx(y1 + (y2 - y1) * f, 1),
                 Fx(fade, 2),
+            );
+            if dense {
+                out.push_str("<rect x=\"-8\" y=\"-8\" width=\"16\" height=\"16\" rx=\"8\"/></g>");
+                continue;
+            }
+            let label = proto.msg_label(m.kind);
+            let retx = if m.retries > 0 { "↻" } else { "" };
+            // The pill fits its label (a retransmitted message's carries ↻).
+            let width = ((label.chars().count() + usize::from(m.retries > 0)) as f64 * 10.5 + 12.0)
+                .max(40.0);
+            let _ = write!(
+                out,
+                "<title>{}{}</title><rect x=\"{}\" y=\"-12\" width=\"{}\" height=\"24\" rx=\"12\"/><text y=\"6\">{retx}{}</text>{}</g>",
                 // What a screen reader says of it: the message, and its
                 // fate when the network drops it (the colour and cross show it).
                 super::panels::esc(&tr_sentence(&m.text)),

@@ -233,3 +233,36 @@ test('a client cut off from every server through its menu gets no answer; heal a
   await noProblems(page);
   await page.close();
 });
+
+/** A scenario link made here as the app makes them (`s1.` + base64url of
+ * raw-deflated JSON): 9 Raft servers (seed 5, S9 leads by 0.5 s) and a
+ * write at S9 every 2.5 ms from 0.5 s to 2 s, opened paused at `at` µs.
+ * Actions float (`step` u64::MAX, written as text: a JS number would round). */
+async function loadLink(at) {
+  const { deflateRawSync } = await import('node:zlib');
+  const acts = [];
+  for (let i = 0, t = 500_000; t < 2_000_000; i += 1, t += 2_500) {
+    acts.push(`{"step":18446744073709551615,"t":${t},"do":"request","node":9,"cmd":{"key":${i % 3},"value":${i + 1}}}`);
+  }
+  const json = `{"s":{"v":2,"protocol":"raft","nodes":9,"seed":5,"actions":[${acts.join(',')}]},"at":${at}}`;
+  return `s1.${deflateRawSync(Buffer.from(json)).toString('base64url')}`;
+}
+
+test('under heavy traffic (more than 64 messages in flight) messages are dots without labels; light traffic keeps its labels', async () => {
+  const count = (page) => page.evaluate(() => {
+    const msgs = [...document.querySelectorAll('[data-testid="msg"]')];
+    return { all: msgs.length, labelled: msgs.filter((m) => m.querySelector('text')).length };
+  });
+  const heavy = await open(ctx, `${base}#${await loadLink(1_200_000)}`);
+  await waitFor(heavy, async () => (await count(heavy)).all > 64, 'more than 64 messages in flight at 1.2 s');
+  assert.equal((await count(heavy)).labelled, 0, 'no labels under heavy traffic');
+  await noProblems(heavy);
+  await heavy.close();
+  const light = await open(ctx, `${base}#${await loadLink(3_000_000)}`);
+  await waitFor(light, async () => (await count(light)).all > 0, 'heartbeats in flight at 3 s');
+  const c = await count(light);
+  assert.ok(c.all <= 64, `light traffic at 3 s (${c.all} in flight)`);
+  assert.equal(c.labelled, c.all, 'every message labelled');
+  await noProblems(light);
+  await light.close();
+});
