@@ -266,9 +266,9 @@ fn metrics() {
         tl.advance_to(c.until);
         let reps = 20;
         let start = Instant::now();
-        let mut m = replviz::measure::measure(tl.engine(), tl.trace());
+        let mut m = replviz::measure::measure(tl.engine());
         for _ in 1..reps {
-            m = replviz::measure::measure(tl.engine(), tl.trace());
+            m = replviz::measure::measure(tl.engine());
         }
         let figures = start.elapsed().as_secs_f64() / reps as f64;
         let start = Instant::now();

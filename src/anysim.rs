@@ -136,6 +136,8 @@ pub trait AnySim {
     fn count_bytes(&mut self);
     /// The bytes counted, if counting.
     fn bytes_sent(&self) -> Option<u64>;
+    /// Message copies sent so far (each a `Send` in the trace).
+    fn messages_sent(&self) -> u64;
 }
 
 impl<P: Checked> AnySim for Sim<P> {
@@ -219,5 +221,8 @@ impl<P: Checked> AnySim for Sim<P> {
     }
     fn bytes_sent(&self) -> Option<u64> {
         Sim::bytes_sent(self)
+    }
+    fn messages_sent(&self) -> u64 {
+        Sim::messages_sent(self)
     }
 }

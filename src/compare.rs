@@ -72,7 +72,7 @@ pub fn run(c: &Config, seed: u64) -> RunMetrics {
     let mut tl = Timeline::new(s);
     tl.count_bytes();
     tl.advance_to(c.until);
-    measure(tl.engine(), tl.trace())
+    measure(tl.engine())
 }
 
 /// Whether a higher figure of the metric is better (`None`: neither).

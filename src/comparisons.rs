@@ -269,7 +269,7 @@ pub fn run_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<Timeline, Stri
 /// A pane's metrics at `seed` (at the comparison's end).
 pub fn measure_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<RunMetrics, String> {
     let tl = run_pane(c, pane, seed)?;
-    Ok(measure(tl.engine(), tl.trace()))
+    Ok(measure(tl.engine()))
 }
 
 /// The seed a built-in comparison opens with in the browser (its test

@@ -6,7 +6,6 @@
 
 use crate::anysim::AnySim;
 use crate::history::metrics::{self, HistoryMetrics};
-use crate::sim::trace::{TraceEvent, TraceKind};
 use crate::sim::Time;
 
 /// Availability windows: 100 ms of simulated time.
@@ -83,16 +82,11 @@ impl RunMetrics {
     }
 }
 
-/// Measure a run up to its current time; messages are counted in `trace`
-/// (the run's whole trace: a [`crate::timeline::Timeline`] keeps it, not
-/// its engine).
-pub fn measure(e: &dyn AnySim, trace: &[TraceEvent]) -> RunMetrics {
+/// Measure a run up to its current time.
+pub fn measure(e: &dyn AnySim) -> RunMetrics {
     RunMetrics {
         history: metrics::measure(e.history(), e.now(), WINDOW),
-        messages: trace
-            .iter()
-            .filter(|t| matches!(t.kind, TraceKind::Send { .. }))
-            .count(),
+        messages: e.messages_sent() as usize,
         lost_writes: e.lost_writes().map_or(0, |(_, l)| l.len()),
         violations: e.violations().len(),
         seconds: e.now() as f64 / 1e6,

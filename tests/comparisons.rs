@@ -13,7 +13,7 @@ fn metrics(id: &str, pane: usize, seeds: u64) -> Vec<RunMetrics> {
     (1..=seeds)
         .map(|seed| {
             let tl = run_pane(c, &c.panes[pane], seed).unwrap();
-            measure(tl.engine(), tl.trace())
+            measure(tl.engine())
         })
         .collect()
 }
@@ -94,7 +94,7 @@ fn compare_cap_states_its_outcome() {
                 .count()
         };
         let cp = run_pane(c, &c.panes[0], seed).unwrap();
-        let m = measure(cp.engine(), cp.trace());
+        let m = measure(cp.engine());
         assert_eq!(
             c1_writes_ok(&cp),
             0,
@@ -110,7 +110,7 @@ fn compare_cap_states_its_outcome() {
             "Raft seed {seed}"
         );
         let ap = run_pane(c, &c.panes[1], seed).unwrap();
-        let m = measure(ap.engine(), ap.trace());
+        let m = measure(ap.engine());
         assert!(
             c1_writes_ok(&ap) > 0,
             "Cassandra seed {seed}: C1's writes succeed"

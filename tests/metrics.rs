@@ -23,7 +23,14 @@ fn run(id: &str, changes: &[(&str, &str)], seed: u64) -> (Timeline, RunMetrics) 
     let until = s.actions.iter().map(|a| a.t).max().unwrap_or(0) + 10_000_000;
     let mut tl = Timeline::new(s);
     tl.advance_to(until);
-    let m = measure(tl.engine(), tl.trace());
+    let m = measure(tl.engine());
+    // The kernel's count of message copies is the trace's count of sends.
+    let sends = tl
+        .trace()
+        .iter()
+        .filter(|t| matches!(t.kind, replviz::sim::trace::TraceKind::Send { .. }))
+        .count();
+    assert_eq!(m.messages, sends, "{id} seed {seed}");
     (tl, m)
 }
 

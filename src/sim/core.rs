@@ -696,6 +696,11 @@ impl Core {
         }
     }
 
+    /// Message copies sent so far (each recorded as a `Send`).
+    pub fn messages_sent(&self) -> u64 {
+        self.next_msg - 1
+    }
+
     /// Record one copy of a message leaving `from` and queue its fate
     /// (a delivering copy's message waits in slab slot `slot`).
     pub fn dispatch(

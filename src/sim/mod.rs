@@ -843,6 +843,11 @@ impl<P: Checked> Sim<P> {
         self.bytes.get_or_insert(0);
     }
 
+    /// Message copies sent so far (each a `Send` in the trace).
+    pub fn messages_sent(&self) -> u64 {
+        self.core.messages_sent()
+    }
+
     /// Bytes sent since [`Sim::count_bytes`] (none before).
     pub fn bytes_sent(&self) -> Option<u64> {
         self.bytes

@@ -403,7 +403,7 @@ fn bars_into(
 }
 
 /// The metrics the page shows: (name, label, hint).
-pub const CELLS: [(&str, &str, &str); 10] = [
+pub const CELLS: [(&str, &str, &str); 11] = [
     (
         "writes-ok",
         crate::en!("writes ok"),
@@ -440,6 +440,11 @@ pub const CELLS: [(&str, &str, &str); 10] = [
         crate::en!("from a refused write to the next accepted one"),
     ),
     (
+        "messages-per-write",
+        crate::en!("messages/write"),
+        crate::en!("messages sent per write that succeeded"),
+    ),
+    (
         "lost-writes",
         crate::en!("lost writes"),
         crate::en!("acknowledged, not on the current leader"),
@@ -470,6 +475,7 @@ pub fn shown(name: &str, v: f64) -> String {
     match name {
         "availability" => format!("{}%", Fx(v * 100.0, 1)),
         n if n.ends_with("-ms") => format!("{} ms", Fx(v, 0)),
+        "messages-per-write" => Fx(v, 1).to_string(),
         _ => Fx(v, 0).to_string(),
     }
 }

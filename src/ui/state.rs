@@ -930,8 +930,7 @@ impl AppState {
             if !text {
                 return;
             }
-            // No trace: the page shows no messages-per-write cell.
-            let mut m = crate::measure::measure(e, &[]);
+            let mut m = crate::measure::measure(e);
             m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
             let values = super::history::cell_values(&m);
             if let Some(i) = self.pane {
