@@ -125,14 +125,15 @@ pub fn LogPanel() -> impl IntoView {
                     let _ = write!(m, "<span>{}</span>", esc(&tr_sentence(d)));
                 }
                 let state = if n.state_machine.is_empty() {
-                    "(empty)".to_string()
+                    tr("(empty)").to_string()
                 } else {
                     esc(&n.state_machine)
                 };
                 let _ = write!(
                     m,
-                    "</div><div class=\"rv-log-entries\">{}</div><div class=\"rv-kv rv-muted rv-small\">state: {state}</div></div>",
-                    entries(n, p.commit_mark)
+                    "</div><div class=\"rv-log-entries\">{}</div><div class=\"rv-kv rv-muted rv-small\">{}</div></div>",
+                    entries(n, p.commit_mark),
+                    trf("state: {0}", &[&state])
                 );
             }
             m
