@@ -1,7 +1,8 @@
 // Monkey test: seeded random sequences of UI actions across every protocol
 // (nodes and their menus, links and theirs, play/pause/step/speed, timeline
 // drags, markers, protocol and scenario switches, switches, seed and size
-// fields with junk in them, keyboard shortcuts, imports of mangled files,
+// fields with junk in them, keyboard shortcuts, touches (taps, long presses,
+// drags) on servers, links and clients, imports of mangled files,
 // exports). After each sequence the page must show no console error, no
 // panic banner, and no invariant violation (every engine here is correct).
 // MONKEY=N sets the number of sequences (CI: 100; the bench: 1,000);
@@ -68,7 +69,7 @@ function mangledFile(r) {
 /** One random action; returns a description for the failure report. */
 async function act(page, r, log) {
   const nodes = await page.$$('g[data-testid^="node-"]');
-  const kind = r.int(14);
+  const kind = r.int(15);
   log(`(action kind ${kind})`);
   const click = async (sel) => {
     const el = await page.$(sel);
@@ -147,6 +148,35 @@ async function act(page, r, log) {
       return `key ${key}`;
     }
     case 12: { const f = mangledFile(r); await page.setInputFiles('[data-testid="import-file"]', f); return `import ${f.buffer.length} bytes`; }
+    case 13: {
+      // A touch as iOS Safari sends it (touch events only): a tap, a long
+      // press or a drag on a server, a link or a client, then maybe a menu item.
+      const targets = await page.$$('g[data-testid^="node-"], g[data-testid^="link-"], g[data-testid^="client-"]');
+      if (!targets.length) return 'no touch targets';
+      const name = await r.pick(targets).getAttribute('data-testid');
+      const ms = r.int(800), dx = r.next() < 0.3 ? 40 : 0;
+      const box = await page.locator(`[data-testid="${name}"]`).first().boundingBox();
+      if (!box) return `touch ${name}: not drawn`;
+      const send = (type, x) => page.evaluate(([name, type, x, y]) => {
+        const g = document.querySelector(`[data-testid="${name}"]`);
+        if (!g) return;
+        const target = g.querySelector('circle, line, rect') ?? g;
+        const t = new Touch({ identifier: 1, target, clientX: x, clientY: y });
+        const live = type === 'touchend' ? [] : [t];
+        target.dispatchEvent(new TouchEvent(type, { bubbles: true, cancelable: true, touches: live, targetTouches: live, changedTouches: [t] }));
+      }, [name, type, x, box.y + box.height / 2]);
+      const x = box.x + box.width / 2;
+      await send('touchstart', x);
+      if (dx) await send('touchmove', x + dx);
+      await page.waitForTimeout(ms);
+      await send('touchend', x + dx);
+      const items = await page.$$('[data-testid="menu"] button:not([disabled])');
+      if (!items.length || r.next() < 0.3) return `touch ${name} ${ms} ms${dx ? ' dragged' : ''}`;
+      const item = r.pick(items);
+      const what = await item.getAttribute('data-testid');
+      await item.click({ timeout: 2000 });
+      return `touch ${name} ${ms} ms: ${what}`;
+    }
     default: { const b = r.pick(['btn-export-scenario', 'btn-export-trace', 'btn-export-svg', 'btn-restart', 'btn-new-seed']); await click(`[data-testid="${b}"]`); return b; }
   }
 }
