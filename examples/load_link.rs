@@ -4,7 +4,10 @@
 //!
 //! `cargo run --release --example load_link [-- EVERY_US [END_S]]` (a write
 //! every 10,000 µs for 30 s by default; `2500 12` keeps about 200 messages
-//! in flight, in a link under the 64 KiB limit).
+//! in flight, in a link under the 64 KiB limit). A third argument `json`
+//! prints the scenario as "Export scenario" writes it instead, for a load
+//! no link can hold (`1500 11 json`: about 200 in flight; `framebench.mjs`
+//! imports it).
 
 use replviz::link::encode;
 use replviz::protocols::common::cmd;
@@ -43,5 +46,10 @@ fn main() {
         t += every;
     }
     eprintln!("{} actions", tl.scenario().actions.len());
-    println!("{}", encode(tl.scenario(), 0));
+    if std::env::args().nth(3).as_deref() == Some("json") {
+        // As "Export scenario" writes it, for "Import…" (no 64 KiB limit).
+        println!("{}", serde_json::to_string(tl.scenario()).expect("a scenario is JSON"));
+    } else {
+        println!("{}", encode(tl.scenario(), 0));
+    }
 }

@@ -5,7 +5,9 @@
 // flight sampled on the way. Usage:
 //   cargo run -q --release --example load_link | node framebench.mjs
 //   cargo run -q --release --example load_link -- 2500 12 | node framebench.mjs 'a write every 2.5 ms'
-// (the second: about 125 messages in flight, 5,000 new ones a second).
+// (the second: about 125 messages in flight, 5,000 new ones a second), or
+//   cargo run -q --release --example load_link -- 1500 11 json | node framebench.mjs 'a write every 1.5 ms'
+// (about 200 in flight: a scenario file for "Import…", more than a link holds).
 import { serve, launch, setRange } from './harness.mjs';
 
 const frag = (await new Promise((ok) => { let s = ''; process.stdin.on('data', (d) => { s += d; }); process.stdin.on('end', () => ok(s)); })).trim();
@@ -25,8 +27,22 @@ const fresh = await drawn(`${base}?nodes=9&seed=1`, 9);
 console.log(`start: 9 nodes drawn ${fresh.ms} ms after navigation (goal <= 1000 ms)`);
 await fresh.page.close();
 
-const { page, ms } = await drawn(`${base}#${frag}`, 9);
-console.log(`start: the 9-node load link (${frag.length} characters) drawn in ${ms} ms`);
+let page;
+if (frag.startsWith('{')) {
+  // A scenario as "Export scenario" writes it (`load_link -- 1500 11 json`):
+  // more load than a link can hold, opened with "Import…".
+  ({ page } = await drawn(`${base}?nodes=9&seed=1`, 9));
+  const t0 = Date.now();
+  await page.setInputFiles('[data-testid="import-file"]', { name: 'load.json', mimeType: 'application/json', buffer: Buffer.from(frag) });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="marker"]').length > 0 && document.querySelector('[data-testid="seed"]').value === String(n), JSON.parse(frag).seed, { timeout: 60000 });
+  console.log(`start: the 9-node load scenario (${JSON.parse(frag).actions.length} actions) imported in ${Date.now() - t0} ms`);
+  if (await page.isEnabled('[data-testid="btn-pause"]')) await page.click('[data-testid="btn-pause"]');
+  await page.click('[data-testid="btn-start"]');
+} else {
+  let ms;
+  ({ page, ms } = await drawn(`${base}#${frag}`, 9));
+  console.log(`start: the 9-node load link (${frag.length} characters) drawn in ${ms} ms`);
+}
 await page.bringToFront();
 await setRange(page, 'speed', 1);
 await page.click('[data-testid="btn-play"]');
