@@ -34,25 +34,38 @@ impl Raft {
             return;
         }
         let count_old_terms = self.cfg.bug == Some(RaftBug::CommitPreviousTermsByCount);
-        let mut n = self.log.last_index();
+        let me = self.id;
+        let counted = |n: u64| {
+            let has = |p: NodeId| p == me || self.match_index[p as usize] >= n;
+            if self.cfg.bug == Some(RaftBug::CommitInOldConfiguration) {
+                self.quorum_of(self.prior, has)
+            } else {
+                self.quorum(has)
+            }
+        };
+        // A server with entry N has every entry before it, so a majority
+        // has every N up to some highest one: find it by bisection (under
+        // load a leader has many entries in flight, and a check of each,
+        // top down, was 8 % of the page's time), then take the highest N
+        // at or below it whose term is the current one.
+        let (mut lo, mut hi) = (self.commit_index, self.log.last_index());
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if counted(mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut n = lo;
         while n > self.commit_index {
-            let term_ok = count_old_terms || self.log.term_at(n) == Some(self.current_term);
-            if term_ok {
-                let me = self.id;
-                let has = |p: NodeId| p == me || self.match_index[p as usize] >= n;
-                let counted = if self.cfg.bug == Some(RaftBug::CommitInOldConfiguration) {
-                    self.quorum_of(self.prior, has)
-                } else {
-                    self.quorum(has)
-                };
-                if counted {
-                    let (id, old) = (self.id, self.commit_index);
-                    out.note(|| format!("S{id} commits entries {}..={n}", old + 1));
-                    self.commit_index = n;
-                    self.apply(out);
-                    self.on_commit(old, out);
-                    return;
-                }
+            if count_old_terms || self.log.term_at(n) == Some(self.current_term) {
+                let (id, old) = (self.id, self.commit_index);
+                out.note(|| format!("S{id} commits entries {}..={n}", old + 1));
+                self.commit_index = n;
+                self.apply(out);
+                self.on_commit(old, out);
+                return;
             }
             n -= 1;
         }
