@@ -391,9 +391,11 @@ fn msgs_markup(s: AppState) -> String {
                 1.0
             };
             let f = r + f * (1.0 - 2.0 * r);
+            // A dot is one circle; a pill a group with its label.
+            let tag = if dense { "circle r=\"8\"" } else { "g" };
             let _ = write!(
                 out,
-                "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\">",
+                "<{tag} data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\">",
                 m.id,
                 m.kind,
                 m.from,
@@ -408,7 +410,7 @@ fn msgs_markup(s: AppState) -> String {
                 Fx(fade, 2),
             );
             if dense {
-                out.push_str("<rect x=\"-8\" y=\"-8\" width=\"16\" height=\"16\" rx=\"8\"/></g>");
+                out.push_str("</circle>");
                 continue;
             }
             let label = proto.msg_label(m.kind);
