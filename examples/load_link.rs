@@ -48,7 +48,10 @@ fn main() {
     eprintln!("{} actions", tl.scenario().actions.len());
     if std::env::args().nth(3).as_deref() == Some("json") {
         // As "Export scenario" writes it, for "Import…" (no 64 KiB limit).
-        println!("{}", serde_json::to_string(tl.scenario()).expect("a scenario is JSON"));
+        println!(
+            "{}",
+            serde_json::to_string(tl.scenario()).expect("a scenario is JSON")
+        );
     } else {
         println!("{}", encode(tl.scenario(), 0));
     }
