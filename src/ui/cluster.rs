@@ -349,15 +349,15 @@ fn NodeCircle(id: NodeId) -> impl IntoView {
     }
 }
 
+/// More messages in flight than this are drawn as dots, without labels.
+pub const DENSE: usize = 64;
+
 /// The messages in flight at the cursor, as markup: one string the
 /// browser parses each frame. Under load (9 nodes at 10x, a write every
 /// 2.5 ms: 125 messages in flight, 5,000 new ones a second) this costs far
 /// less than an element per message kept by a keyed view, which made and
 /// removed several DOM nodes per message and ran an effect per message
 /// per frame.
-/// More messages in flight than this are drawn as dots, without labels.
-pub const DENSE: usize = 64;
-
 fn msgs_markup(s: AppState) -> String {
     use std::fmt::Write as _;
     let now = s.now.get();

@@ -135,7 +135,7 @@ fn fullscreen() {
 
 /// The menu of the element a `data-testid` names: `node-3`, `link-1-2`,
 /// `client-2` (a client's links: `link-c2-3` too).
-fn menu_of(testid: &str) -> Option<Menu> {
+pub(super) fn menu_of(testid: &str) -> Option<Menu> {
     if let Some(id) = testid.strip_prefix("node-") {
         return id.parse().ok().map(Menu::Node);
     }

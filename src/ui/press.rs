@@ -46,19 +46,11 @@ fn touch_xy(ev: &web_sys::Event) -> Option<(f64, f64)> {
     ))
 }
 
-/// The menu of what the touch is on: a server (in the cluster, `data-role`
-/// is on a server's group only), a link (`data-ab`) or a client (`data-c`).
+/// The menu of what the touch is on: the server, link or client whose
+/// element (`node-3`, `link-1-2`, `client-2`) holds it, named as the
+/// keyboard names it ([`super::keys::menu_of`]).
 fn menu_under(ev: &web_sys::Event) -> Option<Menu> {
-    use super::cmd::{clicked, clicked_value};
-    if let Some(g) = clicked(ev, "data-role") {
-        let id = g.get_attribute("data-testid")?;
-        return id.strip_prefix("node-")?.parse().ok().map(Menu::Node);
-    }
-    if let Some(v) = clicked_value(ev, "data-ab") {
-        let (a, b) = v.split_once('-')?;
-        return Some(Menu::Link(a.parse().ok()?, b.parse().ok()?));
-    }
-    clicked_value(ev, "data-c")?.parse().ok().map(Menu::Client)
+    super::keys::menu_of(&super::cmd::clicked_value(ev, "data-testid")?)
 }
 
 /// Forget the touch, clearing its timeout.
