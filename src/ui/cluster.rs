@@ -113,10 +113,10 @@ pub fn Cluster() -> impl IntoView {
                 <g
                     class="rv-clients"
                     inner_html=move || clients_markup(s)
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        let c = super::cmd::clicked_value(&ev, "data-c").and_then(|c| c.parse().ok());
-                        s.menu.set(c.map(Menu::Client));
+                    on:click=move |ev| link_menu(s, &ev)
+                    on:contextmenu=move |ev| {
+                        ev.prevent_default();
+                        link_menu(s, &ev)
                     }
                 ></g>
                 // The messages in flight, as one string drawn again each
@@ -173,7 +173,7 @@ fn links_markup(s: AppState) -> String {
             let (x1, y1, x2, y2) = (Fx(x1, 1), Fx(y1, 1), Fx(x2, 1), Fx(y2, 1));
             let _ = write!(
                 m,
-                "<g data-testid=\"link-{a}-{b}\" data-ab=\"{a}-{b}\" data-state=\"{}\" class=\"{class}\" tabindex=\"0\"><title>{title}</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/>",
+                "<g data-testid=\"link-{a}-{b}\" data-state=\"{}\" class=\"{class}\" tabindex=\"0\"><title>{title}</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/>",
                 link_state_attr(st)
             );
             if let Some(f) = mark {
@@ -211,7 +211,7 @@ fn clients_markup(s: AppState) -> String {
                 reach |= !cut;
                 let (state, class) = if cut { ("cut", " rv-link-cut") } else { ("up", "") };
                 m.push_str(&format!(
-                    "<g data-testid=\"link-c{c}-{b}\" data-c=\"{c}\" data-state=\"{state}\" class=\"rv-link rv-clink{class}\"><title>Link C{c} ↔ S{b}: {state} (click for C{c}'s links)</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/></g>"
+                    "<g data-testid=\"link-c{c}-{b}\" data-state=\"{state}\" class=\"rv-link rv-clink{class}\"><title>Link C{c} ↔ S{b}: {state} (click for C{c}'s links)</title><line class=\"rv-link-hit\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/><line class=\"rv-link-line\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"/></g>"
                 ));
                 if cut {
                     let (mx, my) = (x1.0 + (x2.0 - x1.0) * 0.3, y1.0 + (y2.0 - y1.0) * 0.3);
@@ -220,7 +220,7 @@ fn clients_markup(s: AppState) -> String {
             }
             let down = if reach { "" } else { " rv-down" };
             boxes.push_str(&format!(
-                "<g data-testid=\"client-{c}\" data-c=\"{c}\" data-up=\"{reach}\" class=\"rv-client{down}\" tabindex=\"0\" transform=\"translate({x1},{y1})\"><title>Client C{c}: reads and writes at the server it believes leads (click to cut its links)</title><rect x=\"-24\" y=\"-14\" width=\"48\" height=\"28\" rx=\"6\"/><text y=\"5\">C{c}</text></g>"
+                "<g data-testid=\"client-{c}\" data-up=\"{reach}\" class=\"rv-client{down}\" tabindex=\"0\" transform=\"translate({x1},{y1})\"><title>Client C{c}: reads and writes at the server it believes leads (click to cut its links)</title><rect x=\"-24\" y=\"-14\" width=\"48\" height=\"28\" rx=\"6\"/><text y=\"5\">C{c}</text></g>"
             ));
             m.push_str(&boxes);
         }
@@ -435,14 +435,14 @@ fn msgs_markup(s: AppState) -> String {
     out
 }
 
-/// Open the menu of the link clicked (or long-pressed) in the links' layer.
+/// Open the menu of the link, client or client's link clicked (or
+/// right-clicked) in the links' or clients' layer.
 fn link_menu(s: AppState, ev: &leptos::ev::MouseEvent) {
     ev.stop_propagation();
-    let ab = super::cmd::clicked_value(ev, "data-ab").and_then(|v| {
-        let (a, b) = v.split_once('-')?;
-        Some((a.parse().ok()?, b.parse().ok()?))
-    });
-    s.menu.set(ab.map(|(a, b)| Menu::Link(a, b)));
+    // The keyboard's parser: a client's link (`link-c1-2`) opens the
+    // client's menu, as its title says.
+    let m = super::cmd::clicked_value(ev, "data-testid").and_then(|t| super::keys::menu_of(&t));
+    s.menu.set(m);
 }
 
 /// The fault items of a node's menu, as markup (a view per item costs the

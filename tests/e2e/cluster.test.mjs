@@ -215,6 +215,17 @@ test('a client cut off from every server through its menu gets no answer; heal a
   assert.equal(await page.getAttribute('[data-testid="link-c1-3"]', 'data-state'), 'cut');
   assert.equal(await page.getAttribute('[data-testid="link-c2-3"]', 'data-state'), 'up');
   assert.equal(await page.getAttribute('[data-testid="client-1"]', 'data-up'), 'false');
+  // A click on one of C2's links, or a right click on C2, opens C2's menu
+  // (the link's title says so); the Close button closes it.
+  // (The link's click is dispatched on it: other lines cross its middle.)
+  const opens = [() => page.dispatchEvent('[data-testid="link-c2-3"] .rv-link-hit', 'click'), () => page.click('[data-testid="client-2"]', { button: 'right' })];
+  for (const [i, act] of opens.entries()) {
+    await act();
+    assert.equal(await page.textContent('[data-testid="menu"] .rv-menu-title'), 'Client C2', `way ${i}`);
+    assert.equal(await page.textContent('[data-testid="action-client-link-3"]'), 'Cut link to S3');
+    await page.click('[data-testid="menu"] .rv-menu-close');
+    assert.equal(await page.$('[data-testid="menu"]'), null);
+  }
   await setRange(page, 'speed', 10);
   // C1's requests are lost on the way: it gives up (no answer, amber), and
   // the event log says why; C2 is answered all along (in the diagram, on
