@@ -370,8 +370,11 @@ fn msgs_markup(s: AppState) -> String {
         // Under heavy traffic each message is a dot of its kind's colour:
         // past [`DENSE`] the labels overlap into an unreadable wall, and
         // laying out and painting ~130 new labels a frame was most of a
-        // frame's time (README, Frames).
+        // frame's time (README, Frames). The dots of one look (kind,
+        // dropped, retransmitted) are one path: a few elements to parse,
+        // lay out and paint a frame instead of one per message.
         let dense = msgs.len() > DENSE;
+        let mut dots: Vec<(String, String, usize)> = Vec::new();
         for m in msgs {
             let (x1, y1) = node_pos(m.from, n);
             let (x2, y2) = node_pos(m.to, n);
@@ -391,28 +394,37 @@ fn msgs_markup(s: AppState) -> String {
                 1.0
             };
             let f = r + f * (1.0 - 2.0 * r);
-            // A dot is one circle; a pill a group with its label.
-            let tag = if dense { "circle r=\"8\"" } else { "g" };
+            let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+            let class = format!(
+                "rv-msg rv-mt-{}{}{}",
+                proto.msg_tone(m.kind),
+                if m.dropped { " rv-msg-dropped" } else { "" },
+                if m.retries > 0 { " rv-msg-retx" } else { "" },
+            );
+            if dense {
+                // A circle of radius 8 as two arcs.
+                let i = dots.iter().position(|d| d.0 == class).unwrap_or_else(|| {
+                    dots.push((class, String::new(), 0));
+                    dots.len() - 1
+                });
+                let d = &mut dots[i];
+                let _ = write!(d.1, "M{} {}a8 8 0 1 0 16 0a8 8 0 1 0-16 0", Fx(x - 8.0, 1), Fx(y, 1));
+                d.2 += 1;
+                continue;
+            }
             let _ = write!(
                 out,
-                "<{tag} data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"rv-msg rv-mt-{}{}{}\" transform=\"translate({},{})\" opacity=\"{}\">",
+                "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"{class}\" transform=\"translate({},{})\" opacity=\"{}\">",
                 m.id,
                 m.kind,
                 m.from,
                 m.to,
                 if m.dropped { "dropped" } else { "flying" },
                 m.retries,
-                proto.msg_tone(m.kind),
-                if m.dropped { " rv-msg-dropped" } else { "" },
-                if m.retries > 0 { " rv-msg-retx" } else { "" },
-                Fx(x1 + (x2 - x1) * f, 1),
-                Fx(y1 + (y2 - y1) * f, 1),
+                Fx(x, 1),
+                Fx(y, 1),
                 Fx(fade, 2),
             );
-            if dense {
-                out.push_str("</circle>");
-                continue;
-            }
             let label = proto.msg_label(m.kind);
             let retx = if m.retries > 0 { "↻" } else { "" };
             // The pill fits its label (a retransmitted message's carries ↻).
@@ -430,6 +442,9 @@ fn msgs_markup(s: AppState) -> String {
                 super::panels::esc(label),
                 if m.dropped { "<path class=\"rv-msg-x\" d=\"M-8,-8 L8,8 M8,-8 L-8,8\"/>" } else { "" },
             );
+        }
+        for (class, d, k) in dots {
+            let _ = write!(out, "<path data-testid=\"msg-dots\" data-n=\"{k}\" class=\"{class}\" d=\"{d}\"/>");
         }
     });
     out

@@ -261,12 +261,19 @@ async function loadLink(at) {
 
 test('under heavy traffic (more than 64 messages in flight) messages are dots without labels; light traffic keeps its labels', async () => {
   const count = (page) => page.evaluate(() => {
+    // Labelled messages, and dots (one path per look, data-n of them).
     const msgs = [...document.querySelectorAll('[data-testid="msg"]')];
-    return { all: msgs.length, labelled: msgs.filter((m) => m.querySelector('text')).length };
+    const dots = [...document.querySelectorAll('[data-testid="msg-dots"]')].reduce((k, d) => k + Number(d.dataset.n), 0);
+    return { all: msgs.length + dots, labelled: msgs.filter((m) => m.querySelector('text')).length, dots };
   });
   const heavy = await open(ctx, `${base}#${await loadLink(1_200_000)}`);
   await waitFor(heavy, async () => (await count(heavy)).all > 64, 'more than 64 messages in flight at 1.2 s');
-  assert.equal((await count(heavy)).labelled, 0, 'no labels under heavy traffic');
+  const h = await count(heavy);
+  assert.equal(h.labelled, 0, 'no labels under heavy traffic');
+  assert.equal(h.dots, h.all, 'every message a dot');
+  // Each path draws its dots as circles of radius 8: two arcs a dot.
+  const arcs = await heavy.$$eval('[data-testid="msg-dots"]', (ps) => ps.map((p) => [Number(p.dataset.n), (p.getAttribute('d').match(/a8 8 /g) ?? []).length]));
+  for (const [n, a] of arcs) assert.equal(a, 2 * n, `a path of ${n} dots`);
   await noProblems(heavy);
   await heavy.close();
   const light = await open(ctx, `${base}#${await loadLink(3_000_000)}`);
@@ -274,6 +281,7 @@ test('under heavy traffic (more than 64 messages in flight) messages are dots wi
   const c = await count(light);
   assert.ok(c.all <= 64, `light traffic at 3 s (${c.all} in flight)`);
   assert.equal(c.labelled, c.all, 'every message labelled');
+  assert.equal(c.dots, 0, 'no dots under light traffic');
   await noProblems(light);
   await light.close();
 });

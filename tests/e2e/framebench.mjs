@@ -51,7 +51,7 @@ const r = await page.evaluate(() => new Promise((done) => {
   const frames = [];
   const inFlight = [];
   const t0 = performance.now();
-  const sample = setInterval(() => inFlight.push(document.querySelectorAll('[data-testid="msg"]').length), 250);
+  const sample = setInterval(() => inFlight.push(document.querySelectorAll('[data-testid="msg"]').length + [...document.querySelectorAll('[data-testid="msg-dots"]')].reduce((k, d) => k + Number(d.dataset.n), 0)), 250);
   function tick(t) {
     frames.push(t);
     if (t - t0 < 10000) requestAnimationFrame(tick);

@@ -4,14 +4,25 @@
 // ParseHTML, ...), how many tasks took over 8 and 16 ms, and the breakdown
 // of the six longest. Profile before optimising (issue 9). Usage:
 //   cargo run -q --release --example load_link | node frametrace.mjs
+//   cargo run -q --release --example load_link -- 1500 11 json | node frametrace.mjs
 import { serve, launch, setRange } from './harness.mjs';
 
 const frag = (await new Promise((ok) => { let s = ''; process.stdin.on('data', (d) => { s += d; }); process.stdin.on('end', () => ok(s)); })).trim();
 const { server, base } = await serve();
 const ctx = await launch();
 const page = await ctx.newPage();
-await page.goto(`${base}#${frag}`);
-await page.waitForSelector('g[data-testid^="node-"]', { timeout: 60000 });
+if (frag.startsWith('{')) {
+  // A scenario file (`load_link -- 1500 11 json`), imported as framebench.mjs does.
+  await page.goto(`${base}?nodes=9&seed=1`);
+  await page.waitForSelector('g[data-testid^="node-"]', { timeout: 60000 });
+  await page.setInputFiles('[data-testid="import-file"]', { name: 'load.json', mimeType: 'application/json', buffer: Buffer.from(frag) });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="marker"]').length > 0 && document.querySelector('[data-testid="seed"]').value === String(n), JSON.parse(frag).seed, { timeout: 60000 });
+  if (await page.isEnabled('[data-testid="btn-pause"]')) await page.click('[data-testid="btn-pause"]');
+  await page.click('[data-testid="btn-start"]');
+} else {
+  await page.goto(`${base}#${frag}`);
+  await page.waitForSelector('g[data-testid^="node-"]', { timeout: 60000 });
+}
 await setRange(page, 'speed', 1);
 const cdp = await ctx.newCDPSession(page);
 if (await page.isEnabled('[data-testid="btn-play"]')) await page.click('[data-testid="btn-play"]');
