@@ -101,7 +101,7 @@ impl Mongo {
             self.bully_election(out);
             return;
         }
-        if self.state == State::Rollback || self.cfg.priority_of(self.id) == 0 {
+        if self.state == State::Rollback || self.members.priority(self.id) == 0 {
             return;
         }
         self.primary = 0;
@@ -119,7 +119,7 @@ impl Mongo {
         let p = self.primary;
         self.state == State::Secondary
             && p != 0
-            && self.cfg.priority_of(self.id) > self.cfg.priority_of(p)
+            && self.members.priority(self.id) > self.members.priority(p)
             && self.applied.get(&p).is_some_and(|&a| self.last() >= a)
     }
 
@@ -131,8 +131,8 @@ impl Mongo {
             return;
         }
         self.takeover_armed = true;
-        let t = self.cfg.ms(self.cfg.election_timeout_ms)
-            * (self.cfg.priority_rank(self.id, self.n) + 1);
+        let t =
+            self.cfg.ms(self.cfg.election_timeout_ms) * (self.members.rank(self.id, self.n) + 1);
         out.set_timer(MongoTimer::PriorityTakeover, t, t);
     }
 
@@ -145,7 +145,7 @@ impl Mongo {
         }
         self.takeover = true;
         let (id, p, term) = (self.id, self.primary, self.term);
-        let (mine, theirs) = (self.cfg.priority_of(id), self.cfg.priority_of(p));
+        let (mine, theirs) = (self.members.priority(id), self.members.priority(p));
         out.note(|| {
             format!("S{id} (priority {mine}) is caught up with S{p} (priority {theirs}): priority takeover, dry run in term {term}")
         });

@@ -200,26 +200,6 @@ impl MongoConfig {
             .map(|v| v.parse::<u32>().ok().filter(|&v| v <= 1))
             .collect()
     }
-    /// Member `id` votes (unless listed with 0).
-    pub fn votes_of(&self, id: NodeId) -> bool {
-        if !self.votes.contains('0') {
-            return true; // nobody listed with 0 (the usual case: read per event)
-        }
-        self.votes_list()
-            .and_then(|v| v.get(id as usize - 1).copied())
-            .unwrap_or(1)
-            == 1
-    }
-    /// Member `id`'s priority (1 unless listed; 0 for an arbiter and for
-    /// a non-voting member).
-    pub fn priority_of(&self, id: NodeId) -> u32 {
-        if self.is_arbiter(id) || !self.votes_of(id) {
-            return 0;
-        }
-        self.priorities()
-            .and_then(|p| p.get(id as usize - 1).copied())
-            .unwrap_or(1)
-    }
     /// The `arbiterOnly` members (`None`: not a list of member numbers).
     fn arbiters(&self) -> Option<Vec<NodeId>> {
         self.arbiter_only
@@ -228,19 +208,6 @@ impl MongoConfig {
             .filter(|a| !a.is_empty())
             .map(|a| a.parse::<NodeId>().ok().filter(|m| (1..=9).contains(m)))
             .collect()
-    }
-    /// Member `id` is an arbiter.
-    pub fn is_arbiter(&self, id: NodeId) -> bool {
-        if self.arbiter_only.trim().is_empty() {
-            return false; // no arbiter (the usual case: read per event)
-        }
-        self.arbiters().is_some_and(|a| a.contains(&id))
-    }
-    /// How many of members `1..=n` have a higher priority than `id`: its
-    /// priority takeover waits `(rank + 1)` election timeouts.
-    fn priority_rank(&self, id: NodeId, n: NodeId) -> u64 {
-        let mine = self.priority_of(id);
-        (1..=n).filter(|&m| self.priority_of(m) > mine).count() as u64
     }
     /// A duration in ms of the real system, in simulated µs.
     pub fn ms(&self, ms: u64) -> Time {
@@ -305,12 +272,76 @@ pub struct MongoDurable {
     removed: Vec<(u64, Op)>,
 }
 
+/// The members' settings (`votes`, `arbiterOnly`, `priority`), parsed
+/// once when a member boots: elections and every commit check read them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Members {
+    /// Members listed with 0 votes (a bit per member).
+    non_voting: u32,
+    /// `arbiterOnly` members (a bit per member).
+    arbiters: u32,
+    /// Each member's listed priority (member `id` at `id - 1`; 1 unless
+    /// listed).
+    priority: [u32; 9],
+}
+
+impl Members {
+    fn of(cfg: &MongoConfig) -> Self {
+        let mut m = Members {
+            priority: [1; 9],
+            ..Members::default()
+        };
+        for (i, v) in cfg.votes_list().unwrap_or_default().into_iter().enumerate() {
+            if v == 0 && i < 9 {
+                m.non_voting |= bit(i as NodeId + 1);
+            }
+        }
+        for a in cfg.arbiters().unwrap_or_default() {
+            m.arbiters |= bit(a);
+        }
+        for (i, p) in cfg
+            .priorities()
+            .unwrap_or_default()
+            .into_iter()
+            .take(9)
+            .enumerate()
+        {
+            m.priority[i] = p;
+        }
+        m
+    }
+    /// Member `id` votes (unless listed with 0).
+    pub fn votes(&self, id: NodeId) -> bool {
+        self.non_voting & bit(id) == 0
+    }
+    /// Member `id` is an arbiter.
+    pub fn is_arbiter(&self, id: NodeId) -> bool {
+        self.arbiters & bit(id) != 0
+    }
+    /// Member `id`'s priority (1 unless listed; 0 for an arbiter and for
+    /// a non-voting member).
+    pub fn priority(&self, id: NodeId) -> u32 {
+        if self.is_arbiter(id) || !self.votes(id) {
+            return 0;
+        }
+        self.priority.get(id as usize - 1).copied().unwrap_or(1)
+    }
+    /// How many of members `1..=n` have a higher priority than `id`: its
+    /// priority takeover waits `(rank + 1)` election timeouts.
+    fn rank(&self, id: NodeId, n: NodeId) -> u64 {
+        let mine = self.priority(id);
+        (1..=n).filter(|&m| self.priority(m) > mine).count() as u64
+    }
+}
+
 /// One member of the replica set.
 #[derive(Clone, Debug)]
 pub struct Mongo {
     id: NodeId,
     n: NodeId,
     cfg: MongoConfig,
+    /// `cfg`'s member settings, parsed.
+    members: Members,
     state: State,
     term: u64,
     /// `lastVote`: (term, candidate).
@@ -431,7 +462,7 @@ impl Mongo {
     /// The voting members (a bit per member).
     fn voting(&self) -> u32 {
         (1..=self.n)
-            .filter(|&m| self.cfg.votes_of(m))
+            .filter(|&m| self.members.votes(m))
             .fold(0, |a, m| a | bit(m))
     }
     /// A majority of the voting members.
@@ -553,10 +584,12 @@ impl Protocol for Mongo {
         durable: Option<MongoDurable>,
         out: &mut MongoOut,
     ) -> Self {
+        let members = Members::of(cfg);
         let mut node = Mongo {
             id,
             n: peers.len() as NodeId + 1,
             cfg: cfg.clone(),
+            members,
             state: State::Secondary,
             term: 0,
             voted: (0, 0),
@@ -579,7 +612,7 @@ impl Protocol for Mongo {
             fetching: 0,
             rbid: 0,
             removed: Vec::new(),
-            arbiter: cfg.is_arbiter(id),
+            arbiter: members.is_arbiter(id),
             causal: Vec::new(),
             min_valid: OpTime::default(),
         };
@@ -837,13 +870,13 @@ impl Protocol for Mongo {
             self.voted.0,
             self.voted.1
         )];
-        if !self.cfg.votes_of(self.id) {
+        if !self.members.votes(self.id) {
             details.push("votes 0: a non-voting member".to_string());
         }
         if self.arbiter {
             details.push("arbiterOnly: votes, holds no data".to_string());
         } else if !self.cfg.priority.is_empty() {
-            details.push(format!("priority {}", self.cfg.priority_of(self.id)));
+            details.push(format!("priority {}", self.members.priority(self.id)));
         }
         if self.rbid > 0 {
             details.push(format!("rollback id {}", self.rbid));
