@@ -83,6 +83,20 @@ test('the metrics chart: every operation a dot, the availability band and the cr
   const svg = (await download(page, 'btn-export-chart')).toString();
   assert.match(svg, /^<svg[^>]*data-testid="metrics-chart"/);
   assert.match(svg, /<style><!\[CDATA\[/);
+  // The metrics as CSV: the protocol, the time shown, each cell's data-value.
+  const [head, row] = (await download(page, 'btn-export-metrics')).toString().trim().split('\n').map((l) => l.split(','));
+  const cells = await page.$$eval('[data-testid="metrics"] [data-value]', (els) => els.map((e) => [e.dataset.testid.slice(7), e.dataset.value]));
+  assert.ok(cells.length >= 9, `${cells.length} cells`);
+  assert.deepEqual(head, ['protocol', 't_us', ...cells.map((c) => c[0])]);
+  assert.deepEqual(row, ['raft', '2000000', ...cells.map((c) => c[1])]);
+  assert.ok(head.includes('writes-ok') && head.includes('availability'));
+  // The zoom buttons (markup, like the export ones) still zoom.
+  const win = async () => Number(await page.getAttribute('[data-testid="diagram"]', 'data-window'));
+  const w0 = await win();
+  await page.click('[data-testid="diagram-zoom-out"]');
+  assert.ok((await win()) > w0, 'zoomed out');
+  await page.click('[data-testid="diagram-zoom-in"]');
+  assert.equal(await win(), w0);
   await noProblems(page);
   await page.close();
 });
