@@ -63,7 +63,10 @@ impl Cass {
     /// Convict every peer whose phi passed the threshold.
     fn interpret(&mut self, out: &mut CassOut) {
         let now = out.now();
-        let threshold = self.cfg.phi_convict_threshold as f64;
+        // Written as the setting's integer: a float's `Display` would link
+        // core's float printer into the bundle (README, Size).
+        let limit = self.cfg.phi_convict_threshold;
+        let threshold = limit as f64;
         let peers: Vec<NodeId> = self
             .fd
             .iter()
@@ -79,7 +82,7 @@ impl Cass {
                 }
                 let id = self.id;
                 out.note(|| {
-                    format!("S{id} convicts S{p}: phi {} > phi_convict_threshold {threshold}; S{p} is DOWN for S{id}", crate::geometry::Fx(phi, 1))
+                    format!("S{id} convicts S{p}: phi {} > phi_convict_threshold {limit}; S{p} is DOWN for S{id}", crate::geometry::Fx(phi, 1))
                 });
             }
         }
