@@ -70,7 +70,6 @@ pub fn run(c: &Config, seed: u64) -> RunMetrics {
     let mut s = c.base.clone();
     s.seed = seed;
     let mut tl = Timeline::new(s);
-    tl.count_bytes();
     tl.advance_to(c.until);
     measure(tl.engine())
 }

@@ -207,7 +207,6 @@ pub fn run_pane(c: &Comparison, pane: &Pane, seed: u64) -> Result<Timeline, Stri
         .map_err(|e| format!("{}: {e}", c.id))?;
     s.workload.clients = c.clients;
     let mut tl = Timeline::new(s);
-    tl.count_bytes();
     let mut named: Option<NodeId> = None;
     for &(ms, fault) in c.script {
         let t = ms * MS;

@@ -24,8 +24,8 @@ pub struct RunMetrics {
     pub violations: usize,
     /// The run's length so far (simulated seconds).
     pub seconds: f64,
-    /// Bytes of the messages sent, when the run counted them
-    /// ([`crate::timeline::Timeline::count_bytes`]; 0 otherwise).
+    /// Bytes of the messages sent, when the run counted them (every
+    /// [`crate::timeline::Timeline`] does: [`crate::sim::Sim::count_bytes`]; 0 otherwise).
     pub bytes: u64,
 }
 

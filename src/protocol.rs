@@ -164,7 +164,7 @@ pub enum Outcome {
 
 /// How a message describes itself to the trace and the animation.
 /// Messages derive `serde::Serialize` so that a run can count the bytes
-/// they would take on the wire (natively, [`crate::sim::Sim::count_bytes`]).
+/// they would take on the wire ([`crate::sim::Sim::count_bytes`]).
 pub trait Message: Clone + Debug + serde::Serialize {
     /// A short stable kind, used as `data-kind` and for colour (e.g. `RequestVote`).
     fn kind(&self) -> &'static str;

@@ -64,7 +64,9 @@ pub struct Timeline {
 impl Timeline {
     /// A timeline at time 0 of `scenario` (its recorded actions will replay).
     pub fn new(scenario: Scenario) -> Self {
-        let engine = scenario.boot(TraceMode::Full);
+        let mut engine = scenario.boot(TraceMode::Full);
+        // The bytes-per-write metric ([`crate::sim::Sim::count_bytes`]).
+        engine.count_bytes();
         let mut tl = Timeline {
             scenario,
             engine,
@@ -90,11 +92,6 @@ impl Timeline {
     /// Replace the scenario's tour (it changes nothing about the run).
     pub fn set_tour(&mut self, tour: Vec<(u64, String)>) {
         self.scenario.tour = tour;
-    }
-    /// Count the bytes of the messages sent from the cursor on (until a
-    /// seek back restores an earlier checkpoint): [`crate::sim::Sim::count_bytes`].
-    pub fn count_bytes(&mut self) {
-        self.engine.count_bytes();
     }
     /// The engine at the cursor.
     pub fn engine(&self) -> &dyn AnySim {

@@ -254,3 +254,20 @@ fn a_custom_pane_keeps_the_scenario_in_its_protocol() {
     let last = base.actions.iter().map(|a| a.t).max().unwrap();
     assert_eq!(r.end(&base), (last + 10_000_000).max(20_000_000));
 }
+
+/// Bytes per write (each message as postcard encodes it, every network
+/// copy) at the end of seed 1 of `compare-durability`: async replication
+/// sends the least, Raft the most (heartbeats and AppendEntries to its two
+/// followers). The browser test `compare.test.mjs` reads the same figures
+/// off the page's cells, so the wasm build counts as the native one does.
+#[test]
+fn compare_durability_bytes_per_write() {
+    let [asy, semi, raft] = [0, 1, 2].map(|i| metrics("compare-durability", i, 1).remove(0));
+    let bytes =
+        [&asy, &semi, &raft].map(|m| format!("{}", replviz::geometry::Fx(m.bytes_per_write(), 3)));
+    println!("bytes per write, seed 1: {bytes:?}");
+    assert!(asy.bytes_per_write() > 0.0);
+    assert!(asy.bytes_per_write() < semi.bytes_per_write());
+    assert!(semi.bytes_per_write() < raft.bytes_per_write());
+    assert_eq!(bytes, ["38.108", "48.650", "414.330"]);
+}

@@ -837,8 +837,9 @@ impl<P: Checked> Sim<P> {
     /// Count from now on the bytes of every message sent (each copy the
     /// network makes), as postcard encodes it: serde's compact binary
     /// format, integers as varints. A yardstick for comparing protocols'
-    /// traffic, not their real wire formats (natively only; the browser
-    /// build counts nothing).
+    /// traffic, not their real wire formats. Every [`crate::timeline::Timeline`]
+    /// counts from boot (the page's `bytes-per-write` cell and the compare
+    /// table); sweeps and the frozen runs do not.
     pub fn count_bytes(&mut self) {
         self.bytes.get_or_insert(0);
     }
@@ -864,7 +865,6 @@ impl<P: Checked> Sim<P> {
             String::new()
         };
         let kind = msg.kind();
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some(b) = &mut self.bytes {
             let size = postcard::experimental::serialized_size(&msg).unwrap_or(0) as u64;
             *b += size * (1 + u64::from(second.is_some()));

@@ -412,7 +412,7 @@ fn bars_into(
 }
 
 /// The metrics the page shows: (name, label, hint).
-pub const CELLS: [(&str, &str, &str); 11] = [
+pub const CELLS: [(&str, &str, &str); 12] = [
     (
         "writes-ok",
         crate::en!("writes ok"),
@@ -452,6 +452,11 @@ pub const CELLS: [(&str, &str, &str); 11] = [
         "messages-per-write",
         crate::en!("messages/write"),
         crate::en!("messages sent per write that succeeded"),
+    ),
+    (
+        "bytes-per-write",
+        crate::en!("bytes/write"),
+        crate::en!("bytes of the messages sent per write that succeeded"),
     ),
     (
         "lost-writes",

@@ -124,6 +124,25 @@ test('a pane is the run its scenario makes alone', async () => {
   await alone.close();
 });
 
+test('bytes per write: the page counts each message as the native build does', async () => {
+  // The figures tests/comparisons.rs asserts natively for seed 1 of
+  // compare-durability at its end (20 s): async < semi-sync < Raft.
+  const page = await openCompare(`${base}?compare=compare-durability`, 3);
+  await setRange(page, 'timeline', 20_000_000);
+  for (let i = 0; i < 3; i++) await waitFor(page, async () => (await paneTime(page, i)) === 20_000_000, `pane ${i} at 20 s`);
+  const bytes = [];
+  for (let i = 0; i < 3; i++) {
+    bytes.push(await pane(page, i).locator('[data-testid="metric-bytes-per-write"]').getAttribute('data-value'));
+  }
+  assert.deepEqual(bytes, ['38.108', '48.650', '414.330']);
+  // The comparison table carries them too, the least marked best.
+  const cell = page.locator('[data-testid="compare-table"] [data-testid="metric-bytes-per-write"][data-pane="0"]');
+  await waitFor(page, async () => (await cell.getAttribute('data-value')) === '38.108', 'the table');
+  assert.match(await cell.getAttribute('class'), /rv-best/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a custom comparison: Compare from a run, add a pane, change a protocol', async () => {
   const page = await open(ctx, `${base}?protocol=raft&seed=7`);
   await menu(page, 'node-1', 'crash');
