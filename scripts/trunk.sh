@@ -6,7 +6,11 @@
 #     code; the same results: every `sort_unstable` in src orders by a total
 #     key, so no order depends on the algorithm);
 #   - panics abort at once, without formatting a message (index.html shows a
-#     banner when one happens).
+#     banner when one happens);
+#   - `--cfg speed_attr`: the kernel's hottest functions (the event loop,
+#     the trace hash, routing) carry `#[optimize(speed)]` (an unstable
+#     attribute) in a build otherwise optimised for size: wasm/native
+#     0.60-0.72x -> 0.64-0.76x over three runs each, +0.8 KiB.
 # Build-std and immediate abort took 390.7 -> 364.7 KiB gzip with six
 # protocols; optimize_for_size took 402.5 -> 392.2 KiB with eight. That made
 # room for Kafka and Elasticsearch (README, Size). These are unstable cargo/rustc
@@ -16,7 +20,7 @@ set -euo pipefail
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg speed_attr"
 # A release build's JS glue is minified by terser (npm, scripts/tools):
 # Trunk's own minify-js cannot parse wasm-bindgen's `export default` and
 # leaves it as it is. 7.1 -> 5.7 KiB gzip.

@@ -12,6 +12,10 @@
 //!    [`link`]: its compact, versioned URL-fragment encoding.
 //! 5. `ui` (wasm only): Leptos components rendering snapshots of the simulation.
 
+// The browser build (scripts/trunk.sh, `--cfg speed_attr`) is compiled for
+// size; the simulation's hottest functions ask for speed.
+#![cfg_attr(speed_attr, feature(optimize_attribute))]
+
 pub mod anysim;
 pub mod bench;
 pub mod compare;

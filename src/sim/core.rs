@@ -243,6 +243,7 @@ impl Core {
     /// Take the next event and do this half's part of it: `None` when the
     /// queue is empty, otherwise what the nodes' engines must do.
     /// `transport` and `reads` are the protocol's ([`crate::protocol::Protocol`]).
+    #[cfg_attr(speed_attr, optimize(speed))]
     pub fn next(&mut self, transport: Transport, reads: bool) -> Option<NodeOp<'static>> {
         let ev = self.pop()?;
         // A paused node's events wait until it resumes.
@@ -484,12 +485,14 @@ impl Core {
     }
 
     /// Queue `ev` at `at` (after everything already queued for `at`).
+    #[cfg_attr(speed_attr, optimize(speed))]
     pub fn push(&mut self, at: Time, ev: Ev) {
         self.seq += 1;
         self.queue.push(at, self.seq, ev);
     }
 
     /// Add one event to the trace (and its hash).
+    #[cfg_attr(speed_attr, optimize(speed))]
     pub fn record(&mut self, kind: TraceKind) {
         self.trace_count += 1;
         TraceEvent::hash_into(self.now, &kind, &mut self.hash);
@@ -608,6 +611,7 @@ impl Core {
 
     /// Decide the copies of one message `from -> to` (the second one a
     /// network duplicate).
+    #[cfg_attr(speed_attr, optimize(speed))]
     pub fn route(&mut self, from: NodeId, to: NodeId, t: Transport) -> (Copy, Option<Copy>) {
         if t == Transport::Connection {
             return (self.route_on_connection(from, to), None);
