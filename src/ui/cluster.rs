@@ -388,11 +388,6 @@ fn msgs_markup(s: AppState) -> String {
             };
             // A doomed message stops where it is lost (its "arrive" is the drop point).
             let f = if m.half { f * 0.5 } else { f };
-            let fade = if m.dropped && now > m.arrive {
-                1.0 - ((now - m.arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
             let f = r + f * (1.0 - 2.0 * r);
             let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
             let class = format!(
@@ -412,6 +407,12 @@ fn msgs_markup(s: AppState) -> String {
                 d.2 += 1;
                 continue;
             }
+            // A lost message fades out (a labelled pill; a dot stays dashed red).
+            let fade = if m.dropped && now > m.arrive {
+                1.0 - ((now - m.arrive) as f64 / super::state::DROP_FADE as f64).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
             let _ = write!(
                 out,
                 "<g data-testid=\"msg\" data-id=\"{}\" data-kind=\"{}\" data-from=\"{}\" data-to=\"{}\" data-state=\"{}\" data-retries=\"{}\" class=\"{class}\" transform=\"translate({},{})\" opacity=\"{}\">",

@@ -94,7 +94,7 @@ impl Mongo {
             return;
         }
         self.reset_election_timer(out);
-        if self.arbiter {
+        if self.arbiter() {
             return;
         }
         if self.cfg.bully {

@@ -291,8 +291,15 @@ impl Members {
             priority: [1; 9],
             ..Members::default()
         };
-        for (i, v) in cfg.votes_list().unwrap_or_default().into_iter().enumerate() {
-            if v == 0 && i < 9 {
+        // Lists longer than the largest set (9 members) are cut there.
+        for (i, v) in cfg
+            .votes_list()
+            .unwrap_or_default()
+            .into_iter()
+            .take(9)
+            .enumerate()
+        {
+            if v == 0 {
                 m.non_voting |= bit(i as NodeId + 1);
             }
         }
@@ -379,8 +386,6 @@ pub struct Mongo {
     rbid: u64,
     /// The rollback files: each entry rolled back, with its timestamp.
     removed: Vec<(u64, Op)>,
-    /// `arbiterOnly`: votes and heartbeats only.
-    arbiter: bool,
     /// Reads of a causally consistent session waiting for this member to
     /// reach their `afterClusterTime` (a timestamp).
     causal: Vec<(RequestId, Command, u64)>,
@@ -412,6 +417,10 @@ pub fn op_index(at: OpTime) -> u64 {
 }
 
 impl Mongo {
+    /// `arbiterOnly`: this member votes and heartbeats only.
+    fn arbiter(&self) -> bool {
+        self.members.is_arbiter(self.id)
+    }
     /// The oplog.
     pub fn oplog(&self) -> &[Op] {
         &self.oplog
@@ -612,7 +621,6 @@ impl Protocol for Mongo {
             fetching: 0,
             rbid: 0,
             removed: Vec::new(),
-            arbiter: members.is_arbiter(id),
             causal: Vec::new(),
             min_valid: OpTime::default(),
         };
@@ -745,7 +753,7 @@ impl Protocol for Mongo {
             }
             let primary_only = self.cfg.read_preference == "primary";
             if matches!(self.state, State::Rollback | State::Recovering)
-                || self.arbiter
+                || self.arbiter()
                 || (primary_only && self.state != State::Primary)
             {
                 out.reply(
@@ -842,7 +850,7 @@ impl Protocol for Mongo {
 
     fn view_tail(&self, max: usize) -> NodeView {
         let role_name = match self.state {
-            _ if self.arbiter => role::ARBITER,
+            _ if self.arbiter() => role::ARBITER,
             State::Primary => role::PRIMARY,
             State::Rollback => role::ROLLBACK,
             State::Recovering => role::RECOVERING,
@@ -873,7 +881,7 @@ impl Protocol for Mongo {
         if !self.members.votes(self.id) {
             details.push("votes 0: a non-voting member".to_string());
         }
-        if self.arbiter {
+        if self.arbiter() {
             details.push("arbiterOnly: votes, holds no data".to_string());
         } else if !self.cfg.priority.is_empty() {
             details.push(format!("priority {}", self.members.priority(self.id)));

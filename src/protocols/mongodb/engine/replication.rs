@@ -21,7 +21,7 @@ impl Mongo {
             (State::Secondary | State::Recovering, _) => self.primary,
             _ => 0,
         };
-        if self.fetching != 0 || source == 0 || source == self.id || self.arbiter {
+        if self.fetching != 0 || source == 0 || source == self.id || self.arbiter() {
             return;
         }
         self.fetching = source;
