@@ -292,28 +292,18 @@ impl Members {
             ..Members::default()
         };
         // Lists longer than the largest set (9 members) are cut there.
-        for (i, v) in cfg
-            .votes_list()
-            .unwrap_or_default()
-            .into_iter()
-            .take(9)
-            .enumerate()
-        {
-            if v == 0 {
+        for (i, v) in cfg.votes_list().unwrap_or_default().into_iter().enumerate() {
+            if v == 0 && i < 9 {
                 m.non_voting |= bit(i as NodeId + 1);
             }
         }
         for a in cfg.arbiters().unwrap_or_default() {
             m.arbiters |= bit(a);
         }
-        for (i, p) in cfg
-            .priorities()
-            .unwrap_or_default()
-            .into_iter()
-            .take(9)
-            .enumerate()
-        {
-            m.priority[i] = p;
+        for (i, p) in cfg.priorities().unwrap_or_default().into_iter().enumerate() {
+            if let Some(x) = m.priority.get_mut(i) {
+                *x = p;
+            }
         }
         m
     }
