@@ -6,7 +6,7 @@ use replviz::protocols::common::cmd;
 use replviz::scenario::Scenario;
 use replviz::sim::rng::SimRng;
 use replviz::sim::Action;
-use replviz::timeline::{MarkerKind, Timeline, CHECKPOINT_EVERY};
+use replviz::timeline::{MarkerKind, Timeline, CHECKPOINT_EVERY, MAX_CHECKPOINTS};
 
 const SEC: u64 = 1_000_000;
 
@@ -71,6 +71,35 @@ fn seek_matches_a_fresh_replay() {
             fingerprint(&fresh),
             "seek #{i} to {t} µs (seed 5)"
         );
+        assert_eq!(tl.trace(), fresh.trace(), "trace prefix at {t}");
+    }
+}
+
+/// A long run (9 nodes, four clients, 10 simulated minutes: about 690,000
+/// events) keeps at most [`MAX_CHECKPOINTS`] checkpoints, thinned as it
+/// grows, and a seek through the thinned ones still gives a fresh replay's
+/// state and trace.
+#[test]
+fn a_long_run_thins_its_checkpoints() {
+    let mut s = Scenario {
+        nodes: 9,
+        seed: 1,
+        ..Scenario::default()
+    };
+    s.workload.clients = 4;
+    let mut tl = Timeline::new(s);
+    tl.advance_to(600 * SEC);
+    assert!(tl.engine().steps() > 2 * MAX_CHECKPOINTS as u64 * CHECKPOINT_EVERY);
+    assert!(
+        tl.checkpoints() <= MAX_CHECKPOINTS && tl.checkpoints() > MAX_CHECKPOINTS / 2,
+        "{} checkpoints",
+        tl.checkpoints()
+    );
+    for t in [5 * SEC, 333 * SEC + 12_345, 599 * SEC] {
+        tl.seek(t);
+        let mut fresh = Timeline::new(tl.scenario().clone());
+        fresh.advance_to(t);
+        assert_eq!(fingerprint(&tl), fingerprint(&fresh), "seek to {t} µs");
         assert_eq!(tl.trace(), fresh.trace(), "trace prefix at {t}");
     }
 }
