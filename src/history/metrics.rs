@@ -183,22 +183,34 @@ fn stale_reads(ops: &[Op]) -> usize {
         })
         .collect();
     writes.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    // Per write: the index (in `writes`) of the latest-invoked write of its
-    // key answered no later than it.
-    let mut latest = Vec::with_capacity(writes.len());
+    // Per write, over the writes of its key answered no later than it: the
+    // latest-invoked one, and the latest-invoked one of another value than
+    // that one's (indices in `writes`). A read then asks in O(1) whether a
+    // write of another value than it read was invoked after that value was
+    // answered (scanning the key's writes instead made the metrics grow
+    // with the square of the history: 75 ms for 40 simulated minutes).
+    let mut top: Vec<(usize, Option<usize>)> = Vec::with_capacity(writes.len());
     for (i, w) in writes.iter().enumerate() {
-        let best = match latest.last() {
-            Some(&j) if i > 0 && writes[i - 1].0 == w.0 => {
-                let j: usize = j;
-                if writes[j].2 >= w.2 {
-                    j
+        let t = match top.last() {
+            Some(&(a, b)) if i > 0 && writes[i - 1].0 == w.0 => {
+                let (a, b): (usize, Option<usize>) = (a, b);
+                if writes[a].2 >= w.2 {
+                    // `a` stays the latest; `i` may be the latest of another value.
+                    let b = if writes[a].3 != w.3 {
+                        Some(b.filter(|&b| writes[b].2 >= w.2).unwrap_or(i))
+                    } else {
+                        b
+                    };
+                    (a, b)
+                } else if writes[a].3 != w.3 {
+                    (i, Some(a))
                 } else {
-                    i
+                    (i, b)
                 }
             }
-            _ => i,
+            _ => (i, None),
         };
-        latest.push(best);
+        top.push(t);
     }
     // When each (key, value) was first answered.
     let mut answered: Vec<(&str, &Val, u64)> = writes.iter().map(|w| (w.0, w.3, w.1)).collect();
@@ -228,14 +240,11 @@ fn stale_reads(ops: &[Op]) -> usize {
             let Some(from) = first_answer(&r.key, &r.out) else {
                 return false;
             };
-            // Some other write invoked after that and answered before the
-            // read began? The latest-invoked one decides, unless it wrote
-            // the same value (then look at every one).
-            let w = writes[latest[hi - 1]];
-            if *w.3 != r.out {
-                return w.2 > from;
-            }
-            writes[lo..hi].iter().any(|w| *w.3 != r.out && w.2 > from)
+            // Some write of another value invoked after that and answered
+            // before the read began? The latest-invoked such write decides.
+            let (a, b) = top[hi - 1];
+            let other = if *writes[a].3 != r.out { Some(a) } else { b };
+            other.is_some_and(|k| writes[k].2 > from)
         })
         .count()
 }
