@@ -20,6 +20,7 @@ cargo run -q --release --example long_link | (cd tests/e2e && node seekbench.mjs
 cargo run -q --release --example load_link | (cd tests/e2e && node framebench.mjs)
 cargo run -q --release --example load_link -- 2500 12 | (cd tests/e2e && node framebench.mjs 'a write every 2.5 ms')
 cargo run -q --release --example load_link -- 1500 11 json | (cd tests/e2e && node framebench.mjs 'a write every 1.5 ms, imported')
+cargo run -q --release --example hour_link | (cd tests/e2e && node framebench.mjs 'after an hour, four clients')
 (cd tests/e2e && node historybench.mjs)
 (cd tests/e2e && node comparebench.mjs)
 (cd tests/e2e && MONKEY=1000 node --test monkey.test.mjs 2>&1 | grep -E 'monkey:|seed [0-9]+:' || true)
