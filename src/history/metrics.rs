@@ -193,7 +193,6 @@ fn stale_reads(ops: &[Op]) -> usize {
     for (i, w) in writes.iter().enumerate() {
         let t = match top.last() {
             Some(&(a, b)) if i > 0 && writes[i - 1].0 == w.0 => {
-                let (a, b): (usize, Option<usize>) = (a, b);
                 if writes[a].2 >= w.2 {
                     // `a` stays the latest; `i` may be the latest of another value.
                     let b = if writes[a].3 != w.3 {

@@ -782,7 +782,8 @@ impl AppState {
     pub fn refresh(&self, force: bool) {
         let now = self.now.get_untracked();
         let wall = wall_ms();
-        self.tl.with_value(|tl| {
+        // Whether this refresh is a text tick (it drew the text panels).
+        let text = self.tl.with_value(|tl| {
             let e = tl.engine();
             let trace = tl.trace();
             let sig = (e.steps(), trace.len(), tl.marker_count());
@@ -807,7 +808,7 @@ impl AppState {
                 }
             });
             if !changed {
-                return;
+                return text;
             }
             if self.frontier.get_untracked() != tl.frontier() {
                 self.frontier.set(tl.frontier());
@@ -928,7 +929,7 @@ impl AppState {
                 self.violations.set(v);
             }
             if !text {
-                return;
+                return false;
             }
             let mut m = crate::measure::measure(e);
             m.violations += usize::from(self.lin.with_untracked(|l| l.verdict == "violation"));
@@ -998,6 +999,7 @@ impl AppState {
             } else if self.events.with_untracked(|old| *old != fresh) {
                 self.events.set(fresh);
             }
+            true
         });
         // The history's checks and metrics cover the whole run, so their
         // cost grows with it (after 10 simulated minutes with four clients,
@@ -1005,13 +1007,9 @@ impl AppState {
         // times what this one took, so the text panels keep to a tenth of
         // the time and the frames stay smooth; paused, every change still
         // shows at once.
-        let (due, behind) = self.text_due.get_value();
         let cost = wall_ms() - wall;
-        if self.playing.get_untracked()
-            && due == wall + TEXT_EVERY_MS
-            && cost * 10.0 > TEXT_EVERY_MS
-        {
-            self.text_due.set_value((wall + cost * 10.0, behind));
+        if text && self.playing.get_untracked() && cost * 10.0 > TEXT_EVERY_MS {
+            self.text_due.set_value((wall + cost * 10.0, false));
         }
     }
 
